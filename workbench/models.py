@@ -1,0 +1,281 @@
+"""The escalation case: every field of the playbook's document template, plus what the app needs to
+triage, score, schedule and audit it.
+
+A case is one pydantic model stored as one JSON document; the store extracts the few columns it lists,
+filters and sorts on. Derived things (recommendation, score, suggested severity, due times) are never
+stored: the rules compute them from the case, the playbook and "now". What the agent decides against
+a suggestion is stored as an override that carries its reason.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from workbench.playbook import Tier
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware_utc(value: datetime) -> datetime:
+    """Times are stored as UTC with zone; a naive time is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    KEPT_IN_SUPPORT = "kept_in_support"
+    ESCALATED = "escalated"
+    DE_ESCALATED = "de_escalated"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe: Medium 1, High 2, Critical 3."""
+        return {"medium": 1, "high": 2, "critical": 3}[self.value]
+
+
+AskType = Literal["investigate", "fix", "decide", "exception"]
+SlaPosition = Literal["compliant", "at_risk", "breached"]
+Depth = Literal["inconvenienced", "degraded", "blocked"]
+Recommendation = Literal["keep", "escalate", "unknown"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# -- triage -------------------------------------------------------------------------------------------
+class TriageAnswer(_Model):
+    """The agent's answer to one checklist item of the playbook, by the item's stable id."""
+
+    checked: bool = False
+    note: str = ""
+
+
+class Override(_Model):
+    """A decision taken against the rules' suggestion; the reason is required and logged."""
+
+    value: str
+    reason: str = Field(min_length=1)
+    at: UtcDatetime = Field(default_factory=utcnow)
+
+
+# -- impact -------------------------------------------------------------------------------------------
+class ImpactInputs(_Model):
+    """The numbers behind the six dimensions. None means "not answered yet", never zero."""
+
+    customers_affected: int | None = Field(default=None, ge=0)
+    end_users_affected: int | None = Field(default=None, ge=0)
+    growing: bool | None = None
+    depth: Depth | None = None
+    started_at: UtcDatetime | None = None
+    critical_at: UtcDatetime | None = None
+    arr_exposed: float | None = Field(default=None, ge=0)
+    pipeline_at_risk: float | None = Field(default=None, ge=0)
+    currency: str = "$"
+    press_or_social: bool | None = None
+    reference_account: bool | None = None
+    sla: SlaPosition | None = None
+    penalties_apply: bool | None = None
+    # Severity signals from the playbook's definitions that the numbers cannot show by themselves.
+    signals: dict[str, bool] = Field(default_factory=dict)
+
+
+# -- document sections --------------------------------------------------------------------------------
+class BusinessImpact(_Model):
+    """The document's BUSINESS IMPACT lines as written. Empty lines are composed from the impact
+    numbers at export; text written here (or imported) is used as is."""
+
+    affected_customers: str = ""
+    operational_effect: str = ""
+    revenue_exposure: str = ""
+    sla_position: str = ""
+
+
+class Baseline(_Model):
+    account_type: str = ""
+    configuration: str = ""
+    permissions: str = ""
+    prerequisites: str = ""
+
+
+class ReproStep(_Model):
+    action: str = ""
+    literal_input: str = ""
+
+
+class Environment(_Model):
+    browser: str = ""
+    os: str = ""
+    plan_tier: str = ""
+    feature_flags: str = ""
+    other: str = ""
+
+
+class Reproduction(_Model):
+    baseline: Baseline = Field(default_factory=Baseline)
+    steps: list[ReproStep] = Field(default_factory=list)
+    expected: str = ""
+    observed: str = ""
+    environment: Environment = Field(default_factory=Environment)
+    frequency: str = ""
+    evidence: str = ""
+    eliminations: str = ""
+
+
+class ActionTaken(_Model):
+    tried: str = ""
+    outcome: str = ""
+
+
+class Communication(_Model):
+    """CUSTOMER COMMUNICATION STATUS as typed; the latest logged customer update takes precedence."""
+
+    most_recent_update: str = ""
+    customer_expectation: str = ""
+    escalation_risk: str = ""
+
+
+class Request(_Model):
+    ask_type: AskType | None = None
+    ask: str = ""
+    hard_deadline: UtcDatetime | None = None
+    # What the agent typed for the deadline when it was not a time ("end of week"): kept, flagged.
+    deadline_text: str = ""
+
+
+class References(_Model):
+    tickets: list[str] = Field(default_factory=list)
+    threads: list[str] = Field(default_factory=list)
+    files: list[str] = Field(default_factory=list)
+
+
+# -- follow-through -----------------------------------------------------------------------------------
+class LogKind(StrEnum):
+    TEAM_CHECKIN = "team_checkin"
+    CUSTOMER_UPDATE = "customer_update"
+    NOTE = "note"
+    TRIAGE = "triage"
+    ESCALATED = "escalated"
+    SEVERITY = "severity"
+    DE_ESCALATED = "de_escalated"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    SIGNAL = "signal"
+
+    @property
+    def label(self) -> str:
+        return {
+            "team_checkin": "Team check-in",
+            "customer_update": "Customer update",
+            "note": "Note",
+            "triage": "Triage decision",
+            "escalated": "Escalated",
+            "severity": "Severity change",
+            "de_escalated": "De-escalated",
+            "resolved": "Resolved",
+            "reopened": "Reopened",
+            "signal": "Signal accepted",
+        }[self.value]
+
+
+class LogEntry(_Model):
+    """One line of the running log the playbook asks for. Append-only: entries are never edited."""
+
+    at: UtcDatetime = Field(default_factory=utcnow)
+    kind: LogKind
+    summary: str
+    detail: str = ""
+    # For customer updates: what the customer now expects, and by when.
+    expectation: str = ""
+
+
+class EscalationRecord(_Model):
+    """When and where the case went; it starts the follow-up clocks."""
+
+    destination: str
+    receiver: str = ""
+    sent_at: UtcDatetime
+
+
+class DeEscalationRecord(_Model):
+    conditions: dict[str, bool] = Field(default_factory=dict)
+    steps_done: dict[str, bool] = Field(default_factory=dict)
+    skipped: dict[str, str] = Field(default_factory=dict)
+    completed_at: UtcDatetime | None = None
+
+
+class ResolutionRecord(_Model):
+    customer_confirmed: bool = False
+    tracking_closed: bool = False
+    lessons_learned: str = ""
+    resolved_at: UtcDatetime | None = None
+
+
+# -- the case -----------------------------------------------------------------------------------------
+class Escalation(_Model):
+    """One customer problem from first triage to resolution."""
+
+    id: int | None = None
+    # Bumped by the store on every save; a save from an older revision is refused, never merged.
+    revision: int = 0
+    title: str = ""
+    customer: str = ""
+    component: str = ""
+    status: Status = Status.DRAFT
+    tier: Tier = "L2"
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    updated_at: UtcDatetime = Field(default_factory=utcnow)
+
+    triage: dict[str, TriageAnswer] = Field(default_factory=dict)
+    recommendation_override: Override | None = None
+    impact: ImpactInputs = Field(default_factory=ImpactInputs)
+    severity_override: Override | None = None
+    # Destination ids chosen by the agent; empty means "as the triage rules suggest".
+    routed_to: list[str] = Field(default_factory=list)
+
+    business_impact: BusinessImpact = Field(default_factory=BusinessImpact)
+    narrative: str = ""
+    reproduction: Reproduction = Field(default_factory=Reproduction)
+    actions: list[ActionTaken] = Field(default_factory=list)
+    communication: Communication = Field(default_factory=Communication)
+    request: Request = Field(default_factory=Request)
+    references: References = Field(default_factory=References)
+
+    escalation: EscalationRecord | None = None
+    log: list[LogEntry] = Field(default_factory=list)
+    de_escalation: DeEscalationRecord | None = None
+    resolution: ResolutionRecord | None = None
+    linked: list[int] = Field(default_factory=list)
+
+    def checked(self, criterion_id: str) -> bool:
+        answer = self.triage.get(criterion_id)
+        return bool(answer and answer.checked)
+
+    def checked_ids(self) -> set[str]:
+        return {cid for cid, answer in self.triage.items() if answer.checked}
