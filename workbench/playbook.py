@@ -264,7 +264,9 @@ class Playbook(_Strict):
             if unknown:
                 raise ValueError(f"{item.id} implies unknown destination(s): {', '.join(unknown)}")
             if item.severity_signal and item.severity_signal not in self.signals:
-                raise ValueError(f"{item.id} names unknown severity signal {item.severity_signal!r}")
+                raise ValueError(
+                    f"{item.id} names unknown severity signal {item.severity_signal!r}"
+                )
         for dest in self.destinations:
             if dest.via and dest.via not in dest_ids:
                 raise ValueError(f"destination {dest.id} goes via unknown destination {dest.via!r}")
@@ -273,7 +275,9 @@ class Playbook(_Strict):
             if unknown:
                 raise ValueError(f"severity {sev.id} names unknown signal(s): {', '.join(unknown)}")
         if {c.severity for c in self.follow_through.cadence} != {"critical", "high", "medium"}:
-            raise ValueError("follow_through.cadence needs one row for each of critical, high, medium")
+            raise ValueError(
+                "follow_through.cadence needs one row for each of critical, high, medium"
+            )
         if {s.id for s in self.severities} != {"critical", "high", "medium"}:
             raise ValueError("severities needs critical, high and medium")
         return self
@@ -355,20 +359,32 @@ def default_playbook_path() -> Path:
 
 
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
-    """Best-effort line number of a validation error's location in the TOML source."""
-    keys = [str(part) for part in loc if isinstance(part, str)]
-    if not keys:
-        return None
+    """Best-effort line number of a validation error's location in the TOML source.
+
+    Walks the location path: a key is found at or after the previous match, and a list index `n`
+    after a key skips to the n-th `[[...key]]` table of that array.
+    """
     lines = text.splitlines()
-    # Walk the path: find the first key, then each following key after it.
     start = 0
     found: int | None = None
-    for key in keys:
-        pattern = re.compile(rf"^\s*(\[\[?[\w.]*\b{re.escape(key)}\]?\]|{re.escape(key)}\s*=)")
-        for index in range(start, len(lines)):
-            if pattern.search(lines[index]):
-                found = index + 1
-                start = index
+    parts = list(loc)
+    for position, part in enumerate(parts):
+        if isinstance(part, int):
+            continue
+        key = re.escape(part)
+        index = parts[position + 1] if position + 1 < len(parts) else None
+        if isinstance(index, int):
+            header = re.compile(rf"^\s*\[\[[\w.]*\b{key}\]\]")
+            hits = [i for i in range(start, len(lines)) if header.search(lines[i])]
+            if index < len(hits):
+                start = hits[index]
+                found = start + 1
+                continue
+        pattern = re.compile(rf"^\s*(\[\[?[\w.]*\b{key}\]\]?|{key}\s*=)")
+        for line_no in range(start, len(lines)):
+            if pattern.search(lines[line_no]):
+                found = line_no + 1
+                start = line_no
                 break
     return found
 
