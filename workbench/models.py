@@ -227,6 +227,9 @@ class DeEscalationRecord(_Model):
     conditions: dict[str, bool] = Field(default_factory=dict)
     steps_done: dict[str, bool] = Field(default_factory=dict)
     skipped: dict[str, str] = Field(default_factory=dict)
+    # Step 2's resolution or new status (also what the customer is told) and step 4's findings.
+    outcome: str = ""
+    findings: str = ""
     completed_at: UtcDatetime | None = None
 
 
