@@ -1,0 +1,244 @@
+"""The base of every in-case step screen (Triage, Impact, Reproduction, Details, Timeline, Export).
+
+How to build a step screen on it::
+
+    class ReproductionScreen(CaseScreen):
+        STEP = "reproduction"                      # a name from STEPS below
+
+        def compose_body(self) -> ComposeResult:   # between the CaseHeader and the Footer
+            yield Input(id="expected")
+
+        def fill_inputs(self) -> None:             # copy self.case into the widgets
+            self.query_one("#expected", Input).value = self.case.reproduction.expected
+
+        def refresh_case(self) -> None:            # re-render what the rules derive
+            ...
+
+        @on(Input.Changed, "#expected")
+        def _expected(self, event: Input.Changed) -> None:
+            value = event.value
+            self.edit_later("expected", lambda c: setattr(c.reproduction, "expected", value))
+
+The contract:
+- `self.case_id`, `self.case` (the current `Escalation`, loaded through `app.store.get`).
+- `edit(mutator) -> bool`: copy the case, apply `mutator(copy)`, `app.store.save`, replace
+  `self.case`, post `CaseScreen.CaseChanged`, flash the "saved" indicator and call `refresh_case()`.
+  On a `StaleCaseError` it reloads the case, calls `fill_inputs()` and `refresh_case()` and tells the
+  user; on any other `StoreError` (or a value the model refuses) it notifies, marks "not saved" and
+  leaves the widgets as typed. Returns whether the change was saved.
+- `edit_later(key, mutator)`: for text inputs; saves ~300 ms after the last keystroke (one save for
+  all pending keys). `flush_edits()` saves pending edits now; it runs before a step switch, escape,
+  help, the palette, and quit, so nothing typed is lost.
+- Hooks: `compose_body()`, `fill_inputs()` (on mount and after a reload), `refresh_case()` (on mount
+  and after every save; also re-renders the CaseHeader).
+- BINDINGS (ids `case.<step>`, `case.back`): F2..F7 switch to that step for the same case, escape
+  goes back to the list. F1 / `?` help and ctrl+p / ctrl+q come from the App.
+- `self.now()` is the app's injected clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import ValidationError
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from screens.widgets import CaseHeader, SavedIndicator
+
+if TYPE_CHECKING:
+    from workbench.app import WorkbenchApp
+    from workbench.models import Escalation
+
+Mutator = Callable[["Escalation"], None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a case: its name, key, tab label, and where its screen class lives."""
+
+    name: str
+    key: str
+    label: str
+    module: str
+    class_name: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("triage", "f2", "Triage", "screens.triage", "TriageScreen"),
+    Step("impact", "f3", "Impact", "screens.impact", "ImpactScreen"),
+    Step("reproduction", "f4", "Reproduction", "screens.reproduction", "ReproductionScreen"),
+    Step("details", "f5", "Details", "screens.details", "DetailsScreen"),
+    Step("timeline", "f6", "Timeline", "screens.timeline", "TimelineScreen"),
+    Step("export", "f7", "Export", "screens.export", "ExportScreen"),
+)
+
+
+def step_by_name(name: str) -> Step:
+    for info in STEPS:
+        if info.name == name:
+            return info
+    raise KeyError(name)
+
+
+EDIT_DELAY = 0.3
+
+
+class CaseScreen(Screen[None]):
+    """A step of one case: header, body (`compose_body`), footer; saves every change at once."""
+
+    STEP: ClassVar[str] = ""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(info.key, f"step('{info.name}')", info.label, id=f"case.{info.name}")
+            for info in STEPS
+        ),
+        Binding("escape", "back", "Cases", id="case.back"),
+    ]
+
+    class CaseChanged(Message):
+        """Posted after a successful save; `case` is the stored case (new revision)."""
+
+        def __init__(self, case: Escalation) -> None:
+            super().__init__()
+            self.case = case
+
+    def __init__(self, case_id: int, *, name: str | None = None) -> None:
+        super().__init__(name=name, classes=f"case-screen step-{self.STEP}")
+        self.case_id = case_id
+        self.case: Escalation = self.workbench.store.get(case_id)
+        self._pending: dict[str, Mutator] = {}
+        self._pending_timer: Timer | None = None
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    @property
+    def workbench(self) -> WorkbenchApp:
+        """The app, typed (store, playbook, now)."""
+        return self.app  # type: ignore[return-value]
+
+    def now(self) -> datetime:
+        return self.workbench.now()
+
+    def compose(self) -> ComposeResult:
+        yield CaseHeader(self.STEP)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The step's own widgets; override."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.fill_inputs()
+        self._refresh_all()
+
+    def fill_inputs(self) -> None:
+        """Copy `self.case` into the input widgets (on mount and after a reload); override."""
+
+    def refresh_case(self) -> None:
+        """Re-render what the rules derive from `self.case`; override."""
+
+    def _refresh_all(self) -> None:
+        self.query_one(CaseHeader).show_case(self.case)
+        self.refresh_case()
+
+    @property
+    def saved_indicator(self) -> SavedIndicator:
+        return self.query_one(CaseHeader).saved
+
+    # -- editing ------------------------------------------------------------------------------------
+    def edit(self, mutator: Mutator) -> bool:
+        """Apply `mutator` to a copy of the case and save it now; see the module docstring."""
+        from workbench.store import StaleCaseError, StoreError
+
+        draft = self.case.model_copy(deep=True)
+        try:
+            mutator(draft)
+            # validate_assignment checks fields set directly; re-validate nested edits too.
+            draft = type(draft).model_validate(draft.model_dump())
+        except (ValidationError, ValueError) as exc:
+            message = _first_error(exc)
+            self.saved_indicator.mark_error(message)
+            self.notify(message, title="Not saved", severity="error")
+            return False
+        try:
+            saved = self.workbench.store.save(draft)
+        except StaleCaseError:
+            self.reload()
+            self.notify(
+                "This case was changed elsewhere; it has been reloaded. Re-apply your last change.",
+                title="Not saved",
+                severity="warning",
+            )
+            self.saved_indicator.mark_error("changed elsewhere; reloaded")
+            return False
+        except StoreError as exc:
+            self.saved_indicator.mark_error(str(exc))
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            return False
+        self.case = saved
+        self.saved_indicator.mark_saved()
+        self.post_message(self.CaseChanged(saved))
+        self._refresh_all()
+        return True
+
+    def edit_later(self, key: str, mutator: Mutator, delay: float = EDIT_DELAY) -> None:
+        """Queue a text edit under `key` (a later one replaces it) and save after `delay`."""
+        self._pending[key] = mutator
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+        self._pending_timer = self.set_timer(delay, self.flush_edits)
+
+    def flush_edits(self) -> bool:
+        """Save queued edits now, in one save. True when nothing was pending or the save worked."""
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+            self._pending_timer = None
+        if not self._pending:
+            return True
+        pending = list(self._pending.values())
+        self._pending.clear()
+
+        def apply_all(case: Escalation) -> None:
+            for mutator in pending:
+                mutator(case)
+
+        return self.edit(apply_all)
+
+    def reload(self) -> None:
+        """Load the stored case again and show it (after a conflict, or from outside)."""
+        self._pending.clear()
+        self.case = self.workbench.store.get(self.case_id)
+        self.fill_inputs()
+        self._refresh_all()
+
+    def on_screen_suspend(self) -> None:
+        # A modal (help, palette, a dialog) or a switch: write what was typed first.
+        self.flush_edits()
+
+    # -- actions ------------------------------------------------------------------------------------
+    def action_step(self, step: str) -> None:
+        if step == self.STEP:
+            return
+        self.flush_edits()
+        self.workbench.open_case(self.case_id, step)
+
+    def action_back(self) -> None:
+        self.flush_edits()
+        self.dismiss()
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    return str(exc)

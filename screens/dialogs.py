@@ -1,0 +1,216 @@
+"""Modal dialogs: yes/no confirmation, a one-line text prompt (a title, a note, a reason), a
+choice with a required reason (overrides), and the "terminal too small" cover.
+
+Every dialog is a `ModalScreen[T]`: push it with a callback, or `await push_screen_wait(...)` inside
+a `@work` worker. Escape cancels (the result is `None`, or `False` for a confirmation).
+
+    self.app.push_screen(TextPrompt("New case", "Title"), callback=self._create)
+    self.app.push_screen(ConfirmDialog("Delete step 3?"), callback=self._maybe_delete)
+    self.app.push_screen(
+        OverrideDialog("Override severity", [("critical", "Critical"), ...], current="high"),
+        callback=self._override,   # receives (value, reason) or None
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask a yes/no question; `y`/enter confirm, `n`/escape decline."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="dialog.yes"),
+        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
+    ]
+
+    def __init__(
+        self, question: str, *, yes: str = "Yes", no: str = "No", detail: str = ""
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+        self.detail = detail
+        self.yes_label = yes
+        self.no_label = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            if self.detail:
+                yield Static(self.detail, classes="dialog-detail")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes_label} (y)", id="yes", variant="primary")
+                yield Button(f"{self.no_label} (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text. With `required`, an empty answer is refused inline."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        required: bool = True,
+        detail: str = "",
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.label = label
+        self.initial = value
+        self.placeholder = placeholder
+        self.required = required
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.detail:
+                yield Static(self.detail, classes="dialog-detail")
+            yield Label(self.label, classes="dialog-label")
+            yield Input(value=self.initial, placeholder=self.placeholder, id="prompt-input")
+            yield Static("", id="prompt-error", classes="dialog-error")
+            yield Static("enter to confirm · escape to cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if self.required and not text:
+            self.query_one("#prompt-error", Static).update(f"{self.label} cannot be empty.")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OverrideDialog(ModalScreen[tuple[str, str] | None]):
+    """Choose a value against the rules' suggestion, with a required reason (it is logged).
+
+    Returns `(value, reason)`, or `None` when cancelled. An empty value id in `choices` means
+    "clear the override" and needs no reason.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        choices: Sequence[tuple[str, str]],
+        *,
+        current: str | None = None,
+        reason: str = "",
+        detail: str = "",
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.choices = list(choices)
+        self.current = current
+        self.initial_reason = reason
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.detail:
+                yield Static(self.detail, classes="dialog-detail")
+            yield OptionList(
+                *(Option(label, id=value or "__clear__") for value, label in self.choices),
+                id="override-choice",
+            )
+            yield Label("Reason (logged with the override)", classes="dialog-label")
+            yield Input(value=self.initial_reason, placeholder="why", id="override-reason")
+            yield Static("", id="override-error", classes="dialog-error")
+            yield Static(
+                "↑↓ choose · tab to the reason · enter to confirm · escape to cancel",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        index = next((i for i, (v, _) in enumerate(self.choices) if v == self.current), 0)
+        options.highlighted = index
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#override-reason", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.confirm()
+
+    def confirm(self) -> None:
+        """Dismiss with the highlighted choice and the reason, if the reason is given."""
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return
+        value = self.choices[options.highlighted][0]
+        reason = self.query_one("#override-reason", Input).value.strip()
+        if value and not reason:
+            self.query_one("#override-error", Static).update("A reason is required: it is logged.")
+            self.query_one("#override-reason", Input).focus()
+            return
+        self.dismiss((value, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Covers the app below the smallest usable terminal; popped when the terminal grows."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "app.quit", "Quit", id="toosmall.quit", priority=True),
+    ]
+
+    def __init__(self, min_width: int, min_height: int) -> None:
+        super().__init__(id="too-small")
+        self.min_width = min_width
+        self.min_height = min_height
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small-message")
+
+    def on_mount(self) -> None:
+        self.update_size(self.app.size.width, self.app.size.height)
+
+    def update_size(self, width: int, height: int) -> None:
+        self.query_one("#too-small-message", Static).update(
+            f"Terminal too small (need {self.min_width}x{self.min_height}, "
+            f"have {width}x{height}).\nEnlarge the window, or ctrl+q to quit."
+        )

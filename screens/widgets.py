@@ -1,0 +1,180 @@
+"""Small widgets shared by the screens: the case header with its step tabs and saved indicator, the
+impact level bar, and the markup helpers that colour severities and due times the same way
+everywhere (theme variables only, so 16-colour terminals stay readable).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from workbench.models import Escalation
+
+SEVERITY_STYLE: dict[str, str] = {
+    "critical": "bold $error",
+    "high": "bold $warning",
+    "medium": "bold $primary",
+}
+
+
+def severity_content(severity: str | None, label: str | None = None) -> Content:
+    """A severity in its colour (Critical red, High yellow, Medium blue), or a dim dash."""
+    if not severity:
+        return Content.styled("—", "dim")
+    text = label or severity.capitalize()
+    return Content.styled(text, SEVERITY_STYLE.get(severity, ""))
+
+
+def format_age(start: datetime, now: datetime) -> str:
+    """A compact age ("45m", "5h", "3d", "6w") measured against the injected clock."""
+    seconds = max(0, int((now - start).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    days = seconds // 86400
+    if days < 28:
+        return f"{days}d"
+    return f"{days // 7}w"
+
+
+def format_countdown(due: datetime, now: datetime) -> str:
+    """Time until (or since) a due time: "in 3h 10m", "2h 5m overdue"."""
+    seconds = int((due - now).total_seconds())
+    overdue = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        span = f"{days}d {hours}h"
+    elif hours:
+        span = f"{hours}h {minutes:02d}m"
+    else:
+        span = f"{minutes}m"
+    return f"{span} overdue" if overdue else f"in {span}"
+
+
+class SavedIndicator(Static):
+    """The quiet "saved" mark: every edit is committed at once, this says it was.
+
+    `mark_saved()` shows "✓ saved" (briefly brighter); `mark_error(message)` shows "✗ not saved"
+    until the next successful save, with the store's message as the tooltip.
+    """
+
+    DEFAULT_CSS = """
+    SavedIndicator { width: auto; min-width: 12; content-align: right middle; color: $text-muted; }
+    SavedIndicator.-saved { color: $success; }
+    SavedIndicator.-flash { text-style: bold; }
+    SavedIndicator.-error { color: $error; text-style: bold; }
+    """
+
+    def mark_saved(self) -> None:
+        self.remove_class("-error")
+        self.add_class("-saved", "-flash")
+        self.update("✓ saved")
+        self.tooltip = None
+        self.set_timer(1.0, lambda: self.remove_class("-flash"))
+
+    def mark_error(self, message: str) -> None:
+        self.remove_class("-saved", "-flash")
+        self.add_class("-error")
+        self.update("✗ not saved")
+        self.tooltip = message
+
+    @property
+    def state(self) -> str:
+        """ "saved", "error" or "" (nothing saved yet on this screen): for tests and the header."""
+        if self.has_class("-error"):
+            return "error"
+        return "saved" if self.has_class("-saved") else ""
+
+
+class CaseHeader(Vertical):
+    """Top of every step screen: `#id title · status · severity · routed to`, the step tabs with
+    the current one highlighted (clickable), and the saved indicator."""
+
+    DEFAULT_CSS = """
+    CaseHeader { height: auto; }
+    CaseHeader #case-header-top { height: 1; }
+    CaseHeader #case-title { width: 1fr; height: 1; text-overflow: ellipsis; text-wrap: nowrap; }
+    CaseHeader #case-steps { height: 1; }
+    """
+
+    def __init__(self, step: str, *, id: str | None = "case-header") -> None:
+        super().__init__(id=id)
+        self.step = step
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="case-header-top"):
+            yield Static(id="case-title")
+            yield SavedIndicator(id="saved")
+        yield Static(self._tabs(), id="case-steps")
+
+    def _tabs(self) -> Content:
+        from screens.case_base import STEPS
+
+        parts: list[Content] = []
+        for info in STEPS:
+            label = f" {info.key.upper()} {info.label} "
+            if info.name == self.step:
+                parts.append(Content.styled(label, "bold reverse $accent"))
+            else:
+                parts.append(Content.styled(label, f"@click=screen.step('{info.name}')"))
+        return Content(" ").join(parts)
+
+    def show_case(self, case: Escalation) -> None:
+        """Re-render the title line from the case and what the rules derive from it."""
+        from workbench.rules.summary import summarize
+
+        summary = summarize(case, self.app.playbook, self.app.now())  # type: ignore[attr-defined]
+        sep = Content.styled(" · ", "dim")
+        title = case.title or "(untitled)"
+        parts = [
+            Content.styled(f"#{case.id} ", "bold"),
+            Content.styled(title, "bold"),
+            sep,
+            Content(case.status.label),
+            sep,
+            severity_content(summary.severity),
+            sep,
+            Content(summary.routed_to or "not routed"),
+        ]
+        if case.customer:
+            parts[2:2] = [sep, Content(case.customer)]
+        self.query_one("#case-title", Static).update(Content("").join(parts))
+
+    @property
+    def saved(self) -> SavedIndicator:
+        return self.query_one(SavedIndicator)
+
+
+LEVEL_STYLE: tuple[str, ...] = ("dim", "$success", "$warning", "bold $error")
+
+
+class LevelBar(Static):
+    """A dimension's level, 0-3, as a bar and its playbook name: `■■□ Medium`."""
+
+    DEFAULT_CSS = """
+    LevelBar { width: auto; height: 1; }
+    """
+
+    def __init__(self, names: tuple[str, ...], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.names = names
+        self.level: int | None = None
+
+    def set_level(self, level: int | None, answered: bool = True) -> None:
+        self.level = level
+        if level is None or not answered:
+            self.update(Content.styled("□□□ not answered", "dim"))
+            return
+        bar = "■" * level + "□" * (3 - level)
+        name = self.names[level] if level < len(self.names) else str(level)
+        self.update(Content.styled(f"{bar} {name}", LEVEL_STYLE[min(level, 3)]))

@@ -1,0 +1,209 @@
+"""The Textual application: the one module of the core that imports Textual.
+
+`WorkbenchApp(store, playbook)` is all a caller needs (the CLI runs it); the screens live in the
+`screens` package and are imported lazily, so start-up pays only for the case list. Time comes from
+an injectable clock (`app.now()`), so tests and snapshots are stable.
+
+Navigation: the case list (home) is the base screen; `open_case(case_id, step)` pushes a step screen
+for that case; F2..F7 switch between steps of the same case (`switch_screen`); escape pops back to
+the list. Below the smallest usable size a modal "terminal too small" screen covers everything until
+the terminal grows again; the screens beneath keep their state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.screen import Screen
+
+from workbench.models import utcnow
+
+if TYPE_CHECKING:
+    from screens.case_base import CaseScreen
+    from workbench.playbook import Playbook
+    from workbench.store import Store
+
+MIN_WIDTH = 60
+MIN_HEIGHT = 20
+
+
+def _styles_dir() -> Path:
+    import screens
+
+    return Path(screens.__file__).resolve().parent / "styles"
+
+
+def _stylesheets() -> list[str | Path]:
+    """`app.tcss` first (theme-wide rules), then every other screen's stylesheet by name.
+
+    Each screen module has its own `screens/styles/<screen>.tcss`; dropping a file there is enough
+    for the app to load it.
+    """
+    folder = _styles_dir()
+    base = folder / "app.tcss"
+    others = sorted(p for p in folder.glob("*.tcss") if p.name != "app.tcss")
+    return [base, *others]
+
+
+def _workbench_commands() -> type[Provider]:
+    """The command Provider, imported when the palette first opens rather than at start."""
+    from screens.commands import WorkbenchCommands
+
+    return WorkbenchCommands
+
+
+class WorkbenchApp(App[None]):
+    """Escalation Workbench: triage, quantify, package, follow up and export escalations."""
+
+    TITLE = "Escalation Workbench"
+    CSS_PATH: ClassVar[list[str | Path]] = _stylesheets()  # type: ignore[misc]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_DISPLAY = "Commands"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
+        _workbench_commands
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="app.help"),
+        # `?` never reaches here from a text field: Input and TextArea consume printable keys.
+        Binding("question_mark", "help", "Help", id="app.help_alt", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        playbook: Playbook,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        bell: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.playbook = playbook
+        self._clock = clock
+        self._bell_enabled = bell
+
+    def now(self) -> datetime:
+        """The current time from the injected clock; use this everywhere instead of datetime.now."""
+        return self._clock()
+
+    def bell(self) -> None:
+        if self._bell_enabled:
+            super().bell()
+
+    # -- start --------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        self._check_size(self.size.width, self.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        """Cover the screen with a clear message below the smallest size that works."""
+        from screens.dialogs import TooSmallScreen
+
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small and not showing:
+            self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
+        elif too_small and showing:
+            self.screen.update_size(width, height)  # type: ignore[attr-defined]
+        elif showing and not too_small:
+            self.pop_screen()
+
+    # -- navigation ---------------------------------------------------------------------------------
+    def step_screen(self, case_id: int, step: str) -> CaseScreen:
+        """Build the step screen for a case (imported on first use)."""
+        from screens.case_base import step_by_name
+
+        info = step_by_name(step)
+        module = import_module(info.module)
+        screen_class: type[CaseScreen] = getattr(module, info.class_name)
+        return screen_class(case_id)
+
+    def open_case(self, case_id: int, step: str = "triage") -> bool:
+        """Show a case at a step: switch if a case screen is on top, else push over the list."""
+        from screens.case_base import CaseScreen
+        from workbench.store import StoreError
+
+        current = self.screen
+        if isinstance(current, CaseScreen):
+            current.flush_edits()
+        try:
+            screen = self.step_screen(case_id, step)
+        except (ImportError, AttributeError):
+            self.notify(f"The {step} screen is not available yet.", severity="warning")
+            return False
+        except StoreError as exc:
+            self.notify(str(exc), title="Cannot open the case", severity="error")
+            return False
+        if isinstance(current, CaseScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        return True
+
+    def go_home(self) -> None:
+        """Back to the case list, whatever is on top."""
+        from screens.home import HomeScreen
+
+        from screens.case_base import CaseScreen
+
+        if isinstance(self.screen, CaseScreen):
+            self.screen.flush_edits()
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    # -- actions ------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        """Quit, after writing anything typed but not yet saved."""
+        from screens.case_base import CaseScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CaseScreen):
+                screen.flush_edits()
+        self.exit()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Help", "Keys of every screen and the operating principles", self.action_help
+        )
+
+
+def main() -> None:
+    """Run the app on the default database and playbook (the CLI offers the options)."""
+    from workbench.playbook import load_playbook, playbook_path_from_env
+    from workbench.store import Store, resolve_db_path
+
+    playbook = load_playbook(playbook_path_from_env())
+    store = Store(resolve_db_path(None), playbook)
+    try:
+        WorkbenchApp(store, playbook).run()
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
