@@ -1,0 +1,544 @@
+"""Follow-through on an escalated case: escalate, log updates, re-assess, de-escalate, resolve, reopen.
+
+The playbook's "Post-Escalation Follow-Through" asks for a running log of every update, a severity
+that is re-assessed when circumstances shift, a four-step de-escalation procedure and a resolution
+that confirms with the customer, closes tracking and captures lessons learned. Each operation here is
+a pure change to an `Escalation` (no I/O, no clock of its own): it checks everything first and raises
+`FollowUpError` (a ValueError) with a message an agent can act on, so a refused change leaves the case
+untouched; then it sets the status and records and appends the log entries that explain the change.
+Screens call them through `CaseScreen.edit`, the store turns every changed field into an audit event.
+
+The schedule itself (what is due when) is derived, never stored: `workbench.rules.cadence`.
+This module also holds the small read-only helpers the timeline and the reminders show: the timeline
+items in order, the due-next lines with their countdown, and which follow-ups have just fallen due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Literal
+
+from workbench.models import (
+    DeEscalationRecord,
+    Escalation,
+    EscalationRecord,
+    LogEntry,
+    LogKind,
+    Override,
+    ResolutionRecord,
+    Severity,
+    Status,
+)
+from workbench.playbook import Playbook
+from workbench.rules.cadence import Due, Schedule, follow_up_schedule
+from workbench.rules.impact import effective_severity
+
+__all__ = [
+    "DOCUMENT_FINDINGS",
+    "LOGGABLE_KINDS",
+    "NOTIFY_TEAM",
+    "RECORD_STATUS",
+    "TELL_CUSTOMER",
+    "DueLine",
+    "FollowUpAlert",
+    "FollowUpError",
+    "TimelineItem",
+    "de_escalate",
+    "de_escalation_missing",
+    "describe_due",
+    "due_lines",
+    "escalate",
+    "follow_up_alerts",
+    "format_span",
+    "log_update",
+    "reassess_severity",
+    "reopen",
+    "resolve",
+    "timeline",
+]
+
+#: The kinds an agent logs by hand; the others are written by the operations below.
+LOGGABLE_KINDS: tuple[LogKind, ...] = (LogKind.TEAM_CHECKIN, LogKind.CUSTOMER_UPDATE, LogKind.NOTE)
+
+_CLOSED = (Status.RESOLVED,)
+
+
+class FollowUpError(ValueError):
+    """A follow-through step that cannot be taken as asked; the message says what to do instead."""
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _one_line(text: str) -> str:
+    """A summary is one line: runs of whitespace (newlines included) become one space."""
+    return " ".join(text.split())
+
+
+def _require(text: str, message: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise FollowUpError(message)
+    return cleaned
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _append(
+    case: Escalation,
+    kind: LogKind,
+    summary: str,
+    now: datetime,
+    *,
+    detail: str = "",
+    expectation: str = "",
+) -> LogEntry:
+    entry = LogEntry(
+        at=_utc(now),
+        kind=kind,
+        summary=_one_line(summary),
+        detail=detail.strip(),
+        expectation=expectation.strip(),
+    )
+    # Reassign rather than append so pydantic's validate_assignment sees the change.
+    case.log = [*case.log, entry]
+    return entry
+
+
+def _destination_name(playbook: Playbook, destination_id: str) -> str:
+    try:
+        return playbook.destination(destination_id).name
+    except KeyError:
+        return destination_id
+
+
+# -- operations -------------------------------------------------------------------------------------
+def escalate(
+    case: Escalation,
+    playbook: Playbook,
+    destination: str,
+    receiver: str,
+    now: datetime,
+    *,
+    note: str = "",
+) -> LogEntry:
+    """Record where the case went, to whom and when: this starts the follow-up clocks.
+
+    An empty `receiver` takes the destination's receiver from the playbook ("Owning engineering
+    squad"). Escalating an escalated case again (L1 -> L2 -> Engineering) records the new hop and
+    restarts the clocks from it. A resolved case is reopened first. The destination joins
+    `routed_to` so the document's "Routed to" line says where the case really went.
+    """
+    try:
+        dest = playbook.destination(destination)
+    except KeyError:
+        known = ", ".join(d.id for d in playbook.destinations)
+        raise FollowUpError(f"unknown destination {destination!r} (one of: {known})") from None
+    if case.status in _CLOSED:
+        raise FollowUpError("the case is resolved: reopen it before escalating again")
+    who = _one_line(receiver) or dest.receiver
+    previous = case.escalation
+    if not any(entry.kind is LogKind.TRIAGE for entry in case.log):
+        override = case.recommendation_override
+        detail = f"Override: {override.value} ({override.reason})" if override else ""
+        _append(case, LogKind.TRIAGE, "Decision: escalate", now, detail=detail)
+    case.escalation = EscalationRecord(destination=dest.id, receiver=who, sent_at=_utc(now))
+    case.status = Status.ESCALATED
+    if dest.id not in case.routed_to:
+        case.routed_to = [*case.routed_to, dest.id]
+    summary = f"Escalated to {dest.name} ({who})"
+    lines = []
+    if previous is not None:
+        before = _destination_name(playbook, previous.destination)
+        lines.append(f"Destination: {before} ({previous.receiver}) -> {dest.name} ({who})")
+    if note.strip():
+        lines.append(note.strip())
+    return _append(case, LogKind.ESCALATED, summary, now, detail="\n".join(lines))
+
+
+def log_update(
+    case: Escalation,
+    kind: LogKind | str,
+    summary: str,
+    detail: str = "",
+    expectation: str = "",
+    *,
+    now: datetime,
+) -> LogEntry:
+    """Append one running-log entry: a check-in with the receiving team, a customer update or a note.
+
+    A customer update may carry what the customer now expects and by when; the exported document's
+    communication status is read from the latest one, so it is never typed twice.
+    """
+    try:
+        log_kind = LogKind(kind)
+    except ValueError:
+        raise FollowUpError(f"unknown kind of update {kind!r}") from None
+    if log_kind not in LOGGABLE_KINDS:
+        allowed = ", ".join(k.label.lower() for k in LOGGABLE_KINDS)
+        raise FollowUpError(
+            f"{log_kind.label} is recorded by its own action; log one of: {allowed}"
+        )
+    text = _require(_one_line(summary), "an update needs a one-line summary of what happened")
+    if expectation.strip() and log_kind is not LogKind.CUSTOMER_UPDATE:
+        raise FollowUpError("only a customer update records what the customer expects")
+    if log_kind is LogKind.TEAM_CHECKIN and case.escalation is None:
+        raise FollowUpError("there is no receiving team yet: escalate the case first (x)")
+    return _append(case, log_kind, text, now, detail=detail, expectation=expectation)
+
+
+def reassess_severity(
+    case: Escalation,
+    playbook: Playbook,
+    new_severity: Severity | str,
+    reason: str,
+    now: datetime,
+) -> LogEntry:
+    """Set the severity up or down with a reason; the follow-up cadence follows the new severity.
+
+    The change is kept as the case's severity override (so the impact screen shows it) and logged
+    as "High -> Critical" with the reason.
+    """
+    try:
+        new = Severity(new_severity)
+    except ValueError:
+        raise FollowUpError(f"unknown severity {new_severity!r}") from None
+    why = _require(reason, "say why the severity changes: the reason is logged")
+    old = effective_severity(case, playbook, now)
+    if old is new:
+        raise FollowUpError(f"the severity is already {new.label}")
+    case.severity_override = Override(value=new.value, reason=why, at=_utc(now))
+    if old is None:
+        summary = f"Severity set to {new.label}"
+    else:
+        direction = "up" if new.rank > old.rank else "down"
+        summary = f"Severity {old.label} -> {new.label} ({direction})"
+    return _append(case, LogKind.SEVERITY, summary, now, detail=why)
+
+
+# The playbook's stable ids of the de-escalation steps that write something into the log.
+NOTIFY_TEAM = "deesc.notify_team"
+RECORD_STATUS = "deesc.record_status"
+TELL_CUSTOMER = "deesc.tell_customer"
+DOCUMENT_FINDINGS = "deesc.document_findings"
+
+
+def de_escalation_missing(
+    playbook: Playbook,
+    conditions: Mapping[str, bool],
+    steps_done: Mapping[str, bool],
+    skipped_reasons: Mapping[str, str],
+    *,
+    outcome: str = "",
+    findings: str = "",
+) -> list[str]:
+    """What still stands between the case and "de-escalated", in the playbook's words (empty: none).
+
+    At least one of the playbook's conditions must hold, and each of the four procedure steps must
+    be done or skipped with a reason. Recording the new status and documenting findings are done
+    here, so those two steps need their text.
+    """
+    missing: list[str] = []
+    if not any(conditions.get(c.id, False) for c in playbook.de_escalation.conditions):
+        missing.append("Why it comes back: tick one of the conditions")
+    needs_text = {
+        RECORD_STATUS: (outcome, "the outcome"),
+        DOCUMENT_FINDINGS: (findings, "findings"),
+    }
+    for step in playbook.de_escalation.procedure:
+        if steps_done.get(step.id, False):
+            text, what = needs_text.get(step.id, ("-", ""))
+            if not text.strip():
+                missing.append(f"{step.text}: write {what}")
+            continue
+        if skipped_reasons.get(step.id, "").strip():
+            continue
+        missing.append(f"{step.text}: done, or skipped with a reason")
+    return missing
+
+
+def de_escalate(
+    case: Escalation,
+    playbook: Playbook,
+    *,
+    conditions: Mapping[str, bool],
+    steps_done: Mapping[str, bool],
+    skipped_reasons: Mapping[str, str],
+    now: datetime,
+    outcome: str = "",
+    findings: str = "",
+) -> bool:
+    """Pull an escalated case back to support, following the playbook's four-step procedure.
+
+    The checklist is kept on the case as it stands, so the agent can tick steps as they happen. Once
+    a condition holds and every step is done or skipped with a reason, the case becomes de-escalated
+    (its clocks stop) and the log records it: the receiving team told, the customer told the
+    `outcome` (which becomes the latest customer update), the `findings` and any step skipped with
+    its reason. Returns whether the case is now de-escalated.
+    """
+    if case.status is not Status.ESCALATED:
+        state = case.status.label.lower()
+        raise FollowUpError(f"only an escalated case can be de-escalated (this one is {state})")
+    condition_ids = [c.id for c in playbook.de_escalation.conditions]
+    step_ids = [s.id for s in playbook.de_escalation.procedure]
+    steps_given = set(steps_done) | set(skipped_reasons)
+    unknown = (set(conditions) - set(condition_ids)) | (steps_given - set(step_ids))
+    if unknown:
+        listed = ", ".join(sorted(unknown))
+        raise FollowUpError(f"not in the playbook's de-escalation checklist: {listed}")
+    done = {sid: bool(steps_done.get(sid, False)) for sid in step_ids}
+    skipped = {
+        sid: _one_line(reason)
+        for sid, reason in skipped_reasons.items()
+        if _one_line(reason) and not done[sid]
+    }
+    record = DeEscalationRecord(
+        conditions={cid: bool(conditions.get(cid, False)) for cid in condition_ids},
+        steps_done=done,
+        skipped=skipped,
+        outcome=outcome.strip(),
+        findings=findings.strip(),
+    )
+    missing = de_escalation_missing(
+        playbook, record.conditions, done, skipped, outcome=record.outcome, findings=record.findings
+    )
+    if missing:
+        case.de_escalation = record
+        return False
+
+    record.completed_at = _utc(now)
+    case.de_escalation = record
+    receiver = case.escalation.receiver if case.escalation else "the receiving team"
+    if done.get(NOTIFY_TEAM):
+        _append(case, LogKind.TEAM_CHECKIN, f"Told {receiver} the case is de-escalated", now)
+    if done.get(TELL_CUSTOMER):
+        told = record.outcome or "the case is back with support"
+        _append(case, LogKind.CUSTOMER_UPDATE, f"Outcome: {told}", now)
+    why = "; ".join(c.text for c in playbook.de_escalation.conditions if record.conditions[c.id])
+    lines = []
+    for step in playbook.de_escalation.procedure:
+        if done[step.id]:
+            lines.append(f"[x] {step.text}")
+        else:
+            lines.append(f"[skipped] {step.text}: {skipped[step.id]}")
+    if record.outcome:
+        lines.append(f"Outcome: {record.outcome}")
+    if record.findings:
+        lines.append(f"Findings: {record.findings}")
+    case.status = Status.DE_ESCALATED
+    _append(case, LogKind.DE_ESCALATED, f"De-escalated: {why}", now, detail="\n".join(lines))
+    return True
+
+
+def resolve(
+    case: Escalation,
+    playbook: Playbook,
+    *,
+    customer_confirmed: bool,
+    tracking_closed: bool,
+    lessons_learned: str,
+    now: datetime,
+    summary: str = "",
+) -> LogEntry:
+    """Close the case as the playbook asks: confirm with the customer, close internal tracking, and
+    capture lessons learned (required: they are what later agents search for). Stops the clocks."""
+    if case.status is Status.RESOLVED:
+        raise FollowUpError("the case is already resolved")
+    lessons = lessons_learned.strip()
+    if not lessons:
+        raise FollowUpError(
+            "lessons learned are required: what should the next agent facing this know?"
+        )
+    case.resolution = ResolutionRecord(
+        customer_confirmed=customer_confirmed,
+        tracking_closed=tracking_closed,
+        lessons_learned=lessons,
+        resolved_at=_utc(now),
+    )
+    if customer_confirmed:
+        _append(case, LogKind.CUSTOMER_UPDATE, "Customer confirmed the resolution", now)
+    texts = {item.id: item.text for item in playbook.resolution}
+    lines = [
+        f"[{'x' if customer_confirmed else ' '}] "
+        f"{texts.get('resolve.confirm_customer', 'Confirm with the customer')}",
+        f"[{'x' if tracking_closed else ' '}] "
+        f"{texts.get('resolve.close_tracking', 'Close internal tracking')}",
+        f"Lessons learned: {lessons}",
+    ]
+    case.status = Status.RESOLVED
+    title = f"Resolved: {_one_line(summary)}" if summary.strip() else "Resolved"
+    return _append(case, LogKind.RESOLVED, title, now, detail="\n".join(lines))
+
+
+def reopen(case: Escalation, reason: str, now: datetime) -> LogEntry:
+    """Reopen a resolved case with a reason. It goes back to where it was before it was resolved
+    (escalated, de-escalated, or a draft), the resolution record is cleared (the log keeps it), and
+    an escalated case's clocks start again from now."""
+    if case.status is not Status.RESOLVED:
+        raise FollowUpError("only a resolved case can be reopened")
+    why = _require(reason, "say why the case is reopened: the reason is logged")
+    if case.de_escalation is not None and case.de_escalation.completed_at is not None:
+        status = Status.DE_ESCALATED
+    elif case.escalation is not None:
+        status = Status.ESCALATED
+    else:
+        status = Status.DRAFT
+    case.resolution = None
+    case.status = status
+    return _append(case, LogKind.REOPENED, f"Reopened ({status.label.lower()})", now, detail=why)
+
+
+# -- what the timeline shows -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TimelineItem:
+    """One thing that happened to the case, in the order it happened."""
+
+    at: datetime
+    kind: LogKind | None  # None: the case was opened
+    label: str
+    summary: str
+    detail: str = ""
+    expectation: str = ""
+
+
+def timeline(case: Escalation) -> list[TimelineItem]:
+    """Everything that happened, oldest first: the case opened, then the running log.
+
+    Entries logged at the same moment keep the order they were logged in.
+    """
+    items = [TimelineItem(case.created_at, None, "Opened", case.title or "(untitled case)")]
+    items += [
+        TimelineItem(e.at, e.kind, e.kind.label, e.summary, e.detail, e.expectation)
+        for e in case.log
+    ]
+    return sorted(items, key=lambda item: item.at)
+
+
+DueState = Literal["upcoming", "due", "overdue"]
+
+
+@dataclass(frozen=True)
+class DueLine:
+    """One "due next" line: "Customer update due 14:00–16:00 (OVERDUE by 20 m)"."""
+
+    track: Literal["team", "customer"]
+    label: str
+    window: str
+    countdown: str
+    state: DueState
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} due {self.window} ({self.countdown})"
+
+
+def format_span(delta: timedelta) -> str:
+    """A duration as the timeline counts it: "1 h 12 m", "2 d 3 h", "45 s" under a minute."""
+    seconds = int(abs(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{value} {unit}" for value, unit in ((days, "d"), (hours, "h"), (mins, "m")) if value]
+    return " ".join(parts[:2])
+
+
+def _clock(moment: datetime, now: datetime, tz: tzinfo | None) -> str:
+    local = moment.astimezone(tz) if tz is not None else moment.astimezone()
+    local_now = now.astimezone(tz) if tz is not None else now.astimezone()
+    if local.date() == local_now.date():
+        return f"{local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
+    """The due line of one track: its window (earliest–latest) and a countdown.
+
+    Before the window it counts down to the earliest time; inside it, to the latest; past the
+    latest it is overdue by how long.
+    """
+    label = "Team check-in" if due.track == "team" else "Customer update"
+    start = _clock(due.earliest, now, tz)
+    end = _clock(due.latest, now, tz)
+    same_day = (due.earliest.astimezone(tz) if tz else due.earliest.astimezone()).date() == (
+        due.latest.astimezone(tz) if tz else due.latest.astimezone()
+    ).date()
+    if same_day and " " in end:
+        end = end.rsplit(" ", 1)[1]
+    window = f"{start}–{end}"
+    if due.overdue or now > due.latest:
+        return DueLine(
+            due.track, label, window, f"OVERDUE by {format_span(now - due.latest)}", "overdue"
+        )
+    if now >= due.earliest:
+        return DueLine(
+            due.track, label, window, f"due now, latest in {format_span(due.latest - now)}", "due"
+        )
+    return DueLine(due.track, label, window, f"in {format_span(due.earliest - now)}", "upcoming")
+
+
+def due_lines(schedule: Schedule | None, now: datetime, tz: tzinfo | None = None) -> list[DueLine]:
+    """The two tracks' due lines, team first; empty when nothing is scheduled."""
+    if schedule is None:
+        return []
+    return [describe_due(schedule.team, now, tz), describe_due(schedule.customer, now, tz)]
+
+
+# -- reminders ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FollowUpAlert:
+    """A follow-up that has just fallen due, or just gone overdue, on one case."""
+
+    case_id: int
+    title: str
+    track: Literal["team", "customer"]
+    overdue: bool
+    line: DueLine
+    # A window with a width (customer: 2-4 h) is announced when it opens and again when it closes;
+    # a point in time (team: every 2 h) only once, or it would ring twice a minute apart.
+    has_width: bool = True
+
+    @property
+    def key(self) -> tuple[int, str, str, bool]:
+        return (self.case_id, self.track, self.line.window, self.overdue and self.has_width)
+
+    @property
+    def message(self) -> str:
+        what = "overdue" if self.overdue else "due"
+        label = self.line.label.lower() if self.line.label.startswith("C") else self.line.label
+        return f"#{self.case_id} {self.title}: {label} {what} ({self.line.countdown})"
+
+
+def follow_up_alerts(
+    cases: Iterable[Escalation],
+    playbook: Playbook,
+    now: datetime,
+    seen: frozenset[tuple[int, str, str, bool]] = frozenset(),
+) -> list[FollowUpAlert]:
+    """Follow-ups that are due or overdue now and not yet in `seen` (the keys already announced).
+
+    A track announces itself once when it falls due and, if its window has a width, once more when
+    it goes overdue; logging an update moves its window, which makes a new key.
+    """
+    alerts: list[FollowUpAlert] = []
+    for case in cases:
+        if case.id is None:
+            continue
+        schedule = follow_up_schedule(case, playbook, now)
+        if schedule is None:
+            continue
+        for due in (schedule.team, schedule.customer):
+            line = describe_due(due, now)
+            if line.state == "upcoming":
+                continue
+            overdue = line.state == "overdue"
+            has_width = due.latest > due.earliest
+            alert = FollowUpAlert(case.id, case.title, due.track, overdue, line, has_width)
+            if alert.key not in seen:
+                alerts.append(alert)
+    return alerts
