@@ -1,0 +1,215 @@
+"""The database schema as an ordered list of forward migrations.
+
+Schema version N is what an empty file holds after `MIGRATIONS[:N]` have run; `PRAGMA user_version`
+records N. A released migration is never edited: a change of schema is a new function appended to the
+list, so every database, however old, reaches today's schema by the same steps. Only the store calls
+this module (it is part of "the only SQL"); the store supplies `derive`, the function that turns a
+stored case document into the columns the list shows, so a migration that adds such a column can fill
+it without knowing the rules.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+# "EWKB": marks a file as ours, so `--db` pointed at some other SQLite file is refused, not migrated.
+APPLICATION_ID = 0x45574B42
+
+FTS_COLUMNS = ("title", "customer", "search_text")
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+FTS_TRIGGERS = ("cases_ai", "cases_ad", "cases_au")
+
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class MigrationContext:
+    """What a migration step may use: the database (inside the step's transaction) and `derive`."""
+
+    db: Database
+    # Stored case JSON -> derived column values as the current code computes them.
+    derive: Callable[[str], Mapping[str, object]]
+
+
+Migration = Callable[[MigrationContext], None]
+
+
+class MigrationFailed(Exception):
+    """A step failed; its transaction was rolled back, the file is as it was before the step."""
+
+
+def _v1_initial(ctx: MigrationContext) -> None:
+    """The first schema: cases as JSON plus list columns, an append-only event log, FTS."""
+    db = ctx.db
+    db.table("cases").create(
+        {
+            "id": int,
+            "revision": int,
+            "title": str,
+            "customer": str,
+            "status": str,
+            "severity": str,
+            "routed_to": str,
+            "next_due": str,
+            "created_at": str,
+            "updated_at": str,
+            "search_text": str,
+            "data": str,
+        },
+        pk="id",
+        not_null={"revision", "title", "customer", "status", "routed_to", "created_at"}
+        | {"updated_at", "search_text", "data"},
+        defaults={"title": "", "customer": "", "routed_to": "", "search_text": ""},
+    )
+    db.table("events").create(
+        {"id": int, "case_id": int, "at": str, "field": str, "old": str, "new": str},
+        pk="id",
+        not_null={"case_id", "at", "field"},
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db.executescript(
+        """
+        CREATE INDEX idx_events_case ON events(case_id, id);
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: an event cannot be changed'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: an event cannot be deleted'); END;
+        CREATE INDEX idx_cases_status ON cases(status);
+        CREATE INDEX idx_cases_severity ON cases(severity);
+        CREATE INDEX idx_cases_routed_to ON cases(routed_to COLLATE NOCASE);
+        CREATE INDEX idx_cases_next_due ON cases(next_due);
+        CREATE INDEX idx_cases_created_at ON cases(created_at);
+        CREATE INDEX idx_cases_updated_at ON cases(updated_at);
+        CREATE INDEX idx_cases_title ON cases(title COLLATE NOCASE);
+        CREATE INDEX idx_cases_customer ON cases(customer COLLATE NOCASE);
+        """
+    )
+    # v1 search_text held the component and the narrative (see v2).
+    db.table("cases").enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+V2_DERIVED = ("severity", "routed_to", "next_due", "due_latest", "sla", "search_text")
+
+
+def _v2_due_latest_sla_wider_search(ctx: MigrationContext) -> None:
+    """Add `due_latest` (overdue is now > it) and `sla`; search also the observed outcome, lessons
+    learned and log summaries. The new columns are moved before `data` (a transform) so reading
+    list rows never touches the JSON's overflow pages; transform drops the FTS triggers, so the
+    FTS index is rebuilt afterwards (STACK-NOTES)."""
+    db = ctx.db
+    cases = db.table("cases")
+    cases.add_column("due_latest", str)
+    cases.add_column("sla", str)
+    order = [
+        "id", "revision", "title", "customer", "status", "severity", "routed_to", "next_due",
+        "due_latest", "sla", "created_at", "updated_at", "search_text", "data",
+    ]  # fmt: skip
+    cases.transform(column_order=order)
+    # The triggers are gone now: backfill without firing them, then rebuild the index once.
+    set_sql = ", ".join(f"{name} = :{name}" for name in V2_DERIVED)
+    last_id = 0
+    while True:
+        rows = db.execute(
+            "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT ?", (last_id, _BATCH)
+        ).fetchall()
+        if not rows:
+            break
+        for case_id, data in rows:
+            derived = ctx.derive(data)
+            values: dict[str, Any] = {name: derived.get(name) for name in V2_DERIVED}
+            values["routed_to"] = values["routed_to"] or ""
+            values["search_text"] = values["search_text"] or ""
+            values["id"] = case_id
+            db.execute(f"UPDATE cases SET {set_sql} WHERE id = :id", values)
+        last_id = rows[-1][0]
+    cases.disable_fts()
+    cases.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    db.executescript(
+        """
+        CREATE INDEX idx_cases_due_latest ON cases(due_latest);
+        CREATE INDEX idx_cases_sla ON cases(sla);
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_due_latest_sla_wider_search)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def application_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA application_id").fetchone()[0])
+
+
+def migrate(
+    ctx: MigrationContext,
+    target: int = SCHEMA_VERSION,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> list[int]:
+    """Bring the database up to `target`, one step per transaction; returns the versions reached.
+
+    Each step runs with foreign keys off (the SQLite way to rebuild a table that others reference),
+    checks them before committing, and sets `user_version` in the same transaction, so a killed
+    process leaves the file at the previous version, never half-way. The version is re-read after
+    taking the write lock, so two processes opening an old file at once migrate it once.
+    """
+    conn = ctx.db.conn
+    reached: list[int] = []
+    while True:
+        version = user_version(conn)
+        if version >= target:
+            return reached
+        step = migrations[version]
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if user_version(conn) != version:  # another process got here first
+                    conn.execute("ROLLBACK")
+                    continue
+                step(ctx)
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise MigrationFailed(f"foreign key check failed: {broken[:3]}")
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError | MigrationFailed):
+                    raise
+                if isinstance(exc, Exception):
+                    name = getattr(step, "__name__", "step")
+                    raise MigrationFailed(f"{name}: {exc}") from exc
+                raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
+        reached.append(version + 1)
+
+
+def fts_intact(db: Database) -> bool:
+    """The FTS table and its three sync triggers exist (a transform silently drops the triggers)."""
+    names = {
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE name IN (?, ?, ?, ?)",
+            ("cases_fts", *FTS_TRIGGERS),
+        ).fetchall()
+    }
+    return names == {"cases_fts", *FTS_TRIGGERS}
+
+
+def repair_fts(db: Database) -> None:
+    """Recreate the FTS index and its triggers from the cases table (in the caller's transaction)."""
+    cases = db.table("cases")
+    cases.disable_fts()
+    cases.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)

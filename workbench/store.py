@@ -1,0 +1,756 @@
+"""The case store: one SQLite file, the only module (with `migrations`) that speaks SQL.
+
+A case is kept as its JSON document plus a few extracted columns the list filters and sorts on, so
+the list never parses JSON and the document is never split across tables. Every create and save is
+its own transaction, committed before the call returns (no save key to forget), and every save
+writes one append-only event per changed field in that same transaction. Saves are optimistic: a
+save from an older copy of the case is refused, never merged, because two windows editing one case
+must not silently overwrite each other.
+
+Safety first: the file is created readable by its owner only, WAL and foreign keys are on, a file
+from a newer version, a file that is not ours or not SQLite at all is refused before anything writes
+to it, and every failure is a `StoreError` whose message fits on one line of the CLI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import sqlite3
+import stat
+import struct
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+from workbench import migrations
+from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
+from workbench.models import Escalation, Severity, Status, utcnow
+from workbench.playbook import Playbook
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "escalation-workbench"
+DB_ENV = "WORKBENCH_DB"
+DB_FILENAME = "workbench.db"
+DEFAULT_BUSY_TIMEOUT = 2.5  # seconds to wait for another process's write lock
+
+# Bookkeeping fields that change on every save; they are not "changes" worth an event.
+_NOT_DIFFED = frozenset({"revision", "updated_at"})
+
+
+# -- errors -------------------------------------------------------------------------------------------
+class StoreError(Exception):
+    """Anything the store refuses or cannot do; `str(err)` is one line fit for the CLI."""
+
+
+class NewerSchemaError(StoreError):
+    """The file was written by a newer version of the app; it is left untouched."""
+
+
+class CorruptDatabaseError(StoreError):
+    """The file is not SQLite, is damaged or truncated, or is not a workbench database."""
+
+
+class DatabaseLockedError(StoreError):
+    """Another process held the write lock for longer than the busy timeout."""
+
+
+class ReadOnlyError(StoreError):
+    """A write was asked of a store opened read-only (or the file cannot be written)."""
+
+
+class CaseNotFound(StoreError):
+    pass
+
+
+class StaleCaseError(StoreError):
+    """The case changed since this copy was loaded; the caller reloads it."""
+
+
+class MigrationError(StoreError):
+    """An upgrade step failed and was rolled back; the file is as it was."""
+
+
+# -- rows ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One line of the escalation list, read from the extracted columns only."""
+
+    id: int
+    title: str
+    customer: str
+    status: Status
+    severity: Severity | None
+    routed_to: str
+    next_due: datetime | None
+    due_latest: datetime | None
+    sla: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    def overdue(self, now: datetime) -> bool:
+        """A follow-up is overdue once now is past the latest time it was due."""
+        return self.due_latest is not None and now > self.due_latest
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One changed field of one save. `old`/`new` are JSON text; None means the field was absent."""
+
+    id: int
+    case_id: int
+    at: datetime
+    field: str
+    old: str | None
+    new: str | None
+
+    @property
+    def old_value(self) -> Any:
+        return None if self.old is None else json.loads(self.old)
+
+    @property
+    def new_value(self) -> Any:
+        return None if self.new is None else json.loads(self.new)
+
+
+# -- paths --------------------------------------------------------------------------------------------
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_FILENAME
+
+
+def resolve_db_path(cli_value: str | Path | None = None) -> Path:
+    """`--db` wins, then the WORKBENCH_DB environment variable, then the user data directory."""
+    if cli_value is not None and str(cli_value) != "":
+        return Path(cli_value).expanduser()
+    env = os.environ.get(DB_ENV, "")
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+# -- pure helpers (tested directly) -------------------------------------------------------------------
+def flatten(doc: object, prefix: str = "") -> dict[str, object]:
+    """JSON document -> {"reproduction.steps.0.action": leaf}. Empty lists and objects have no
+    leaves; None is a leaf."""
+    out: dict[str, object] = {}
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(doc, list):
+        for index, value in enumerate(doc):
+            out.update(flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        out[prefix] = doc
+    return out
+
+
+def _encode(value: object) -> str | None:
+    return None if value is _MISSING else json.dumps(value, ensure_ascii=False)
+
+
+def diff_documents(
+    old: Mapping[str, object], new: Mapping[str, object]
+) -> list[tuple[str, str | None, str | None]]:
+    """(path, old JSON, new JSON) for every leaf that differs; absent leaves are None."""
+    before = flatten(dict(old))
+    after = flatten(dict(new))
+    changes: list[tuple[str, str | None, str | None]] = []
+    for path in [*after, *(p for p in before if p not in after)]:
+        if path.split(".", 1)[0] in _NOT_DIFFED:
+            continue
+        was = before.get(path, _MISSING)
+        now = after.get(path, _MISSING)
+        # Compare encoded: 1 == True and 1 == 1.0 in Python, but not in the document.
+        if _encode(was) != _encode(now):
+            changes.append((path, _encode(was), _encode(now)))
+    return changes
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fts_query(text: str) -> str | None:
+    """User text -> a safe FTS5 query: every word quoted (so quotes, AND/OR/NOT, NEAR, column
+    filters and stray punctuation mean nothing), all words required, the last one a prefix while it
+    is being typed. None when the text holds no searchable word."""
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    terms = [f'"{word}"' for word in words]
+    if not text[-1].isspace():
+        terms[-1] += "*"
+    return " ".join(terms)
+
+
+def search_text(case: Escalation) -> str:
+    """What full-text search sees besides title and customer."""
+    parts = [case.component, case.narrative, case.reproduction.observed]
+    if case.resolution is not None:
+        parts.append(case.resolution.lessons_learned)
+    parts.extend(entry.summary for entry in case.log)
+    return "\n".join(part for part in parts if part)
+
+
+def _iso(value: datetime | None) -> str | None:
+    """Fixed-width UTC text, so text order is time order."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+# -- list queries -------------------------------------------------------------------------------------
+def _rank_case(column: str, values: Iterable[str]) -> str:
+    whens = " ".join(f"WHEN '{value}' THEN {rank}" for rank, value in enumerate(values))
+    return f"(CASE {column} {whens} END)"
+
+
+# Sort keys the list accepts -> (SQL expression, nullable). Only these strings reach the SQL.
+SORTS: dict[str, tuple[str, bool]] = {
+    "id": ("id", False),
+    "title": ("title COLLATE NOCASE", False),
+    "customer": ("customer COLLATE NOCASE", False),
+    "status": (_rank_case("status", [s.value for s in Status]), False),
+    "severity": (_rank_case("severity", ["medium", "high", "critical"]), True),
+    "routed_to": ("routed_to COLLATE NOCASE", False),
+    "next_due": ("next_due", True),
+    "due_latest": ("due_latest", True),
+    "sla": ("sla", True),
+    "created_at": ("created_at", False),
+    "updated_at": ("updated_at", False),
+}
+
+_ROW_COLUMNS = (
+    "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
+    "created_at, updated_at"
+)
+_DERIVED = (
+    "title", "customer", "status", "severity", "routed_to", "next_due", "due_latest", "sla",
+    "created_at", "updated_at", "search_text",
+)  # fmt: skip
+
+Filter = str | Iterable[str] | None
+
+
+def _filter_values(value: Filter) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [str(value)]
+    return [str(v) for v in value]
+
+
+def _row(values: tuple[Any, ...]) -> CaseRow:
+    (case_id, title, customer, status, severity, routed, next_due, due_latest, sla, created,
+     updated) = values  # fmt: skip
+    return CaseRow(
+        id=case_id,
+        title=title,
+        customer=customer,
+        status=Status(status),
+        severity=Severity(severity) if severity in Severity._value2member_map_ else None,
+        routed_to=routed,
+        next_due=_parse_time(next_due),
+        due_latest=_parse_time(due_latest),
+        sla=sla,
+        created_at=datetime.fromisoformat(created),
+        updated_at=datetime.fromisoformat(updated),
+    )
+
+
+# -- opening the file ---------------------------------------------------------------------------------
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _create_private(path: Path) -> None:
+    """Create missing directories 0700 and the file 0600 before SQLite opens it; -wal and -shm
+    inherit the file's mode."""
+    missing: list[Path] = []
+    parent = path.parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def _not_writable(path: Path) -> bool:
+    """Not writable by us, or its owner took away their own write bit (which root would ignore)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not os.access(path, os.W_OK) or not mode & stat.S_IWUSR
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite or is shorter than its header says, before SQLite sees it."""
+    size = path.stat().st_size
+    if size == 0:
+        return  # a file we just created, or an empty database: SQLite treats both as new
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise CorruptDatabaseError(f"not an SQLite database (not a workbench file): {path}")
+    (page_size,) = struct.unpack(">H", header[16:18])
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, pages = struct.unpack(">II", header[24:32])
+    (valid_for,) = struct.unpack(">I", header[92:96])
+    if page_size < 512 or page_size & (page_size - 1):
+        raise CorruptDatabaseError(f"the database header is damaged: {path}")
+    if size % page_size:
+        raise CorruptDatabaseError(f"the database file is truncated or damaged: {path}")
+    if pages and valid_for == change_counter and size < pages * page_size:
+        raise CorruptDatabaseError(f"the database file is truncated: {path}")
+
+
+def _connect_readonly(path: Path, timeout: float) -> sqlite3.Connection:
+    """mode=ro; a WAL file in a directory we cannot write has no -shm to share, so fall back to
+    immutable=1 then."""
+    uri = path.absolute().as_uri()
+    conn = sqlite3.connect(
+        f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if _code(exc) != sqlite3.SQLITE_CANTOPEN:
+            conn.close()
+            raise
+        conn.close()
+        conn = sqlite3.connect(
+            f"{uri}?mode=ro&immutable=1",
+            uri=True,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    return conn
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
+
+
+# -- the store ----------------------------------------------------------------------------------------
+class Store:
+    """Cases and their event log in one SQLite file. Thread-safe (one lock around the connection)."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        playbook: Playbook,
+        *,
+        readonly: bool = False,
+        clock: Callable[[], datetime] = utcnow,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> None:
+        self.path = Path(os.path.abspath(Path(path).expanduser()))
+        self.playbook = playbook
+        self.clock = clock
+        self.busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self.readonly = readonly or (
+            self.path.exists() and (_not_writable(self.path) or _not_writable(self.path.parent))
+        )
+        with self._errors():
+            self._open()
+
+    # -- opening ------------------------------------------------------------------------------------
+    def _open(self) -> None:
+        path = self.path
+        if path.is_dir():
+            raise StoreError(f"the database path is a directory: {path}")
+        if not path.exists():
+            if self.readonly:
+                raise StoreError(f"no database at {path}")
+            try:
+                _create_private(path)
+            except OSError as exc:
+                raise StoreError(f"cannot create the database {path}: {exc.strerror}") from exc
+        _check_header(path)
+        version = self._probe()
+        if self.readonly:
+            conn = _connect_readonly(path, self.busy_timeout)
+        else:
+            conn = sqlite3.connect(
+                path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        self._conn = conn
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+                raise StoreError(f"this SQLite cannot enforce foreign keys: {path}")
+            self._db = Database(conn, execute_plugins=False)
+            if self.readonly:
+                if version < SCHEMA_VERSION:
+                    raise ReadOnlyError(
+                        f"the database needs an upgrade (schema {version} to {SCHEMA_VERSION}) "
+                        f"but is read-only: {path}"
+                    )
+                return
+            conn.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    def _probe(self) -> int:
+        """Read the schema version through a read-only connection: a newer or foreign file is
+        refused before any connection that could write to it is opened."""
+        conn = _connect_readonly(self.path, self.busy_timeout)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            version = migrations.user_version(conn)
+            app_id = migrations.application_id(conn)
+        finally:
+            conn.close()
+        if version > SCHEMA_VERSION:
+            raise NewerSchemaError(
+                f"the database was written by a newer Escalation Workbench (schema {version}, "
+                f"this version knows {SCHEMA_VERSION}); upgrade the app to open it: {self.path}"
+            )
+        if app_id != APPLICATION_ID and (app_id or version or tables):
+            raise CorruptDatabaseError(
+                f"an SQLite database but not an Escalation Workbench one: {self.path}"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        ctx = MigrationContext(db=self._db, derive=self._derive_json)
+        try:
+            reached = migrations.migrate(ctx)
+        except migrations.MigrationFailed as exc:
+            raise MigrationError(
+                f"upgrading the database failed, nothing was changed: {exc}"
+            ) from exc
+        if reached:
+            log.info("database %s upgraded to schema %s", self.path, reached[-1])
+        if not migrations.fts_intact(self._db):
+            with self._write():
+                migrations.repair_fts(self._db)
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        with self._guard() as conn:
+            return migrations.user_version(conn)
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """sqlite3 and validation errors -> one-line StoreErrors naming the file."""
+        path = self.path
+        try:
+            yield
+        except sqlite3.Error as exc:
+            code = _code(exc)
+            text = str(exc)
+            if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
+                raise DatabaseLockedError(
+                    f"the database is locked by another process: {path}"
+                ) from exc
+            if code == sqlite3.SQLITE_READONLY:
+                raise ReadOnlyError(f"the database cannot be written (read-only): {path}") from exc
+            if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise CorruptDatabaseError(
+                    f"the database is damaged or not an SQLite file ({text}): {path}"
+                ) from exc
+            if code == sqlite3.SQLITE_CANTOPEN:
+                raise StoreError(f"cannot open the database: {path}") from exc
+            if code == sqlite3.SQLITE_FULL:
+                raise StoreError(f"the disk is full, the change was not saved: {path}") from exc
+            raise StoreError(f"database error ({text}): {path}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot use the database ({exc.strerror or exc}): {path}") from exc
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors():
+            if self._conn is None:
+                raise StoreError(f"the store is closed: {self.path}")
+            yield self._conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. IMMEDIATE takes the write lock up front, so the revision check
+        and the update cannot interleave with another process's save."""
+        if self.readonly:
+            raise ReadOnlyError(f"the database is open read-only: {self.path}")
+        conn = self._conn
+        assert conn is not None
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _now(self) -> datetime:
+        now = self.clock()
+        return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+    def _derive(self, case: Escalation, now: datetime) -> dict[str, object]:
+        """The list columns of a case. A failing rule must not lose the agent's edit: the case is
+        still saved, with the rule-derived columns empty, and the failure logged."""
+        from workbench.rules.summary import summarize
+
+        severity: str | None = None
+        routed = ""
+        next_due = due_latest = None
+        sla: str | None = None
+        try:
+            summary = summarize(case, self.playbook, now)
+            severity, routed, sla = summary.severity, summary.routed_to, summary.sla
+            next_due, due_latest = summary.next_due, summary.due_latest
+        except Exception:
+            log.exception("summarize failed for case %s; list columns left empty", case.id)
+        return {
+            "title": case.title,
+            "customer": case.customer,
+            "status": case.status.value,
+            "severity": severity,
+            "routed_to": routed or "",
+            "next_due": _iso(next_due),
+            "due_latest": _iso(due_latest),
+            "sla": sla,
+            "created_at": _iso(case.created_at),
+            "updated_at": _iso(case.updated_at),
+            "search_text": search_text(case),
+        }
+
+    def _derive_json(self, data: str) -> Mapping[str, object]:
+        return self._derive(Escalation.model_validate_json(data), self._now())
+
+    def _load(self, case_id: int, data: str) -> Escalation:
+        try:
+            return Escalation.model_validate_json(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(document)"
+            raise CorruptDatabaseError(
+                f"case {case_id} cannot be read ({where}: {first['msg']}): {self.path}"
+            ) from exc
+
+    # -- cases --------------------------------------------------------------------------------------
+    def create(self, case: Escalation) -> Escalation:
+        """Store a new case under a new id, revision 1; its created_at is kept (an import keeps
+        the original), updated_at is now."""
+        with self._guard(), self._write() as conn:
+            now = self._now()
+            new_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
+            data = case.model_copy(update={"id": new_id, "revision": 1, "updated_at": now})
+            data_json = data.model_dump_json()
+            stored = Escalation.model_validate_json(data_json)
+            values = self._derive(stored, now)
+            values.update(id=new_id, revision=1, data=data_json)
+            names = ", ".join(values)
+            marks = ", ".join(f":{name}" for name in values)
+            conn.execute(f"INSERT INTO cases ({names}) VALUES ({marks})", values)
+            conn.execute(
+                "INSERT INTO events (case_id, at, field, old, new) VALUES (?, ?, 'created', NULL, ?)",
+                (new_id, _iso(now), json.dumps(stored.title, ensure_ascii=False)),
+            )
+            return stored
+
+    def get(self, case_id: int) -> Escalation:
+        with self._guard() as conn:
+            row = conn.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()
+            if row is None:
+                raise CaseNotFound(f"no case with id {case_id}")
+            return self._load(case_id, row[0])
+
+    def save(self, case: Escalation) -> Escalation:
+        """Write the case if its revision is the stored one; one event per changed leaf field.
+
+        Returns the stored case (revision + 1, updated_at = now). When nothing changed, nothing is
+        written and the stored case is returned as it is.
+        """
+        if case.id is None:
+            raise ValueError("save() needs a case that was created first (its id is None)")
+        with self._guard(), self._write() as conn:
+            row = conn.execute(
+                "SELECT revision, data FROM cases WHERE id = ?", (case.id,)
+            ).fetchone()
+            if row is None:
+                raise CaseNotFound(f"no case with id {case.id}")
+            revision, old_json = row
+            if case.revision != revision:
+                raise StaleCaseError(
+                    f"case {case.id} was changed in another window or process (revision "
+                    f"{revision}, this copy has {case.revision}); reload it and redo the change"
+                )
+            now = self._now()
+            data = case.model_copy(update={"revision": revision + 1, "updated_at": now})
+            data_json = data.model_dump_json()
+            changes = diff_documents(json.loads(old_json), json.loads(data_json))
+            if not changes:
+                return self._load(case.id, old_json)
+            stored = Escalation.model_validate_json(data_json)
+            values = self._derive(stored, now)
+            assignments = ", ".join(f"{name} = :{name}" for name in values)
+            values.update(id=case.id, revision=revision + 1, old_revision=revision, data=data_json)
+            conn.execute(
+                f"UPDATE cases SET revision = :revision, data = :data, {assignments} "
+                "WHERE id = :id AND revision = :old_revision",
+                values,
+            )
+            at = _iso(now)
+            conn.executemany(
+                "INSERT INTO events (case_id, at, field, old, new) VALUES (?, ?, ?, ?, ?)",
+                [(case.id, at, path, old, new) for path, old, new in changes],
+            )
+            return stored
+
+    def list_cases(
+        self,
+        *,
+        status: Filter = None,
+        severity: Filter = None,
+        query: str | None = None,
+        sort: str = "updated_at",
+        descending: bool = True,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[CaseRow]:
+        """One page of the list. `sort` is one of SORTS; empty values (no severity, nothing due)
+        sort last in either direction; ties break on id so pages never overlap."""
+        if sort not in SORTS:
+            raise ValueError(f"cannot sort by {sort!r}; one of: {', '.join(SORTS)}")
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError("limit and offset must not be negative")
+        where, params = self._where(status, severity, query)
+        if where is None:
+            return []
+        expression, nullable = SORTS[sort]
+        direction = "DESC" if descending else "ASC"
+        order = f"{expression} {direction}, id {direction}"
+        if nullable:
+            order = f"({expression} IS NULL), {order}"
+        sql = f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT ? OFFSET ?"
+        params.extend([-1 if limit is None else limit, offset])
+        with self._guard() as conn:
+            return [_row(values) for values in conn.execute(sql, params).fetchall()]
+
+    def count_cases(
+        self, *, status: Filter = None, severity: Filter = None, query: str | None = None
+    ) -> int:
+        where, params = self._where(status, severity, query)
+        if where is None:
+            return 0
+        with self._guard() as conn:
+            return int(conn.execute(f"SELECT count(*) FROM cases{where}", params).fetchone()[0])
+
+    @staticmethod
+    def _where(status: Filter, severity: Filter, query: str | None) -> tuple[str | None, list[Any]]:
+        """WHERE clause and parameters; (None, []) when a filter can match nothing."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (("status", status), ("severity", severity)):
+            values = _filter_values(value)
+            if values is None:
+                continue
+            if not values:
+                return None, []
+            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        match = fts_query(query) if query else None
+        if match is not None:
+            clauses.append("id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+            params.append(match)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def all_cases(self) -> Iterator[Escalation]:
+        """Every case in id order, read in batches (no read transaction is held between them)."""
+        last_id = 0
+        while True:
+            with self._guard() as conn:
+                rows = conn.execute(
+                    "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT 200", (last_id,)
+                ).fetchall()
+            if not rows:
+                return
+            for case_id, data in rows:
+                yield self._load(case_id, data)
+            last_id = rows[-1][0]
+
+    def events(self, case_id: int) -> list[Event]:
+        """The case's change log, oldest first."""
+        with self._guard() as conn:
+            if conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+                raise CaseNotFound(f"no case with id {case_id}")
+            rows = conn.execute(
+                "SELECT id, case_id, at, field, old, new FROM events WHERE case_id = ? ORDER BY id",
+                (case_id,),
+            ).fetchall()
+        return [
+            Event(
+                id=r[0],
+                case_id=r[1],
+                at=datetime.fromisoformat(r[2]),
+                field=r[3],
+                old=r[4],
+                new=r[5],
+            )
+            for r in rows
+        ]
+
+    # -- file ---------------------------------------------------------------------------------------
+    def backup(self, dest_path: Path | str, *, overwrite: bool = False) -> Path:
+        """A consistent copy through SQLite's online backup, safe while others write. The copy
+        is created 0600 like the original."""
+        dest = Path(os.path.abspath(Path(dest_path).expanduser()))
+        if dest == self.path:
+            raise StoreError(f"cannot back up the database onto itself: {dest}")
+        with self._guard() as conn:
+            try:
+                if dest.exists():
+                    if not overwrite:
+                        raise StoreError(f"the backup file already exists: {dest}")
+                    dest.unlink()
+                _create_private(dest)
+            except OSError as exc:
+                raise StoreError(f"cannot write the backup {dest}: {exc.strerror}") from exc
+            target = sqlite3.connect(dest)
+            try:
+                conn.backup(target)
+            finally:
+                target.close()
+        return dest
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
