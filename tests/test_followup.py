@@ -21,6 +21,7 @@ from workbench.followup import (
     reassess_severity,
     reopen,
     resolve,
+    suggested_log_kind,
     timeline,
 )
 from workbench.models import Escalation, LogKind, Override, Severity, Status
@@ -422,3 +423,19 @@ def test_alerts_fire_once_when_due_and_once_more_when_overdue(pb: Playbook) -> N
         case, "customer_update", "Still investigating", now=T0 + timedelta(hours=4, minutes=5)
     )
     assert follow_up_alerts(cases, pb, T0 + timedelta(hours=4, minutes=6), seen) == []
+
+
+def test_suggested_log_kind_is_the_most_pressing_track(pb: Playbook) -> None:
+    assert suggested_log_kind(None) is LogKind.NOTE
+    case = escalated(pb, "high")  # team at T0+4h, customer T0+4h..8h
+    assert suggested_log_kind(follow_up_schedule(case, pb, T0)) is LogKind.TEAM_CHECKIN
+    log_update(case, "team_checkin", "Squad is on it", now=T0 + timedelta(hours=3))
+    # Team next at T0+7h; the customer's window T0+4h..8h closes later: the team comes first.
+    schedule = follow_up_schedule(case, pb, T0 + timedelta(hours=3))
+    assert suggested_log_kind(schedule) is LogKind.TEAM_CHECKIN
+    schedule = follow_up_schedule(case, pb, T0 + timedelta(hours=8, minutes=30))
+    assert schedule is not None and schedule.customer.overdue and schedule.team.overdue
+    assert suggested_log_kind(schedule) is LogKind.TEAM_CHECKIN
+    log_update(case, "team_checkin", "Fix in review", now=T0 + timedelta(hours=8, minutes=30))
+    schedule = follow_up_schedule(case, pb, T0 + timedelta(hours=9))
+    assert suggested_log_kind(schedule) is LogKind.CUSTOMER_UPDATE

@@ -56,6 +56,7 @@ __all__ = [
     "reassess_severity",
     "reopen",
     "resolve",
+    "suggested_log_kind",
     "timeline",
 ]
 
@@ -487,6 +488,18 @@ def due_lines(schedule: Schedule | None, now: datetime, tz: tzinfo | None = None
     if schedule is None:
         return []
     return [describe_due(schedule.team, now, tz), describe_due(schedule.customer, now, tz)]
+
+
+def suggested_log_kind(schedule: Schedule | None) -> LogKind:
+    """The kind an update most likely is: the track that is most overdue or due soonest; a note
+    when nothing is scheduled."""
+    if schedule is None:
+        return LogKind.NOTE
+    team, customer = schedule.team, schedule.customer
+    pick = customer if (customer.latest, customer.earliest) < (team.latest, team.earliest) else team
+    if team.overdue != customer.overdue:
+        pick = team if team.overdue else customer
+    return LogKind.TEAM_CHECKIN if pick.track == "team" else LogKind.CUSTOMER_UPDATE
 
 
 # -- reminders ---------------------------------------------------------------------------------------
