@@ -1,0 +1,386 @@
+"""Similar past cases: rank a pool of candidate cases by how much they look like the case being written.
+
+The playbook asks for pattern detection (three independent reports, a resurfaced issue, a profile that
+support has resolved before); all of that starts with "which past cases describe the same symptom". The
+store supplies a small pool of candidates from its full-text index (never a full scan); this module
+ranks that pool with TF-IDF cosine over the symptom text (title, observed outcome, narrative, evidence,
+steps), then adds boosts for the things that make two reports the same problem even when worded
+differently: the same component, the same error code or quoted error text, shared feature flags and the
+same environment. Every score comes with the reasons behind it, so the agent can judge the match.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from workbench.models import Escalation
+
+# Field weights: what a case says about its symptom, most telling first.
+_FIELD_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("title", 2.0),
+    ("observed", 1.5),
+    ("narrative", 1.0),
+    ("evidence", 1.0),
+    ("steps", 0.5),
+    ("expected", 0.5),
+)
+
+# Boosts added to the text similarity (0..1). Tuned on the labelled history in tests/test_history.py.
+BOOST_LINKED = 1.0
+BOOST_COMPONENT = 0.15
+BOOST_ERROR_CODE = 0.2
+BOOST_QUOTED_ERROR = 0.25
+BOOST_FLAG = 0.1
+MAX_FLAG_BOOST = 0.2
+BOOST_ENVIRONMENT = 0.03
+MAX_ENVIRONMENT_BOOST = 0.09
+BOOST_CUSTOMER = 0.05
+
+# A candidate is listed from this score; it counts as "the same problem" for the signals from the
+# second threshold (or when the agent linked it).
+MIN_SCORE = 0.15
+SAME_PROBLEM_SCORE = 0.4
+
+_STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can cannot could did do does doing done down during each either else
+    ever every few for from further get gets got had has have having he her here hers him his how i if
+    in into is it its itself just let lets like may me might more most much must my no nor not now of
+    off on once only or other our ours out over own per same she should since so some still such than
+    that the their theirs them then there these they this those though through to too under until up
+    upon us very via was we were what when where whether which while who whom why will with within
+    without would yet you your yours
+    customer customers user users issue issues problem problems case cases report reports reported
+    reporting says said see seen seems see happen happens happened happening occur occurs occurred
+    try tried trying still again also one two three time times today yesterday since now
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+_WORD = re.compile(r"[a-z0-9]+")
+_QUOTED = re.compile(r"\"([^\"\n]{6,200})\"|“([^”\n]{6,200})”|`([^`\n]{6,200})`|'([^'\n]{6,200})'")
+_ERROR_CODES = (
+    re.compile(r"\b[A-Za-z]{1,8}[-_]?\d{2,6}\b"),  # E-1042, ERR1042, SSO_401
+    re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),  # ERR_CONNECTION_RESET
+    re.compile(r"\b[1-5]\d\d\b"),  # HTTP status codes
+    re.compile(r"\b0x[0-9a-fA-F]{2,}\b"),
+    re.compile(r"\b[A-Z]\w+(?:Error|Exception)\b"),  # TimeoutError, NullPointerException
+)
+_FLAG_SPLIT = re.compile(r"[,;\s]+")
+_NO_FLAGS = frozenset({"", "none", "n/a", "na", "-", "off", "no"})
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """One ranked match: the case, its score (higher is closer) and why it matched."""
+
+    case_id: int
+    score: float
+    reasons: tuple[str, ...]
+    text_score: float = 0.0
+    linked: bool = False
+
+    @property
+    def same_problem(self) -> bool:
+        """Close enough to count as the same symptom for the pattern signals."""
+        return self.linked or self.score >= SAME_PROBLEM_SCORE
+
+
+# -- text -----------------------------------------------------------------------------------------
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "exports"/"exporting"/"exported" to "export"."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, replacement, min_len in (
+        ("ies", "y", 5),
+        ("ing", "", 6),
+        ("ed", "", 5),
+        ("es", "", 5),
+        ("s", "", 4),
+        ("ly", "", 5),
+    ):
+        if word.endswith(suffix) and len(word) >= min_len:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("shes", "ches", "xes", "sses", "zes")):
+                continue
+            base = word[: len(word) - len(suffix)] + replacement
+            # "failed" -> "fail", "stopped" -> "stop", "timed" stays a word of its own
+            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "ls":
+                base = base[:-1]
+            return base
+    return word
+
+
+def content_words(text: str) -> list[tuple[str, str]]:
+    """(stem, word) for each content word of a text; stopwords and short numbers dropped."""
+    out: list[tuple[str, str]] = []
+    for word in _WORD.findall(text.lower()):
+        if word in _STOPWORDS or len(word) < 2:
+            continue
+        if word.isdigit() and len(word) < 3:
+            continue
+        out.append((stem(word), word))
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Content words of a text, lowercased and stemmed; stopwords and short numbers dropped."""
+    return [term for term, _ in content_words(text)]
+
+
+def surface_words(case: Escalation) -> dict[str, str]:
+    """For each stem of a case's symptom text, the shortest word it came from (for the reasons)."""
+    out: dict[str, str] = {}
+    for term, word in content_words(symptom_text(case)):
+        if term not in out or len(word) < len(out[term]):
+            out[term] = word
+    return out
+
+
+def _fields(case: Escalation) -> dict[str, str]:
+    repro = case.reproduction
+    return {
+        "title": case.title,
+        "observed": repro.observed,
+        "narrative": case.narrative,
+        "evidence": repro.evidence,
+        "steps": " ".join(f"{s.action} {s.literal_input}" for s in repro.steps),
+        "expected": repro.expected,
+    }
+
+
+def symptom_text(case: Escalation) -> str:
+    """All the text that describes the symptom, for display and for the full-text candidate query."""
+    return " ".join(text for text in _fields(case).values() if text.strip())
+
+
+def term_weights(case: Escalation) -> dict[str, float]:
+    """Weighted term frequencies of a case's symptom text (sublinear, field-weighted)."""
+    raw: dict[str, float] = {}
+    fields = _fields(case)
+    for name, weight in _FIELD_WEIGHTS:
+        for term, count in Counter(tokens(fields[name])).items():
+            raw[term] = raw.get(term, 0.0) + weight * (1.0 + math.log(count))
+    return dict(raw)
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+def query_terms(case: Escalation, limit: int = 12) -> list[str]:
+    """The case's most telling words as prefixes for a full-text candidate query (`term*`).
+
+    Each prefix is the shared beginning of a word and its stem, so "queries" gives "quer" and still
+    finds "query". The store turns these into its FTS expression; none contains a quote or operator.
+    """
+    weights: dict[str, float] = {}
+    fields = _fields(case)
+    fields["component"] = case.component
+    for name, weight in (*_FIELD_WEIGHTS, ("component", 2.0)):
+        for word in _WORD.findall(fields[name].lower()):
+            if word in _STOPWORDS or len(word) < 3 or (word.isdigit() and len(word) < 3):
+                continue
+            term = stem(word)
+            prefix = _common_prefix(word, term)
+            if len(prefix) < 3:
+                continue
+            # longer words tend to be more specific; a small nudge breaks ties toward them
+            weights[prefix] = weights.get(prefix, 0.0) + weight * (1.0 + min(len(prefix), 10) / 20)
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+    return [term for term, _ in ranked[:limit]]
+
+
+# -- features beyond the words ---------------------------------------------------------------------
+def _normalize(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def error_codes(case: Escalation) -> set[str]:
+    """Error codes and exception names mentioned in the symptom text (normalized to upper case)."""
+    text = " ".join(
+        (case.title, case.reproduction.observed, case.reproduction.evidence, case.narrative)
+    )
+    found: set[str] = set()
+    for pattern in _ERROR_CODES:
+        for match in pattern.findall(text):
+            code = match.upper().replace("_", "-")
+            if code.isdigit() and not ("400" <= code <= "599"):
+                continue  # a bare number is only an error code when it is an HTTP error status
+            found.add(code)
+    return found
+
+
+def quoted_errors(case: Escalation) -> set[str]:
+    """Exact error text the agent quoted ("Export failed", `E_TIMEOUT`), normalized for comparison."""
+    text = "\n".join(
+        (case.title, case.reproduction.observed, case.reproduction.evidence, case.narrative)
+    )
+    out: set[str] = set()
+    for groups in _QUOTED.findall(text):
+        quoted = next((g for g in groups if g), "")
+        norm = _normalize(quoted).strip(" .:;!")
+        if len(norm) >= 6:
+            out.add(norm)
+    return out
+
+
+def feature_flags(case: Escalation) -> set[str]:
+    raw = case.reproduction.environment.feature_flags.lower()
+    return {flag for flag in _FLAG_SPLIT.split(raw) if flag not in _NO_FLAGS}
+
+
+def _environment(case: Escalation) -> dict[str, str]:
+    env = case.reproduction.environment
+    browser = env.browser.strip().lower().split()
+    os_name = env.os.strip().lower().split()
+    return {
+        "browser": browser[0] if browser else "",
+        "OS": os_name[0] if os_name else "",
+        "plan": _normalize(env.plan_tier),
+    }
+
+
+def _customer_key(name: str) -> str:
+    return _normalize(name)
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """Everything the ranking compares, computed once per case."""
+
+    terms: dict[str, float]
+    component: str
+    customer: str
+    codes: frozenset[str]
+    quoted: frozenset[str]
+    flags: frozenset[str]
+    environment: dict[str, str]
+    linked: frozenset[int]
+
+    @classmethod
+    def of(cls, case: Escalation) -> _Profile:
+        return cls(
+            terms=term_weights(case),
+            component=_normalize(case.component),
+            customer=_customer_key(case.customer),
+            codes=frozenset(error_codes(case)),
+            quoted=frozenset(quoted_errors(case)),
+            flags=frozenset(feature_flags(case)),
+            environment=_environment(case),
+            linked=frozenset(case.linked),
+        )
+
+
+def _quoted_match(a: frozenset[str], b: frozenset[str]) -> str | None:
+    for x in sorted(a):
+        for y in sorted(b):
+            if x == y or (min(len(x), len(y)) >= 10 and (x in y or y in x)):
+                return x if len(x) <= len(y) else y
+    return None
+
+
+def _vector(terms: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:
+    vec = {t: w * idf.get(t, 0.0) for t, w in terms.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {t: v / norm for t, v in vec.items()} if norm else {}
+
+
+def _idf(profiles: Iterable[_Profile]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    n = 0
+    for profile in profiles:
+        n += 1
+        df.update(profile.terms.keys())
+    return {t: math.log((n + 1) / (d + 0.5)) + 1.0 for t, d in df.items()}
+
+
+def rank_similar(
+    case: Escalation,
+    candidates: Sequence[Escalation],
+    *,
+    limit: int = 10,
+    min_score: float = MIN_SCORE,
+) -> list[SimilarCase]:
+    """Rank candidate cases by similarity to `case`, best first, with reasons; `case` itself excluded.
+
+    IDF comes from the pool plus the case, so words every candidate shares weigh little. The pool is
+    meant to be the store's full-text top few hundred, which keeps this fast at any history size.
+    """
+    pool = [c for c in candidates if c.id is not None and c.id != case.id]
+    if not pool:
+        return []
+    query = _Profile.of(case)
+    profiles = [_Profile.of(c) for c in pool]
+    idf = _idf([query, *profiles])
+    qvec = _vector(query.terms, idf)
+    surface = surface_words(case)
+    # a flag most of the pool carries (a default-on beta) says nothing about the problem
+    flag_df = Counter(flag for profile in profiles for flag in profile.flags)
+    common_flags = {flag for flag, n in flag_df.items() if len(pool) >= 5 and n > len(pool) * 0.3}
+    results: list[SimilarCase] = []
+    for other, profile in zip(pool, profiles, strict=True):
+        assert other.id is not None
+        vec = _vector(profile.terms, idf)
+        contributions = {t: qvec[t] * vec[t] for t in qvec.keys() & vec.keys()}
+        text = sum(contributions.values())
+        score = text
+        reasons: list[str] = []
+        if contributions:
+            top = sorted(contributions, key=lambda t: (-contributions[t], t))[:4]
+            reasons.append("shared words: " + ", ".join(surface.get(t, t) for t in top))
+        linked = other.id in query.linked or (case.id is not None and case.id in profile.linked)
+        if linked:
+            score += BOOST_LINKED
+            reasons.insert(0, "linked as the same problem")
+        if query.component and query.component == profile.component:
+            score += BOOST_COMPONENT
+            reasons.append(f"same component: {other.component.strip()}")
+        codes = sorted(query.codes & profile.codes)
+        if codes:
+            score += BOOST_ERROR_CODE
+            reasons.append("same error code: " + ", ".join(codes[:3]))
+        quoted = _quoted_match(query.quoted, profile.quoted)
+        if quoted:
+            score += BOOST_QUOTED_ERROR
+            reasons.append(f'same error text: "{quoted}"')
+        flags = sorted((query.flags & profile.flags) - common_flags)
+        if flags:
+            score += min(MAX_FLAG_BOOST, BOOST_FLAG * len(flags))
+            reasons.append("same feature flag: " + ", ".join(flags[:3]))
+        env_same = [
+            key
+            for key, value in query.environment.items()
+            if value and value == profile.environment.get(key)
+        ]
+        if env_same and text > 0:
+            score += min(MAX_ENVIRONMENT_BOOST, BOOST_ENVIRONMENT * len(env_same))
+            reasons.append(
+                "same environment: "
+                + ", ".join(f"{key} {profile.environment[key]}" for key in env_same)
+            )
+        if query.customer and query.customer == profile.customer:
+            score += BOOST_CUSTOMER
+            reasons.append("same customer")
+        if score >= min_score:
+            results.append(
+                SimilarCase(
+                    case_id=other.id,
+                    score=round(score, 4),
+                    reasons=tuple(reasons),
+                    text_score=round(text, 4),
+                    linked=linked,
+                )
+            )
+    results.sort(key=lambda s: (-s.score, s.case_id))
+    return results[:limit]

@@ -1,0 +1,322 @@
+"""The lead's dashboard: the numbers a support lead asks for, from the history of cases.
+
+Open cases by severity and destination, follow-ups due and overdue, escalations per week over the
+last quarter, median time to resolution by severity, the share kept in support versus escalated,
+SLA breaches and the most frequent symptoms. Everything is a pure function of `CaseFacts` (the few
+fields per case that the figures need, which the store reads from its list columns without parsing
+each case) and `now`, so the figures are checked against hand-computed values.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from workbench.history import content_words
+from workbench.models import Escalation, LogKind, Severity, Status
+from workbench.playbook import Playbook
+from workbench.rules._common import aware_utc
+
+WEEKS = 13  # "the last quarter"
+UNRATED = "unrated"
+UNROUTED = "Support"  # an open case routed nowhere is still with support
+SEVERITY_ORDER: tuple[str, ...] = ("critical", "high", "medium", UNRATED)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the dashboard needs to know about one case."""
+
+    id: int
+    title: str
+    customer: str
+    status: Status
+    severity: Severity | None
+    # Route labels ("Engineering", "Leadership"); empty when routed nowhere.
+    destinations: tuple[str, ...]
+    created_at: datetime
+    # When the case first left support, if it ever did.
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    next_due: datetime | None
+    due_latest: datetime | None
+    sla_breached: bool
+
+    @property
+    def open(self) -> bool:
+        return self.status is not Status.RESOLVED
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalated_at is not None
+
+    @property
+    def kept(self) -> bool:
+        """Decided to stay in support: kept, or resolved without ever being escalated."""
+        return not self.escalated and self.status in (Status.KEPT_IN_SUPPORT, Status.RESOLVED)
+
+
+def split_routes(routed_to: str) -> tuple[str, ...]:
+    """The list column "Engineering, Leadership" -> ("Engineering", "Leadership")."""
+    return tuple(part.strip() for part in routed_to.split(",") if part.strip())
+
+
+def first_escalated_at(case: Escalation) -> datetime | None:
+    times = [aware_utc(e.at) for e in case.log if e.kind is LogKind.ESCALATED]
+    if case.escalation is not None:
+        times.append(aware_utc(case.escalation.sent_at))
+    return min(times) if times else None
+
+
+def facts_of(case: Escalation, playbook: Playbook, now: datetime) -> CaseFacts:
+    """Facts from a full case through the rules (the store reads the same from its columns)."""
+    from workbench.rules.summary import summarize
+    from workbench.signals import resolved_at, sla_breached
+
+    summary = summarize(case, playbook, now)
+    assert case.id is not None
+    return CaseFacts(
+        id=case.id,
+        title=case.title,
+        customer=case.customer,
+        status=case.status,
+        severity=Severity(summary.severity) if summary.severity else None,
+        destinations=split_routes(summary.routed_to),
+        created_at=aware_utc(case.created_at),
+        escalated_at=first_escalated_at(case),
+        resolved_at=resolved_at(case) if case.status is Status.RESOLVED else None,
+        next_due=summary.next_due,
+        due_latest=summary.due_latest,
+        sla_breached=sla_breached(case, playbook),
+    )
+
+
+# -- the figures -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WeekCount:
+    start: datetime  # Monday 00:00 UTC
+    count: int
+
+
+@dataclass(frozen=True)
+class Symptom:
+    phrase: str
+    count: int
+    case_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    now: datetime
+    window_start: datetime  # Monday 00:00 UTC of the first of the WEEKS weeks
+    total: int
+    open_total: int
+    # severity id (or "unrated") -> destination label (or "Support") -> open cases
+    open_matrix: dict[str, dict[str, int]]
+    open_by_severity: dict[str, int]
+    destinations: tuple[str, ...]
+    followups_due: int  # due now, not yet overdue
+    followups_overdue: int
+    weekly: tuple[WeekCount, ...]
+    # severity id -> median hours from opening to resolution (resolved in the window), None if none
+    median_resolution_hours: dict[str, float | None]
+    resolved_in_window: dict[str, int]
+    kept: int  # decided in the window: kept in support
+    escalated: int  # decided in the window: escalated
+    sla_breaches_open: int
+    sla_breaches_window: int
+    top_symptoms: tuple[Symptom, ...] = field(default_factory=tuple)
+
+    @property
+    def kept_share(self) -> float | None:
+        decided = self.kept + self.escalated
+        return self.kept / decided if decided else None
+
+    @property
+    def escalations_in_window(self) -> int:
+        return sum(w.count for w in self.weekly)
+
+
+def week_start(moment: datetime) -> datetime:
+    """Monday 00:00 UTC of the week holding `moment`."""
+    day = aware_utc(moment).date()
+    monday = day - timedelta(days=day.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def top_symptoms(cases: Iterable[tuple[int, str]], limit: int = 5) -> tuple[Symptom, ...]:
+    """The phrases most cases' titles share: two-word phrases first (they read as a symptom, "CSV
+    export"), single words for what is left; each counted once per case, shown as most often
+    written."""
+    bigrams: dict[tuple[str, str], set[int]] = {}
+    unigrams: dict[str, set[int]] = {}
+    surface: dict[tuple[str, ...], Counter[str]] = {}
+    for case_id, title in cases:
+        words = content_words(title)
+        for term, word in words:
+            unigrams.setdefault(term, set()).add(case_id)
+            surface.setdefault((term,), Counter())[word] += 1
+        for (t1, w1), (t2, w2) in itertools.pairwise(words):
+            if t1 == t2:
+                continue
+            bigrams.setdefault((t1, t2), set()).add(case_id)
+            surface.setdefault((t1, t2), Counter())[f"{w1} {w2}"] += 1
+    chosen: list[tuple[tuple[str, ...], set[int]]] = []
+    covered: set[str] = set()
+    for key, ids in sorted(bigrams.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if len(ids) < 2 or len(chosen) >= limit:
+            break
+        if key[0] in covered and key[1] in covered:
+            continue  # "export csv" after "csv export"
+        chosen.append((key, ids))
+        covered.update(key)
+    for term, ids in sorted(unigrams.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if len(ids) < 2:
+            break
+        if term in covered:
+            continue
+        chosen.append(((term,), ids))
+        covered.add(term)
+    chosen.sort(key=lambda item: (-len(item[1]), -len(item[0]), item[0]))
+    return tuple(
+        Symptom(surface[key].most_common(1)[0][0], len(ids), tuple(sorted(ids)))
+        for key, ids in chosen[:limit]
+    )
+
+
+def compute_dashboard(
+    facts: Iterable[CaseFacts],
+    now: datetime,
+    *,
+    destinations: Sequence[str] = (),
+    weeks: int = WEEKS,
+    symptoms: int = 5,
+) -> Dashboard:
+    """All the figures in one pass over the facts. `destinations` fixes the column order (the
+    playbook's route labels); destinations not in it are appended as met.
+
+    The window is the current week and the `weeks - 1` before it. Escalations per week count cases
+    by when they first left support; medians, the kept/escalated share, breaches in the window and
+    the symptoms look at cases opened (or resolved, for the medians) in the window."""
+    now = aware_utc(now)
+    first_week = week_start(now) - timedelta(weeks=weeks - 1)
+    columns: list[str] = [*destinations]
+    matrix: dict[str, dict[str, int]] = {s: {} for s in SEVERITY_ORDER}
+    weekly = [0] * weeks
+    durations: dict[str, list[float]] = {s: [] for s in SEVERITY_ORDER}
+    total = open_total = due = overdue = kept = escalated = 0
+    breaches_open = breaches_window = 0
+    titles: list[tuple[int, str]] = []
+    for fact in facts:
+        total += 1
+        severity = fact.severity.value if fact.severity else UNRATED
+        in_window = aware_utc(fact.created_at) >= first_week
+        if fact.open:
+            open_total += 1
+            routes = fact.destinations or (UNROUTED,)
+            for route in routes:
+                if route not in columns:
+                    columns.append(route)
+                row = matrix[severity]
+                row[route] = row.get(route, 0) + 1
+            if fact.due_latest is not None and now > aware_utc(fact.due_latest):
+                overdue += 1
+            elif fact.next_due is not None and now >= aware_utc(fact.next_due):
+                due += 1
+            if fact.sla_breached:
+                breaches_open += 1
+        if fact.escalated_at is not None:
+            index = (week_start(fact.escalated_at) - first_week).days // 7
+            if 0 <= index < weeks and aware_utc(fact.escalated_at) <= now:
+                weekly[index] += 1
+        if fact.resolved_at is not None and first_week <= aware_utc(fact.resolved_at) <= now:
+            hours = (aware_utc(fact.resolved_at) - aware_utc(fact.created_at)).total_seconds()
+            durations[severity].append(max(0.0, hours / 3600))
+        if in_window:
+            if fact.escalated:
+                escalated += 1
+            elif fact.kept:
+                kept += 1
+            if fact.sla_breached:
+                breaches_window += 1
+            titles.append((fact.id, fact.title))
+    if UNROUTED in columns:
+        columns.remove(UNROUTED)
+        columns.append(UNROUTED)
+    return Dashboard(
+        now=now,
+        window_start=first_week,
+        total=total,
+        open_total=open_total,
+        open_matrix=matrix,
+        open_by_severity={s: sum(matrix[s].values()) for s in SEVERITY_ORDER},
+        destinations=tuple(columns),
+        followups_due=due,
+        followups_overdue=overdue,
+        weekly=tuple(
+            WeekCount(first_week + timedelta(weeks=i), count) for i, count in enumerate(weekly)
+        ),
+        median_resolution_hours={s: _median(v) for s, v in durations.items()},
+        resolved_in_window={s: len(v) for s, v in durations.items()},
+        kept=kept,
+        escalated=escalated,
+        sla_breaches_open=breaches_open,
+        sla_breaches_window=breaches_window,
+        top_symptoms=top_symptoms(titles, limit=symptoms),
+    )
+
+
+def route_labels(playbook: Playbook) -> tuple[str, ...]:
+    """The dashboard's destination columns in playbook order."""
+    return tuple(d.route_label for d in playbook.destinations)
+
+
+def format_hours(hours: float | None) -> str:
+    """ "3.5 h", "2.1 d", or "—" when there is nothing to measure."""
+    if hours is None:
+        return "—"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} d"
+
+
+def dashboard_json(board: Dashboard) -> dict[str, object]:
+    """The figures as plain JSON for `workbench stats --json`."""
+
+    def iso(moment: datetime) -> str:
+        return aware_utc(moment).isoformat()
+
+    return {
+        "now": iso(board.now),
+        "window_start": iso(board.window_start),
+        "total": board.total,
+        "open": {
+            "total": board.open_total,
+            "by_severity": board.open_by_severity,
+            "by_severity_and_destination": {
+                s: dict(row) for s, row in board.open_matrix.items() if row
+            },
+        },
+        "follow_ups": {"due": board.followups_due, "overdue": board.followups_overdue},
+        "escalations_per_week": [
+            {"week_start": w.start.date().isoformat(), "count": w.count} for w in board.weekly
+        ],
+        "median_hours_to_resolution": board.median_resolution_hours,
+        "resolved_in_window": board.resolved_in_window,
+        "kept_in_support": board.kept,
+        "escalated": board.escalated,
+        "kept_share": board.kept_share,
+        "sla_breaches": {"open": board.sla_breaches_open, "in_window": board.sla_breaches_window},
+        "top_symptoms": [
+            {"phrase": s.phrase, "count": s.count, "case_ids": list(s.case_ids)}
+            for s in board.top_symptoms
+        ],
+    }
