@@ -44,6 +44,7 @@ APP_NAME = "escalation-workbench"
 DB_ENV = "WORKBENCH_DB"
 DB_FILENAME = "workbench.db"
 DEFAULT_BUSY_TIMEOUT = 2.5  # seconds to wait for another process's write lock
+_ALL_CASES_BATCH = 200
 
 # Bookkeeping fields that change on every save; they are not "changes" worth an event.
 _NOT_DIFFED = frozenset({"revision", "updated_at"})
@@ -180,18 +181,22 @@ def diff_documents(
     return changes
 
 
-_WORD = re.compile(r"[^\W_]+")
+# Control characters end an FTS query string early (NUL) or cannot be encoded (lone surrogates).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def fts_query(text: str) -> str | None:
-    """User text -> a safe FTS5 query: every word quoted (so quotes, AND/OR/NOT, NEAR, column
-    filters and stray punctuation mean nothing), all words required, the last one a prefix while it
-    is being typed. None when the text holds no searchable word."""
-    words = _WORD.findall(text)
-    if not words:
+    """User text -> a safe FTS5 query. Each whitespace-separated chunk becomes a quoted phrase
+    (quotes doubled), so quotes, AND/OR/NOT, NEAR, column filters and stray punctuation mean
+    nothing, and FTS splits the chunk with the same tokenizer that indexed the text ("foo-bar"
+    finds "foo bar"). All chunks are required; the last is a prefix while it is being typed (no
+    trailing space). None when there is no searchable word."""
+    clean = _UNSAFE.sub(" ", text)
+    chunks = [chunk for chunk in clean.split() if any(ch.isalnum() for ch in chunk)]
+    if not chunks:
         return None
-    terms = [f'"{word}"' for word in words]
-    if not text[-1].isspace():
+    terms = ['"' + chunk.replace('"', '""') + '"' for chunk in chunks]
+    if not clean[-1].isspace():
         terms[-1] += "*"
     return " ".join(terms)
 
@@ -690,7 +695,8 @@ class Store:
         while True:
             with self._guard() as conn:
                 rows = conn.execute(
-                    "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT 200", (last_id,)
+                    "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT ?",
+                    (last_id, _ALL_CASES_BATCH),
                 ).fetchall()
             if not rows:
                 return
@@ -726,12 +732,16 @@ class Store:
         dest = Path(os.path.abspath(Path(dest_path).expanduser()))
         if dest == self.path:
             raise StoreError(f"cannot back up the database onto itself: {dest}")
+        # A stale -wal beside the destination would be replayed into the new copy: the three
+        # files go (or stay) together.
+        files = [dest, Path(f"{dest}-wal"), Path(f"{dest}-shm")]
         with self._guard() as conn:
             try:
-                if dest.exists():
+                if any(f.exists() for f in files):
                     if not overwrite:
                         raise StoreError(f"the backup file already exists: {dest}")
-                    dest.unlink()
+                    for f in files:
+                        f.unlink(missing_ok=True)
                 _create_private(dest)
             except OSError as exc:
                 raise StoreError(f"cannot write the backup {dest}: {exc.strerror}") from exc

@@ -1,0 +1,567 @@
+"""The case store: CRUD, the per-field event log, optimistic saves, search, the list, and the file
+itself (permissions, WAL, locks, read-only, backup)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench import store as store_module
+from workbench.models import (
+    Escalation,
+    EscalationRecord,
+    LogEntry,
+    LogKind,
+    Override,
+    ReproStep,
+    ResolutionRecord,
+    Severity,
+    Status,
+)
+from workbench.playbook import Playbook, default_playbook
+from workbench.store import (
+    CaseNotFound,
+    DatabaseLockedError,
+    ReadOnlyError,
+    StaleCaseError,
+    Store,
+    StoreError,
+    default_db_path,
+    diff_documents,
+    flatten,
+    fts_query,
+    resolve_db_path,
+)
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+class Clock:
+    """A fixed clock the test moves by hand."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def playbook() -> Playbook:
+    return default_playbook()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "workbench.db"
+
+
+@pytest.fixture
+def store(db_path: Path, playbook: Playbook, clock: Clock) -> Iterator[Store]:
+    with Store(db_path, playbook, clock=clock) as opened:
+        yield opened
+
+
+def new_case(**fields: object) -> Escalation:
+    fields.setdefault("created_at", T0 - timedelta(days=1))
+    return Escalation.model_validate(fields)
+
+
+def escalated(severity: str, sent_at: datetime, **fields: object) -> Escalation:
+    case = new_case(**fields)
+    case.status = Status.ESCALATED
+    case.severity_override = Override(value=severity, reason="agreed with the customer", at=T0)
+    case.escalation = EscalationRecord(destination="engineering", sent_at=sent_at)
+    case.routed_to = ["engineering"]
+    return case
+
+
+def ids(rows: list[store_module.CaseRow]) -> list[int]:
+    return [row.id for row in rows]
+
+
+# -- create / get / save ------------------------------------------------------------------------------
+def test_create_assigns_id_and_revision_and_logs_creation(store: Store, clock: Clock) -> None:
+    first = store.create(new_case(title="Export fails", id=77, revision=5))
+    second = store.create(new_case(title="Login loop"))
+    assert (first.id, first.revision, second.id) == (1, 1, 2)
+    assert first.updated_at == clock.now
+    assert first.created_at == T0 - timedelta(days=1)  # kept: an import keeps its original time
+    assert store.get(1) == first
+    [event] = store.events(1)
+    assert (event.field, event.old, event.new_value, event.at) == (
+        "created",
+        None,
+        "Export fails",
+        clock.now,
+    )
+
+
+def test_get_unknown_case(store: Store) -> None:
+    with pytest.raises(CaseNotFound, match="no case with id 9"):
+        store.get(9)
+    with pytest.raises(CaseNotFound):
+        store.events(9)
+
+
+def test_save_writes_one_event_per_changed_leaf(store: Store, clock: Clock) -> None:
+    case = store.create(new_case(title="Export fails"))
+    case.title = "CSV export fails"
+    case.reproduction.steps = [ReproStep(action="Click Export", literal_input="Q3 report")]
+    case.impact.customers_affected = 12
+    at = clock.advance(minutes=5)
+    saved = store.save(case)
+    assert (saved.revision, saved.updated_at) == (2, at)
+    assert store.get(saved.id or 0) == saved
+    changes = {e.field: (e.old, e.new) for e in store.events(1)[1:]}
+    assert changes == {
+        "title": ('"Export fails"', '"CSV export fails"'),
+        "reproduction.steps.0.action": (None, '"Click Export"'),
+        "reproduction.steps.0.literal_input": (None, '"Q3 report"'),
+        "impact.customers_affected": ("null", "12"),
+    }
+    assert all(e.at == at for e in store.events(1)[1:])
+
+    saved.reproduction.steps = []
+    saved.title = 'He said "hi"\nthen left'
+    clock.advance(minutes=1)
+    store.save(saved)
+    changes = {e.field: (e.old_value, e.new) for e in store.events(1)[5:]}
+    assert changes == {
+        "title": ("CSV export fails", json.dumps('He said "hi"\nthen left')),
+        "reproduction.steps.0.action": ("Click Export", None),
+        "reproduction.steps.0.literal_input": ("Q3 report", None),
+    }
+
+
+def test_save_without_changes_writes_nothing(store: Store, clock: Clock) -> None:
+    case = store.create(new_case(title="Same"))
+    clock.advance(hours=1)
+    again = store.save(case)
+    assert again == case and again.revision == 1
+    assert len(store.events(1)) == 1
+
+
+def test_stale_revision_is_refused(store: Store) -> None:
+    created = store.create(new_case(title="Original"))
+    window_a = store.get(created.id or 0)
+    window_b = store.get(created.id or 0)
+    window_a.title = "Edited in window A"
+    store.save(window_a)
+    window_b.title = "Edited in window B"
+    with pytest.raises(StaleCaseError, match="another window or process") as info:
+        store.save(window_b)
+    assert "\n" not in str(info.value)
+    assert store.get(1).title == "Edited in window A"
+    assert len(store.events(1)) == 2
+
+
+def test_save_is_one_transaction(store: Store, db_path: Path) -> None:
+    case = store.create(new_case(title="Before", customer="Acme"))
+    other = sqlite3.connect(db_path)
+    other.execute(
+        "CREATE TRIGGER fail_title BEFORE INSERT ON events WHEN new.field = 'title' "
+        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    other.commit()
+    other.close()
+    case.customer = "Globex"
+    case.title = "After"
+    with pytest.raises(StoreError, match="boom"):
+        store.save(case)
+    assert store.get(1).customer == "Acme"  # the case update was rolled back with the event
+    assert store.get(1).revision == 1
+    assert [e.field for e in store.events(1)] == ["created"]
+    assert ids(store.list_cases(query="Globex")) == []
+
+
+def test_failing_rule_does_not_lose_the_edit(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = store.create(escalated("critical", T0, title="Keep me"))
+    assert store.list_cases()[0].severity == Severity.CRITICAL
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("rule bug")
+
+    monkeypatch.setattr("workbench.rules.summary.summarize", broken)
+    case.title = "Still saved"
+    assert store.save(case).title == "Still saved"
+    row = store.list_cases()[0]
+    assert (row.title, row.severity, row.next_due) == ("Still saved", None, None)
+
+
+def test_save_needs_a_created_case(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.save(new_case())
+    with pytest.raises(CaseNotFound):
+        store.save(new_case(id=5, revision=1))
+
+
+def test_events_are_append_only(store: Store, db_path: Path) -> None:
+    store.create(new_case(title="x"))
+    conn = sqlite3.connect(db_path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE events SET new = '\"y\"'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM events")
+        conn.rollback()
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def test_all_cases_in_batches(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "_ALL_CASES_BATCH", 2)
+    for n in range(5):
+        store.create(new_case(title=f"case {n}"))
+    assert [c.title for c in store.all_cases()] == [f"case {n}" for n in range(5)]
+
+
+def test_closed_store_refuses(store: Store) -> None:
+    store.close()
+    store.close()  # twice is fine
+    with pytest.raises(StoreError, match="closed"):
+        store.list_cases()
+
+
+# -- pure helpers -------------------------------------------------------------------------------------
+def test_flatten_and_diff() -> None:
+    doc = {"a": {"b": [1, {"c": None}], "e": []}, "f": "x"}
+    assert flatten(doc) == {"a.b.0": 1, "a.b.1.c": None, "f": "x"}
+    assert diff_documents(
+        {"n": 1, "k": True, "revision": 1}, {"n": 1.0, "k": 1, "revision": 2}
+    ) == [
+        ("n", "1", "1.0"),
+        ("k", "true", "1"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("export fai", '"export" "fai"*'),
+        ("export fails ", '"export" "fails"'),
+        ('say "hi', '"say" """hi"*'),
+        ("title:x OR y*", '"title:x" "OR" "y*"*'),
+        ("  - ) ", None),
+        ("", None),
+        ("a\x00b", '"a" "b"*'),
+    ],
+)
+def test_fts_query(text: str, expected: str | None) -> None:
+    assert fts_query(text) == expected
+
+
+# -- search -------------------------------------------------------------------------------------------
+def test_search_covers_every_text_field(store: Store, clock: Clock) -> None:
+    case = new_case(
+        title="Zebra title",
+        customer="Müller GmbH",
+        component="billingengine",
+        narrative="Narrative mentions kangaroo.",
+        log=[LogEntry(at=T0, kind=LogKind.NOTE, summary="called walrus team")],
+    )
+    case.reproduction.observed = "Observed a 503 gateway error"
+    case.resolution = ResolutionRecord(lessons_learned="lessons about quokkas")
+    store.create(case)
+    store.create(new_case(title="Unrelated"))
+    for query in [
+        "zebra",
+        "muller",
+        "Müll",
+        "billingeng",
+        "kangaroo",
+        "503 gate",
+        "walrus",
+        "quokkas",
+    ]:
+        assert ids(store.list_cases(query=query)) == [1], query
+        assert store.count_cases(query=query) == 1
+
+
+def test_search_follows_updates_and_prefix(store: Store) -> None:
+    case = store.create(new_case(title="Printer on fire"))
+    assert ids(store.list_cases(query="pri")) == [1]
+    assert ids(store.list_cases(query="pri ")) == []  # a finished word is matched whole
+    case.title = "Scanner jammed"
+    store.save(case)
+    assert ids(store.list_cases(query="printer")) == []
+    assert ids(store.list_cases(query="scanner jam")) == [1]
+    assert ids(store.list_cases(query="jammed scanner")) == [1]  # words in any order
+    assert ids(store.list_cases(query="scanner printer")) == []  # every word is required
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "'", '"unbalanced', "a AND", "NOT", "NEAR(a b)", "title:x", "*", "(", "a -b", "^a"],
+)
+def test_search_with_fts_syntax_never_raises(store: Store, query: str) -> None:
+    store.create(new_case(title='He said "NOT" (really) AND title:x -b ^a'))
+    store.list_cases(query=query)
+    store.count_cases(query=query)
+
+
+def test_search_text_property(tmp_path: Path, playbook: Playbook) -> None:
+    """Any typed text searches without error; a title is found by any of its own words."""
+    with Store(tmp_path / "h.db", playbook, clock=Clock()) as hstore:
+        hstore.create(new_case(title="quotes \" and ' and \\ and \x00 NUL"))
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(st.text())
+        def never_raises(query: str) -> None:
+            rows = hstore.list_cases(query=query, limit=5)
+            assert hstore.count_cases(query=query) >= len(rows)
+
+        never_raises()
+
+        letters = st.characters(
+            categories=("L", "N", "P", "Zs", "S"), max_codepoint=0x4FF, exclude_characters="\x00"
+        )
+
+        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(st.text(letters, min_size=1, max_size=40), st.data())
+        def finds_own_words(title: str, data: st.DataObject) -> None:
+            chunks = [c for c in title.split() if any(ch.isalnum() for ch in c)]
+            if not chunks:
+                return
+            case = hstore.create(new_case(title=title))
+            query = " ".join(data.draw(st.lists(st.sampled_from(chunks), min_size=1, max_size=3)))
+            assert case.id in ids(hstore.list_cases(query=query, limit=None))
+
+        finds_own_words()
+
+
+# -- the list -----------------------------------------------------------------------------------------
+@pytest.fixture
+def listed(store: Store, clock: Clock) -> Store:
+    """Five cases with known columns, created an hour apart."""
+    specs = [
+        new_case(title="bravo", customer="Acme"),
+        escalated("critical", T0, title="Alpha", customer="globex"),
+        escalated("medium", T0, title="charlie", customer="Initech"),
+        new_case(title="delta", customer="acme", status=Status.RESOLVED),
+        escalated("high", T0 - timedelta(hours=1), title="Echo", customer="Umbrella"),
+    ]
+    for case in specs:
+        clock.advance(hours=1)
+        store.create(case)
+    return store
+
+
+def test_list_default_is_most_recently_updated_first(listed: Store) -> None:
+    rows = listed.list_cases()
+    assert ids(rows) == [5, 4, 3, 2, 1]
+    assert rows[1].status == Status.RESOLVED
+    assert rows[0].severity == Severity.HIGH and rows[0].next_due is not None
+    assert rows[0].routed_to == "Engineering" and rows[0].due_latest is not None
+
+
+@pytest.mark.parametrize(
+    ("sort", "descending", "expected"),
+    [
+        ("title", False, [2, 1, 3, 4, 5]),  # case-insensitive
+        ("customer", False, [1, 4, 2, 3, 5]),  # ties by id
+        ("severity", True, [2, 5, 3, 4, 1]),  # by rank, unassessed last
+        ("severity", False, [3, 5, 2, 1, 4]),  # unassessed last either way
+        ("status", False, [1, 2, 3, 5, 4]),  # lifecycle order
+        ("next_due", False, [2, 5, 3, 1, 4]),  # soonest first, nothing due last
+        ("due_latest", True, [3, 5, 2, 4, 1]),
+        ("created_at", False, [1, 2, 3, 4, 5]),
+        ("id", True, [5, 4, 3, 2, 1]),
+    ],
+)
+def test_list_sorts(listed: Store, sort: str, descending: bool, expected: list[int]) -> None:
+    assert ids(listed.list_cases(sort=sort, descending=descending)) == expected
+
+
+def test_list_sort_is_whitelisted(listed: Store) -> None:
+    with pytest.raises(ValueError, match="cannot sort by"):
+        listed.list_cases(sort="title; DROP TABLE cases")
+    with pytest.raises(ValueError):
+        listed.list_cases(limit=-1)
+    assert listed.count_cases() == 5
+
+
+def test_list_filters_and_count(listed: Store) -> None:
+    assert ids(listed.list_cases(status=Status.ESCALATED, sort="id", descending=False)) == [2, 3, 5]
+    assert ids(listed.list_cases(status=["draft", "resolved"], sort="id")) == [4, 1]
+    assert ids(listed.list_cases(severity="critical")) == [2]
+    assert ids(listed.list_cases(status="escalated", severity=["high", "medium"])) == [5, 3]
+    assert ids(listed.list_cases(status=[])) == []
+    assert listed.count_cases(status="escalated") == 3
+    assert listed.count_cases(status="escalated", query="ech") == 1
+    assert listed.count_cases(status=[]) == 0
+    assert listed.count_cases(query="   ") == 5  # nothing searchable: no search filter
+
+
+def test_list_paging(listed: Store) -> None:
+    pages = [
+        ids(listed.list_cases(sort="customer", descending=False, limit=2, offset=o))
+        for o in (0, 2, 4, 6)
+    ]
+    assert pages == [[1, 4], [2, 3], [5], []]
+    assert ids(listed.list_cases(limit=None)) == [5, 4, 3, 2, 1]
+
+
+def test_row_overdue(listed: Store) -> None:
+    row = listed.list_cases(severity="critical")[0]
+    assert row.due_latest is not None
+    assert not row.overdue(row.due_latest)
+    assert row.overdue(row.due_latest + timedelta(seconds=1))
+    assert not listed.list_cases(status="draft")[0].overdue(T0 + timedelta(days=999))
+
+
+# -- the file -----------------------------------------------------------------------------------------
+def test_file_permissions(store: Store, db_path: Path) -> None:
+    store.create(new_case(title="private"))
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{db_path}{suffix}")
+        assert path.exists(), suffix
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, suffix
+
+
+def test_wal_and_foreign_keys(store: Store, db_path: Path) -> None:
+    conn = store._conn
+    assert conn is not None
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        conn.execute("INSERT INTO events (case_id, at, field) VALUES (99, 'x', 'y')")
+    reader = sqlite3.connect(db_path)
+    assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # stored in the file
+    reader.close()
+
+
+def test_locked_database(store: Store, db_path: Path, playbook: Playbook) -> None:
+    store.create(new_case(title="one"))
+    store.close()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("UPDATE cases SET title = title")
+    try:
+        second = Store(db_path, playbook, busy_timeout=0.05)
+        assert second.get(1).title == "one"  # WAL: reading goes on beside a writer
+        started = time.monotonic()
+        with pytest.raises(DatabaseLockedError) as info:
+            second.create(new_case(title="two"))
+        assert time.monotonic() - started < 1.0
+        assert str(info.value) == f"the database is locked by another process: {db_path}"
+        other.execute("ROLLBACK")
+        assert second.create(new_case(title="two")).id == 2  # nothing half-written
+        second.close()
+    finally:
+        other.close()
+
+
+def test_locked_database_on_open(store: Store, db_path: Path, playbook: Playbook) -> None:
+    store.close()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseLockedError):
+            Store(db_path, playbook, busy_timeout=0.05)
+    finally:
+        other.close()
+
+
+def test_readonly_store(store: Store, db_path: Path, playbook: Playbook) -> None:
+    created = store.create(new_case(title="read me"))
+    ro = Store(db_path, playbook, readonly=True)
+    try:
+        assert ro.readonly and not store.readonly
+        assert ro.get(1) == created
+        assert ids(ro.list_cases(query="read")) == [1]
+        with pytest.raises(ReadOnlyError, match="read-only"):
+            ro.create(new_case(title="no"))
+        with pytest.raises(ReadOnlyError):
+            ro.save(created)
+        store.save(created.model_copy(update={"title": "changed elsewhere"}))
+        assert ro.get(1).title == "changed elsewhere"  # sees others' commits
+    finally:
+        ro.close()
+
+
+def test_readonly_detected_from_file_mode(store: Store, db_path: Path, playbook: Playbook) -> None:
+    store.create(new_case(title="locked down"))
+    store.close()
+    db_path.chmod(0o400)
+    try:
+        with Store(db_path, playbook) as ro:
+            assert ro.readonly
+            assert ro.get(1).title == "locked down"
+            with pytest.raises(ReadOnlyError):
+                ro.create(new_case())
+    finally:
+        db_path.chmod(0o600)
+
+
+def test_readonly_directory(store: Store, db_path: Path, playbook: Playbook) -> None:
+    store.create(new_case(title="in a read-only dir"))
+    store.close()  # the last connection removes -wal and -shm
+    db_path.parent.chmod(0o500)
+    try:
+        with Store(db_path, playbook) as ro:
+            assert ro.readonly
+            assert ro.get(1).title == "in a read-only dir"
+    finally:
+        db_path.parent.chmod(0o700)
+
+
+def test_open_errors_are_one_line(tmp_path: Path, playbook: Playbook) -> None:
+    with pytest.raises(StoreError, match="no database"):
+        Store(tmp_path / "missing.db", playbook, readonly=True)
+    with pytest.raises(StoreError, match="is a directory"):
+        Store(tmp_path, playbook)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create") as info:
+        Store(blocker / "sub" / "w.db", playbook)
+    assert "\n" not in str(info.value)
+
+
+def test_backup(store: Store, tmp_path: Path, playbook: Playbook) -> None:
+    store.create(new_case(title="backed up"))
+    dest = store.backup(tmp_path / "backups" / "copy.db")
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    with Store(dest, playbook, readonly=True) as copy:
+        assert [c.title for c in copy.all_cases()] == ["backed up"]
+        assert len(copy.events(1)) == 1
+    with pytest.raises(StoreError, match="already exists"):
+        store.backup(dest)
+    store.create(new_case(title="second"))
+    store.backup(dest, overwrite=True)
+    with Store(dest, playbook, readonly=True) as copy:
+        assert copy.count_cases() == 2
+    with pytest.raises(StoreError, match="onto itself"):
+        store.backup(store.path)
+
+
+def test_resolve_db_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "env.db"))
+    assert resolve_db_path(tmp_path / "cli.db") == tmp_path / "cli.db"
+    assert resolve_db_path(None) == tmp_path / "env.db"
+    monkeypatch.setenv("WORKBENCH_DB", "")
+    assert resolve_db_path(None) == default_db_path()
+    assert default_db_path().parent.name == "escalation-workbench"
+    assert os.path.isabs(default_db_path())
