@@ -189,7 +189,7 @@ def migrate(
                     raise
                 if isinstance(exc, Exception):
                     name = getattr(step, "__name__", "step")
-                    raise MigrationFailed(f"{name}: {exc}") from exc
+                    raise MigrationFailed(f"{name}: {' '.join(str(exc).split())}") from exc
                 raise
         finally:
             conn.execute("PRAGMA foreign_keys = ON")

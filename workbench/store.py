@@ -354,6 +354,12 @@ def _connect_readonly(path: Path, timeout: float) -> sqlite3.Connection:
     return conn
 
 
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(document)"
+    return f"{where}: {first['msg']}"
+
+
 def _code(exc: sqlite3.Error) -> int:
     return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
 
@@ -549,16 +555,18 @@ class Store:
         }
 
     def _derive_json(self, data: str) -> Mapping[str, object]:
-        return self._derive(Escalation.model_validate_json(data), self._now())
+        try:
+            case = Escalation.model_validate_json(data)
+        except ValidationError as exc:
+            raise ValueError(f"a stored case cannot be read ({_first_error(exc)})") from exc
+        return self._derive(case, self._now())
 
     def _load(self, case_id: int, data: str) -> Escalation:
         try:
             return Escalation.model_validate_json(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(document)"
             raise CorruptDatabaseError(
-                f"case {case_id} cannot be read ({where}: {first['msg']}): {self.path}"
+                f"case {case_id} cannot be read ({_first_error(exc)}): {self.path}"
             ) from exc
 
     # -- cases --------------------------------------------------------------------------------------
