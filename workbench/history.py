@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from workbench.models import Escalation
 
@@ -55,9 +56,8 @@ _STOPWORDS = frozenset(
     that the their theirs them then there these they this those though through to too under until up
     upon us very via was we were what when where whether which while who whom why will with within
     without would yet you your yours
-    customer customers user users issue issues problem problems case cases report reports reported
-    reporting says said see seen seems see happen happens happened happening occur occurs occurred
-    try tried trying still again also one two three time times today yesterday since now
+    customer customers user users issue issues problem problems case cases reported says said see seen seems see happen happens happened happening occur occurs occurred
+    try tried trying still again also one two three today yesterday since now
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -91,6 +91,7 @@ class SimilarCase:
 
 
 # -- text -----------------------------------------------------------------------------------------
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match "exports"/"exporting"/"exported" to "export"."""
     if len(word) <= 3 or word.isdigit():
@@ -296,13 +297,32 @@ def _vector(terms: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, f
     return {t: v / norm for t, v in vec.items()} if norm else {}
 
 
-def _idf(profiles: Iterable[_Profile]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    n = 0
-    for profile in profiles:
-        n += 1
-        df.update(profile.terms.keys())
-    return {t: math.log((n + 1) / (d + 0.5)) + 1.0 for t, d in df.items()}
+class SimilarityIndex:
+    """A candidate pool prepared once (term weights, document frequencies, flags), ranked against
+    any number of cases: the CLI and the tests rank many cases against one history."""
+
+    def __init__(self, candidates: Sequence[Escalation]) -> None:
+        self.pool = [c for c in candidates if c.id is not None]
+        self.profiles = [_Profile.of(c) for c in self.pool]
+        self.df: Counter[str] = Counter()
+        for profile in self.profiles:
+            self.df.update(profile.terms.keys())
+        # a flag most of the pool carries (a default-on beta) says nothing about the problem
+        flag_df = Counter(flag for profile in self.profiles for flag in profile.flags)
+        n = len(self.pool)
+        self.common_flags = {flag for flag, k in flag_df.items() if n >= 5 and k > n * 0.3}
+        # IDF from the pool alone, so candidate vectors are computed once for every query
+        self.idf = {term: self._idf(term) for term in self.df}
+        self.vectors = [_vector(profile.terms, self.idf) for profile in self.profiles]
+
+    def _idf(self, term: str) -> float:
+        return math.log((len(self.pool) + 1) / (self.df.get(term, 0) + 0.5)) + 1.0
+
+    def rank(
+        self, case: Escalation, *, limit: int = 10, min_score: float = MIN_SCORE
+    ) -> list[SimilarCase]:
+        """The pool ranked against `case`, best first, with reasons; `case` itself excluded."""
+        return _rank(self, case, limit=limit, min_score=min_score)
 
 
 def rank_similar(
@@ -317,70 +337,80 @@ def rank_similar(
     IDF comes from the pool plus the case, so words every candidate shares weigh little. The pool is
     meant to be the store's full-text top few hundred, which keeps this fast at any history size.
     """
-    pool = [c for c in candidates if c.id is not None and c.id != case.id]
-    if not pool:
+    return SimilarityIndex(candidates).rank(case, limit=limit, min_score=min_score)
+
+
+def _rank(
+    index: SimilarityIndex, case: Escalation, *, limit: int, min_score: float
+) -> list[SimilarCase]:
+    if not any(c.id != case.id for c in index.pool):
         return []
     query = _Profile.of(case)
-    profiles = [_Profile.of(c) for c in pool]
-    idf = _idf([query, *profiles])
+    idf = {term: index.idf.get(term) or index._idf(term) for term in query.terms}
     qvec = _vector(query.terms, idf)
     surface = surface_words(case)
-    # a flag most of the pool carries (a default-on beta) says nothing about the problem
-    flag_df = Counter(flag for profile in profiles for flag in profile.flags)
-    common_flags = {flag for flag, n in flag_df.items() if len(pool) >= 5 and n > len(pool) * 0.3}
+    common_flags = index.common_flags
     results: list[SimilarCase] = []
-    for other, profile in zip(pool, profiles, strict=True):
-        assert other.id is not None
-        vec = _vector(profile.terms, idf)
-        contributions = {t: qvec[t] * vec[t] for t in qvec.keys() & vec.keys()}
-        text = sum(contributions.values())
-        score = text
-        reasons: list[str] = []
-        if contributions:
-            top = sorted(contributions, key=lambda t: (-contributions[t], t))[:4]
-            reasons.append("shared words: " + ", ".join(surface.get(t, t) for t in top))
+    for other, profile, vec in zip(index.pool, index.profiles, index.vectors, strict=True):
+        if other.id is None or other.id == case.id:
+            continue
+        shared = qvec.keys() & vec.keys()
+        text = sum(qvec[t] * vec[t] for t in shared)
         linked = other.id in query.linked or (case.id is not None and case.id in profile.linked)
-        if linked:
-            score += BOOST_LINKED
-            reasons.insert(0, "linked as the same problem")
-        if query.component and query.component == profile.component:
-            score += BOOST_COMPONENT
-            reasons.append(f"same component: {other.component.strip()}")
+        same_component = bool(query.component) and query.component == profile.component
         codes = sorted(query.codes & profile.codes)
-        if codes:
-            score += BOOST_ERROR_CODE
-            reasons.append("same error code: " + ", ".join(codes[:3]))
-        quoted = _quoted_match(query.quoted, profile.quoted)
-        if quoted:
-            score += BOOST_QUOTED_ERROR
-            reasons.append(f'same error text: "{quoted}"')
+        quoted = _quoted_match(query.quoted, profile.quoted) if query.quoted else None
         flags = sorted((query.flags & profile.flags) - common_flags)
-        if flags:
-            score += min(MAX_FLAG_BOOST, BOOST_FLAG * len(flags))
-            reasons.append("same feature flag: " + ", ".join(flags[:3]))
         env_same = [
             key
             for key, value in query.environment.items()
             if value and value == profile.environment.get(key)
         ]
-        if env_same and text > 0:
-            score += min(MAX_ENVIRONMENT_BOOST, BOOST_ENVIRONMENT * len(env_same))
+        if text <= 0:
+            env_same = []  # the same browser alone is no similarity
+        same_customer = bool(query.customer) and query.customer == profile.customer
+        score = (
+            text
+            + (BOOST_LINKED if linked else 0.0)
+            + (BOOST_COMPONENT if same_component else 0.0)
+            + (BOOST_ERROR_CODE if codes else 0.0)
+            + (BOOST_QUOTED_ERROR if quoted else 0.0)
+            + min(MAX_FLAG_BOOST, BOOST_FLAG * len(flags))
+            + min(MAX_ENVIRONMENT_BOOST, BOOST_ENVIRONMENT * len(env_same))
+            + (BOOST_CUSTOMER if same_customer else 0.0)
+        )
+        if score < min_score:
+            continue
+        # The reasons, in the order an agent would check them.
+        reasons: list[str] = []
+        if linked:
+            reasons.append("linked as the same problem")
+        if shared:
+            top = sorted(shared, key=lambda t: (-qvec[t] * vec[t], t))[:4]
+            reasons.append("shared words: " + ", ".join(surface.get(t, t) for t in top))
+        if same_component:
+            reasons.append(f"same component: {other.component.strip()}")
+        if codes:
+            reasons.append("same error code: " + ", ".join(codes[:3]))
+        if quoted:
+            reasons.append(f'same error text: "{quoted}"')
+        if flags:
+            reasons.append("same feature flag: " + ", ".join(flags[:3]))
+        if env_same:
             reasons.append(
                 "same environment: "
                 + ", ".join(f"{key} {profile.environment[key]}" for key in env_same)
             )
-        if query.customer and query.customer == profile.customer:
-            score += BOOST_CUSTOMER
+        if same_customer:
             reasons.append("same customer")
-        if score >= min_score:
-            results.append(
-                SimilarCase(
-                    case_id=other.id,
-                    score=round(score, 4),
-                    reasons=tuple(reasons),
-                    text_score=round(text, 4),
-                    linked=linked,
-                )
+        results.append(
+            SimilarCase(
+                case_id=other.id,
+                score=round(score, 4),
+                reasons=tuple(reasons),
+                text_score=round(text, 4),
+                linked=linked,
             )
+        )
     results.sort(key=lambda s: (-s.score, s.case_id))
     return results[:limit]
