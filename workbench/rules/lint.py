@@ -54,7 +54,6 @@ _NEVER_ENDS = {
 # Abbreviations that may end a sentence: they do when a capital letter follows.
 _ENDS_IF_CAPITAL = {"etc", "a.m", "p.m", "am", "pm", "inc", "ltd", "co", "corp", "u.s", "u.k", "al"}
 _BOUNDARY = re.compile(r"(?P<stop>[.!?…]+)[\"'”’)\]]*(?P<space>\s+|$)")
-_LETTER = re.compile(r"[^\W\d_]")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 
 
@@ -89,7 +88,7 @@ def split_sentences(text: str) -> list[str]:
                 sentences.append(paragraph[start : match.end()].strip())
                 start = match.end()
         sentences.append(paragraph[start:].strip())
-    return [s for s in sentences if _LETTER.search(s)]
+    return [s for s in sentences if any(ch.isalpha() for ch in s)]
 
 
 def count_sentences(text: str) -> int:
