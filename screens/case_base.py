@@ -27,7 +27,7 @@ The contract:
   user; on any other `StoreError` (or a value the model refuses) it notifies, marks "not saved" and
   leaves the widgets as typed. Returns whether the change was saved.
 - `edit_later(key, mutator)`: for text inputs; saves ~300 ms after the last keystroke (one save for
-  all pending keys). `flush_edits()` saves pending edits now; it runs before a step switch, escape,
+  all pending keys); `cancel_edit(key)` drops one. `flush_edits()` saves pending edits now; it runs before a step switch, escape,
   help, the palette, and quit, so nothing typed is lost.
 - Hooks: `compose_body()`, `fill_inputs()` (on mount and after a reload), `refresh_case()` (on mount
   and after every save; also re-renders the CaseHeader).
@@ -98,10 +98,18 @@ class CaseScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(info.key, f"step('{info.name}')", info.label, id=f"case.{info.name}")
+            # Not in the Footer: the CaseHeader's step tabs show these keys.
+            Binding(
+                info.key,
+                f"step('{info.name}')",
+                info.label,
+                id=f"case.{info.name}",
+                show=False,
+                tooltip=f"{info.label} step of this case",
+            )
             for info in STEPS
         ),
-        Binding("escape", "back", "Cases", id="case.back"),
+        Binding("escape", "back", "Cases", id="case.back", tooltip="Back to the case list"),
     ]
 
     class CaseChanged(Message):
@@ -130,7 +138,7 @@ class CaseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield CaseHeader(self.STEP)
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets; override."""
@@ -196,6 +204,10 @@ class CaseScreen(Screen[None]):
         if self._pending_timer is not None:
             self._pending_timer.stop()
         self._pending_timer = self.set_timer(delay, self.flush_edits)
+
+    def cancel_edit(self, key: str) -> None:
+        """Drop a queued edit (its text became invalid, or went back to the stored value)."""
+        self._pending.pop(key, None)
 
     def flush_edits(self) -> bool:
         """Save queued edits now, in one save. True when nothing was pending or the save worked."""

@@ -5,13 +5,17 @@ everywhere (theme variables only, so 16-colour terminals stay readable).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.message import Message
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Checkbox, Static
 
 if TYPE_CHECKING:
     from workbench.models import Escalation
@@ -69,7 +73,7 @@ class SavedIndicator(Static):
     """
 
     DEFAULT_CSS = """
-    SavedIndicator { width: auto; min-width: 12; content-align: right middle; color: $text-muted; }
+    SavedIndicator { width: auto; color: $text-muted; }
     SavedIndicator.-saved { color: $success; }
     SavedIndicator.-flash { text-style: bold; }
     SavedIndicator.-error { color: $error; text-style: bold; }
@@ -104,6 +108,8 @@ class CaseHeader(Vertical):
     CaseHeader { height: auto; }
     CaseHeader #case-header-top { height: 1; }
     CaseHeader #case-title { width: 1fr; height: 1; text-overflow: ellipsis; text-wrap: nowrap; }
+    CaseHeader #case-facts { width: auto; max-width: 60%; height: 1; text-wrap: nowrap;
+        text-overflow: ellipsis; }
     CaseHeader #case-steps { height: 1; }
     """
 
@@ -114,6 +120,7 @@ class CaseHeader(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="case-header-top"):
             yield Static(id="case-title")
+            yield Static(id="case-facts")
             yield SavedIndicator(id="saved")
         yield Static(self._tabs(), id="case-steps")
 
@@ -122,33 +129,37 @@ class CaseHeader(Vertical):
 
         parts: list[Content] = []
         for info in STEPS:
-            label = f" {info.key.upper()} {info.label} "
+            label = f"{info.key.upper()} {info.label}"
             if info.name == self.step:
-                parts.append(Content.styled(label, "bold reverse $accent"))
+                parts.append(Content.styled(f" {label} ", "bold reverse $accent"))
             else:
                 parts.append(Content.styled(label, f"@click=screen.step('{info.name}')"))
-        return Content(" ").join(parts)
+        return Content("  ").join(parts)
 
     def show_case(self, case: Escalation) -> None:
-        """Re-render the title line from the case and what the rules derive from it."""
+        """Re-render the title line from the case and what the rules derive from it: the title
+        (cut first when space is short), then status, severity and routing, which always show."""
         from workbench.rules.summary import summarize
 
         summary = summarize(case, self.app.playbook, self.app.now())  # type: ignore[attr-defined]
         sep = Content.styled(" · ", "dim")
-        title = case.title or "(untitled)"
-        parts = [
+        title = [
             Content.styled(f"#{case.id} ", "bold"),
-            Content.styled(title, "bold"),
+            Content.styled(case.title or "(untitled)", "bold"),
+        ]
+        if case.customer:
+            title += [sep, Content(case.customer)]
+        self.query_one("#case-title", Static).update(Content("").join(title))
+        facts = [
             sep,
             Content(case.status.label),
             sep,
             severity_content(summary.severity),
             sep,
             Content(summary.routed_to or "not routed"),
+            Content(" "),
         ]
-        if case.customer:
-            parts[2:2] = [sep, Content(case.customer)]
-        self.query_one("#case-title", Static).update(Content("").join(parts))
+        self.query_one("#case-facts", Static).update(Content("").join(facts))
 
     @property
     def saved(self) -> SavedIndicator:
@@ -178,3 +189,108 @@ class LevelBar(Static):
         bar = "■" * level + "□" * (3 - level)
         name = self.names[level] if level < len(self.names) else str(level)
         self.update(Content.styled(f"{bar} {name}", LEVEL_STYLE[min(level, 3)]))
+
+
+# -- number inputs ------------------------------------------------------------------------------------
+_NUMBER_RE = re.compile(
+    r"^(?P<cur>[$€£¥])?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?\s*(?P<suf>[kKmM])?$"
+)
+_SUFFIX = {"k": 1_000, "m": 1_000_000}
+
+
+def parse_number(text: str, *, integer: bool = False) -> tuple[float | None, str | None]:
+    """Read a number as agents type it, strictly: "1200", "1,200", "180k", "$180k", "2.5m".
+
+    Returns (value, None), (None, None) for empty text, or (None, why) when it is not a number we
+    can read without guessing ("1,2", "many", "-5").
+    """
+    raw = text.strip()
+    if not raw:
+        return None, None
+    if raw.startswith("-"):
+        return None, "Cannot be negative."
+    match = _NUMBER_RE.match(raw)
+    if match is None:
+        if re.search(r"[a-zA-Z]", raw) and not re.search(r"\d", raw):
+            return None, "A number, not a word: quantify impact with numbers, not adjectives."
+        return None, "Not a number. Write it like 1200, 1,200, 180k or $180k."
+    value = float(match["num"].replace(",", "") + (match["dec"] or ""))
+    if match["suf"]:
+        value *= _SUFFIX[match["suf"].lower()]
+    if integer:
+        if not value.is_integer():
+            return None, "A whole number, please."
+        return int(value), None
+    return value, None
+
+
+class NumberText(Validator):
+    """Validator for `parse_number`: the failure says how to write the number."""
+
+    def __init__(self, *, integer: bool = False) -> None:
+        super().__init__()
+        self.integer = integer
+
+    def validate(self, value: str) -> ValidationResult:
+        _, error = parse_number(value, integer=self.integer)
+        return self.failure(error) if error else self.success()
+
+
+def format_number(value: float | None, *, currency: str = "") -> str:
+    """A stored number as the input shows it: "1,200", "$180,000"."""
+    if value is None:
+        return ""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{currency}{text}"
+
+
+class AnswerCheckbox(Checkbox):
+    """A yes/no question whose "not answered" state is kept apart from "no".
+
+    `answer` is None until the agent toggles it; space toggles, delete/backspace clears it back to
+    "not answered". The label says which: "yes", "no" or "not answered".
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("delete,backspace", "clear_answer", "Not answered", show=False),
+    ]
+
+    class Answered(Message):
+        """Posted when the agent changes the answer (not when the screen sets it)."""
+
+        def __init__(self, checkbox: AnswerCheckbox, answer: bool | None) -> None:
+            super().__init__()
+            self.checkbox = checkbox
+            self.answer = answer
+
+        @property
+        def control(self) -> AnswerCheckbox:
+            return self.checkbox
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("not answered", id=id, compact=True)
+        self.answer: bool | None = None
+
+    def set_answer(self, answer: bool | None) -> None:
+        """Show a stored answer without posting `Answered`."""
+        self.answer = answer
+        with self.prevent(Checkbox.Changed):
+            self.value = bool(answer)
+        self._relabel()
+
+    def _relabel(self) -> None:
+        if self.answer is None:
+            self.label = Content.styled("not answered", "dim italic")
+        else:
+            self.label = Content("yes" if self.answer else "no")
+
+    def toggle(self) -> Self:
+        super().toggle()
+        self.answer = self.value
+        self._relabel()
+        self.post_message(self.Answered(self, self.answer))
+        return self
+
+    def action_clear_answer(self) -> None:
+        self.set_answer(None)
+        self.post_message(self.Answered(self, None))

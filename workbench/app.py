@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib import import_module
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -41,7 +41,7 @@ def _styles_dir() -> Path:
     return Path(screens.__file__).resolve().parent / "styles"
 
 
-def _stylesheets() -> list[str | Path]:
+def _stylesheets() -> list[str | PurePath]:
     """`app.tcss` first (theme-wide rules), then every other screen's stylesheet by name.
 
     Each screen module has its own `screens/styles/<screen>.tcss`; dropping a file there is enough
@@ -57,17 +57,18 @@ def _workbench_commands() -> type[Provider]:
     """The command Provider, imported when the palette first opens rather than at start."""
     from screens.commands import WorkbenchCommands
 
-    return WorkbenchCommands
+    provider: type[Provider] = WorkbenchCommands
+    return provider
 
 
 class WorkbenchApp(App[None]):
     """Escalation Workbench: triage, quantify, package, follow up and export escalations."""
 
     TITLE = "Escalation Workbench"
-    CSS_PATH: ClassVar[list[str | Path]] = _stylesheets()  # type: ignore[misc]
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    CSS_PATH = _stylesheets()
+    # Screens get `-narrow` below 110 columns (panels stack) and `-wide` from there.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     ENABLE_COMMAND_PALETTE = True
-    COMMAND_PALETTE_DISPLAY = "Commands"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
         _workbench_commands
     }
@@ -76,7 +77,8 @@ class WorkbenchApp(App[None]):
         Binding("f1", "help", "Help", id="app.help"),
         # `?` never reaches here from a text field: Input and TextArea consume printable keys.
         Binding("question_mark", "help", "Help", id="app.help_alt", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # Shown in the Footer of the list only (screens are short of room); F1 lists it everywhere.
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
     ]
 
     def __init__(
@@ -158,9 +160,8 @@ class WorkbenchApp(App[None]):
 
     def go_home(self) -> None:
         """Back to the case list, whatever is on top."""
-        from screens.home import HomeScreen
-
         from screens.case_base import CaseScreen
+        from screens.home import HomeScreen
 
         if isinstance(self.screen, CaseScreen):
             self.screen.flush_edits()

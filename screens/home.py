@@ -1,0 +1,569 @@
+"""The case list: every escalation in the database, filtered, sorted and searched in the store.
+
+Only one page of rows (`PAGE_SIZE`) is ever loaded: the store counts and pages (`count_cases`,
+`list_cases(limit=, offset=)`), so the list stays quick with 100k cases. Moving past the last row
+loads the next page, past the first the previous one. Ages and countdowns come from the app's
+injected clock. At narrow widths each row takes two lines so no column is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from screens.widgets import format_age, format_countdown, severity_content
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from workbench.app import WorkbenchApp
+    from workbench.store import CaseRow
+
+PAGE_SIZE = 200
+SEARCH_DELAY = 0.2
+WIDE = 110
+
+OPEN_STATUSES = ("draft", "escalated")
+STATUS_FILTERS: tuple[str | None, ...] = (
+    None,
+    "open",
+    "draft",
+    "escalated",
+    "kept_in_support",
+    "de_escalated",
+    "resolved",
+)
+SEVERITY_FILTERS: tuple[str | None, ...] = (None, "critical", "high", "medium")
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str  # the store's sort key
+    label: str
+
+
+SORTS: tuple[SortColumn, ...] = (
+    SortColumn("updated_at", "updated"),
+    SortColumn("id", "#"),
+    SortColumn("title", "title"),
+    SortColumn("customer", "customer"),
+    SortColumn("status", "status"),
+    SortColumn("severity", "severity"),
+    SortColumn("routed_to", "routed to"),
+    SortColumn("next_due", "next due"),
+    SortColumn("sla", "SLA"),
+    SortColumn("created_at", "age"),
+)
+
+
+def _status_label(status: str | None) -> str:
+    return status.replace("_", " ").capitalize() if status else "all"
+
+
+class CaseTable(DataTable[Content]):
+    """The list's table: moving past either end asks the screen for the next/previous page."""
+
+    class PageEdge(Message):
+        def __init__(self, direction: int) -> None:
+            super().__init__()
+            self.direction = direction
+
+    def action_cursor_down(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(self.PageEdge(+1))
+            return
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.row_count and self.cursor_row <= 0:
+            self.post_message(self.PageEdge(-1))
+            return
+        super().action_cursor_up()
+
+
+class HomeScreen(Screen[None]):
+    """The escalation list."""
+
+    AUTO_FOCUS = "#cases"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "n",
+            "new_case",
+            "New",
+            id="home.new",
+            tooltip="New case: asks for a title, then opens Triage",
+        ),
+        Binding("ctrl+q", "app.quit", "Quit", id="home.quit", tooltip="Quit"),
+        Binding(
+            "enter",
+            "open_case",
+            "Open",
+            id="home.open",
+            show=False,
+            tooltip="Open the highlighted case at Triage",
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="home.search",
+            tooltip="Full-text search as you type (enter: back to the list)",
+        ),
+        Binding(
+            "s",
+            "cycle_status",
+            "Status",
+            id="home.status",
+            tooltip="Cycle the status filter: all, open, draft, escalated, ...",
+        ),
+        Binding(
+            "v",
+            "cycle_severity",
+            "Severity",
+            id="home.severity",
+            tooltip="Cycle the severity filter: all, Critical, High, Medium",
+        ),
+        Binding(
+            "o",
+            "cycle_sort",
+            "Sort",
+            id="home.sort",
+            tooltip="Cycle the sort column (or select a column header)",
+        ),
+        Binding(
+            "O",
+            "reverse_sort",
+            "Reverse",
+            id="home.reverse",
+            show=False,
+            tooltip="Reverse the sort order",
+        ),
+        Binding(
+            "r",
+            "reload",
+            "Reload",
+            id="home.reload",
+            show=False,
+            tooltip="Reload the list from the database",
+        ),
+        Binding(
+            "escape",
+            "clear_search",
+            "Clear",
+            id="home.clear",
+            show=False,
+            tooltip="Clear the search",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="home")
+        self.status_filter: str | None = None
+        self.severity_filter: str | None = None
+        self.sort_index = 0
+        self.descending = True
+        self.query_text = ""
+        self.page_offset = 0
+        self.total = 0
+        self.rows: list[CaseRow] = []
+        self._search_timer: Timer | None = None
+        self._wide: bool | None = None
+
+    @property
+    def workbench(self) -> WorkbenchApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home-top"):
+            yield Static(id="home-counts")
+            yield Static(id="home-filters")
+        yield Input(placeholder="search title, customer, text…  (enter: to the list)", id="search")
+        yield CaseTable(cursor_type="row", zebra_stripes=True, id="cases")
+        yield Static(id="home-empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from a case: its row may have changed.
+        if self.is_mounted and self._wide is not None:
+            self.reload(keep_cursor=True)
+
+    def on_resize(self) -> None:
+        wide = self.size.width >= WIDE
+        if wide != self._wide:
+            self.reload(keep_cursor=True)
+
+    # -- loading ------------------------------------------------------------------------------------
+    @property
+    def sort(self) -> SortColumn:
+        return SORTS[self.sort_index]
+
+    def _status(self) -> str | tuple[str, ...] | None:
+        return OPEN_STATUSES if self.status_filter == "open" else self.status_filter
+
+    def filtered(self) -> bool:
+        return bool(self.status_filter or self.severity_filter or self.query_text)
+
+    def reload(self, *, keep_cursor: bool = False) -> None:
+        """Count, then load the current page, keeping the highlighted case when it is still there."""
+        table = self.query_one(CaseTable)
+        previous = self.current_case_id() if keep_cursor else None
+        store = self.workbench.store
+        status, severity, query = self._status(), self.severity_filter, self.query_text or None
+        self.total = store.count_cases(status=status, severity=severity, query=query)
+        if self.page_offset >= self.total:
+            self.page_offset = max(0, (self.total - 1) // PAGE_SIZE * PAGE_SIZE)
+        self.rows = store.list_cases(
+            status=status,
+            severity=severity,
+            query=query,
+            sort=self.sort.key,
+            descending=self.descending,
+            limit=PAGE_SIZE,
+            offset=self.page_offset,
+        )
+        self._fill(table)
+        if previous is not None:
+            for index, row in enumerate(self.rows):
+                if row.id == previous:
+                    table.move_cursor(row=index, animate=False)
+                    break
+        self._show_status()
+
+    def _fill(self, table: CaseTable) -> None:
+        now = self.workbench.now()
+        wide = self.size.width >= WIDE if self.size.width else False
+        self._wide = wide
+        table.clear(columns=True)
+        if wide:
+            self._columns_wide(table)
+            for row in self.rows:
+                table.add_row(*self._cells_wide(row, now), key=str(row.id))
+        else:
+            self._columns_narrow(table)
+            for row in self.rows:
+                table.add_row(*self._cells_narrow(row, now), key=str(row.id), height=2)
+
+    def _title_width(self, fixed: int, columns: int) -> int:
+        padding = 2 * columns
+        available = max(self.size.width, 60) - 2  # the scrollbar
+        return max(16, available - fixed - padding)
+
+    def _columns_wide(self, table: CaseTable) -> None:
+        widths = {"#": 5, "Customer": 16, "Status": 15, "Severity": 8, "Routed to": 18}
+        widths |= {"Next due": 16, "SLA": 8, "Age": 4}
+        title = self._title_width(sum(widths.values()), len(widths) + 1)
+        table.add_column(self._label("#", "id"), width=5, key="id")
+        table.add_column(self._label("Title", "title"), width=title, key="title")
+        for label, key in (
+            ("Customer", "customer"),
+            ("Status", "status"),
+            ("Severity", "severity"),
+            ("Routed to", "routed_to"),
+            ("Next due", "next_due"),
+            ("SLA", "sla"),
+            ("Age", "created_at"),
+        ):
+            table.add_column(self._label(label, key), width=widths[label], key=key)
+
+    def _columns_narrow(self, table: CaseTable) -> None:
+        fixed = {"id": 4, "status": 15, "severity": 8, "next_due": 14}
+        title = self._title_width(sum(fixed.values()), len(fixed) + 1)
+        table.add_column(self._label("#", "id"), width=4, key="id")
+        table.add_column(self._label("Title / customer", "title"), width=title, key="title")
+        table.add_column(self._label("Status / SLA", "status"), width=15, key="status")
+        table.add_column(self._label("Severity", "severity"), width=8, key="severity")
+        table.add_column(self._label("Due / age", "next_due"), width=14, key="next_due")
+
+    def _label(self, text: str, sort_key: str) -> Text:
+        if sort_key == self.sort.key:
+            arrow = "↓" if self.descending else "↑"
+            return Text(f"{text} {arrow}", style="bold underline")
+        return Text(text)
+
+    def _due(self, row: CaseRow, now: datetime) -> Content:
+        if row.next_due is None:
+            return Content.styled("—", "dim")
+        text = format_countdown(row.next_due, now)
+        if row.overdue(now):
+            return Content.styled(text, "bold $error")
+        if row.next_due <= now:
+            return Content.styled(f"due {text}", "$warning")
+        return Content(text)
+
+    def _sla(self, row: CaseRow) -> Content:
+        if not row.sla:
+            return Content.styled("—", "dim")
+        label = self.workbench.playbook.sla_label(row.sla)
+        style = {"breached": "bold $error", "at_risk": "$warning"}.get(row.sla, "")
+        return Content.styled(label, style)
+
+    def _cells_wide(self, row: CaseRow, now: datetime) -> list[Content]:
+        return [
+            Content(str(row.id)),
+            Content(row.title or "(untitled)"),
+            Content(row.customer or "—"),
+            Content(_status_label(row.status)),
+            severity_content(row.severity),
+            Content(row.routed_to or "—"),
+            self._due(row, now),
+            self._sla(row),
+            Content(format_age(row.created_at, now)),
+        ]
+
+    def _cells_narrow(self, row: CaseRow, now: datetime) -> list[Content]:
+        customer = row.customer or "—"
+        if row.routed_to:
+            customer = f"{customer} → {row.routed_to}"
+        return [
+            Content(str(row.id)),
+            Content("\n").join(
+                [Content(row.title or "(untitled)"), Content.styled(customer, "$text-muted")]
+            ),
+            Content("\n").join([Content(_status_label(row.status)), self._sla(row)]),
+            severity_content(row.severity),
+            Content("\n").join(
+                [
+                    self._due(row, now),
+                    Content.styled(f"age {format_age(row.created_at, now)}", "$text-muted"),
+                ]
+            ),
+        ]
+
+    def _show_status(self) -> None:
+        """The counts line, the filter line, and the empty state."""
+        open_count = self._open_count()
+        overdue = self._overdue_count()
+        counts = [
+            Content.styled("Escalation Workbench", "bold $accent"),
+            Content.styled(" · ", "dim"),
+            Content(f"{open_count:,} open"),
+            Content.styled(" · ", "dim"),
+        ]
+        if overdue:
+            counts.append(Content.styled(f"{overdue:,} overdue", "bold $error"))
+        else:
+            counts.append(Content("0 overdue"))
+        self.query_one("#home-counts", Static).update(Content("").join(counts))
+
+        shown = ""
+        if self.total:
+            first = self.page_offset + 1
+            last = self.page_offset + len(self.rows)
+            shown = f"{first:,}-{last:,} of {self.total:,}"
+        parts = [
+            f"status: {_status_label(self.status_filter)} (s)",
+            f"severity: {(self.severity_filter or 'all').capitalize()} (v)",
+            f"sort: {self.sort.label} {'↓' if self.descending else '↑'} (o/O)",
+        ]
+        if self.query_text:
+            parts.insert(0, f'search: "{self.query_text}"')
+        if shown:
+            parts.append(shown)
+        self.query_one("#home-filters", Static).update(
+            Content.styled("  ·  ".join(parts), "$text-muted")
+        )
+
+        empty = self.query_one("#home-empty", Static)
+        table = self.query_one(CaseTable)
+        if self.total:
+            empty.display = False
+            table.display = True
+            return
+        table.display = False
+        empty.display = True
+        if self.filtered():
+            empty.update(
+                "No case matches the search or filters.\n\n"
+                "escape clears the search, s and v cycle the filters back to all."
+            )
+        else:
+            empty.update(
+                Content.from_markup(
+                    "[b]No escalations yet.[/b]\n\n"
+                    "Press [b $accent]n[/] to start a new case: give it a title, then work through "
+                    "the steps (F2 Triage, F3 Impact, F4 Reproduction, F5 Details, F6 Timeline, "
+                    "F7 Export).\n\n"
+                    "Or import an escalation document from the shell:\n"
+                    "  [b]workbench import data/samples/<file>.md[/b]\n\n"
+                    "F1 or ? shows every key and the playbook's operating principles."
+                )
+            )
+
+    def _open_count(self) -> int:
+        return self.workbench.store.count_cases(status=OPEN_STATUSES)
+
+    def _overdue_count(self) -> int:
+        """Cases past their latest follow-up time: the earliest-due pages, until one is not."""
+        store = self.workbench.store
+        now = self.workbench.now()
+        count = offset = 0
+        while True:
+            rows = store.list_cases(
+                sort="due_latest", descending=False, limit=PAGE_SIZE, offset=offset
+            )
+            for row in rows:
+                if not row.overdue(now):
+                    return count
+                count += 1
+            if len(rows) < PAGE_SIZE:
+                return count
+            offset += PAGE_SIZE
+
+    # -- the cursor -----------------------------------------------------------------------------------
+    def current_case_id(self) -> int | None:
+        table = self.query_one(CaseTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row].id
+
+    @on(CaseTable.PageEdge)
+    def _page_edge(self, event: CaseTable.PageEdge) -> None:
+        table = self.query_one(CaseTable)
+        if event.direction > 0 and self.page_offset + len(self.rows) < self.total:
+            self.page_offset += PAGE_SIZE
+            self.reload()
+            table.move_cursor(row=0, animate=False)
+        elif event.direction < 0 and self.page_offset > 0:
+            self.page_offset = max(0, self.page_offset - PAGE_SIZE)
+            self.reload()
+            table.move_cursor(row=len(self.rows) - 1, animate=False)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_case()
+
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        for index, column in enumerate(SORTS):
+            if column.key == key:
+                if index == self.sort_index:
+                    self.descending = not self.descending
+                else:
+                    self.sort_index = index
+                self.page_offset = 0
+                self.reload(keep_cursor=True)
+                return
+
+    # -- search ---------------------------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(value))
+
+    def _apply_search(self, value: str) -> None:
+        self.query_text = value.strip()
+        self.page_offset = 0
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._apply_search(event.value)
+        if not event.value.strip():
+            event.input.display = False
+        self.query_one(CaseTable).focus()
+
+    # -- actions --------------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if not search.display and not self.query_text:
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        search.value = ""
+        search.display = False
+        self.query_text = ""
+        self.page_offset = 0
+        self.reload()
+        self.query_one(CaseTable).focus()
+
+    def action_cycle_status(self) -> None:
+        index = STATUS_FILTERS.index(self.status_filter)
+        self.status_filter = STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)]
+        self.page_offset = 0
+        self.reload()
+
+    def action_cycle_severity(self) -> None:
+        index = SEVERITY_FILTERS.index(self.severity_filter)
+        self.severity_filter = SEVERITY_FILTERS[(index + 1) % len(SEVERITY_FILTERS)]
+        self.page_offset = 0
+        self.reload()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.page_offset = 0
+        self.reload(keep_cursor=True)
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.page_offset = 0
+        self.reload(keep_cursor=True)
+
+    def action_reload(self) -> None:
+        self.reload(keep_cursor=True)
+        self.notify("Reloaded.", timeout=1.5)
+
+    def action_open_case(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is not None:
+            self.workbench.open_case(case_id, "triage")
+
+    def action_new_case(self) -> None:
+        from screens.dialogs import TextPrompt
+
+        self.app.push_screen(
+            TextPrompt(
+                "New case",
+                "Title (a concise one-line summary)",
+                placeholder="e.g. CSV export times out for accounts with 10k+ rows",
+                detail="The title becomes the ESCALATION: line of the document.",
+            ),
+            callback=self._create_case,
+        )
+
+    def _create_case(self, title: str | None) -> None:
+        if not title:
+            return
+        from workbench.models import Escalation
+        from workbench.store import StoreError
+
+        now = self.workbench.now()
+        try:
+            case = self.workbench.store.create(
+                Escalation(title=title, created_at=now, updated_at=now)
+            )
+        except StoreError as exc:
+            self.notify(str(exc), title="Case not created", severity="error")
+            return
+        assert case.id is not None
+        self.page_offset = 0
+        self.reload()
+        self.workbench.open_case(case.id, "triage")

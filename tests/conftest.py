@@ -1,0 +1,144 @@
+"""Shared fixtures: a fixed clock, a temporary Store, an `app` factory, and sample cases.
+
+Time is fixed (NOW, a Tuesday afternoon, UTC) and the local zone is UTC, so ages, countdowns and
+"3 h ago" render the same on every run and every machine; snapshots depend on it. NO_COLOR would
+make every snapshot fail, so it is cleared.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+os.environ.pop("NO_COLOR", None)
+os.environ["TZ"] = "UTC"
+if hasattr(time, "tzset"):
+    time.tzset()
+
+from workbench.models import (
+    BusinessImpact,
+    Escalation,
+    ImpactInputs,
+    Status,
+    TriageAnswer,
+)
+from workbench.playbook import Playbook, default_playbook
+
+if TYPE_CHECKING:
+    from workbench.app import WorkbenchApp
+    from workbench.store import Store
+
+NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture(autouse=True)
+def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def playbook() -> Playbook:
+    return default_playbook()
+
+
+@pytest.fixture
+def store(tmp_path: Path, playbook: Playbook) -> Iterator[Store]:
+    from workbench.store import Store
+
+    db = Store(tmp_path / "workbench.db", playbook, clock=fixed_clock)
+    yield db
+    db.close()
+
+
+AppFactory = Callable[[], "WorkbenchApp"]
+
+
+@pytest.fixture
+def make_app(store: Store, playbook: Playbook) -> AppFactory:
+    """`make_app()` builds a WorkbenchApp on the test store with the fixed clock and no bell."""
+    from workbench.app import WorkbenchApp
+
+    def factory() -> WorkbenchApp:
+        return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
+
+    return factory
+
+
+def new_case(store: Store, title: str = "CSV export times out", **fields: object) -> Escalation:
+    """Create a case at the fixed time (created a day before NOW unless told otherwise)."""
+    fields.setdefault("created_at", NOW - timedelta(days=1))
+    fields.setdefault("updated_at", NOW - timedelta(days=1))
+    return store.create(Escalation(title=title, **fields))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def case(store: Store) -> Escalation:
+    """One fresh draft case."""
+    return new_case(store, customer="Acme Corp")
+
+
+def seed_cases(store: Store) -> list[Escalation]:
+    """A fixed, varied set of cases for the list and the snapshots."""
+    cases = [
+        new_case(
+            store,
+            "Checkout returns 500 for EU customers",
+            customer="Globex",
+            created_at=NOW - timedelta(hours=5),
+            triage={"esc.widespread.production_down": TriageAnswer(checked=True)},
+            impact=ImpactInputs(customers_affected=14, depth="blocked", sla="breached"),
+        ),
+        new_case(
+            store,
+            "SSO login loops for one tenant",
+            customer="Initech",
+            created_at=NOW - timedelta(days=3),
+            triage={"esc.technical.code_fix": TriageAnswer(checked=True)},
+            impact=ImpactInputs(customers_affected=1, depth="degraded", sla="at_risk"),
+        ),
+        new_case(
+            store,
+            "Report totals off by one cent",
+            customer="Umbrella",
+            created_at=NOW - timedelta(days=12),
+            triage={"keep.documented_fix": TriageAnswer(checked=True)},
+            status=Status.KEPT_IN_SUPPORT,
+            business_impact=BusinessImpact(affected_customers="1 (Umbrella)"),
+        ),
+        new_case(
+            store,
+            "Possible data exposure in shared links",
+            customer="Hooli",
+            created_at=NOW - timedelta(minutes=40),
+            triage={"dest.security.data_exposure": TriageAnswer(checked=True)},
+        ),
+    ]
+    # Escalated to Engineering 6 hours ago at High severity: the team check-in (every 4 h) is overdue.
+    from workbench.followup import escalate
+
+    escalated = new_case(
+        store,
+        "Bulk import drops rows over 10k",
+        customer="Stark Industries",
+        created_at=NOW - timedelta(days=2),
+        triage={"esc.technical.code_fix": TriageAnswer(checked=True)},
+        impact=ImpactInputs(customers_affected=3, depth="blocked", sla="at_risk"),
+    )
+    escalate(escalated, store.playbook, "engineering", "", NOW - timedelta(hours=6))
+    cases.append(store.save(escalated))
+    return cases
