@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -214,13 +215,13 @@ def _cell(text: object) -> str:
     return " ".join(_sanitize("" if text is None else str(text)).split())
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
 def _dumps(value: object) -> str:
     """JSON as UTF-8 text; C1 control characters (which JSON leaves raw) are escaped too."""
     text = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
-    return "".join(
-        f"\\u{ord(ch):04x}" if 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029" else ch
-        for ch in text
-    )
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _json_default(value: object) -> object:

@@ -118,7 +118,10 @@ def fallback_dirs() -> list[Path]:
     """Where the text goes when no tool works: the user's data directory, then the temp dir."""
     from platformdirs import user_data_path
 
-    return [user_data_path(APP_DIR_NAME) / "clipboard", Path(tempfile.gettempdir())]
+    return [
+        user_data_path(APP_DIR_NAME, appauthor=False) / "clipboard",
+        Path(tempfile.gettempdir()),
+    ]
 
 
 def _write_new_file(directory: Path, text: str, now: datetime) -> Path:
