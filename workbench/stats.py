@@ -115,7 +115,8 @@ class Dashboard:
     window_start: datetime  # Monday 00:00 UTC of the first of the WEEKS weeks
     total: int
     open_total: int
-    # severity id (or "unrated") -> destination label (or "Support") -> open cases
+    # severity id (or "unrated") -> destination label (or "Support") -> open cases; a case routed
+    # to two destinations counts in both columns, once in `open_by_severity`
     open_matrix: dict[str, dict[str, int]]
     open_by_severity: dict[str, int]
     destinations: tuple[str, ...]
@@ -210,6 +211,7 @@ def compute_dashboard(
     first_week = week_start(now) - timedelta(weeks=weeks - 1)
     columns: list[str] = [*destinations]
     matrix: dict[str, dict[str, int]] = {s: {} for s in SEVERITY_ORDER}
+    by_severity: dict[str, int] = dict.fromkeys(SEVERITY_ORDER, 0)
     weekly = [0] * weeks
     durations: dict[str, list[float]] = {s: [] for s in SEVERITY_ORDER}
     total = open_total = due = overdue = kept = escalated = 0
@@ -221,6 +223,7 @@ def compute_dashboard(
         in_window = aware_utc(fact.created_at) >= first_week
         if fact.open:
             open_total += 1
+            by_severity[severity] += 1
             routes = fact.destinations or (UNROUTED,)
             for route in routes:
                 if route not in columns:
@@ -257,7 +260,7 @@ def compute_dashboard(
         total=total,
         open_total=open_total,
         open_matrix=matrix,
-        open_by_severity={s: sum(matrix[s].values()) for s in SEVERITY_ORDER},
+        open_by_severity=by_severity,
         destinations=tuple(columns),
         followups_due=due,
         followups_overdue=overdue,

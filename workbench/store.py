@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from pydantic import ValidationError
@@ -37,6 +37,9 @@ from workbench import migrations
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
 from workbench.models import Escalation, Severity, Status, utcnow
 from workbench.playbook import Playbook
+
+if TYPE_CHECKING:
+    from workbench.stats import CaseFacts
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +184,9 @@ def diff_documents(
     return changes
 
 
+# The words of a similar-case query: letters and digits only, so no FTS syntax gets through.
+_TERM = re.compile(r"[^\W_]+")
+
 # Control characters end an FTS query string early (NUL) or cannot be encoded (lone surrogates).
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
@@ -221,6 +227,14 @@ def _iso(value: datetime | None) -> str | None:
 
 def _parse_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def _json_time(value: object) -> datetime | None:
+    """A time as pydantic wrote it into the JSON ("...Z"), aware UTC; None when absent."""
+    if not isinstance(value, str) or not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # -- list queries -------------------------------------------------------------------------------------
@@ -732,6 +746,85 @@ class Store:
             )
             for r in rows
         ]
+
+    # -- history and patterns (workbench.history, workbench.signals, workbench.stats) ----------------
+    def similar_candidates(
+        self, terms: Iterable[str], *, exclude_id: int | None = None, limit: int = 200
+    ) -> list[Escalation]:
+        """The pool the similar-case ranking reads: cases matching any of `terms` as word
+        prefixes, best bm25 first (title weighs most), at most `limit` of them, so finding similar
+        cases never scans the whole history."""
+        words = list(dict.fromkeys(w for term in terms for w in _TERM.findall(term)))[:32]
+        if not words or limit <= 0:
+            return []
+        match = " OR ".join(f'"{word}"*' for word in words)
+        sql = (
+            "SELECT c.id, c.data FROM (SELECT rowid AS id, bm25(cases_fts, 3.0, 0.5, 1.0) AS score "
+            "FROM cases_fts WHERE cases_fts MATCH ? ORDER BY score LIMIT ?) AS hit "
+            "JOIN cases AS c ON c.id = hit.id WHERE c.id != ? ORDER BY hit.score"
+        )
+        with self._guard() as conn:
+            rows = conn.execute(sql, (match, limit + 1, exclude_id or 0)).fetchall()
+        return [self._load(case_id, data) for case_id, data in rows[:limit]]
+
+    def get_many(self, case_ids: Iterable[int]) -> list[Escalation]:
+        """The cases with these ids that exist, in the order asked (linked cases, evidence)."""
+        wanted = list(dict.fromkeys(int(i) for i in case_ids))
+        if not wanted:
+            return []
+        found: dict[int, Escalation] = {}
+        with self._guard() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for case_id, data in conn.execute(
+                    f"SELECT id, data FROM cases WHERE id IN ({marks})", chunk
+                ).fetchall():
+                    found[case_id] = self._load(case_id, data)
+        return [found[i] for i in wanted if i in found]
+
+    def case_facts(self) -> Iterator[CaseFacts]:
+        """What the dashboard counts, one small record per case, read from the list columns plus
+        three times pulled out of the JSON by SQLite (first escalation, last hop, resolution):
+        no case is parsed, so 100,000 cases take well under a few seconds."""
+        from workbench.stats import CaseFacts
+
+        breached = self.playbook.sla_label("breached").lower()
+        sql = (
+            "SELECT id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
+            "created_at, json_extract(data, '$.escalation.sent_at'), "
+            "(SELECT min(json_extract(e.value, '$.at')) FROM json_each(data, '$.log') AS e "
+            " WHERE json_extract(e.value, '$.kind') = 'escalated'), "
+            "json_extract(data, '$.resolution.resolved_at') "
+            "FROM cases WHERE id > ? ORDER BY id LIMIT ?"
+        )
+        last_id = 0
+        while True:
+            with self._guard() as conn:
+                rows = conn.execute(sql, (last_id, 5000)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                (case_id, title, customer, status, severity, routed, next_due, due_latest, sla,
+                 created, sent_at, first_logged, resolved) = row  # fmt: skip
+                escalations = [t for t in (_json_time(sent_at), _json_time(first_logged)) if t]
+                yield CaseFacts(
+                    id=case_id,
+                    title=title,
+                    customer=customer,
+                    status=Status(status),
+                    severity=Severity(severity)
+                    if severity in Severity._value2member_map_
+                    else None,
+                    destinations=tuple(p.strip() for p in (routed or "").split(",") if p.strip()),
+                    created_at=datetime.fromisoformat(created),
+                    escalated_at=min(escalations) if escalations else None,
+                    resolved_at=_json_time(resolved) if status == Status.RESOLVED.value else None,
+                    next_due=_parse_time(next_due),
+                    due_latest=_parse_time(due_latest),
+                    sla_breached=bool(sla) and str(sla).lower().startswith(breached),
+                )
+            last_id = rows[-1][0]
 
     # -- file ---------------------------------------------------------------------------------------
     def backup(self, dest_path: Path | str, *, overwrite: bool = False) -> Path:
