@@ -102,8 +102,10 @@ def test_three_reports_from_three_customers_fire_citing_the_others(playbook: Pla
     history = [report(1, "Globex"), report(2, "Initech"), *UNRELATED]
     signal = only(detect(report(10, "Acme Corp", days_ago=0), history, playbook), THREE_REPORTS)
     assert signal.evidence_case_ids == (1, 2)
-    assert "3 independent reports" in signal.message
-    assert "#1 Globex" in signal.message and "#2 Initech" in signal.message
+    assert signal.message == (
+        "3 independent reports of the same symptom from different customers: "
+        "this case (Acme Corp), #1 Globex, #2 Initech"
+    )
 
 
 def test_two_reports_are_not_a_pattern(playbook: Playbook) -> None:

@@ -205,7 +205,7 @@ pass_state = click.make_pass_decorator(State)
 
 # -- output ------------------------------------------------------------------------------------------
 def _sanitize(text: str) -> str:
-    from workbench.export import sanitize
+    from workbench.sanitize import sanitize
 
     return sanitize(text)
 
@@ -527,7 +527,7 @@ def _read_input(source: str) -> tuple[str, str]:
         raise CliError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def _parse_document(text: str, name: str, playbook: Playbook) -> Escalation:
+def _parse_document(text: str, name: str, playbook: Playbook, now: datetime) -> Escalation:
     from pydantic import ValidationError
 
     from workbench.models import Escalation
@@ -548,7 +548,7 @@ def _parse_document(text: str, name: str, playbook: Playbook) -> Escalation:
     from workbench.export import DocumentError, parse_markdown
 
     try:
-        return parse_markdown(text, playbook)
+        return parse_markdown(text, playbook, now=now)
     except DocumentError as exc:
         raise CliError(f"{name}: {exc}") from exc
     except ValidationError as exc:
@@ -563,7 +563,7 @@ def import_(state: State, source: str) -> None:
     form; FILE "-" reads stdin. Prints the new case id alone on the last line."""
     playbook = state.playbook()
     text, name = _read_input(source)
-    case = _parse_document(text, name, playbook)
+    case = _parse_document(text, name, playbook, state.now())
     # A new case: the id and revision are the store's to give.
     case = case.model_copy(update={"id": None, "revision": 0})
     stored = state.store().create(case)
@@ -785,6 +785,11 @@ def backup(state: State, file: Path, force: bool) -> None:
     written = state.store(create=False).backup(file, overwrite=force)
     click.echo(f"Backed up {state.db_path()} to {written}", err=True)
 
+
+# History and patterns: `similar ID` and `stats` live in workbench/cli_history.py.
+from workbench.cli_history import register as _register_history  # noqa: E402
+
+_register_history(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -414,3 +414,60 @@ def _rank(
         )
     results.sort(key=lambda s: (-s.score, s.case_id))
     return results[:limit]
+
+
+# -- links and outcomes ----------------------------------------------------------------------------
+def link_cases(case: Escalation, other: Escalation) -> bool:
+    """Mark two cases as the same problem, on both sides; False when they already were."""
+    if case.id is None or other.id is None or case.id == other.id:
+        raise ValueError("only two different stored cases can be linked")
+    changed = False
+    if other.id not in case.linked:
+        case.linked = [*case.linked, other.id]
+        changed = True
+    if case.id not in other.linked:
+        other.linked = [*other.linked, case.id]
+        changed = True
+    return changed
+
+
+def unlink_cases(case: Escalation, other: Escalation) -> bool:
+    """Undo `link_cases` on both sides; False when they were not linked."""
+    changed = other.id in case.linked or case.id in other.linked
+    case.linked = [i for i in case.linked if i != other.id]
+    other.linked = [i for i in other.linked if i != case.id]
+    return changed
+
+
+def linked_customers(case: Escalation, linked: Sequence[Escalation]) -> list[str]:
+    """The distinct customers of a case and the cases linked to it (first spelling kept): the
+    affected-customer count the impact screen can take from the links."""
+    seen: dict[str, str] = {}
+    for item in [case, *linked]:
+        key = _customer_key(item.customer)
+        if key and key not in seen:
+            seen[key] = " ".join(item.customer.split())
+    return list(seen.values())
+
+
+def describe_outcome(case: Escalation, destination_names: Mapping[str, str]) -> str:
+    """Where a past case ended up, in a few words: "Resolved in support", "Resolved after
+    escalation to Engineering", "Escalated to Engineering", "Kept in support", "Draft"."""
+    where = ""
+    if case.escalation is not None:
+        dest = case.escalation.destination
+        where = destination_names.get(dest, dest)
+    status = case.status.value
+    if status == "resolved":
+        return f"Resolved after escalation to {where}" if where else "Resolved in support"
+    if status == "escalated":
+        return f"Escalated to {where}" if where else "Escalated"
+    if status == "de_escalated":
+        return f"De-escalated from {where}" if where else "De-escalated"
+    if status == "kept_in_support":
+        return "Kept in support"
+    return "Draft (open)"
+
+
+def lessons_of(case: Escalation) -> str:
+    return case.resolution.lessons_learned.strip() if case.resolution is not None else ""

@@ -10,11 +10,12 @@ item and logs the acceptance with its evidence, so the decision stays the agent'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from workbench.history import SimilarCase, rank_similar
+from workbench.history import SimilarCase, SimilarityIndex, query_terms, rank_similar
 from workbench.models import Escalation, LogEntry, LogKind, Severity, Status, TriageAnswer
 from workbench.playbook import Playbook
 from workbench.rules._common import aware_utc
@@ -133,9 +134,11 @@ def _three_reports(case: Escalation, related: list[Escalation]) -> Signal | None
     if reports < MIN_INDEPENDENT_REPORTS:
         return None
     cited = list(firsts.values())
+    this = f"this case ({' '.join(case.customer.split())}), " if own else ""
     return Signal(
         THREE_REPORTS,
         f"{reports} independent reports of the same symptom from different customers: "
+        + this
         + _refs(cited),
         _ids(cited),
     )
@@ -323,3 +326,53 @@ def accept_signal(case: Escalation, signal: Signal, playbook: Playbook, now: dat
     )
     case.log = [*case.log, entry]
     return entry
+
+
+# -- one call for the screens and the CLI ----------------------------------------------------------
+class CaseSource(Protocol):
+    """What `review_case` needs from the store (kept as a protocol so this module stays pure)."""
+
+    def similar_candidates(
+        self, terms: Iterable[str], *, exclude_id: int | None = None, limit: int = 200
+    ) -> list[Escalation]: ...
+
+    def get_many(self, case_ids: Iterable[int]) -> list[Escalation]: ...
+
+
+@dataclass(frozen=True)
+class Review:
+    """The similar cases, the cases they refer to (by id) and the signals, for one case."""
+
+    similar: tuple[SimilarCase, ...]
+    cases: Mapping[int, Escalation]
+    signals: tuple[Signal, ...]
+
+    def case(self, case_id: int) -> Escalation | None:
+        return self.cases.get(case_id)
+
+
+POOL_SIZE = 200
+
+
+def review_case(
+    source: CaseSource,
+    case: Escalation,
+    playbook: Playbook,
+    now: datetime,
+    *,
+    limit: int = 10,
+    pool: int = POOL_SIZE,
+) -> Review:
+    """Similar cases and signals for `case`: a full-text pool of at most `pool` candidates (plus
+    the linked cases), ranked, then the signals over the same pool. Never a scan of the history."""
+    terms = query_terms(case)
+    candidates = source.similar_candidates(terms, exclude_id=case.id, limit=pool) if terms else []
+    known = {c.id for c in candidates}
+    missing = [i for i in case.linked if i not in known]
+    if missing:
+        candidates = [*candidates, *source.get_many(missing)]
+    index = SimilarityIndex(candidates)
+    ranked = index.rank(case, limit=max(limit, len(candidates)))
+    signals = detect_signals(case, candidates, playbook, now, similar=ranked)
+    cases = {c.id: c for c in candidates if c.id is not None}
+    return Review(tuple(ranked[:limit]), cases, tuple(signals))

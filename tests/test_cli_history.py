@@ -1,0 +1,104 @@
+"""`workbench similar ID` and `workbench stats` against a real database."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from tests.conftest import NOW, new_case
+from workbench import cli
+from workbench.followup import escalate, resolve
+from workbench.models import Reproduction
+from workbench.playbook import Playbook
+from workbench.store import Store
+
+
+def run(db: Path, *args: str) -> Result:
+    env = {"WORKBENCH_NOW": NOW.isoformat(), "WORKBENCH_DB": None, "WORKBENCH_PLAYBOOK": None}
+    return CliRunner().invoke(cli.main, ["--db", str(db), *args], env=env)
+
+
+def _history(store: Store, playbook: Playbook) -> int:
+    """Three customers reporting the CSV export timeout (one patched and resolved), an unrelated
+    case, and the new report; returns the new report's id."""
+    observed = Reproduction(observed='Error "Export failed (E-1042)" after 30 s')
+    old = new_case(store, "CSV export times out on big reports", customer="Globex",
+                   component="Reports", reproduction=observed,
+                   created_at=NOW - timedelta(days=40))  # fmt: skip
+    escalate(old, playbook, "engineering", "", NOW - timedelta(days=39))
+    resolve(old, playbook, customer_confirmed=True, tracking_closed=True,
+            lessons_learned="Raised the export timeout to 120 s", now=NOW - timedelta(days=30))  # fmt: skip
+    store.save(old)
+    new_case(store, "Large CSV exports time out", customer="Initech", component="Reports",
+             reproduction=observed, created_at=NOW - timedelta(days=2))  # fmt: skip
+    new_case(store, "SSO login redirects in a loop", customer="Hooli")
+    case = new_case(store, "CSV export of the sales report times out", customer="Acme Corp",
+                    component="Reports", reproduction=observed)  # fmt: skip
+    assert case.id is not None
+    return case.id
+
+
+def test_similar_lists_matches_and_signals(store: Store, playbook: Playbook) -> None:
+    case_id = _history(store, playbook)
+    result = run(store.path, "similar", str(case_id))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.splitlines()[0] == f"Cases like #{case_id} CSV export of the sales report times out:"
+    assert "=#1 " in out and "Globex · Resolved after escalation to Engineering" in out
+    assert "Lessons learned: Raised the export timeout to 120 s" in out
+    assert "=#2 " in out and "Initech · Draft (open)" in out
+    assert "#3 " not in out  # the SSO loop is nothing like it
+    assert "[esc.recurring.three_reports]" in out
+    assert "[esc.recurring.resurfaced]" in out
+
+
+def test_similar_json(store: Store, playbook: Playbook) -> None:
+    case_id = _history(store, playbook)
+    result = run(store.path, "similar", f"#{case_id}", "--json", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["id"] == case_id
+    assert [row["id"] for row in data["similar"]] == [1]
+    top = data["similar"][0]
+    assert top["customer"] == "Globex" and top["status"] == "resolved"
+    assert top["lessons_learned"] == "Raised the export timeout to 120 s"
+    assert any("same error code: E-1042" in r for r in top["reasons"])
+    ids = {s["criterion_id"]: s for s in data["signals"]}
+    assert ids["esc.recurring.three_reports"]["evidence_case_ids"] == [1, 2]
+    assert ids["esc.recurring.resurfaced"]["evidence_case_ids"] == [1]
+
+
+def test_similar_unknown_case_is_a_one_line_error(store: Store) -> None:
+    result = run(store.path, "similar", "99")
+    assert result.exit_code == 2
+    assert "no case with id 99" in result.output
+
+
+def test_stats_text_and_json(store: Store, playbook: Playbook) -> None:
+    _history(store, playbook)
+    text = run(store.path, "stats")
+    assert text.exit_code == 0, text.output
+    assert "Cases: 4 in all, 3 open" in text.output
+    assert "Kept in support vs escalated (opened in the last 13 weeks): 0 vs 1" in text.output
+    assert "Most frequent symptoms" in text.output and "csv export" in text.output
+    data = json.loads(run(store.path, "stats", "--json").output)
+    assert data["total"] == 4
+    assert data["open"]["total"] == 3
+    # the resolved case has no severity: opened 40 days ago, resolved 30 days ago
+    assert data["median_hours_to_resolution"] == {
+        "critical": None,
+        "high": None,
+        "medium": None,
+        "unrated": 240.0,
+    }
+    assert sum(w["count"] for w in data["escalations_per_week"]) == 1
+
+
+def test_stats_without_a_database_is_all_zero(tmp_path: Path) -> None:
+    result = run(tmp_path / "none.db", "stats", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["total"] == 0
+    assert not (tmp_path / "none.db").exists()
