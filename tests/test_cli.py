@@ -55,11 +55,8 @@ def assert_error(result: Result, code: int, *words: str) -> None:
     assert result.exit_code == code, (result.stdout, result.stderr)
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert (
-        "Traceback" not in result.stderr
-        and result.exception is None
-        or isinstance(result.exception, SystemExit)
-    )
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     for word in words:
         assert word in lines[0]
     assert result.stdout == ""
@@ -260,17 +257,40 @@ def test_import_unreadable_files(run: Run, tmp_path: Path) -> None:
     assert_error(run("import", str(big)), 2, "larger than")
 
 
-def test_import_malformed_document_names_the_section(run: Run) -> None:
+@pytest.mark.parametrize(
+    ("mangle", "words"),
+    [
+        (lambda doc, heads: doc.replace(f"## {heads.narrative}", "", 1), ["PROBLEM NARRATIVE"]),
+        (lambda doc, heads: f"{doc}\n## {heads.request}\n\nagain\n", ["duplicate", "REQUEST"]),
+        (lambda doc, heads: "Just some notes about a customer.\n", ["ESCALATION"]),
+        (lambda doc, heads: "", ["ESCALATION"]),
+    ],
+    ids=["missing-section", "duplicate-section", "not-a-document", "empty"],
+)
+def test_import_malformed_document_names_the_section(
+    run: Run, tmp_path: Path, mangle: Callable[[str, Any], str], words: list[str]
+) -> None:
     from workbench.export import render_markdown
     from workbench.playbook import default_playbook
 
-    document = render_markdown(ready_case(), default_playbook(), NOW)
-    heading = default_playbook().document.headings.request
-    broken = document.replace(heading, heading + "\n\n" + "| not | a | table", 1)
-    result = run("import", "-", input=broken)
-    if result.exit_code == 0:
-        pytest.skip("the parser accepts this variation")
-    assert_error(result, 2, "stdin")
+    playbook = default_playbook()
+    document = mangle(render_markdown(ready_case(), playbook, NOW), playbook.document.headings)
+    path = tmp_path / "broken.md"
+    path.write_text(document, encoding="utf-8")
+    assert_error(run("import", str(path)), 2, "broken.md", *words)
+    assert json.loads(run("list", "--json").stdout) == []
+
+
+def test_import_markdown_and_export_round_trip(run: Run, store: Store) -> None:
+    case = store.create(ready_case())
+    document = run("export", str(case.id)).stdout
+    imported = run("import", "-", input=document)
+    assert imported.exit_code == 0, imported.stderr
+    new_id = imported.stdout.splitlines()[-1]
+    assert run("export", new_id).stdout == document
+    data = json.loads(run("show", new_id, "--json").stdout)
+    # An imported document is stamped with the command's "now".
+    assert data["created_at"].startswith("2026-11-24T14:00:00")
 
 
 def test_export_to_stdout_file_and_refusals(run: Run, store: Store, tmp_path: Path) -> None:

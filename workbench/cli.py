@@ -792,4 +792,8 @@ from workbench.cli_history import register as _register_history  # noqa: E402
 _register_history(main)
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m workbench.cli`: run the imported module's group, so that commands registered from
+    # other modules (which import `workbench.cli`) share its State class.
+    from workbench.cli import main as _main
+
+    _main()

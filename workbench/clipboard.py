@@ -44,7 +44,7 @@ class _Tool:
 
 
 def _sanitize(text: str) -> str:
-    from workbench.export import sanitize
+    from workbench.sanitize import sanitize
 
     return sanitize(text)
 
