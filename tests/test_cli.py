@@ -408,7 +408,7 @@ def test_due_reports_overdue_and_exits_1(run: Run, store: Store) -> None:
     assert {item["id"] for item in items} == {overdue.id}
     assert {item["track"] for item in items} == {"team", "customer"}
     assert all(item["overdue"] for item in items)
-    keys = {"id", "title", "track", "earliest", "latest", "due", "overdue", "severity"}
+    keys = {"id", "title", "track", "label", "earliest", "latest", "due", "overdue", "severity"}
     assert all(keys <= set(item) for item in items)
     text = run("due")
     assert text.exit_code == 1

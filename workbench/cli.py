@@ -718,6 +718,7 @@ def due(state: State, show_all: bool, as_json: bool) -> None:
                     "customer": case.customer,
                     "severity": str(schedule.severity),
                     "track": track.track,
+                    "label": describe_due(track, now).label,
                     "last_at": track.last_at,
                     "earliest": track.earliest,
                     "latest": track.latest,
