@@ -215,10 +215,12 @@ def _steps(case: Escalation, playbook: Playbook) -> list[Finding]:
                     "reproduction",
                 )
             )
+        vague_in_action = False
         for part in ("action", "literal_input"):
             text = step.action if part == "action" else step.literal_input
             inputs = find_phrases(text, playbook.lint.vague_inputs)
             if inputs:
+                vague_in_action = vague_in_action or part == "action"
                 findings.append(
                     Finding(
                         "vague_input",
@@ -229,8 +231,10 @@ def _steps(case: Escalation, playbook: Playbook) -> list[Finding]:
                     )
                 )
         typing_text = _ENTER_KEY.sub(" ", step.action)
+        # One finding per problem: "enter a value" is already flagged above.
         if (
-            not step.literal_input.strip()
+            not vague_in_action
+            and not step.literal_input.strip()
             and _TYPING.search(typing_text)
             and not _LITERAL.search(typing_text)
         ):
