@@ -99,18 +99,20 @@ def test_feature_flags_split_and_ignore_none() -> None:
     assert feature_flags(case(1, "x", flags="None")) == set()
 
 
-def test_query_terms_are_safe_prefixes_of_the_telling_words() -> None:
+def test_query_terms_are_the_telling_words_with_their_forms() -> None:
     c = case(
         1,
         'Queries "time out" on the Reports page',
         observed="Reporting queries hang",
         component="Reports",
     )
-    terms = query_terms(c)
-    assert "quer" in terms  # finds "query" and "queries"
-    assert "report" in terms
-    assert all(t.isalnum() and len(t) >= 3 for t in terms)
+    words = query_terms(c)
+    assert {"queries", "query", "report", "reports", "reporting", "reported"} <= set(words)
+    assert words.index("queries") < words.index("hang")  # title words weigh more
+    assert "the" not in words and "on" not in words
+    assert all(w.isalnum() for w in words)
     assert query_terms(case(1, "")) == []
+    assert len(query_terms(case(1, " ".join(f"word{i}x" for i in range(40))))) <= 64
 
 
 # -- ranking on hand-made cases -----------------------------------------------------------------------

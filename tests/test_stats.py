@@ -254,3 +254,29 @@ def test_dashboard_from_the_store(store: Store, playbook: Playbook) -> None:
     assert (board.kept, board.escalated) == (2, 2)
     assert (board.sla_breaches_open, board.sla_breaches_window) == (0, 1)
     assert board.escalations_in_window == 2
+
+
+def test_store_facts_since_the_window_give_the_same_dashboard(
+    store: Store, playbook: Playbook
+) -> None:
+    """Resolved cases last saved before the window only count in the total: reading just open
+    and recently saved cases (what the app and `workbench stats` do) changes no figure."""
+    from workbench.stats import dashboard_from, window_start
+
+    _stored(store, playbook)
+    old = Escalation(title="Ancient CSV export bug", customer="Old Co",
+                     created_at=NOW - timedelta(days=400))  # fmt: skip
+    resolve(old, playbook, customer_confirmed=True, tracking_closed=True,
+            lessons_learned="Gone", now=NOW - timedelta(days=390))  # fmt: skip
+    old_open = Escalation(title="Ancient open case", created_at=NOW - timedelta(days=300))
+    past = Store(store.path, playbook, clock=lambda: NOW - timedelta(days=390))
+    past.create(old)
+    past.create(old_open)
+    past.close()
+    start = window_start(NOW)
+    recent = {f.id for f in store.case_facts(since=start)}
+    every = list(store.case_facts())
+    assert len(every) == 6 and len(recent) == 5  # the old resolved case is left out
+    full = compute_dashboard(every, NOW, destinations=route_labels(playbook))
+    assert dashboard_from(store, playbook, NOW) == full
+    assert full.total == 6 and full.open_total == 3

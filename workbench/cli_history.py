@@ -153,13 +153,13 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     escalations per week, median time to resolution, kept versus escalated, SLA breaches and the
     most frequent symptoms."""
     from workbench.cli import _echo_json, _sanitize
-    from workbench.stats import compute_dashboard, dashboard_json, route_labels
+    from workbench.stats import dashboard_from, dashboard_json
 
     state = _state(ctx)
     playbook = state.playbook()
     now = state.now()
-    facts = state.store(create=False).case_facts() if state.db_path().exists() else iter(())
-    board = compute_dashboard(facts, now, destinations=route_labels(playbook))
+    store = state.store(create=False) if state.db_path().exists() else None
+    board = dashboard_from(store, playbook, now)
     if as_json:
         _echo_json(dashboard_json(board))
         return

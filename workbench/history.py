@@ -170,22 +170,30 @@ def term_weights(case: Escalation) -> dict[str, float]:
     return dict(raw)
 
 
-def _common_prefix(a: str, b: str) -> str:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return a[:n]
+def inflections(term: str) -> list[str]:
+    """The usual English forms of a stem ("export" -> exports, exported, exporting), so an
+    exact-word full-text query finds the other forms without slow prefix queries."""
+    if term.isdigit() or len(term) < 3:
+        return [term]
+    if term.endswith("e"):
+        return [term, term + "s", term + "d", term[:-1] + "ing"]
+    forms = [term, term + "s", term + "ed", term + "ing"]
+    if term.endswith(("s", "x", "z", "ch", "sh")):
+        forms.append(term + "es")
+    if term.endswith("y"):
+        forms += [term[:-1] + "ies", term[:-1] + "ied"]
+    return forms
 
 
-def query_terms(case: Escalation, limit: int = 12) -> list[str]:
-    """The case's most telling words as prefixes for a full-text candidate query (`term*`).
+def query_terms(case: Escalation, limit: int = 12, max_words: int = 64) -> list[str]:
+    """Words for the full-text candidate query: the case's `limit` most telling stems, each with
+    the forms the case used and its usual inflections, matched as exact words (OR).
 
-    Each prefix is the shared beginning of a word and its stem, so "queries" gives "quer" and still
-    finds "query". The store turns these into its FTS expression; none contains a quote or operator.
+    Exact words keep the query fast on a large history (prefix queries expand to every word that
+    starts alike); the inflections keep "exports" finding "exporting". Only letters and digits.
     """
     weights: dict[str, float] = {}
+    seen: dict[str, list[str]] = {}
     fields = _fields(case)
     fields["component"] = case.component
     for name, weight in (*_FIELD_WEIGHTS, ("component", 2.0)):
@@ -193,13 +201,18 @@ def query_terms(case: Escalation, limit: int = 12) -> list[str]:
             if word in _STOPWORDS or len(word) < 3 or (word.isdigit() and len(word) < 3):
                 continue
             term = stem(word)
-            prefix = _common_prefix(word, term)
-            if len(prefix) < 3:
-                continue
             # longer words tend to be more specific; a small nudge breaks ties toward them
-            weights[prefix] = weights.get(prefix, 0.0) + weight * (1.0 + min(len(prefix), 10) / 20)
+            weights[term] = weights.get(term, 0.0) + weight * (1.0 + min(len(term), 10) / 20)
+            forms = seen.setdefault(term, [])
+            if word not in forms:
+                forms.append(word)
     ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
-    return [term for term, _ in ranked[:limit]]
+    words: list[str] = []
+    for term, _ in ranked[:limit]:
+        for word in [*seen[term], *inflections(term)]:
+            if word not in words:
+                words.append(word)
+    return words[:max_words]
 
 
 # -- features beyond the words ---------------------------------------------------------------------

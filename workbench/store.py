@@ -751,13 +751,14 @@ class Store:
     def similar_candidates(
         self, terms: Iterable[str], *, exclude_id: int | None = None, limit: int = 200
     ) -> list[Escalation]:
-        """The pool the similar-case ranking reads: cases matching any of `terms` as word
-        prefixes, best bm25 first (title weighs most), at most `limit` of them, so finding similar
-        cases never scans the whole history."""
-        words = list(dict.fromkeys(w for term in terms for w in _TERM.findall(term)))[:32]
+        """The pool the similar-case ranking reads: cases holding any of `terms` as a word, best
+        bm25 first (title weighs most), at most `limit` of them, so finding similar cases never
+        scans the whole history. Exact words, not prefixes: prefix queries are several times
+        slower on a large history (the caller passes the inflections it wants)."""
+        words = list(dict.fromkeys(w for term in terms for w in _TERM.findall(term)))[:64]
         if not words or limit <= 0:
             return []
-        match = " OR ".join(f'"{word}"*' for word in words)
+        match = " OR ".join(f'"{word}"' for word in words)
         sql = (
             "SELECT c.id, c.data FROM (SELECT rowid AS id, bm25(cases_fts, 3.0, 0.5, 1.0) AS score "
             "FROM cases_fts WHERE cases_fts MATCH ? ORDER BY score LIMIT ?) AS hit "
@@ -783,25 +784,33 @@ class Store:
                     found[case_id] = self._load(case_id, data)
         return [found[i] for i in wanted if i in found]
 
-    def case_facts(self) -> Iterator[CaseFacts]:
+    def case_facts(self, *, since: datetime | None = None) -> Iterator[CaseFacts]:
         """What the dashboard counts, one small record per case, read from the list columns plus
-        three times pulled out of the JSON by SQLite (first escalation, last hop, resolution):
-        no case is parsed, so 100,000 cases take well under a few seconds."""
+        three times pulled out of the JSON by SQLite (first escalation, last hop, resolution);
+        no case is parsed. With `since`, only open cases and cases updated since then: a case
+        escalated, resolved or opened after `since` was necessarily saved after it too."""
         from workbench.stats import CaseFacts
 
         breached = self.playbook.sla_label("breached").lower()
+        statuses = {s.value: s for s in Status}
+        severities = {s.value: s for s in Severity}
+        where = "id > :last"
+        params: dict[str, Any] = {"size": 5000}
+        if since is not None:
+            where += " AND (status != :resolved OR updated_at >= :since)"
+            params.update(resolved=Status.RESOLVED.value, since=_iso(since))
         sql = (
             "SELECT id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
             "created_at, json_extract(data, '$.escalation.sent_at'), "
             "(SELECT min(json_extract(e.value, '$.at')) FROM json_each(data, '$.log') AS e "
             " WHERE json_extract(e.value, '$.kind') = 'escalated'), "
             "json_extract(data, '$.resolution.resolved_at') "
-            "FROM cases WHERE id > ? ORDER BY id LIMIT ?"
+            f"FROM cases WHERE {where} ORDER BY id LIMIT :size"
         )
-        last_id = 0
+        params["last"] = 0
         while True:
             with self._guard() as conn:
-                rows = conn.execute(sql, (last_id, 5000)).fetchall()
+                rows = conn.execute(sql, params).fetchall()
             if not rows:
                 return
             for row in rows:
@@ -809,22 +818,20 @@ class Store:
                  created, sent_at, first_logged, resolved) = row  # fmt: skip
                 escalations = [t for t in (_json_time(sent_at), _json_time(first_logged)) if t]
                 yield CaseFacts(
-                    id=case_id,
-                    title=title,
-                    customer=customer,
-                    status=Status(status),
-                    severity=Severity(severity)
-                    if severity in Severity._value2member_map_
-                    else None,
-                    destinations=tuple(p.strip() for p in (routed or "").split(",") if p.strip()),
-                    created_at=datetime.fromisoformat(created),
-                    escalated_at=min(escalations) if escalations else None,
-                    resolved_at=_json_time(resolved) if status == Status.RESOLVED.value else None,
-                    next_due=_parse_time(next_due),
-                    due_latest=_parse_time(due_latest),
-                    sla_breached=bool(sla) and str(sla).lower().startswith(breached),
+                    case_id,
+                    title,
+                    customer,
+                    statuses[status],
+                    severities.get(severity) if severity else None,
+                    tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
+                    datetime.fromisoformat(created),
+                    min(escalations) if escalations else None,
+                    _json_time(resolved) if status == "resolved" else None,
+                    _parse_time(next_due),
+                    _parse_time(due_latest),
+                    bool(sla) and str(sla).lower().startswith(breached),
                 )
-            last_id = rows[-1][0]
+            params["last"] = rows[-1][0]
 
     # -- file ---------------------------------------------------------------------------------------
     def backup(self, dest_path: Path | str, *, overwrite: bool = False) -> Path:
