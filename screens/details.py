@@ -89,6 +89,7 @@ class DetailsScreen(FormScreen):
             yield Field("Title", FieldInput("title", placeholder="Concise one-line summary"))
             yield Field("Customer", FieldInput("customer"))
             yield Field("Component", FieldInput("component"))
+            yield FindingsLine("title", "customer", "component")
 
             yield from section(
                 doc.headings.narrative.capitalize(),
@@ -147,6 +148,7 @@ class DetailsScreen(FormScreen):
                 path="request.hard_deadline",
             )
             yield Static("", id="deadline-feedback")
+            yield FindingsLine("request")
 
             yield from section(doc.headings.attachments.capitalize(), "One item per line.")
             yield Field(labels.tickets, FieldArea("references.tickets", kind="lines"))

@@ -172,7 +172,11 @@ class ExportScreen(CaseScreen):
         statuses = package_readiness(self.case, playbook, self.now())
         names = {d.id: d.name for d in playbook.destinations}
         self.query_one("#readiness", Static).update(readiness_content(statuses, names))
-        self._findings = lint_case(self.case, playbook, self.now())
+        # One line per problem: a finding about two parts of a step reads the same twice.
+        unique: dict[tuple[str, str], Finding] = {}
+        for finding in lint_case(self.case, playbook, self.now()):
+            unique.setdefault((finding.screen, finding.message), finding)
+        self._findings = list(unique.values())
         labels = {info.name: info.label for info in STEPS}
         options = self.query_one("#findings", OptionList)
         options.set_options(

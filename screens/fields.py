@@ -168,8 +168,11 @@ class FieldArea(TextArea):
 
 
 class FindingsLine(Static):
-    """The lint findings about one path: under a field, or under a section (`exact=True`: only
-    findings about the section itself, not about its fields, which show their own)."""
+    """The lint findings about some paths (and anything below them), shown under a section.
+
+    With `exact=True` only findings about the paths themselves count (the steps list shows each
+    step's own findings beside the step, so the section line shows only "no steps").
+    """
 
     DEFAULT_CSS = """
     FindingsLine { height: auto; display: none; }
@@ -178,37 +181,37 @@ class FindingsLine(Static):
 
     def __init__(
         self,
-        path: str,
-        *,
+        *paths: str,
         exact: bool = False,
         skip_rules: Iterable[str] = (),
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__("", id=id, classes=classes)
-        self.path = path
+        self.paths = paths
         self.exact = exact
         self.skip_rules = frozenset(skip_rules)
 
-    def show(self, findings: Iterable[Finding]) -> None:
+    def _mine(self, finding: Finding) -> bool:
+        if finding.rule in self.skip_rules:
+            return False
         if self.exact:
-            mine = [f for f in findings if f.field == self.path]
-        else:
-            mine = findings_for(findings, self.path)
-        mine = [f for f in mine if f.rule not in self.skip_rules]
+            return finding.field in self.paths
+        return any(finding.field == p or finding.field.startswith(p + ".") for p in self.paths)
+
+    def show(self, findings: Iterable[Finding]) -> None:
+        mine = [f for f in findings if self._mine(f)]
         self.update(finding_content(mine))
         self.set_class(bool(mine), "-shown")
 
 
-class Field(Vertical):
-    """A labelled control with an optional hint (the playbook's advice) and its lint findings."""
+class Field(Horizontal):
+    """A label and its control on one row. Kept to two widgets: a form has many of them, and
+    every widget costs style work whenever the screen is built or resized."""
 
     DEFAULT_CSS = """
     Field { height: auto; }
-    Field > .field-row { height: auto; }
-    Field .field-label { width: 18; color: $text-muted; }
-    Field .field-hint { color: $text-muted; text-style: italic; padding-left: 18; }
-    Field FindingsLine { padding-left: 18; }
+    Field > .field-label { width: 18; color: $text-muted; }
     """
 
     def __init__(
@@ -217,7 +220,6 @@ class Field(Vertical):
         control: Widget,
         *,
         path: str | None = None,
-        hint: str = "",
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -225,25 +227,17 @@ class Field(Vertical):
         self.label_text = label
         self.control_widget = control
         self.path = path or getattr(control, "path", "")
-        self.hint = hint
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="field-row"):
-            yield Label(self.label_text, classes="field-label")
-            yield self.control_widget
-        if self.hint:
-            yield Static(self.hint, classes="field-hint", markup=False)
-        if self.path:
-            yield FindingsLine(self.path)
+        yield Label(self.label_text, classes="field-label")
+        yield self.control_widget
 
 
-def section(title: str, hint: str = "", path: str = "", *, id: str | None = None) -> ComposeResult:
-    """A section's title, the playbook's advice for it, and findings about the section itself."""
+def section(title: str, hint: str = "", *, id: str | None = None) -> ComposeResult:
+    """A section's title and the playbook's advice for it."""
     yield Static(title, classes="section-title", markup=False, id=id)
     if hint:
         yield Static(hint, classes="hint section-hint", markup=False)
-    if path:
-        yield FindingsLine(path, exact=True, classes="section-findings")
 
 
 # -- the form screen ----------------------------------------------------------------------------------

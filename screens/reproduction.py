@@ -20,6 +20,7 @@ from screens.fields import (
     Field,
     FieldArea,
     FieldInput,
+    FindingsLine,
     FormScreen,
     Pair,
     PairList,
@@ -65,15 +66,16 @@ class ReproductionScreen(FormScreen):
         )
         with VerticalScroll(id="repro-body", classes="form-body"):
             yield Static(playbook.reproduction.intro, classes="hint form-intro", markup=False)
-            yield from section(labels.baseline, advice.baseline, "reproduction.baseline")
+            yield from section(labels.baseline, advice.baseline)
             yield Field("Account type", FieldInput("reproduction.baseline.account_type"))
             yield Field("Configuration", FieldInput("reproduction.baseline.configuration"))
             yield Field("Permissions", FieldInput("reproduction.baseline.permissions"))
             yield Field("Prerequisites", FieldInput("reproduction.baseline.prerequisites"))
+            yield FindingsLine("reproduction.baseline")
 
-            yield from section(
-                "Steps", advice.exact_actions, "reproduction.steps", id="steps-title"
-            )
+            yield from section("Steps", advice.exact_actions, id="steps-title")
+            # Each step's findings show beside the step; this line says when there are none.
+            yield FindingsLine("reproduction.steps", exact=True)
             yield PairList(spec, check=self._check_step, id="steps")
 
             yield from section("Outcome")
@@ -88,13 +90,15 @@ class ReproductionScreen(FormScreen):
                     placeholder="What happens instead, with the exact error text",
                 ),
             )
+            yield FindingsLine("reproduction.expected", "reproduction.observed")
 
-            yield from section(labels.environment, advice.environment, "reproduction.environment")
+            yield from section(labels.environment, advice.environment)
             yield Field("Browser, version", FieldInput("reproduction.environment.browser"))
             yield Field("OS", FieldInput("reproduction.environment.os"))
             yield Field("Plan tier", FieldInput("reproduction.environment.plan_tier"))
             yield Field("Feature flags", FieldInput("reproduction.environment.feature_flags"))
             yield Field("Other", FieldInput("reproduction.environment.other"))
+            yield FindingsLine("reproduction.environment")
 
             yield from section("Frequency, evidence, eliminations")
             yield Field(
@@ -108,6 +112,9 @@ class ReproductionScreen(FormScreen):
             yield Field(
                 labels.eliminations,
                 FieldArea("reproduction.eliminations", placeholder=advice.eliminations),
+            )
+            yield FindingsLine(
+                "reproduction.frequency", "reproduction.evidence", "reproduction.eliminations"
             )
 
     def on_mount(self) -> None:

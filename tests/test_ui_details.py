@@ -1,0 +1,228 @@
+"""Details (F5): narrative with a live sentence count, actions taken, communication, the request
+with a deadline typed the way agents type times, references one per line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from textual.widgets import Input, Select, Static
+
+from screens.details import DetailsScreen, deadline_feedback
+from screens.fields import FieldArea, FieldInput, PairEditor, PairList
+from tests.conftest import NOW, new_case
+from workbench.models import ActionTaken, LogEntry, LogKind, Request
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from tests.conftest import AppFactory
+    from workbench.app import WorkbenchApp
+    from workbench.store import Store
+
+
+async def _open(pilot: Pilot[None], case_id: int) -> DetailsScreen:
+    app: WorkbenchApp = pilot.app  # type: ignore[assignment]
+    assert app.open_case(case_id, "details")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, DetailsScreen)
+    return screen
+
+
+def _area(screen: DetailsScreen, path: str) -> FieldArea:
+    return next(a for a in screen.query(FieldArea) if a.path == path)
+
+
+def _input(screen: DetailsScreen, path: str) -> FieldInput:
+    return next(i for i in screen.query(FieldInput) if i.path == path)
+
+
+def _text(screen: DetailsScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def test_deadline_feedback_says_what_it_understood() -> None:
+    when, text = deadline_feedback("tomorrow 17:00", NOW)
+    assert when == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+    assert "Wed 25 Nov 17:00" in text.plain and text.plain.startswith("✓")
+    when, text = deadline_feedback("+4h", NOW)
+    assert when == NOW + timedelta(hours=4)
+    when, text = deadline_feedback("2026-11-27T09:00:00+01:00", NOW)
+    assert when == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    when, text = deadline_feedback("end of week", NOW)
+    assert when is None and "Not a time" in text.plain
+    when, text = deadline_feedback("2026-11-01 09:00", NOW)
+    assert when is not None and "already past" in text.plain
+
+
+async def test_fields_show_the_case_and_typing_saves(make_app: AppFactory, store: Store) -> None:
+    case = new_case(store, "Export fails", customer="Acme Corp", component="Reports")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        assert _input(screen, "customer").value == "Acme Corp"
+        title = _input(screen, "title")
+        title.focus()
+        await pilot.press("end", *" >10k")
+        await pilot.press("tab")
+        assert store.get(case.id or 0).title == "Export fails >10k"
+        assert "Export fails >10k" in str(screen.query_one("#case-title", Static).render())
+
+
+async def test_narrative_sentence_count_is_live(make_app: AppFactory, store: Store) -> None:
+    case = new_case(store, "Export fails")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        assert "0 sentences" in _text(screen, "#sentence-count")
+        narrative = _area(screen, "narrative")
+        narrative.focus()
+        await pilot.press(*"It fails. ")
+        assert "1 sentence;" in _text(screen, "#sentence-count")
+        narrative.insert("Since Mon. On every report over 10k rows, e.g. report 4471.")
+        await pilot.pause()
+        count = _text(screen, "#sentence-count")
+        assert "✓ 3 sentences" in count and "3-5" in count
+        screen.flush_edits()
+        assert store.get(case.id or 0).narrative.startswith("It fails. Since Mon.")
+        playbook = pilot.app.playbook  # type: ignore[attr-defined]
+        hints = " ".join(str(w.render()) for w in screen.query(".section-hint"))
+        assert playbook.document.narrative.covers in hints
+
+
+async def test_deadline_input_parses_and_saves(make_app: AppFactory, store: Store) -> None:
+    case = new_case(store, "Export fails")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        deadline = screen.query_one("#deadline", Input)
+        deadline.focus()
+        await pilot.press(*"+4h")
+        assert "Tue 24 Nov 18:00 (in 4 h" in _text(screen, "#deadline-feedback")
+        await pilot.press("tab")
+        stored = store.get(case.id or 0).request
+        assert stored.hard_deadline == NOW + timedelta(hours=4)
+        assert stored.deadline_text == ""
+
+        deadline.value = "end of week"
+        await pilot.pause()
+        assert "Not a time" in _text(screen, "#deadline-feedback")
+        screen.flush_edits()
+        stored = store.get(case.id or 0).request
+        assert stored.hard_deadline is None
+        assert stored.deadline_text == "end of week"
+        findings = " ".join(str(w.render()) for w in screen.query("FindingsLine.-shown"))
+        assert 'The deadline "end of week" is not a date and time.' in findings
+
+        deadline.value = "tomorrow 17:00"
+        await pilot.pause()
+        screen.flush_edits()
+        assert store.get(case.id or 0).request.hard_deadline == datetime(
+            2026, 11, 25, 17, 0, tzinfo=UTC
+        )
+
+
+async def test_stored_deadline_is_shown_as_a_time_that_parses_back(
+    make_app: AppFactory, store: Store
+) -> None:
+    deadline = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+    case = new_case(store, "Export fails", request=Request(hard_deadline=deadline))
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        assert screen.query_one("#deadline", Input).value == "2026-11-27 17:00"
+        assert "Fri 27 Nov 17:00" in _text(screen, "#deadline-feedback")
+        screen.flush_edits()
+        assert store.get(case.id or 0).revision == case.revision  # showing it saved nothing
+
+
+async def test_ask_type_select_saves(make_app: AppFactory, store: Store) -> None:
+    case = new_case(store, "Export fails")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        select = screen.query_one("#ask-type", Select)
+        labels = [str(option[0]) for option in select._options if option[1] != Select.NULL]
+        assert labels == ["Investigate", "Ship a fix", "Make a decision", "Approve an exception"]
+        select.value = "fix"
+        await pilot.pause()
+        assert store.get(case.id or 0).request.ask_type == "fix"
+        select.clear()
+        await pilot.pause()
+        assert store.get(case.id or 0).request.ask_type is None
+
+
+async def test_actions_taken_add_move_delete_undo(make_app: AppFactory, store: Store) -> None:
+    case = new_case(
+        store,
+        "Export fails",
+        actions=[
+            ActionTaken(tried="Cleared browser cache", outcome="No change"),
+            ActionTaken(tried="Tried Safari 17", outcome="Same error"),
+        ],
+    )
+
+    def tried() -> list[str]:
+        return [a.tried for a in store.get(case.id or 0).actions]
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        actions = screen.query_one("#actions", PairList)
+        assert "Cleared browser cache" in str(actions.get_option_at_index(0).prompt)
+        actions.focus()
+        actions.highlighted = 1
+        await pilot.press("a")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        editor.query_one("#pair-first", Input).value = "Exported 9,999 rows"
+        editor.query_one("#pair-second", Input).value = "Works"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert tried() == ["Cleared browser cache", "Tried Safari 17", "Exported 9,999 rows"]
+        assert store.get(case.id or 0).actions[2].outcome == "Works"
+        await pilot.press("K")
+        assert tried() == ["Cleared browser cache", "Exported 9,999 rows", "Tried Safari 17"]
+        await pilot.press("d")
+        assert tried() == ["Cleared browser cache", "Tried Safari 17"]
+        notes = [n.message for n in pilot.app._notifications]
+        assert "Action 2 deleted — u to undo" in notes
+        await pilot.press("u")
+        assert tried() == ["Cleared browser cache", "Exported 9,999 rows", "Tried Safari 17"]
+
+
+async def test_references_one_per_line(make_app: AppFactory, store: Store) -> None:
+    case = new_case(store, "Export fails")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        tickets = _area(screen, "references.tickets")
+        tickets.load_text(
+            "https://support.example.com/t/4471\n\n  https://support.example.com/t/4480  \n"
+        )
+        await pilot.pause()
+        threads = _area(screen, "references.threads")
+        threads.focus()  # leaving the tickets area saves at once
+        await pilot.pause()
+        assert store.get(case.id or 0).references.tickets == [
+            "https://support.example.com/t/4471",
+            "https://support.example.com/t/4480",
+        ]
+
+
+async def test_communication_fields_and_logged_update(make_app: AppFactory, store: Store) -> None:
+    case = new_case(
+        store,
+        "Export fails",
+        log=[
+            LogEntry(
+                at=NOW - timedelta(hours=3),
+                kind=LogKind.CUSTOMER_UPDATE,
+                summary="Told Acme engineering is on it",
+            )
+        ],
+    )
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        latest = _text(screen, "#latest-update")
+        assert "latest logged update" in latest and "Told Acme engineering is on it" in latest
+        risk = _input(screen, "communication.escalation_risk")
+        risk.value = "High: CFO asked for an executive call"
+        await pilot.press("f7")  # switching step saves what was typed
+        await pilot.pause()
+        stored = store.get(case.id or 0).communication
+        assert stored.escalation_risk == "High: CFO asked for an executive call"

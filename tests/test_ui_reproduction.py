@@ -1,0 +1,289 @@
+"""Reproduction builder (F4): steps edited from the keyboard, fields saved as typed, lint beside
+the step it is about. Keys are pressed where the keys are what is tested; values are set directly
+elsewhere to keep the suite fast."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widgets import Input
+
+from screens.fields import FieldArea, FieldInput, PairEditor, PairList
+from screens.reproduction import ReproductionScreen
+from tests.conftest import new_case
+from workbench.models import Environment, Reproduction, ReproStep
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from tests.conftest import AppFactory
+    from workbench.app import WorkbenchApp
+    from workbench.models import Escalation
+    from workbench.store import Store
+
+STEPS = [
+    ReproStep(action="Open Reports and select report 4471", literal_input="report 4471"),
+    ReproStep(action="Select Export CSV in the upper-right corner", literal_input=""),
+    ReproStep(action="Wait 30 seconds", literal_input=""),
+]
+
+
+def _case(store: Store) -> Escalation:
+    return new_case(
+        store,
+        "CSV export fails for reports over 10,000 rows",
+        reproduction=Reproduction(steps=list(STEPS), environment=Environment(browser="Chrome 122")),
+    )
+
+
+async def _open(pilot: Pilot[None], case_id: int) -> ReproductionScreen:
+    app: WorkbenchApp = pilot.app  # type: ignore[assignment]
+    assert app.open_case(case_id, "reproduction")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReproductionScreen)
+    return screen
+
+
+def _actions(store: Store, case_id: int) -> list[str]:
+    return [step.action for step in store.get(case_id).reproduction.steps]
+
+
+def _notes(app: WorkbenchApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_shows_stored_values_and_focuses_steps(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        assert steps.has_focus
+        assert steps.option_count == 3
+        assert "report 4471" in str(steps.get_option_at_index(0).prompt)
+        browser = next(
+            w for w in screen.query(FieldInput) if w.path == "reproduction.environment.browser"
+        )
+        assert browser.value == "Chrome 122"
+
+
+async def test_add_step_with_keys(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        screen.query_one("#steps", PairList).highlighted = 0
+        await pilot.press("a")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        editor.query_one("#pair-first", Input).value = "Type the row limit into Rows"
+        await pilot.press("enter")  # to the literal input
+        assert editor.query_one("#pair-second", Input).has_focus
+        editor.query_one("#pair-second", Input).value = "10001"
+        await pilot.press("enter")  # saves
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        stored = store.get(case.id or 0).reproduction.steps
+        assert [s.action for s in stored][1] == "Type the row limit into Rows"
+        assert stored[1].literal_input == "10001"
+        assert len(stored) == 4
+        steps = screen.query_one("#steps", PairList)
+        assert steps.highlighted == 1
+        assert steps.option_count == 4
+
+
+async def test_add_to_an_empty_list(make_app: AppFactory, store: Store) -> None:
+    case = new_case(store, "No steps yet")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        assert "press a" in str(steps.get_option_at_index(0).prompt)
+        await pilot.press("a")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        editor.query_one("#pair-first", Input).value = "Sign in as admin@acme.test"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _actions(store, case.id or 0) == ["Sign in as admin@acme.test"]
+
+
+async def test_cancelled_or_empty_add_changes_nothing(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await _open(pilot, case.id or 0)
+        await pilot.press("a")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        editor.query_one("#pair-first", Input).value = "Half-written step"
+        await pilot.press("escape")
+        await pilot.press("a", "ctrl+s")  # nothing typed
+        await pilot.pause()
+        assert _actions(store, case.id or 0) == [s.action for s in STEPS]
+        assert store.get(case.id or 0).revision == case.revision
+
+
+async def test_edit_step_with_enter_and_e(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        screen.query_one("#steps", PairList).highlighted = 1
+        await pilot.press("enter")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        assert editor.query_one("#pair-first", Input).value == STEPS[1].action
+        editor.query_one("#pair-first", Input).value = "Select Export CSV (top right)"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _actions(store, case.id or 0)[1] == "Select Export CSV (top right)"
+
+        await pilot.press("e")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        editor.query_one("#pair-second", Input).value = "`--rows=10001`"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert store.get(case.id or 0).reproduction.steps[1].literal_input == "`--rows=10001`"
+
+
+async def test_move_steps_with_ctrl_arrows_and_shift_jk(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    a, b, c = (s.action for s in STEPS)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        steps.highlighted = 0
+        await pilot.press("ctrl+down")
+        assert _actions(store, case.id or 0) == [b, a, c]
+        assert steps.highlighted == 1  # the highlight follows the moved step
+        await pilot.press("J")
+        assert _actions(store, case.id or 0) == [b, c, a]
+        await pilot.press("J")  # already last: nothing moves
+        assert _actions(store, case.id or 0) == [b, c, a]
+        await pilot.press("K", "ctrl+up")
+        assert _actions(store, case.id or 0) == [a, b, c]
+        assert steps.highlighted == 0
+        assert "Step 2 moved to 1" in _notes(pilot.app)  # type: ignore[arg-type]
+
+
+async def test_delete_and_undo(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    a, b, c = (s.action for s in STEPS)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        steps.highlighted = 2
+        await pilot.press("d")
+        assert _actions(store, case.id or 0) == [a, b]
+        assert "Step 3 deleted — u to undo" in _notes(pilot.app)  # type: ignore[arg-type]
+        steps.highlighted = 0
+        await pilot.press("d")
+        assert _actions(store, case.id or 0) == [b]
+        await pilot.press("u")
+        assert _actions(store, case.id or 0) == [a, b]
+        await pilot.press("u")
+        assert _actions(store, case.id or 0) == [a, b, c]
+        assert store.get(case.id or 0).reproduction.steps[0].literal_input == "report 4471"
+        await pilot.press("u")  # nothing left to undo
+        assert "Nothing to undo" in _notes(pilot.app)  # type: ignore[arg-type]
+        assert _actions(store, case.id or 0) == [a, b, c]
+
+
+async def test_vague_step_lint_beside_the_step(make_app: AppFactory, store: Store) -> None:
+    case = new_case(
+        store,
+        "Export broken",
+        reproduction=Reproduction(
+            steps=[
+                ReproStep(action="Open report 4471"),
+                ReproStep(action="try exporting"),
+                ReproStep(action="Enter a value in Rows", literal_input="a value"),
+            ]
+        ),
+    )
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        first, second, third = (str(steps.get_option_at_index(i).prompt) for i in range(3))
+        assert "⚠" not in first
+        assert "Step 2 is vague" in second
+        assert 'Use exact actions: "Select the Export CSV button' in second
+        assert 'not "try exporting."' in second
+        assert "literal value" in third and "Specify literal inputs" in third
+        assert third.count("Step 3 uses") == 1  # the same finding on two parts is shown once
+
+        # Fixing the step clears its warning.
+        steps.highlighted = 1
+        await pilot.press("e")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        findings = editor.query_one("#pair-findings")
+        assert findings.display
+        editor.query_one("#pair-first", Input).value = "Select Export CSV in the Reports view"
+        await pilot.pause()
+        assert not findings.display  # the live check in the editor
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "⚠" not in str(steps.get_option_at_index(1).prompt)
+
+
+async def test_section_findings_and_advice_placeholders(make_app: AppFactory, store: Store) -> None:
+    case = new_case(store, "Import crashes", reproduction=Reproduction())  # a defect word
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        text = " ".join(str(w.render()) for w in screen.query("FindingsLine.-shown"))
+        assert "no reproduction steps" in text
+        assert "No environment" in text
+        playbook = pilot.app.playbook  # type: ignore[attr-defined]
+        frequency = next(a for a in screen.query(FieldArea) if a.path == "reproduction.frequency")
+        assert str(frequency.placeholder) == playbook.reproduction.advice.frequency
+
+
+async def test_typing_saves_on_leaving_the_field(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        os_input = next(
+            w for w in screen.query(FieldInput) if w.path == "reproduction.environment.os"
+        )
+        os_input.focus()
+        await pilot.press(*"macOS 14")
+        await pilot.press("tab")
+        assert store.get(case.id or 0).reproduction.environment.os == "macOS 14"
+        assert screen.saved_indicator.state == "saved"
+
+
+async def test_typing_is_not_lost_on_screen_switch_or_escape(
+    make_app: AppFactory, store: Store
+) -> None:
+    case = _case(store)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        observed = next(a for a in screen.query(FieldArea) if a.path == "reproduction.observed")
+        observed.focus()
+        await pilot.press(*"E-1042")
+        await pilot.press("f5")  # straight to Details, before the pause elapses
+        await pilot.pause()
+        assert store.get(case.id or 0).reproduction.observed == "E-1042"
+
+        screen = await _open(pilot, case.id or 0)
+        flags = next(
+            w
+            for w in screen.query(FieldInput)
+            if w.path == "reproduction.environment.feature_flags"
+        )
+        flags.focus()
+        await pilot.press(*"new-export")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert store.get(case.id or 0).reproduction.environment.feature_flags == "new-export"
+
+
+async def test_typing_is_not_lost_on_quit(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        expected = next(a for a in screen.query(FieldArea) if a.path == "reproduction.expected")
+        expected.focus()
+        await pilot.press(*"CSV file")
+        await pilot.press("ctrl+q")
+    assert store.get(case.id or 0).reproduction.expected == "CSV file"
