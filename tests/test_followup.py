@@ -3,6 +3,8 @@ the running log; the schedule they start, move and stop comes from the cadence r
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 
 from workbench.followup import (
     FollowUpError,
+    change_rows,
     de_escalate,
     de_escalation_missing,
     describe_due,
@@ -439,3 +442,36 @@ def test_suggested_log_kind_is_the_most_pressing_track(pb: Playbook) -> None:
     log_update(case, "team_checkin", "Fix in review", now=T0 + timedelta(hours=8, minutes=30))
     schedule = follow_up_schedule(case, pb, T0 + timedelta(hours=9))
     assert suggested_log_kind(schedule) is LogKind.CUSTOMER_UPDATE
+
+
+@dataclass(frozen=True)
+class FakeEvent:
+    at: datetime
+    field: str
+    old: str | None
+    new: str | None
+
+
+def test_change_rows_fold_an_appended_log_entry_and_drop_empty_sections() -> None:
+    at = T0
+    events = [
+        FakeEvent(at, "status", '"draft"', '"escalated"'),
+        FakeEvent(at, "escalation", "null", None),
+        FakeEvent(at, "escalation.receiver", None, '"Payments squad"'),
+        FakeEvent(at, "log.0.at", None, '"2026-11-24T09:00:00Z"'),
+        FakeEvent(at, "log.0.kind", None, '"customer_update"'),
+        FakeEvent(at, "log.0.summary", None, '"Told Acme"'),
+        FakeEvent(at, "log.0.detail", None, '""'),
+        FakeEvent(at, "narrative", '"old text"', '""'),
+        FakeEvent(at, "impact.customers_affected", "3", "40"),
+    ]
+    rows = change_rows(events, width=20)
+    assert [(r.field, r.text) for r in rows] == [
+        ("status", "draft -> escalated"),
+        ("escalation.receiver", "— -> Payments squad"),
+        ("log.0", "— -> + Customer update: Told Acme"),
+        ("narrative", "old text -> (empty)"),
+        ("impact.customers_affected", "3 -> 40"),
+    ]
+    long = change_rows([FakeEvent(at, "narrative", None, json.dumps("x" * 50))], width=20)
+    assert long[0].new == "x" * 19 + "…"

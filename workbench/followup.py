@@ -15,10 +15,13 @@ items in order, the due-next lines with their countdown, and which follow-ups ha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Literal
+from typing import Literal, Protocol
 
 from workbench.models import (
     DeEscalationRecord,
@@ -41,10 +44,12 @@ __all__ = [
     "NOTIFY_TEAM",
     "RECORD_STATUS",
     "TELL_CUSTOMER",
+    "ChangeRow",
     "DueLine",
     "FollowUpAlert",
     "FollowUpError",
     "TimelineItem",
+    "change_rows",
     "de_escalate",
     "de_escalation_missing",
     "describe_due",
@@ -417,6 +422,87 @@ def timeline(case: Escalation) -> list[TimelineItem]:
         for e in case.log
     ]
     return sorted(items, key=lambda item: item.at)
+
+
+class ChangeEvent(Protocol):
+    """One changed field of one save, as the store's audit log keeps it (JSON text or None)."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def old(self) -> str | None: ...
+    @property
+    def new(self) -> str | None: ...
+
+
+@dataclass
+class ChangeRow:
+    """One line of the full change log: when, which field, old -> new (short, one line)."""
+
+    at: datetime
+    field: str
+    old: str
+    new: str
+    parts: dict[str, object] = dataclass_field(default_factory=dict, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"{self.old} -> {self.new}"
+
+
+_LOG_LEAF = re.compile(r"log\.(\d+)\.(\w+)")
+
+
+def _value(raw: str | None) -> object:
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _shown(value: object, width: int) -> str:
+    if value is None:
+        return "—"
+    if value == "":
+        return "(empty)"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def change_rows(events: Sequence[ChangeEvent], *, width: int = 80) -> list[ChangeRow]:
+    """The audit log as a reader wants it, oldest first: one row per changed field, except that a
+    log entry appended in one save is one row ("+ Customer update: ...") rather than five, and a
+    section that only went from null to filled (its fields have their own rows) is left out."""
+    rows: list[ChangeRow] = []
+    entries: dict[tuple[datetime, str], ChangeRow] = {}
+    for event in events:
+        old, new = _value(event.old), _value(event.new)
+        if old is None and new is None:
+            continue
+        leaf = _LOG_LEAF.fullmatch(event.field)
+        if leaf is not None and event.old is None:
+            key = (event.at, leaf[1])
+            row = entries.get(key)
+            if row is None:
+                row = ChangeRow(event.at, f"log.{leaf[1]}", "—", "")
+                entries[key] = row
+                rows.append(row)
+            row.parts[leaf[2]] = new
+            continue
+        rows.append(ChangeRow(event.at, event.field, _shown(old, width), _shown(new, width)))
+    for row in entries.values():
+        kind = row.parts.get("kind")
+        try:
+            label = LogKind(str(kind)).label
+        except ValueError:
+            label = str(kind)
+        row.new = f"+ {label}: {_shown(row.parts.get('summary', ''), width)}"
+    return rows
 
 
 DueState = Literal["upcoming", "due", "overdue"]

@@ -1,0 +1,431 @@
+"""The timeline screen driven by its keys: log an update, re-assess, escalate, de-escalate, resolve,
+reopen, the change log, the live countdown, and the follow-up reminders. The clock is injected and
+moved by the tests; nothing sleeps."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from screens.followup_dialogs import (
+    DeEscalateDialog,
+    EscalateDialog,
+    LogUpdateDialog,
+    ReassessDialog,
+    ResolveDialog,
+)
+from screens.reminders import Reminders
+from screens.timeline import TimelineRow, TimelineScreen
+from tests.conftest import NOW, new_case
+from workbench.app import WorkbenchApp
+from workbench.followup import escalate, log_update
+from workbench.models import Escalation, LogKind, Override, Status
+from workbench.playbook import Playbook
+from workbench.store import Store
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def escalated_case(store: Store, severity: str = "critical", hours_ago: float = 3) -> Escalation:
+    """Escalated `hours_ago` to Engineering; nothing logged since."""
+    sent = NOW - timedelta(hours=hours_ago)
+    case = new_case(store, "Checkout returns 500 for EU customers", customer="Globex")
+    case.severity_override = Override(value=severity, reason="scored on the call", at=sent)
+    escalate(case, store.playbook, "engineering", "Payments squad", sent)
+    return store.save(case)
+
+
+def make(store: Store, playbook: Playbook, clock: Clock) -> WorkbenchApp:
+    return WorkbenchApp(store, playbook, clock=clock, bell=False)
+
+
+async def open_timeline(app: WorkbenchApp, pilot: Pilot[None], case_id: int) -> TimelineScreen:
+    app.open_case(case_id, "timeline")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, TimelineScreen)
+    return screen
+
+
+async def type_text(app: WorkbenchApp, pilot: Pilot[None], text: str) -> None:
+    """Put text into the focused field at once (the keys under test are pressed; typing every
+    character of a sentence would only make the suite slow)."""
+    focused = app.focused
+    if isinstance(focused, Input):
+        focused.value = text
+        focused.cursor_position = len(text)
+    elif isinstance(focused, TextArea):
+        focused.text = text
+    else:
+        raise AssertionError(f"no text field has focus: {focused!r}")
+    await pilot.pause()
+
+
+def text_of(screen: TimelineScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+# -- logging ------------------------------------------------------------------------------------------
+async def test_log_a_customer_update_in_a_couple_of_keys(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store)  # critical, sent 11:00: customer 13:00-15:00, now 14:00
+    clock = Clock()
+    app = make(store, playbook, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        assert "Customer update due 13:00–15:00 (due now, latest in 1 h)" in text_of(
+            screen, "#due-customer"
+        )
+        await pilot.press("l")
+        assert isinstance(app.screen, LogUpdateDialog)
+        await pilot.press("c", *"Fix in review")  # typed: these keys are what is tested
+        await pilot.press("tab")
+        await type_text(app, pilot, "Shared PAY-12")
+        await pilot.press("tab")
+        await type_text(app, pilot, "Fix live by 18:00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        stored = store.get(case.id or 0)
+        entry = stored.log[-1]
+        assert entry.kind is LogKind.CUSTOMER_UPDATE
+        assert entry.summary == "Fix in review"
+        assert entry.detail == "Shared PAY-12"
+        assert entry.expectation == "Fix live by 18:00"
+        assert entry.at == NOW
+        # Rescheduled from now: 16:00-18:00, and the newest row is the update.
+        assert "Customer update due 16:00–18:00 (in 2 h)" in text_of(screen, "#due-customer")
+        first = screen.query(TimelineRow).first()
+        assert first.item.summary == "Fix in review"
+        assert "Fix live by 18:00" in str(first.query_one(".timeline-body", Static).render())
+
+
+async def test_log_dialog_keeps_an_empty_summary_and_saves_nothing(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("l", "t", "enter")
+        assert isinstance(app.screen, LogUpdateDialog)
+        error = str(app.screen.query_one("#followup-error", Static).render())
+        assert "one-line summary" in error
+        await pilot.press("escape")
+        assert store.get(case.id or 0).log == case.log
+
+
+async def test_log_a_team_checkin_earlier_today(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("l", "t")
+        await type_text(app, pilot, "Squad rolled back")
+        await pilot.press("tab", "tab")
+        await type_text(app, pilot, "13:30")
+        await pilot.press("enter")
+        await pilot.pause()
+        entry = store.get(case.id or 0).log[-1]
+        assert entry.kind is LogKind.TEAM_CHECKIN
+        assert entry.at == NOW - timedelta(minutes=30)
+        assert "Team check-in due 15:30–15:30" in text_of(screen, "#due-team")
+
+
+# -- re-assess ----------------------------------------------------------------------------------------
+async def test_reassess_down_with_a_reason_reschedules(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store, "critical", hours_ago=3)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        assert "OVERDUE by 1 h" in text_of(screen, "#due-team")  # team was due 13:00
+        await pilot.press("r")
+        assert isinstance(app.screen, ReassessDialog)
+        await pilot.press("h")
+        await type_text(app, pilot, "Workaround unblocks most users")
+        await pilot.press("enter")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.severity_override is not None
+        assert stored.severity_override.value == "high"
+        assert stored.log[-1].kind is LogKind.SEVERITY
+        assert stored.log[-1].summary == "Severity Critical -> High (down)"
+        # High: team every 4 h from 11:00 -> 15:00, no longer overdue.
+        assert "Team check-in due 15:00–15:00 (in 1 h)" in text_of(screen, "#due-team")
+        assert "High" in text_of(screen, "#timeline-state")
+
+
+async def test_reassess_to_the_same_severity_is_refused_in_the_dialog(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store, "high")
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("r", "h")
+        await type_text(app, pilot, "same")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReassessDialog)
+        assert "already High" in str(app.screen.query_one("#followup-error", Static).render())
+
+
+# -- escalate -----------------------------------------------------------------------------------------
+async def test_escalate_records_destination_receiver_and_starts_the_clocks(
+    store: Store, playbook: Playbook
+) -> None:
+    case = new_case(store, "SSO loop", customer="Initech")
+    case.severity_override = Override(value="high", reason="key customer blocked", at=NOW)
+    case = store.save(case)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        assert "Not escalated" in text_of(screen, "#timeline-state")
+        assert not screen.query_one("#due-team").display
+        await pilot.press("x")
+        assert isinstance(app.screen, EscalateDialog)
+        # The suggested destinations come first; pick Security with the arrows, then the receiver.
+        order = app.screen.order
+        await pilot.press(*["down"] * order.index("security"), "enter")
+        await type_text(app, pilot, "Dana (sec on-call)")
+        await pilot.press("enter")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.ESCALATED
+        assert stored.escalation is not None
+        assert stored.escalation.destination == "security"
+        assert stored.escalation.receiver == "Dana (sec on-call)"
+        assert stored.escalation.sent_at == NOW
+        assert screen.query_one("#due-team").display
+        assert "Team check-in due 18:00–18:00 (in 4 h)" in text_of(screen, "#due-team")
+        assert "to Security (Dana (sec on-call)) at 14:00" in text_of(screen, "#timeline-state")
+
+
+# -- de-escalate --------------------------------------------------------------------------------------
+async def test_de_escalation_checklist_partial_then_complete(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        assert isinstance(app.screen, DeEscalateDialog)
+        # Second condition (workaround found), first step (team notified), then save.
+        await pilot.press("down", "space", "tab", "space", "ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.ESCALATED
+        assert stored.de_escalation is not None
+        assert stored.de_escalation.conditions["deesc.workaround_found"] is True
+        assert stored.de_escalation.steps_done == {
+            "deesc.notify_team": True,
+            "deesc.record_status": False,
+            "deesc.tell_customer": False,
+            "deesc.document_findings": False,
+        }
+        assert "de-escalation 1/4 steps" in text_of(screen, "#timeline-state")
+
+        # Again: the checklist is kept; tick the other three, write outcome and findings.
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+        await pilot.press("tab", "down", "space", "down", "space", "down", "space")
+        await pilot.press("tab")
+        await type_text(app, pilot, "Retry with 3DS off; fix in PAY-12")
+        await pilot.press("tab")
+        await type_text(app, pilot, "3DS v1 forced for EU cards")
+        ready = str(dialog.query_one("#deesc-missing", Static).render())
+        assert ready.startswith("Ready")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.DE_ESCALATED
+        assert stored.log[-1].kind is LogKind.DE_ESCALATED
+        assert "Findings: 3DS v1 forced for EU cards" in stored.log[-1].detail
+        assert not screen.query_one("#due-team").display
+        assert "De-escalated" in text_of(screen, "#timeline-state")
+
+
+async def test_de_escalation_with_a_skipped_step_and_its_reason(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D", "down", "down", "space")  # the problem self-resolved
+        # Steps 1, 2 and 4 done; 3 (tell the customer) skipped with a reason.
+        await pilot.press("tab", "space", "down", "space", "down", "down", "space")
+        await pilot.press("tab")
+        await type_text(app, pilot, "Self-resolved after CDN purge")
+        await pilot.press("tab")
+        await type_text(app, pilot, "Stale CDN config")
+        await pilot.press("tab", "tab", "tab")
+        await type_text(app, pilot, "Customer reported it fixed themselves")
+        await pilot.press("enter")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.DE_ESCALATED
+        assert stored.de_escalation is not None
+        assert stored.de_escalation.skipped == {
+            "deesc.tell_customer": "Customer reported it fixed themselves"
+        }
+
+
+async def test_de_escalate_needs_an_escalated_case(store: Store, playbook: Playbook) -> None:
+    case = new_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        assert app.screen is screen
+
+
+# -- resolve and reopen -------------------------------------------------------------------------------
+async def test_resolve_requires_lessons_learned_then_stops_the_clocks(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("R")
+        dialog = app.screen
+        assert isinstance(dialog, ResolveDialog)
+        await pilot.press("space", "tab", "space", "tab")
+        await type_text(app, pilot, "Hotfix 4.2.1 deployed")
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        assert "lessons learned are required" in str(
+            dialog.query_one("#followup-error", Static).render()
+        )
+        assert dialog.focused is not None and dialog.focused.id == "resolve-lessons"
+        await type_text(app, pilot, "Add EU cards to the smoke test")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.RESOLVED
+        assert stored.resolution is not None
+        assert stored.resolution.customer_confirmed and stored.resolution.tracking_closed
+        assert stored.resolution.lessons_learned == "Add EU cards to the smoke test"
+        assert stored.log[-1].summary == "Resolved: Hotfix 4.2.1 deployed"
+        assert not screen.query_one("#due-team").display
+        assert "Add EU cards to the smoke test" in text_of(screen, "#timeline-state")
+        # Lessons learned are searchable later.
+        assert [row.id for row in store.list_cases(query="smoke test")] == [case.id]
+
+        # R on a resolved case offers to reopen it, with a reason.
+        await pilot.press("R")
+        await type_text(app, pilot, "Errors are back")
+        await pilot.press("enter")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.ESCALATED
+        assert stored.log[-1].kind is LogKind.REOPENED
+
+
+# -- change log, countdown ----------------------------------------------------------------------------
+async def test_g_toggles_the_full_change_log(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("r", "h")
+        await type_text(app, pilot, "Workaround")
+        await pilot.press("enter")
+        await pilot.press("g")
+        table = screen.query_one("#timeline-changes", DataTable)
+        assert table.display and screen.showing_changes
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        fields = [row[1] for row in rows]
+        assert "severity_override.value" in fields
+        change = rows[fields.index("severity_override.value")][2]
+        assert change == "critical -> high"
+        # The re-assessment's log entry is one row.
+        assert any(
+            row[2] == "— -> + Severity change: Severity Critical -> High (down)" for row in rows
+        )
+        assert "Full change log" in text_of(screen, "#timeline-title")
+        await pilot.press("g")
+        assert not screen.showing_changes
+
+
+async def test_countdown_follows_the_clock_and_turns_red(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store, "critical", hours_ago=1)  # team due 15:00, customer 15:00-17:00
+    clock = Clock()
+    app = make(store, playbook, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        team = screen.query_one("#due-team", Static)
+        assert "(in 1 h)" in str(team.render()) and not team.has_class("-overdue")
+        clock.advance(minutes=48)
+        screen.tick()
+        assert "(in 12 m)" in str(team.render())
+        clock.advance(minutes=32)
+        screen.tick()
+        assert "(OVERDUE by 20 m)" in str(team.render())
+        assert team.has_class("-overdue")
+        customer = screen.query_one("#due-customer", Static)
+        assert customer.has_class("-due") and "latest in 1 h 40 m" in str(customer.render())
+
+
+# -- reminders ----------------------------------------------------------------------------------------
+async def test_reminders_notify_and_ring_once_per_new_due(
+    store: Store, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = escalated_case(store, "critical", hours_ago=1)  # team 15:00, customer 15:00-17:00
+    resolved = escalated_case(store, "critical", hours_ago=5)
+    resolved.status = Status.RESOLVED
+    store.save(resolved)
+    clock = Clock()
+    app = WorkbenchApp(store, playbook, clock=clock, bell=True)
+    rings: list[int] = []
+    notes: list[tuple[str, str]] = []
+    async with app.run_test(size=(100, 30)):
+        monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+        monkeypatch.setattr(
+            app, "notify", lambda message, **kw: notes.append((message, kw.get("severity", "")))
+        )
+        reminders = Reminders(app)
+        assert reminders.check() == []
+        clock.advance(hours=1)  # 15:00: both fall due
+        alerts = reminders.check()
+        assert [(a.case_id, a.track) for a in alerts] == [(case.id, "team"), (case.id, "customer")]
+        assert len(rings) == 1 and len(notes) == 2
+        assert notes[0][0].startswith(f"#{case.id} Checkout returns 500 for EU customers: Team")
+        assert reminders.check() == [] and len(rings) == 1
+        clock.advance(hours=2, minutes=1)  # 17:01: the customer window has closed
+        late = reminders.check()
+        assert [(a.track, a.overdue) for a in late] == [("customer", True)]
+        assert notes[-1][1] == "error" and len(rings) == 2
+        # Logged: the track moves on, nothing more to say.
+        fresh = store.get(case.id or 0)
+        log_update(fresh, "customer_update", "Still investigating", now=clock())
+        store.save(fresh)
+        assert reminders.check() == []
+
+        monkeypatch.setenv("WORKBENCH_BELL", "0")
+        clock.advance(hours=2)
+        assert reminders.check() and len(rings) == 2
+
+
+async def test_bell_flag_off_silences_the_app(store: Store, playbook: Playbook) -> None:
+    app = WorkbenchApp(store, playbook, clock=Clock(), bell=False)
+    rang: list[int] = []
+    async with app.run_test(size=(100, 30)):
+        app._driver.ring_bell = lambda: rang.append(1)  # type: ignore[union-attr,method-assign]
+        app.bell()
+        assert rang == []
