@@ -106,9 +106,12 @@ class WorkbenchApp(App[None]):
     # -- start --------------------------------------------------------------------------------------
     def on_mount(self) -> None:
         from screens.home import HomeScreen
+        from screens.reminders import start_reminders
 
         self.push_screen(HomeScreen())
         self._check_size(self.size.width, self.size.height)
+        # Follow-up reminders: a look once a minute on the injected clock (screens/reminders.py).
+        self.reminders = start_reminders(self)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
