@@ -110,6 +110,7 @@ class CaseScreen(Screen[None]):
             for info in STEPS
         ),
         Binding("escape", "back", "Cases", id="case.back", tooltip="Back to the case list"),
+        Binding("f8", "similar", "Similar", id="case.similar", show=False, tooltip="Similar cases"),
     ]
 
     class CaseChanged(Message):
@@ -242,6 +243,13 @@ class CaseScreen(Screen[None]):
             return
         self.flush_edits()
         self.workbench.open_case(self.case_id, step)
+
+    def action_similar(self) -> None:
+        from screens.similar import SimilarScreen
+
+        self.flush_edits()
+        if not isinstance(self, SimilarScreen):
+            self.app.push_screen(SimilarScreen(self.case_id))
 
     def action_back(self) -> None:
         self.flush_edits()

@@ -77,27 +77,27 @@ class WorkbenchCommands(Provider):
                 )
         # App-wide.
         yield Command("Case list", "Back to the list of escalations (escape)", app.go_home)
-        yield Command("New case", "Start a new escalation (n on the list)", self._new_case)
-        yield Command("Search cases", "Full-text search on the list (/)", self._search)
+        yield Command("New case", "Start a new escalation (n on the list)", self._start_new_case)
+        yield Command("Search cases", "Full-text search on the list (/)", self._start_search)
         yield Command(
             "Help", "Keys of every screen and the operating principles (F1)", app.action_help
         )
         yield Command("Quit", "Quit; what you typed is saved first (ctrl+q)", app.action_quit)
 
-    def _home(self) -> object:
+    def _go_home(self) -> object:
         from screens.home import HomeScreen
 
         self.workbench.go_home()
         screen = self.app.screen
         return screen if isinstance(screen, HomeScreen) else None
 
-    def _new_case(self) -> None:
-        home = self._home()
+    def _start_new_case(self) -> None:
+        home = self._go_home()
         if home is not None:
             home.action_new_case()  # type: ignore[attr-defined]
 
-    def _search(self) -> None:
-        home = self._home()
+    def _start_search(self) -> None:
+        home = self._go_home()
         if home is not None:
             home.action_search()  # type: ignore[attr-defined]
 

@@ -22,6 +22,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
+from screens.similar import SimilarStrip
 from workbench.models import Override, TriageAnswer
 from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
@@ -198,6 +199,7 @@ class TriageScreen(CaseScreen):
         self.rows = checklist_rows(self.workbench.playbook)
         self.rows_by_key = {row.key: row for row in self.rows}
         yield Static(id="security-banner")
+        yield SimilarStrip()
         with Horizontal(id="triage-body", classes="step-body"):
             yield Checklist(self.rows, self.case.triage, id="checklist")
             with VerticalScroll(id="triage-panel", classes="side-panel"):

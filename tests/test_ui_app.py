@@ -1,0 +1,113 @@
+"""The app shell: start, too-small terminal, help, command palette, quit saves what was typed."""
+
+from __future__ import annotations
+
+from textual.command import CommandList
+from textual.widgets import Input, Static
+
+from screens.commands import WorkbenchCommands
+from screens.dialogs import TextPrompt, TooSmallScreen
+from screens.help import HelpScreen
+from screens.home import HomeScreen
+from screens.impact import ImpactScreen
+from screens.triage import Checklist, TriageScreen
+from tests.conftest import AppFactory, seed_cases
+from workbench.models import Escalation
+from workbench.store import Store
+
+
+async def test_too_small_then_restored_with_state(make_app: AppFactory, case: Escalation) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case.id or 0, "triage")
+        await pilot.pause()
+        await pilot.press("j", "j")
+        highlighted = app.screen.query_one(Checklist).highlighted
+        await pilot.resize_terminal(50, 15)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        message = str(app.screen.query_one("#too-small-message", Static).render())
+        assert "Terminal too small (need 60x20, have 50x15)" in message
+        await pilot.press("space")  # keys do not reach the screen beneath
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        assert app.screen.query_one(Checklist).highlighted == highlighted
+        assert not app.screen.case.checked_ids()
+
+
+async def test_help_from_the_list(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        assert keys.index("Case list — this screen") < keys.index("Triage (F2)")
+        assert "Impact (F3)" in keys and "ctrl+q" in keys
+        await pilot.press("f1")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_palette_lists_screen_actions_steps_and_cases(
+    make_app: AppFactory, store: Store
+) -> None:
+    seed_cases(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(2, "triage")
+        await pilot.pause()
+        provider = WorkbenchCommands(app.screen)
+        names = [command.name for command in provider.commands()]
+        for expected in (
+            "Triage: Toggle",
+            "Triage: Note",
+            "Triage: Tier",
+            "Triage: Override",
+            "Triage: Accept",
+            "Case #2: Impact",
+            "Case #2: Export",
+            "Case list",
+            "New case",
+            "Search cases",
+            "Help",
+        ):
+            assert expected in names
+        assert "Case #2: Triage" not in names
+        hits = [hit async for hit in provider.search("sso")]
+        assert any(str(hit.text) == "Open case #2: SSO login loops for one tenant" for hit in hits)
+        # Through the real palette: ctrl+p, type, enter.
+        await pilot.press("ctrl+p", *"Case #2: Impact")
+        commands = app.screen.query_one(CommandList)
+        for _ in range(100):  # results arrive from the palette's worker, in batches
+            if commands.option_count:
+                break
+            await pilot.pause(0.01)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ImpactScreen)
+
+
+async def test_palette_new_case_from_a_case(make_app: AppFactory, case: Escalation) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case.id or 0, "impact")
+        await pilot.pause()
+        provider = WorkbenchCommands(app.screen)
+        command = next(c for c in provider.commands() if c.name == "New case")
+        command.run()
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen_stack[-2], HomeScreen)
+
+
+async def test_quit_saves_what_was_typed(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case.id or 0, "impact")
+        await pilot.pause()
+        await pilot.press(*"42")
+        assert app.screen.query_one("#customers_affected", Input).value == "42"
+        await pilot.press("ctrl+q")
+    assert store.get(case.id or 0).impact.customers_affected == 42

@@ -1,0 +1,137 @@
+"""The case list: empty state, columns, new case, open, search, filters, sort and paging."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+from screens import home as home_module
+from screens.dialogs import TextPrompt
+from screens.home import CaseTable, HomeScreen
+from screens.triage import TriageScreen
+from tests.conftest import AppFactory, new_case, seed_cases
+from workbench.store import Store
+
+
+def _text(screen: HomeScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_empty_state_explains_first_steps(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        empty = _text(screen, "#home-empty")
+        assert "No escalations yet" in empty
+        assert "workbench import data/samples/" in empty
+        assert not screen.query_one(CaseTable).display
+        assert "0 open" in _text(screen, "#home-counts")
+
+
+async def test_list_shows_cases_counts_and_overdue(make_app: AppFactory, store: Store) -> None:
+    seed_cases(store)
+    app = make_app()
+    async with app.run_test(size=(160, 48)):
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        table = screen.query_one(CaseTable)
+        assert table.row_count == 5
+        counts = _text(screen, "#home-counts")
+        assert "4 open" in counts and "1 overdue" in counts
+        # Wide: one line per case, every column; the overdue follow-up counts down from the clock.
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[1] == "Bulk import drops rows over 10k"
+        assert first[2] == "Stark Industries"
+        assert first[3] == "Escalated"
+        assert first[4] == "High"
+        assert first[5] == "Engineering"
+        assert first[6] == "2h 00m overdue"
+        assert first[8] == "2d"
+
+
+async def test_new_case_asks_title_then_opens_triage(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press("enter")  # an empty title is refused inline
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"Login fails", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        stored = store.get(app.screen.case_id)
+        assert stored.title == "Login fails"
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one(CaseTable).row_count == 1
+
+
+async def test_enter_opens_the_highlighted_case(make_app: AppFactory, store: Store) -> None:
+    cases = seed_cases(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        # Sorted by last update, newest first: the escalated case, then the security one.
+        assert app.screen.case_id == cases[3].id
+
+
+async def test_search_filters_and_sort_keys(make_app: AppFactory, store: Store) -> None:
+    seed_cases(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        table = screen.query_one(CaseTable)
+        await pilot.press("slash", *"sso", "enter")
+        assert table.row_count == 1
+        assert screen.rows[0].title == "SSO login loops for one tenant"
+        assert table.has_focus
+        await pilot.press("escape")  # clears the search
+        assert table.row_count == 5 and not screen.query_one("#search", Input).display
+        await pilot.press("s")  # open = draft + escalated
+        assert screen.status_filter == "open" and table.row_count == 4
+        await pilot.press("s")
+        assert screen.status_filter == "draft" and table.row_count == 3
+        await pilot.press("v")
+        assert screen.severity_filter == "critical"
+        assert [row.title for row in screen.rows] == ["Checkout returns 500 for EU customers"]
+        await pilot.press("v", "v", "v", "s", "s", "s", "s", "s")
+        assert (screen.status_filter, screen.severity_filter) == (None, None)
+        await pilot.press("o")  # sort by id, descending
+        assert [row.id for row in screen.rows] == [5, 4, 3, 2, 1]
+        await pilot.press("O")
+        assert [row.id for row in screen.rows] == [1, 2, 3, 4, 5]
+        assert "sort: # ↑" in _text(screen, "#home-filters")
+
+
+async def test_no_match_message(make_app: AppFactory, store: Store) -> None:
+    seed_cases(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        screen.query_text = "zzzz"
+        screen.reload()
+        assert "No case matches" in _text(screen, "#home-empty")
+
+
+async def test_pages_load_past_either_end(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(home_module, "PAGE_SIZE", 3)
+    for index in range(7):
+        new_case(store, f"Case {index + 1}")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        table = screen.query_one(CaseTable)
+        assert table.row_count == 3 and "1-3 of 7" in _text(screen, "#home-filters")
+        await pilot.press("down", "down", "down")  # past the last row: the next page
+        assert screen.page_offset == 3 and table.cursor_row == 0
+        assert "4-6 of 7" in _text(screen, "#home-filters")
+        await pilot.press("up")  # past the first row: back to the previous page, last row
+        assert screen.page_offset == 0 and table.cursor_row == 2

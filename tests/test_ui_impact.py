@@ -1,0 +1,171 @@
+"""Impact: numbers read strictly, times read and described, yes/no kept apart from "not answered",
+levels, score, severity, override, signals, the BUSINESS IMPACT wording and its lint findings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Select, Static
+
+from screens.dialogs import OverrideDialog
+from screens.impact import ImpactScreen
+from screens.widgets import AnswerCheckbox, LevelBar, parse_number
+from tests.conftest import NOW, AppFactory
+from workbench.app import WorkbenchApp
+from workbench.models import Escalation
+from workbench.store import Store
+
+
+async def _open(app: WorkbenchApp, pilot: Pilot[None], case: Escalation) -> ImpactScreen:
+    assert case.id is not None
+    assert app.open_case(case.id, "impact")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ImpactScreen)
+    return screen
+
+
+def _text(screen: ImpactScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+@pytest.mark.parametrize(
+    ("text", "integer", "value"),
+    [
+        ("1200", True, 1200),
+        ("1,200", True, 1200),
+        ("180k", False, 180_000),
+        ("$180k", False, 180_000),
+        ("€2.5m", False, 2_500_000),
+        ("1.5k", True, 1500),
+        ("", True, None),
+    ],
+)
+def test_parse_number_accepts(text: str, integer: bool, value: float | None) -> None:
+    assert parse_number(text, integer=integer) == (value, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "integer", "why"),
+    [
+        ("many", True, "not adjectives"),
+        ("1,2", True, "Not a number"),
+        ("-5", True, "negative"),
+        ("2.5", True, "whole number"),
+        ("12 customers", True, "Not a number"),
+    ],
+)
+def test_parse_number_refuses(text: str, integer: bool, why: str) -> None:
+    value, error = parse_number(text, integer=integer)
+    assert value is None and error is not None and why in error
+
+
+async def test_numbers_typed_saved_or_explained(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        assert screen.query_one("#customers_affected", Input).has_focus
+        await pilot.press(*"many")
+        assert "not adjectives" in _text(screen, "#note-customers_affected")
+        screen.flush_edits()
+        assert store.get(case.id or 0).impact.customers_affected is None  # never stored
+        await pilot.press(*["backspace"] * 4, *"12", "tab", *"1,200", "tab")
+        assert _text(screen, "#note-customers_affected") == ""
+        await pilot.press("f2")  # leaving the step saves what was typed
+        stored = store.get(case.id or 0).impact
+        assert (stored.customers_affected, stored.end_users_affected) == (12, 1200)
+
+
+async def test_money_time_select_and_answers(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        screen.query_one("#arr_exposed", Input).value = "€180k"
+        screen.query_one("#started_at", Input).value = "-3h"
+        screen.query_one("#critical_at", Input).value = "whenever"
+        await pilot.pause()
+        assert "3 h ago" in _text(screen, "#note-started_at")
+        assert "Not understood" in _text(screen, "#note-critical_at")
+        screen.flush_edits()
+        impact = store.get(case.id or 0).impact
+        assert (impact.arr_exposed, impact.currency) == (180_000, "€")
+        assert impact.started_at == NOW - timedelta(hours=3)
+        assert impact.critical_at is None
+        # Select: depth is saved at once; blank means "not answered".
+        depth: Select[str] = screen.query_one("#depth", Select)
+        depth.value = "blocked"
+        await pilot.pause()
+        assert store.get(case.id or 0).impact.depth == "blocked"
+        assert screen.query_one("#level-depth", LevelBar).level == 3
+        depth.clear()
+        await pilot.pause()
+        assert store.get(case.id or 0).impact.depth is None
+        # Yes/no: not answered -> yes -> no -> not answered again.
+        growing = screen.query_one("#growing", AnswerCheckbox)
+        growing.focus()
+        await pilot.press("space")
+        assert store.get(case.id or 0).impact.growing is True
+        await pilot.press("space")
+        assert store.get(case.id or 0).impact.growing is False
+        await pilot.press("delete")
+        assert store.get(case.id or 0).impact.growing is None
+        assert "not answered" in str(growing.label)
+
+
+async def test_levels_score_severity_and_signals(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await _open(app, pilot, case)
+        assert "Answer a question or tick a signal" in _text(screen, "#impact-severity")
+        screen.query_one("#signal-service_down", Checkbox).value = True
+        await pilot.pause()
+        assert store.get(case.id or 0).impact.signals == {"service_down": True}
+        severity = _text(screen, "#impact-severity")
+        assert "Suggested: Critical" in severity
+        assert "Service down" in _text(screen, "#impact-reasons")
+        screen.query_one("#sla", Select).value = "breached"
+        await pilot.pause()
+        assert screen.query_one("#level-contractual", LevelBar).level == 3
+        assert "High" in str(screen.query_one("#level-contractual", LevelBar).render())
+        screen.query_one("#signal-service_down", Checkbox).value = False
+        await pilot.pause()
+        assert store.get(case.id or 0).impact.signals == {}
+
+
+async def test_override_severity_with_ctrl_o(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        await pilot.press("ctrl+o")  # from inside a text field
+        assert isinstance(app.screen, OverrideDialog)
+        await pilot.press("up", "up", "enter", *"Exec sponsor escalated", "enter")
+        override = store.get(case.id or 0).severity_override
+        assert override is not None
+        assert (override.value, override.reason) == ("critical", "Exec sponsor escalated")
+        assert "Overridden to: Critical" in _text(screen, "#impact-severity")
+
+
+async def test_business_impact_wording_and_lint(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        lint = screen.query_one("#lint-bi-affected_customers", Static)
+        assert not lint.display
+        screen.query_one("#bi-affected_customers", Input).value = "many customers"
+        await pilot.pause()
+        screen.flush_edits()
+        assert store.get(case.id or 0).business_impact.affected_customers == "many customers"
+        assert lint.display
+        assert "many" in str(lint.render())

@@ -1,0 +1,191 @@
+"""Triage: the checklist from the keyboard, the live panel, tier, override, accept, and saving."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
+
+from screens.dialogs import OverrideDialog, TextPrompt
+from screens.home import HomeScreen
+from screens.impact import ImpactScreen
+from screens.triage import Checklist, TriageScreen
+from tests.conftest import AppFactory
+from workbench.app import WorkbenchApp
+from workbench.models import Escalation, TriageAnswer
+from workbench.store import Store, StoreError
+
+
+def _text(screen: TriageScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def _open(app: WorkbenchApp, pilot: Pilot[None], case: Escalation) -> TriageScreen:
+    assert case.id is not None
+    assert app.open_case(case.id, "triage")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, TriageScreen)
+    return screen
+
+
+async def test_keys_move_toggle_and_save(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        checklist = screen.query_one(Checklist)
+        assert checklist.has_focus
+        assert checklist.highlighted_option is not None
+        assert checklist.highlighted_option.id == "keep.documented_fix"
+        assert "Not enough information" in _text(screen, "#triage-recommendation")
+        await pilot.press("space")
+        assert store.get(case.id or 0).checked("keep.documented_fix")
+        assert "Keep in support" in _text(screen, "#triage-recommendation")
+        assert screen.saved_indicator.state == "saved"
+        # j/k move; the cursor skips the group headings.
+        await pilot.press("j", "j", "j", "j", "j")
+        assert checklist.highlighted_option.id == "esc.technical.code_fix"
+        await pilot.press("enter")  # enter toggles too
+        await pilot.press("k", "space")
+        stored = store.get(case.id or 0)
+        assert stored.checked("esc.technical.code_fix")
+        assert stored.checked("keep.historical_support")
+        recommendation = _text(screen, "#triage-recommendation")
+        assert "Escalate" in recommendation
+        assert "Technical barrier: A confirmed defect needs a code-level fix" in recommendation
+        conflicts = _text(screen, "#triage-conflicts")
+        assert "conflicts with escalate" in conflicts
+        assert "→ Engineering" in _text(screen, "#triage-destinations")
+
+
+async def test_note_tier_and_accept(make_app: AppFactory, store: Store, case: Escalation) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        await pilot.press("n")
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"KB-1234", "enter")
+        assert store.get(case.id or 0).triage["keep.documented_fix"].note == "KB-1234"
+        option = screen.query_one(Checklist).get_option("keep.documented_fix")
+        assert "✎ KB-1234" in str(option.prompt)
+        # Tier: L2 -> manager -> L1; from L1, Engineering goes via Support L2.
+        screen.toggle("esc.technical.code_fix")
+        await pilot.press("t", "t")
+        assert store.get(case.id or 0).tier == "L1"
+        destinations = _text(screen, "#triage-destinations")
+        assert "Destinations for tier L1" in destinations
+        assert "via Support L2" in destinations
+        await pilot.press("a")
+        assert store.get(case.id or 0).routed_to == ["l2"]
+        assert "Routed to: Support L2" in _text(screen, "#triage-destinations")
+
+
+async def test_security_banner(make_app: AppFactory, store: Store, case: Escalation) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        banner = screen.query_one("#security-banner", Static)
+        assert not banner.display
+        screen.toggle("esc.widespread.security_threat")
+        assert banner.display
+        text = str(banner.render())
+        assert "SECURITY — route to Security immediately, regardless of tier" in text
+        assert "skip tier progression entirely" in text
+        assert _text(screen, "#triage-destinations").splitlines()[1] == "→ Security  direct"
+
+
+async def test_override_with_reason_is_logged(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        screen.toggle("esc.technical.code_fix")
+        await pilot.press("o")
+        dialog = app.screen
+        assert isinstance(dialog, OverrideDialog)
+        await pilot.press("up")  # from "Escalate" (the rules' answer) to "Keep in support"
+        assert dialog.query_one(OptionList).highlighted == 0
+        await pilot.press("enter", "enter")  # choose, then an empty reason is refused
+        assert isinstance(app.screen, OverrideDialog)
+        await pilot.press(*"Fixed in 4.2", "enter")
+        stored = store.get(case.id or 0)
+        assert stored.recommendation_override is not None
+        assert (stored.recommendation_override.value, stored.recommendation_override.reason) == (
+            "keep",
+            "Fixed in 4.2",
+        )
+        assert any(
+            e.field.startswith("recommendation_override") for e in store.events(case.id or 0)
+        )
+        text = _text(screen, "#triage-recommendation")
+        assert "Keep in support" in text and "Overridden (rules say: Escalate)" in text
+        screen.set_override(("", ""))
+        assert store.get(case.id or 0).recommendation_override is None
+
+
+async def test_step_keys_and_escape(make_app: AppFactory, case: Escalation) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, case)
+        await pilot.press("f3")
+        assert isinstance(app.screen, ImpactScreen)
+        await pilot.press("f2")
+        assert isinstance(app.screen, TriageScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 2
+
+
+async def test_stale_case_reloads_and_says_so(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        other = store.get(case.id or 0)
+        other.triage["keep.coaching"] = TriageAnswer(checked=True)
+        store.save(other)  # another window saves first
+        assert not screen.toggle("keep.documented_fix")
+        assert screen.saved_indicator.state == "error"
+        stored = store.get(case.id or 0)
+        assert not stored.checked("keep.documented_fix")
+        assert screen.case.checked("keep.coaching")  # reloaded
+        await pilot.pause()
+        assert any("changed elsewhere" in str(n.message) for n in app._notifications)
+
+
+async def test_store_error_keeps_screen_and_marks_not_saved(
+    make_app: AppFactory, store: Store, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+
+        def refuse(_case: Escalation) -> Escalation:
+            raise StoreError("the database is read-only")
+
+        monkeypatch.setattr(store, "save", refuse)
+        assert not screen.toggle("keep.documented_fix")
+        assert screen.saved_indicator.state == "error"
+        assert not screen.case.checked("keep.documented_fix")
+
+
+async def test_help_lists_this_screen_first(make_app: AppFactory, case: Escalation) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, case)
+        await pilot.press("question_mark")
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        assert keys.index("Triage (F2) — this screen") < keys.index("Case list")
+        assert "Override the recommendation, with a reason" in keys
+        principles = str(app.screen.query_one("#help-principles", Static).render())
+        assert "Quantify impact with numbers, not adjectives" in principles
+        await pilot.press("escape")
+        assert isinstance(app.screen, TriageScreen)
+        # `?` typed in a text field is text, not help.
+        await pilot.press("n", "question_mark")
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one(Input).value == "?"
