@@ -535,10 +535,11 @@ def format_span(delta: timedelta) -> str:
     return " ".join(parts[:2])
 
 
-def _clock(moment: datetime, now: datetime, tz: tzinfo | None) -> str:
+def _clock(moment: datetime, day_of: datetime, tz: tzinfo | None) -> str:
+    """ "HH:MM" when `moment` falls on the same local day as `day_of`, else "Wed 25 Nov HH:MM"."""
     local = moment.astimezone(tz) if tz is not None else moment.astimezone()
-    local_now = now.astimezone(tz) if tz is not None else now.astimezone()
-    if local.date() == local_now.date():
+    other = day_of.astimezone(tz) if tz is not None else day_of.astimezone()
+    if local.date() == other.date():
         return f"{local:%H:%M}"
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
@@ -546,17 +547,13 @@ def _clock(moment: datetime, now: datetime, tz: tzinfo | None) -> str:
 def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
     """The due line of one track: its window (earliest–latest) and a countdown.
 
+    The window's start carries its day unless it is today, its end unless it is the start's day.
     Before the window it counts down to the earliest time; inside it, to the latest; past the
     latest it is overdue by how long.
     """
     label = "Team check-in" if due.track == "team" else "Customer update"
     start = _clock(due.earliest, now, tz)
-    end = _clock(due.latest, now, tz)
-    same_day = (due.earliest.astimezone(tz) if tz else due.earliest.astimezone()).date() == (
-        due.latest.astimezone(tz) if tz else due.latest.astimezone()
-    ).date()
-    if same_day and " " in end:
-        end = end.rsplit(" ", 1)[1]
+    end = _clock(due.latest, due.earliest, tz)
     window = f"{start}–{end}"
     if due.overdue or now > due.latest:
         return DueLine(
