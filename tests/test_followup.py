@@ -337,7 +337,11 @@ def test_reopen_returns_to_the_previous_state_and_restarts_the_clocks(pb: Playbo
     entry = reopen(case, "Error is back after the deploy", later)
     assert case.status is Status.ESCALATED and case.resolution is None
     assert entry.kind is LogKind.REOPENED and entry.detail == "Error is back after the deploy"
-    assert follow_up_schedule(case, pb, later) is not None
+    schedule = follow_up_schedule(case, pb, later)
+    assert schedule is not None
+    # The clocks restart from the reopening, not from the old escalation two days ago.
+    assert schedule.team.last_at == later and not schedule.team.overdue
+    assert schedule.customer.earliest == later + timedelta(hours=2)
     with pytest.raises(FollowUpError, match="only a resolved case"):
         reopen(case, "again", later)
     draft = make_case()

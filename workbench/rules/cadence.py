@@ -76,11 +76,16 @@ def add_business_days(
 
 def escalated_at(case: Escalation) -> datetime | None:
     """When the follow-up clocks started: the escalation record, else the last "escalated" log
-    entry."""
+    entry; a later reopening of the case restarts them."""
     if case.escalation is not None:
-        return aware_utc(case.escalation.sent_at)
-    times = [aware_utc(entry.at) for entry in case.log if entry.kind == LogKind.ESCALATED]
-    return max(times) if times else None
+        start = aware_utc(case.escalation.sent_at)
+    else:
+        times = [aware_utc(entry.at) for entry in case.log if entry.kind == LogKind.ESCALATED]
+        if not times:
+            return None
+        start = max(times)
+    reopened = [aware_utc(entry.at) for entry in case.log if entry.kind == LogKind.REOPENED]
+    return max([start, *reopened])
 
 
 def last_update(case: Escalation, kind: LogKind, since: datetime) -> datetime:
