@@ -178,3 +178,17 @@ def test_due_on_an_empty_or_missing_database(run: Run, tmp_path: Path) -> None:
     assert not (tmp_path / "workbench.db").exists()  # `due` never creates a database
     as_json = run("due", "--json")
     assert as_json.exit_code == 0 and json.loads(as_json.stdout) == []
+
+
+@pytest.mark.parametrize(("args", "bell"), [((), True), (("--no-bell",), False)])
+def test_no_bell_reaches_the_app(
+    run: Run, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], bell: bool
+) -> None:
+    from workbench.app import WorkbenchApp
+
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    monkeypatch.setattr(WorkbenchApp, "run", lambda self: seen.append(self._bell_enabled))
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert seen == [bell]

@@ -307,8 +307,13 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     callback=_version,
     help="Show the version and exit.",
 )
+@click.option(
+    "--no-bell",
+    is_flag=True,
+    help="Follow-up reminders without the terminal bell (also WORKBENCH_BELL=0).",
+)
 @click.pass_context
-def main(ctx: click.Context, db: Path | None, playbook_path: Path | None) -> None:
+def main(ctx: click.Context, db: Path | None, playbook_path: Path | None, no_bell: bool) -> None:
     """Escalation Workbench: triage, build, send and follow up support escalations.
 
     Without a command, opens the full-screen app. Exit status: 0 done, 1 a check found something
@@ -319,21 +324,21 @@ def main(ctx: click.Context, db: Path | None, playbook_path: Path | None) -> Non
     state.playbook_path = playbook_path if playbook_path is not None else state.playbook_path
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
-        _run_app(state)
+        _run_app(state, bell=not no_bell)
 
 
 def _is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _run_app(state: State) -> None:
+def _run_app(state: State, *, bell: bool = True) -> None:
     if not _is_terminal():
         raise CliError("the app needs a terminal; for scripts see 'workbench --help'")
     playbook = state.playbook()
     store = state.store()
     from workbench.app import WorkbenchApp
 
-    WorkbenchApp(store, playbook).run()
+    WorkbenchApp(store, playbook, bell=bell).run()
 
 
 # -- new / list / show -------------------------------------------------------------------------------
