@@ -429,3 +429,12 @@ async def test_bell_flag_off_silences_the_app(store: Store, playbook: Playbook) 
         app._driver.ring_bell = lambda: rang.append(1)  # type: ignore[union-attr,method-assign]
         app.bell()
         assert rang == []
+
+
+async def test_the_app_starts_its_reminders_once_a_minute(store: Store, playbook: Playbook) -> None:
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)):
+        reminders = app.reminders
+        assert isinstance(reminders, Reminders)
+        assert reminders.timer is not None and reminders.interval == 60.0
+        assert reminders.looks == 0  # the first look is a minute after start, not during it
