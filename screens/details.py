@@ -28,6 +28,7 @@ from screens.fields import (
     PairSpec,
     section,
 )
+from screens.similar import SimilarStrip
 from workbench.models import ActionTaken, Escalation, LogKind
 from workbench.rules.lint import count_sentences, lint_case
 from workbench.when import describe_when, parse_when
@@ -85,6 +86,7 @@ class DetailsScreen(FormScreen):
             empty="Nothing recorded yet: press a to add what was tried.",
             format=format_action,
         )
+        yield SimilarStrip()
         with VerticalScroll(id="details-body", classes="form-body"):
             yield Field("Title", FieldInput("title", placeholder="Concise one-line summary"))
             yield Field("Customer", FieldInput("customer"))
