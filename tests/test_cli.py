@@ -568,8 +568,9 @@ def test_bare_command_runs_the_app(
     started: list[tuple[Any, Any]] = []
 
     class FakeApp:
-        def __init__(self, store: Any, playbook: Any) -> None:
+        def __init__(self, store: Any, playbook: Any, **options: Any) -> None:
             started.append((store, playbook))
+            started.append(("options", options))
 
         def run(self) -> None:
             started.append(("ran", None))
@@ -580,6 +581,9 @@ def test_bare_command_runs_the_app(
     assert result.exit_code == 0, result.stderr
     assert started[0][0].path == db.resolve()
     assert started[-1] == ("ran", None)
+    started.clear()
+    assert run("--no-bell").exit_code == 0
+    assert ("options", {"bell": False}) in started
 
 
 def test_list_does_not_import_textual(db: Path) -> None:
