@@ -146,11 +146,13 @@ class FollowUpDialog(ModalScreen[R | None], Generic[R]):
 
     TITLE_TEXT = ""
     HINT = "enter or ctrl+s to save · tab next field · escape to cancel"
+    DENSE = False
 
     def __init__(
         self, case: Escalation, playbook: Playbook, now: datetime, *, title: str = ""
     ) -> None:
-        super().__init__(classes="dialog-screen followup-dialog")
+        dense = " followup-dense" if self.DENSE else ""
+        super().__init__(classes=f"dialog-screen followup-dialog{dense}")
         self.case = case
         self.playbook = playbook
         self.now = now
@@ -225,6 +227,7 @@ class EscalateDialog(FollowUpDialog[EscalateRequest]):
     """Where the case goes, to whom, and when it was sent (blank: now)."""
 
     TITLE_TEXT = "Escalate: record where it went"
+    DENSE = True
 
     def __init__(
         self,
@@ -405,7 +408,7 @@ class ReassessDialog(FollowUpDialog[ReassessRequest]):
     """Severity up or down, with the reason; the follow-up cadence follows it."""
 
     TITLE_TEXT = "Re-assess severity"
-    HINT = "↑↓ or c/h/m choose · enter to the reason, enter to save · escape to cancel"
+    HINT = "c/h/m or ↑↓ choose · enter, reason, enter saves · escape cancels"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "pick('critical')", "Critical", show=False, id="reassess.critical"),
@@ -431,8 +434,7 @@ class ReassessDialog(FollowUpDialog[ReassessRequest]):
             mark = " (now)" if severity is self.current else ""
             prompt = Content.assemble(
                 (f"{definition.name}{mark}", f"bold {_SEVERITY_STYLE[severity]}"),
-                (f"  team {cadence.team_label.lower()}, customer ", "dim"),
-                (cadence.customer_label.lower(), "dim"),
+                (f"  team: {cadence.team_label} · customer: {cadence.customer_label}", "dim"),
             )
             options.append(Option(prompt, id=severity.value))
         yield OptionList(*options, id="reassess-severity")
@@ -487,6 +489,7 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
     """
 
     TITLE_TEXT = "De-escalate: pull the case back to support"
+    DENSE = True
     HINT = "space ticks · tab next · ctrl+s save · escape cancel"
 
     def compose_fields(self) -> ComposeResult:
@@ -596,9 +599,12 @@ class ResolveDialog(FollowUpDialog[ResolveRequest]):
         yield Checkbox(
             texts.get("resolve.confirm_customer", "Confirm with the customer"),
             id="resolve-confirmed",
+            compact=True,
         )
         yield Checkbox(
-            texts.get("resolve.close_tracking", "Close internal tracking"), id="resolve-tracking"
+            texts.get("resolve.close_tracking", "Close internal tracking"),
+            id="resolve-tracking",
+            compact=True,
         )
         yield _row(
             "Resolution",
@@ -608,7 +614,9 @@ class ResolveDialog(FollowUpDialog[ResolveRequest]):
             texts.get("resolve.lessons_learned", "Capture lessons learned") + " (required)",
             classes="dialog-label",
         )
-        yield TextArea(id="resolve-lessons", placeholder="what the next agent should know")
+        yield TextArea(
+            id="resolve-lessons", placeholder="what the next agent should know", compact=True
+        )
 
     def on_mount(self) -> None:
         self.query_one("#resolve-confirmed", Checkbox).focus()
