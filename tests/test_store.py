@@ -30,6 +30,7 @@ from workbench.models import (
 )
 from workbench.playbook import Playbook, default_playbook
 from workbench.store import (
+    SORTS,
     CaseNotFound,
     DatabaseLockedError,
     ReadOnlyError,
@@ -420,6 +421,45 @@ def test_list_paging(listed: Store) -> None:
     ]
     assert pages == [[1, 4], [2, 3], [5], []]
     assert ids(listed.list_cases(limit=None)) == [5, 4, 3, 2, 1]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_every_sort_reads_an_index(listed: Store, sort: str, descending: bool) -> None:
+    """No sort needs a full-table sort: each ORDER BY matches an index expression exactly."""
+    conn = listed._conn
+    assert conn is not None
+    for filters in ({}, {"status": "escalated", "query": "e"}):
+        sql, params = listed._list_sql(conn, sort=sort, descending=descending, **filters)
+        assert sql is not None
+        if filters:  # few matches here: force the many-matches form to check its plan too
+            sql, params = (
+                sql.replace(" status IN", " +status IN").replace(" id IN", " +id IN"),
+                params,
+            )
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", [*params, 100, 0])]
+        assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"status": "escalated"},
+        {"query": "a"},
+        {"status": ["escalated", "draft"], "query": "e"},
+        {"severity": ["high", "critical"]},
+    ],
+)
+def test_few_and_many_match_plans_agree(
+    listed: Store, monkeypatch: pytest.MonkeyPatch, filters: dict[str, object]
+) -> None:
+    for sort in SORTS:
+        for descending in (False, True):
+            few = listed.list_cases(sort=sort, descending=descending, **filters)  # type: ignore[arg-type]
+            monkeypatch.setattr(store_module, "_SMALL_MATCH", 0)
+            many = listed.list_cases(sort=sort, descending=descending, **filters)  # type: ignore[arg-type]
+            monkeypatch.setattr(store_module, "_SMALL_MATCH", 1000)
+            assert ids(few) == ids(many) and few, (sort, descending)
 
 
 def test_row_overdue(listed: Store) -> None:

@@ -94,14 +94,21 @@ def _v1_initial(ctx: MigrationContext) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+_V2_STATUS_RANK = (
+    "(CASE status WHEN 'draft' THEN 0 WHEN 'kept_in_support' THEN 1 WHEN 'escalated' THEN 2 "
+    "WHEN 'de_escalated' THEN 3 WHEN 'resolved' THEN 4 END)"
+)
+_V2_SEVERITY_RANK = (
+    "(CASE severity WHEN 'medium' THEN 1 WHEN 'high' THEN 2 WHEN 'critical' THEN 3 END)"
+)
 V2_DERIVED = ("severity", "routed_to", "next_due", "due_latest", "sla", "search_text")
 
 
 def _v2_due_latest_sla_wider_search(ctx: MigrationContext) -> None:
     """Add `due_latest` (overdue is now > it) and `sla`; search also the observed outcome, lessons
-    learned and log summaries. The new columns are moved before `data` (a transform) so reading
-    list rows never touches the JSON's overflow pages; transform drops the FTS triggers, so the
-    FTS index is rebuilt afterwards (STACK-NOTES)."""
+    learned and log summaries; index every sort of the list. The new columns are moved before
+    `data` (a transform) so reading list rows never touches the JSON's overflow pages; transform
+    drops the FTS triggers, so the FTS index is rebuilt afterwards (STACK-NOTES)."""
     db = ctx.db
     cases = db.table("cases")
     cases.add_column("due_latest", str)
@@ -130,10 +137,18 @@ def _v2_due_latest_sla_wider_search(ctx: MigrationContext) -> None:
         last_id = rows[-1][0]
     cases.disable_fts()
     cases.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    # Indexes for every sort of the list, in both directions; ascending puts empty values last.
     db.executescript(
-        """
+        f"""
         CREATE INDEX idx_cases_due_latest ON cases(due_latest);
         CREATE INDEX idx_cases_sla ON cases(sla);
+        CREATE INDEX idx_cases_next_due_asc ON cases((next_due IS NULL), next_due);
+        CREATE INDEX idx_cases_due_latest_asc ON cases((due_latest IS NULL), due_latest);
+        CREATE INDEX idx_cases_sla_asc ON cases((sla IS NULL), sla);
+        CREATE INDEX idx_cases_status_rank ON cases({_V2_STATUS_RANK});
+        CREATE INDEX idx_cases_severity_rank ON cases({_V2_SEVERITY_RANK});
+        CREATE INDEX idx_cases_severity_rank_asc
+            ON cases(({_V2_SEVERITY_RANK} IS NULL), {_V2_SEVERITY_RANK});
         """
     )
 

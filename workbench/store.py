@@ -238,18 +238,24 @@ def _json_time(value: object) -> datetime | None:
 
 
 # -- list queries -------------------------------------------------------------------------------------
-def _rank_case(column: str, values: Iterable[str]) -> str:
-    whens = " ".join(f"WHEN '{value}' THEN {rank}" for rank, value in enumerate(values))
-    return f"(CASE {column} {whens} END)"
-
-
-# Sort keys the list accepts -> (SQL expression, nullable). Only these strings reach the SQL.
+# Sort keys the list accepts -> (SQL expression, nullable). Only these strings reach the SQL, and
+# each has an index on exactly this expression (migrations v1/v2; a test checks the plans), so a
+# sorted page reads its rows in index order instead of sorting the whole table. Empty values sort
+# last either way: NULL is the smallest value in SQLite, so DESC puts it last by itself and ASC
+# sorts on `(expr IS NULL), expr`, which has an index of its own.
+_STATUS_RANK = (
+    "(CASE status WHEN 'draft' THEN 0 WHEN 'kept_in_support' THEN 1 WHEN 'escalated' THEN 2 "
+    "WHEN 'de_escalated' THEN 3 WHEN 'resolved' THEN 4 END)"
+)
+_SEVERITY_RANK = (
+    "(CASE severity WHEN 'medium' THEN 1 WHEN 'high' THEN 2 WHEN 'critical' THEN 3 END)"
+)
 SORTS: dict[str, tuple[str, bool]] = {
     "id": ("id", False),
     "title": ("title COLLATE NOCASE", False),
     "customer": ("customer COLLATE NOCASE", False),
-    "status": (_rank_case("status", [s.value for s in Status]), False),
-    "severity": (_rank_case("severity", ["medium", "high", "critical"]), True),
+    "status": (_STATUS_RANK, False),
+    "severity": (_SEVERITY_RANK, True),
     "routed_to": ("routed_to COLLATE NOCASE", False),
     "next_due": ("next_due", True),
     "due_latest": ("due_latest", True),
@@ -257,6 +263,11 @@ SORTS: dict[str, tuple[str, bool]] = {
     "created_at": ("created_at", False),
     "updated_at": ("updated_at", False),
 }
+
+# Up to this many matching rows, the filters (their index, or the FTS match) pick the rows and
+# SQLite sorts them; beyond it the sort index is walked and the filters test each row, which
+# stops as soon as the page is full. Chosen per query by counting at most this many matches.
+_SMALL_MATCH = 1000
 
 _ROW_COLUMNS = (
     "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
@@ -670,31 +681,77 @@ class Store:
             raise ValueError(f"cannot sort by {sort!r}; one of: {', '.join(SORTS)}")
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError("limit and offset must not be negative")
+        with self._guard() as conn:
+            sql, params = self._list_sql(
+                conn,
+                status=status,
+                severity=severity,
+                query=query,
+                sort=sort,
+                descending=descending,
+            )
+            if sql is None:
+                return []
+            params.extend([-1 if limit is None else limit, offset])
+            return [_row(values) for values in conn.execute(sql, params).fetchall()]
+
+    def _list_sql(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        status: Filter = None,
+        severity: Filter = None,
+        query: str | None = None,
+        sort: str = "updated_at",
+        descending: bool = True,
+    ) -> tuple[str | None, list[Any]]:
+        """The page query (without LIMIT/OFFSET values), or None when nothing can match.
+
+        SQLite without statistics prefers an index on a filter over the sort index, which costs a
+        full sort when the filter matches most of 100,000 rows. So the plan is chosen here: a
+        capped count says whether the matches are few (let the filters drive) or many (walk the
+        sort index; `+column` keeps SQLite from using the filter's index instead)."""
         where, params = self._where(status, severity, query)
         if where is None:
-            return []
+            return None, []
+        if where:
+            probe = f"SELECT count(*) FROM (SELECT 1 FROM cases{where} LIMIT {_SMALL_MATCH + 1})"
+            found = conn.execute(probe, params).fetchone()[0]
+            if found == 0:
+                return None, []
+            if found > _SMALL_MATCH:
+                where, params = self._where(status, severity, query, walk=True)
         expression, nullable = SORTS[sort]
-        direction = "DESC" if descending else "ASC"
-        order = f"{expression} {direction}, id {direction}"
-        if nullable:
-            order = f"({expression} IS NULL), {order}"
-        sql = f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT ? OFFSET ?"
-        params.extend([-1 if limit is None else limit, offset])
-        with self._guard() as conn:
-            return [_row(values) for values in conn.execute(sql, params).fetchall()]
+        if descending:
+            order = f"{expression} DESC, id DESC"
+        elif nullable:
+            order = f"({expression} IS NULL), {expression} ASC, id ASC"
+        else:
+            order = f"{expression} ASC, id ASC"
+        return f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT ? OFFSET ?", params
 
     def count_cases(
         self, *, status: Filter = None, severity: Filter = None, query: str | None = None
     ) -> int:
-        where, params = self._where(status, severity, query)
-        if where is None:
-            return 0
+        match = fts_query(query) if query else None
+        if match is not None and status is None and severity is None:
+            # Every FTS row is a case: count the index alone, never touching the rows.
+            sql, params = "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [match]
+        else:
+            where, params = self._where(status, severity, query)
+            if where is None:
+                return 0
+            sql = f"SELECT count(*) FROM cases{where}"
         with self._guard() as conn:
-            return int(conn.execute(f"SELECT count(*) FROM cases{where}", params).fetchone()[0])
+            return int(conn.execute(sql, params).fetchone()[0])
 
     @staticmethod
-    def _where(status: Filter, severity: Filter, query: str | None) -> tuple[str | None, list[Any]]:
-        """WHERE clause and parameters; (None, []) when a filter can match nothing."""
+    def _where(
+        status: Filter, severity: Filter, query: str | None, *, walk: bool = False
+    ) -> tuple[str | None, list[Any]]:
+        """WHERE clause and parameters; (None, []) when a filter can match nothing. `walk`
+        marks the filter columns with `+` so no index on them is used."""
+        plus = "+" if walk else ""
         clauses: list[str] = []
         params: list[Any] = []
         for column, value in (("status", status), ("severity", severity)):
@@ -703,11 +760,11 @@ class Store:
                 continue
             if not values:
                 return None, []
-            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+            clauses.append(f"{plus}{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
         match = fts_query(query) if query else None
         if match is not None:
-            clauses.append("id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+            clauses.append(f"{plus}id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
             params.append(match)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
