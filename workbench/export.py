@@ -272,16 +272,14 @@ def _escape(value: str, how: _Esc) -> str:
     lead = len(value) - len(value.lstrip("\n"))
     trail = len(value) - lead - len(core)
     lines = core.split("\n")
-    last = len(lines) - 1
     parts = [
-        _escape_line(line, how, at_start=how.line_start or i > 0, at_end=i == last)
-        for i, line in enumerate(lines)
+        _escape_line(line, how, at_start=how.line_start or i > 0) for i, line in enumerate(lines)
     ]
     joiner = "&#10;" if how.single_line else "\\\n" + how.indent
     return "&#10;" * lead + joiner.join(parts) + "&#10;" * trail
 
 
-def _escape_line(line: str, how: _Esc, *, at_start: bool, at_end: bool) -> str:
+def _escape_line(line: str, how: _Esc, *, at_start: bool) -> str:
     if not line:
         return ""
     special: dict[int, str] = {}
@@ -303,7 +301,7 @@ def _escape_line(line: str, how: _Esc, *, at_start: bool, at_end: bool) -> str:
             special[match.end() - 1] = "\\:"
     if first.isspace():
         special[0] = _ref(first)
-    if at_end and line[-1].isspace():
+    if line[-1].isspace():  # Markdown drops spaces before a line break and at the end
         special[len(line) - 1] = _ref(line[-1])
     if not special and not _INLINE_SPECIAL.search(line) and not any(c in line for c in how.extra):
         return line
@@ -624,6 +622,7 @@ def _markdown() -> MarkdownIt:
 
 _RAW = 1
 _LIT = 0
+_SOFT = 2  # a soft line break: a line end the author typed (raw, but not one the renderer writes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -666,10 +665,19 @@ class _Text:
         return at
 
     def search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        for match in pattern.finditer(self.text):
-            if self.all_raw(match.start(), match.end()):
-                return match
-        return None
+        match = pattern.search(self.text)
+        while match is not None and not self.all_raw(match.start(), match.end()):
+            match = pattern.search(self.text, match.start() + 1)
+        return match
+
+    def typed_line_starts(self) -> list[bool]:
+        """For each of `lines()`: does it start the text or follow a soft break?"""
+        starts = [True]
+        at = self.find("\n")
+        while at >= 0:
+            starts.append(self.raw[at] == _SOFT)
+            at = self.find("\n", at + 1)
+        return starts
 
     def lines(self) -> list[_Text]:
         """Split at raw line breaks (soft and hard breaks of the source)."""
@@ -700,6 +708,7 @@ class _Text:
 
 _EMPTY = _Text("", b"")
 _NEWLINE = _Text("\n", bytes([_RAW]))
+_PARAGRAPH = _Text("\n\n", bytes([_RAW, _RAW]))
 
 
 def _join(parts: Iterable[_Text], separator: _Text = _NEWLINE) -> _Text:
@@ -738,7 +747,9 @@ def _flatten(children: Sequence[Token] | None) -> _Text:
         kind = token.type
         if kind == "text":
             add(token.content, _RAW)
-        elif kind in ("softbreak", "hardbreak"):
+        elif kind == "softbreak":
+            add("\n", _SOFT)
+        elif kind == "hardbreak":
             add("\n", _RAW)
         elif kind == "text_special":
             add(token.content, _LIT)
@@ -864,6 +875,7 @@ class _Entry:
     text: _Text
     item: bool = False  # the first line of a list item
     nested: list[_Text] = field(default_factory=list)
+    intro: bool = False  # starts with a typed intro line ("Steps:"), which is not a value
 
 
 def _item_text(item: _Item) -> _Text:
@@ -877,10 +889,15 @@ def _item_text(item: _Item) -> _Text:
 
 
 def _add_lines(out: list[_Entry], text: _Text, table: _Labels, *, item: bool) -> None:
+    """Labeled lines start entries; other lines continue the entry before them, except a typed
+    intro line ("Steps to reproduce:") outside a list item, which starts an entry of its own."""
+    typed = text.typed_line_starts()
     for index, line in enumerate(text.lines()):
         match = _match_label(line, table) if table else None
         if match is not None:
             out.append(_Entry(match[0], match[1], item and index == 0))
+        elif typed[index] and not (item and index == 0) and _is_intro(line):
+            out.append(_Entry(None, line, intro=True))
         elif index == 0 or not out:
             out.append(_Entry(None, line, item))
         else:
@@ -918,7 +935,19 @@ def _entries(blocks: Sequence[_Block], table: _Labels) -> list[_Entry]:
                             out[-1].text = _join([out[-1].text, sub.text])
                 if len(out) == start:
                     out.append(_Entry(None, _EMPTY, True))
-    return out
+    return [_without_intro(entry) for entry in out if not _bare_intro(entry)]
+
+
+def _bare_intro(entry: _Entry) -> bool:
+    return entry.intro and len(entry.text.lines()) == 1 and not entry.nested
+
+
+def _without_intro(entry: _Entry) -> _Entry:
+    """An intro entry as what follows its intro line (still marked `intro`)."""
+    if not entry.intro:
+        return entry
+    lines = entry.text.lines()
+    return _Entry(None, _join(lines[1:]), nested=entry.nested, intro=True)
 
 
 def _is_intro(text: _Text) -> bool:
@@ -1121,8 +1150,6 @@ class _Parser:
         for entry in _entries(blocks, table):
             text = _join([entry.text, *entry.nested]) if entry.nested else entry.text
             if entry.key is None:
-                if _is_intro(entry.text) and not entry.nested:
-                    continue
                 if last is None:
                     raise DocumentError(
                         f"{self.heading(key)}: no label on the line {_preview(text)!r}"
@@ -1186,13 +1213,13 @@ class _Parser:
                 last = entry.key
             elif entry.item:
                 steps.append(text)
-            elif _is_intro(entry.text) and not entry.nested:
-                continue
-            elif last is not None:
-                values[last] = _join([values[last], text], _Text("\n\n", b"\x01\x01"))
+            elif last is not None and not entry.intro:
+                # A paragraph after a field continues it ("Evidence:" and the error text).
+                values[last] = _join([values[last], text], _PARAGRAPH)
             else:
-                # Plain lines before any label: the steps, one per line.
+                # Plain lines after "Steps:" or before any label: the steps, one per line.
                 steps.extend(line for line in text.lines() if line.strip().text)
+                last = None
         parsed = [self.step(text) for text in steps]
         if len(parsed) == 1 and parsed[0] == ReproStep():
             parsed = []
@@ -1277,8 +1304,6 @@ class _Parser:
             if entry.key == "deadline":
                 deadline = text
                 continue
-            if entry.key is None and _is_intro(entry.text) and not entry.nested:
-                continue
             if entry.key is not None and ask_type is None:
                 ask_type = _ask_type(entry.key.removeprefix("ask:"))
             asks.append(self.value(text))
@@ -1303,8 +1328,6 @@ class _Parser:
         labeled = False
         for entry in _entries(blocks, table):
             if entry.key is None:
-                if _is_intro(entry.text) and not entry.nested:
-                    continue
                 lines = [entry.text] if entry.item else entry.text.lines()
                 loose.extend(v for v in (self.value(t) for t in [*lines, *entry.nested]) if v)
                 continue
