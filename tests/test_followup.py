@@ -418,13 +418,16 @@ def test_alerts_fire_once_when_due_and_once_more_when_overdue(pb: Playbook) -> N
         (7, "team", False),
         (7, "customer", False),
     ]
-    assert due_now[0].message.startswith("#7 Checkout fails for EU cards: Team check-in due")
+    assert due_now[0].message == "#7 Checkout fails for EU cards: Team check-in due now"
+    assert due_now[1].message == (
+        "#7 Checkout fails for EU cards: Customer update due now, latest in 2 h"
+    )
     seen = seen | {a.key for a in due_now}
     assert follow_up_alerts(cases, pb, T0 + timedelta(hours=2, minutes=1), seen) == []
     late = follow_up_alerts(cases, pb, T0 + timedelta(hours=4, minutes=1), seen)
     # The team's check-in is a point in time, announced once; the customer's window closes too.
     assert [(a.track, a.overdue) for a in late] == [("customer", True)]
-    assert "OVERDUE by 1 m" in late[0].message
+    assert late[0].message == "#7 Checkout fails for EU cards: Customer update OVERDUE by 1 m"
     seen = seen | {a.key for a in late}
     log_update(
         case, "customer_update", "Still investigating", now=T0 + timedelta(hours=4, minutes=5)

@@ -560,9 +560,8 @@ def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
             due.track, label, window, f"OVERDUE by {format_span(now - due.latest)}", "overdue"
         )
     if now >= due.earliest:
-        return DueLine(
-            due.track, label, window, f"due now, latest in {format_span(due.latest - now)}", "due"
-        )
+        left = f", latest in {format_span(due.latest - now)}" if due.latest > now else ""
+        return DueLine(due.track, label, window, f"due now{left}", "due")
     return DueLine(due.track, label, window, f"in {format_span(due.earliest - now)}", "upcoming")
 
 
@@ -605,9 +604,9 @@ class FollowUpAlert:
 
     @property
     def message(self) -> str:
-        what = "overdue" if self.overdue else "due"
-        label = self.line.label.lower() if self.line.label.startswith("C") else self.line.label
-        return f"#{self.case_id} {self.title}: {label} {what} ({self.line.countdown})"
+        """ "#7 Checkout fails: Customer update OVERDUE by 20 m" / "...: Team check-in due now"."""
+        title = f" {self.title}" if self.title else ""
+        return f"#{self.case_id}{title}: {self.line.label} {self.line.countdown}"
 
 
 def follow_up_alerts(
