@@ -149,6 +149,7 @@ class HomeScreen(Screen[None]):
             show=False,
             tooltip="Reverse the sort order",
         ),
+        Binding("d", "dashboard", "Dashboard", id="home.dashboard", tooltip="The lead's dashboard"),
         Binding(
             "r",
             "reload",
@@ -535,6 +536,11 @@ class HomeScreen(Screen[None]):
         case_id = self.current_case_id()
         if case_id is not None:
             self.workbench.open_case(case_id, "triage")
+
+    def action_dashboard(self) -> None:
+        from screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen())
 
     def action_new_case(self) -> None:
         from screens.dialogs import TextPrompt

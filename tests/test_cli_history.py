@@ -83,7 +83,7 @@ def test_stats_text_and_json(store: Store, playbook: Playbook) -> None:
     assert text.exit_code == 0, text.output
     assert "Cases: 4 in all, 3 open" in text.output
     assert "Kept in support vs escalated (opened in the last 13 weeks): 0 vs 1" in text.output
-    assert "Most frequent symptoms" in text.output and "csv export" in text.output
+    assert "Most frequent symptoms" in text.output and "3  CSV export" in text.output
     data = json.loads(run(store.path, "stats", "--json").output)
     assert data["total"] == 4
     assert data["open"]["total"] == 3

@@ -159,15 +159,38 @@ def test_sla_breaches(board: Dashboard) -> None:
 
 def test_most_frequent_symptoms(board: Dashboard) -> None:
     assert [(s.phrase, s.count, s.case_ids) for s in board.top_symptoms] == [
-        ("csv export", 4, (1, 2, 5, 8)),
-        ("sso login", 2, (3, 6)),
+        ("CSV export", 4, (1, 2, 5, 8)),
+        ("SSO login", 2, (3, 6)),
     ]
 
 
 def test_symptoms_fall_back_to_single_words_and_skip_one_offs() -> None:
-    titles = [(1, "Timeout on save"), (2, "Save timeout"), (3, "Login broken"), (4, "Timeouts")]
-    assert [(s.phrase, s.count) for s in top_symptoms(titles)] == [("timeout", 3), ("save", 2)]
+    titles = [
+        (1, "Timeout on save"),
+        (2, "Save timeout"),
+        (3, "Login broken"),
+        (4, "Timeouts"),
+        (5, "Login page blank"),
+    ]
+    # "save" only ever appears with a timeout: a detail of it, not a symptom of its own
+    assert [(s.phrase, s.count) for s in top_symptoms(titles)] == [("Timeout", 3), ("Login", 2)]
     assert top_symptoms([(1, "Only once")]) == ()
+
+
+def test_symptoms_prefer_the_longest_shared_phrase() -> None:
+    titles = [
+        (1, "SSO login loop"),
+        (2, "SSO login loop for new tenant"),
+        (3, "Endless SSO login loop"),
+        (4, "CSV export times out"),
+        (5, "CSV export times out again"),
+        (6, "CSV export fails"),
+    ]
+    # at equal counts the longer phrase comes first
+    assert [(s.phrase, s.count, s.case_ids) for s in top_symptoms(titles)] == [
+        ("SSO login loop", 3, (1, 2, 3)),
+        ("CSV export", 3, (4, 5, 6)),
+    ]
 
 
 def test_json_form_has_every_figure(board: Dashboard) -> None:
@@ -183,8 +206,8 @@ def test_json_form_has_every_figure(board: Dashboard) -> None:
     assert data["kept_share"] == 0.25
     assert data["sla_breaches"] == {"open": 1, "in_window": 2}
     assert data["top_symptoms"] == [
-        {"phrase": "csv export", "count": 4, "case_ids": [1, 2, 5, 8]},
-        {"phrase": "sso login", "count": 2, "case_ids": [3, 6]},
+        {"phrase": "CSV export", "count": 4, "case_ids": [1, 2, 5, 8]},
+        {"phrase": "SSO login", "count": 2, "case_ids": [3, 6]},
     ]
 
 

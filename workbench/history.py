@@ -61,7 +61,8 @@ _STOPWORDS = frozenset(
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
-_WORD = re.compile(r"[a-z0-9]+")
+# Letters and digits of any script ("Überweisung" is one word), never the underscore.
+_WORD = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r"\"([^\"\n]{6,200})\"|“([^”\n]{6,200})”|`([^`\n]{6,200})`|'([^'\n]{6,200})'")
 _ERROR_CODES = (
     re.compile(r"\b[A-Za-z]{1,8}[-_]?\d{2,6}\b"),  # E-1042, ERR1042, SSO_401
@@ -118,14 +119,16 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> list[tuple[str, str]]:
-    """(stem, word) for each content word of a text; stopwords and short numbers dropped."""
+    """(stem, word as written) for each content word of a text; stopwords and short numbers
+    dropped. The stem is lower case; the word keeps its case ("CSV") for display."""
     out: list[tuple[str, str]] = []
-    for word in _WORD.findall(text.lower()):
+    for written in _WORD.findall(text):
+        word = written.lower()
         if word in _STOPWORDS or len(word) < 2:
             continue
         if word.isdigit() and len(word) < 3:
             continue
-        out.append((stem(word), word))
+        out.append((stem(word), written))
     return out
 
 
@@ -137,7 +140,8 @@ def tokens(text: str) -> list[str]:
 def surface_words(case: Escalation) -> dict[str, str]:
     """For each stem of a case's symptom text, the shortest word it came from (for the reasons)."""
     out: dict[str, str] = {}
-    for term, word in content_words(symptom_text(case)):
+    for term, written in content_words(symptom_text(case)):
+        word = written.lower()
         if term not in out or len(word) < len(out[term]):
             out[term] = word
     return out

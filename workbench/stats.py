@@ -9,7 +9,6 @@ each case) and `now`, so the figures are checked against hand-computed values.
 
 from __future__ import annotations
 
-import itertools
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -160,42 +159,37 @@ def _median(values: Sequence[float]) -> float | None:
 
 
 def top_symptoms(cases: Iterable[tuple[int, str]], limit: int = 5) -> tuple[Symptom, ...]:
-    """The phrases most cases' titles share: two-word phrases first (they read as a symptom, "CSV
-    export"), single words for what is left; each counted once per case, shown as most often
-    written."""
-    bigrams: dict[tuple[str, str], set[int]] = {}
-    unigrams: dict[str, set[int]] = {}
+    """The phrases most cases' titles share, as a lead would name the symptom ("CSV export", "SSO
+    login loop"): runs of one to three content words, each counted once per case, most frequent
+    first and the longer phrase first at equal count. A phrase whose cases all belong to a phrase
+    already listed is a detail of it ("times out" under "CSV export") and is left out. Shown as
+    most often written."""
+    grams: dict[tuple[str, ...], set[int]] = {}
     surface: dict[tuple[str, ...], Counter[str]] = {}
     for case_id, title in cases:
         words = content_words(title)
-        for term, word in words:
-            unigrams.setdefault(term, set()).add(case_id)
-            surface.setdefault((term,), Counter())[word] += 1
-        for (t1, w1), (t2, w2) in itertools.pairwise(words):
-            if t1 == t2:
-                continue
-            bigrams.setdefault((t1, t2), set()).add(case_id)
-            surface.setdefault((t1, t2), Counter())[f"{w1} {w2}"] += 1
+        for size in (1, 2, 3):
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                key = tuple(term for term, _ in run)
+                if len(set(key)) < size:
+                    continue  # "export export"
+                grams.setdefault(key, set()).add(case_id)
+                surface.setdefault(key, Counter())[" ".join(word for _, word in run)] += 1
+    ranked = sorted(
+        ((key, ids) for key, ids in grams.items() if len(ids) >= 2),
+        key=lambda item: (-len(item[1]), -len(item[0]), item[0]),
+    )
     chosen: list[tuple[tuple[str, ...], set[int]]] = []
-    covered: set[str] = set()
-    for key, ids in sorted(bigrams.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        if len(ids) < 2 or len(chosen) >= limit:
+    for key, ids in ranked:
+        if len(chosen) >= limit:
             break
-        if key[0] in covered and key[1] in covered:
-            continue  # "export csv" after "csv export"
-        chosen.append((key, ids))
-        covered.update(key)
-    for term, ids in sorted(unigrams.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        if len(ids) < 2:
-            break
-        if term in covered:
+        if any(ids <= taken for _, taken in chosen):
             continue
-        chosen.append(((term,), ids))
-        covered.add(term)
-    chosen.sort(key=lambda item: (-len(item[1]), -len(item[0]), item[0]))
+        chosen.append((key, ids))
     return tuple(
         Symptom(surface[key].most_common(1)[0][0], len(ids), tuple(sorted(ids)))
-        for key, ids in chosen[:limit]
+        for key, ids in chosen
     )
 
 
