@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -276,8 +276,8 @@ def _tiny(path: Path) -> None:
     ],
 )
 def test_damaged_files_are_refused_and_untouched(
-    tmp_path: Path, playbook: Playbook, damage
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, playbook: Playbook, damage: Callable[[Path], None]
+) -> None:
     path = tmp_path / "damaged.db"
     _db_with_case(path, playbook)
     damage(path)

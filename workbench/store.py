@@ -355,17 +355,24 @@ def _check_header(path: Path) -> None:
         raise CorruptDatabaseError(f"the database file is truncated: {path}")
 
 
-def _connect_readonly(path: Path, timeout: float) -> sqlite3.Connection:
+def _connect_readonly(path: Path, timeout: float, *, probe: bool = False) -> sqlite3.Connection:
     """mode=ro; a WAL file in a directory we cannot write has no -shm to share, so fall back to
-    immutable=1 then."""
+    immutable=1 then. A `probe` of a file with no -wal beside it reads it as immutable: all its
+    content is in the file, and nothing (not even an empty -wal or -shm) is created beside it."""
     uri = path.absolute().as_uri()
+    immutable = probe and not Path(f"{path}-wal").exists()
     conn = sqlite3.connect(
-        f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+        f"{uri}?mode=ro{'&immutable=1' if immutable else ''}",
+        uri=True,
+        timeout=timeout,
+        isolation_level=None,
+        check_same_thread=False,
     )
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:
-        if _code(exc) != sqlite3.SQLITE_CANTOPEN:
+        # No -shm to share and none can be created: SQLite says CANTOPEN or READONLY.
+        if immutable or _code(exc) not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
             conn.close()
             raise
         conn.close()
@@ -456,7 +463,7 @@ class Store:
     def _probe(self) -> int:
         """Read the schema version through a read-only connection: a newer or foreign file is
         refused before any connection that could write to it is opened."""
-        conn = _connect_readonly(self.path, self.busy_timeout)
+        conn = _connect_readonly(self.path, self.busy_timeout, probe=True)
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -614,6 +621,38 @@ class Store:
                 (new_id, _iso(now), json.dumps(stored.title, ensure_ascii=False)),
             )
             return stored
+
+    def create_many(self, cases: Iterable[Escalation], *, batch: int = 2000) -> int:
+        """Store many new cases at once (a history brought over from elsewhere, a benchmark's
+        generated cases): new ids in order, revision 1, each with its "created" event, one
+        transaction per `batch` cases. Unlike `create`, each case keeps its own `updated_at` and
+        is trusted as validated (no JSON round trip): it is a bulk load of a history, about ten
+        times faster per case than `create` in a loop. Returns how many were stored."""
+        stored = 0
+        pending = iter(cases)
+        while chunk := [case for _, case in zip(range(batch), pending, strict=False)]:
+            with self._guard(), self._write() as conn:
+                now = self._now()
+                first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
+                rows: list[dict[str, object]] = []
+                created: list[tuple[int, str | None, str]] = []
+                for new_id, case in enumerate(chunk, start=first):
+                    data = case.model_copy(update={"id": new_id, "revision": 1})
+                    values = self._derive(data, now)
+                    values.update(id=new_id, revision=1, data=data.model_dump_json())
+                    rows.append(values)
+                    title = json.dumps(data.title, ensure_ascii=False)
+                    created.append((new_id, _iso(data.created_at), title))
+                names = ", ".join(rows[0])
+                marks = ", ".join(f":{name}" for name in rows[0])
+                conn.executemany(f"INSERT INTO cases ({names}) VALUES ({marks})", rows)
+                conn.executemany(
+                    "INSERT INTO events (case_id, at, field, old, new) "
+                    "VALUES (?, ?, 'created', NULL, ?)",
+                    created,
+                )
+            stored += len(chunk)
+        return stored
 
     def get(self, case_id: int) -> Escalation:
         with self._guard() as conn:
