@@ -211,7 +211,7 @@ class Field(Horizontal):
 
     DEFAULT_CSS = """
     Field { height: auto; }
-    Field > .field-label { width: 18; color: $text-muted; }
+    Field > .form-label { width: 20; height: auto; padding-right: 1; color: $text-muted; }
     """
 
     def __init__(
@@ -224,12 +224,14 @@ class Field(Horizontal):
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        if isinstance(control, TextArea):
+            self.add_class("-area")
         self.label_text = label
         self.control_widget = control
         self.path = path or getattr(control, "path", "")
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label_text, classes="field-label")
+        yield Label(self.label_text, classes="form-label")
         yield self.control_widget
 
 
