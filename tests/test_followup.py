@@ -360,10 +360,28 @@ def test_timeline_is_everything_in_order(pb: Playbook) -> None:
         "Opened",
         "Triage decision",
         "Escalated",
+        "Severity change",  # the override make_case sets, not logged: shown from the case
         "Team check-in",
         "Note",
     ]
     assert items[0].summary == "Checkout fails for EU cards"
+
+
+def test_timeline_shows_overrides_taken_on_other_screens(pb: Playbook) -> None:
+    case = make_case(severity=None)
+    case.recommendation_override = Override(value="keep", reason="known workaround", at=T0)
+    case.severity_override = Override(
+        value="high", reason="key customer", at=T0 + timedelta(minutes=5)
+    )
+    items = timeline(case)
+    assert [(i.label, i.summary, i.detail) for i in items[1:]] == [
+        ("Triage decision", "Override: resolve in-house", "known workaround"),
+        ("Severity change", "Severity set to High (override)", "key customer"),
+    ]
+    # Once the re-assessment logs it, the log entry is the one shown.
+    reassess_severity(case, pb, "critical", "second region down", T0 + timedelta(hours=1))
+    severity_items = [i for i in timeline(case) if i.kind is LogKind.SEVERITY]
+    assert [i.summary for i in severity_items] == ["Severity High -> Critical (up)"]
 
 
 def test_format_span() -> None:

@@ -411,8 +411,17 @@ class TimelineItem:
     expectation: str = ""
 
 
+_DECISIONS = {
+    "keep": "resolve in-house",
+    "escalate": "escalate",
+    "unknown": "not enough information",
+}
+
+
 def timeline(case: Escalation) -> list[TimelineItem]:
-    """Everything that happened, oldest first: the case opened, then the running log.
+    """Everything that happened, oldest first: the case opened, the running log, and the decisions
+    taken on the other screens that the log does not hold yet (a triage override, a severity
+    override set on the impact screen), so the follow-up view misses none of them.
 
     Entries logged at the same moment keep the order they were logged in.
     """
@@ -421,6 +430,35 @@ def timeline(case: Escalation) -> list[TimelineItem]:
         TimelineItem(e.at, e.kind, e.kind.label, e.summary, e.detail, e.expectation)
         for e in case.log
     ]
+    decision = case.recommendation_override
+    if decision is not None and not any(e.kind is LogKind.TRIAGE for e in case.log):
+        what = _DECISIONS.get(decision.value, decision.value)
+        items.append(
+            TimelineItem(
+                decision.at,
+                LogKind.TRIAGE,
+                LogKind.TRIAGE.label,
+                f"Override: {what}",
+                decision.reason,
+            )
+        )
+    severity = case.severity_override
+    if severity is not None and not any(
+        e.kind is LogKind.SEVERITY and e.at == severity.at for e in case.log
+    ):
+        try:
+            label = Severity(severity.value).label
+        except ValueError:
+            label = severity.value
+        items.append(
+            TimelineItem(
+                severity.at,
+                LogKind.SEVERITY,
+                LogKind.SEVERITY.label,
+                f"Severity set to {label} (override)",
+                severity.reason,
+            )
+        )
     return sorted(items, key=lambda item: item.at)
 
 
