@@ -213,6 +213,13 @@ class TriageScreen(CaseScreen):
         checklist.action_first()
         checklist.focus()
 
+    def fill_inputs(self) -> None:
+        # After a reload (a change made elsewhere, e.g. a signal accepted on F8): every item.
+        checklist = self.query_one(Checklist)
+        for key in (set(checklist.answers) | set(self.case.triage)) & set(self.rows_by_key):
+            if checklist.answers.get(key) != self.case.triage.get(key):
+                checklist.update_answer(key, self.case.triage.get(key))
+
     # -- rendering -----------------------------------------------------------------------------------
     def result(self) -> TriageResult:
         return assess_triage(self.case, self.workbench.playbook, self.now())

@@ -1,0 +1,142 @@
+"""Similar cases and signals in the app: the strip on Triage/Details, F8, accepting a signal (A),
+opening a similar case (enter), linking (L) and counting customers from links (C)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, OptionList
+
+from screens.details import DetailsScreen
+from screens.similar import SimilarScreen, SimilarStrip
+from screens.triage import Checklist, TriageScreen
+from tests.conftest import AppFactory, new_case
+from workbench.models import LogKind, Reproduction
+from workbench.store import Store
+
+THREE_REPORTS = "esc.recurring.three_reports"
+OBSERVED = Reproduction(observed='Error "Export failed (E-1042)" after 30 s')
+
+
+def seed(store: Store) -> int:
+    """Two earlier reports of the CSV export timeout from other customers, an unrelated case, and
+    the case being written (returned)."""
+    new_case(store, "CSV export times out on big reports", customer="Globex",
+             component="Reports", reproduction=OBSERVED)  # fmt: skip
+    new_case(store, "Large CSV exports time out", customer="Initech", component="Reports",
+             reproduction=OBSERVED)  # fmt: skip
+    new_case(store, "SSO login redirects in a loop", customer="Hooli")
+    case = new_case(store, "CSV export of the sales report times out", customer="Acme Corp",
+                    component="Reports", reproduction=OBSERVED)  # fmt: skip
+    assert case.id is not None
+    return case.id
+
+
+def strip_text(app: object) -> str:
+    return str(app.screen.query_one(SimilarStrip).render())  # type: ignore[attr-defined]
+
+
+async def test_triage_strip_lists_similar_cases_and_signals(
+    make_app: AppFactory, store: Store
+) -> None:
+    case_id = seed(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case_id, "triage")
+        await pilot.pause()
+        text = strip_text(app)
+        assert "≈ Similar: #1 Globex (draft), #2 Initech (draft)" in text
+        assert "⚑ 1 signal" in text and "F8 review" in text
+        assert "#3" not in text
+
+
+async def test_details_strip_follows_the_case_as_it_is_written(
+    make_app: AppFactory, store: Store
+) -> None:
+    case = new_case(store, "Untitled problem", customer="Acme Corp")
+    new_case(store, "SSO login redirects in a loop", customer="Hooli")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert case.id is not None
+        app.open_case(case.id, "details")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        assert "No similar past cases" in strip_text(app)
+        app.screen.edit(lambda c: setattr(c, "title", "SSO login loops after the IdP change"))
+        app.screen.query_one(SimilarStrip)._poll()  # what the half-second timer does
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "≈ Similar: #2 Hooli (draft)" in strip_text(app)
+
+
+async def test_accepting_a_signal_ticks_the_item_and_logs_the_evidence(
+    make_app: AppFactory, store: Store
+) -> None:
+    case_id = seed(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case_id, "triage")
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        assert isinstance(screen, SimilarScreen)
+        assert screen.query_one("#signals", OptionList).option_count == 1
+        await pilot.press("A")
+        stored = store.get(case_id)
+        assert stored.checked(THREE_REPORTS)
+        assert stored.triage[THREE_REPORTS].note == "see #1, #2"
+        entry = stored.log[-1]
+        assert entry.kind is LogKind.SIGNAL
+        assert entry.summary == "Accepted: Three or more independent reports of the same symptom"
+        assert entry.detail.endswith("Evidence: #1, #2")
+        # nothing left to suggest; back on Triage the item shows ticked and edits still save
+        assert screen.query_one("#signals", OptionList).option_count == 0
+        await pilot.press("escape")
+        triage = app.screen
+        assert isinstance(triage, TriageScreen)
+        assert triage.case.revision == stored.revision
+        assert triage.query_one(Checklist).answers[THREE_REPORTS].checked
+        assert triage.toggle("keep.coaching")
+        assert store.get(case_id).checked("keep.coaching")
+
+
+async def test_enter_opens_the_highlighted_similar_case(make_app: AppFactory, store: Store) -> None:
+    case_id = seed(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case_id, "triage")
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        assert isinstance(screen, SimilarScreen)
+        table = screen.query_one("#similar", DataTable)
+        assert [table.get_row_at(i)[1] for i in range(table.row_count)] == ["#1", "#2"]
+        table.focus()
+        await pilot.press("down", "enter")
+        opened = app.screen
+        assert isinstance(opened, TriageScreen) and opened.case_id == 2
+        await pilot.press("escape")
+        back = app.screen
+        assert isinstance(back, TriageScreen) and back.case_id == case_id
+
+
+async def test_link_both_ways_then_count_customers(make_app: AppFactory, store: Store) -> None:
+    case_id = seed(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case_id, "triage")
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        assert isinstance(screen, SimilarScreen)
+        screen.query_one("#similar", DataTable).focus()
+        await pilot.press("C")  # nothing linked yet: nothing changes
+        assert store.get(case_id).impact.customers_affected is None
+        await pilot.press("L")
+        assert store.get(case_id).linked == [1]
+        assert store.get(1).linked == [case_id]
+        await pilot.press("down", "L")
+        assert store.get(case_id).linked == [1, 2]
+        await pilot.press("C")
+        assert store.get(case_id).impact.customers_affected == 3  # Acme Corp, Globex, Initech
+        await pilot.press("L")  # the highlighted case (#2) again: unlinked on both sides
+        assert store.get(case_id).linked == [1]
+        assert store.get(2).linked == []
