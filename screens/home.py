@@ -8,6 +8,7 @@ injected clock. At narrow widths each row takes two lines so no column is droppe
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from workbench.store import CaseRow
 
 PAGE_SIZE = 200
+BENCH_EXIT_ENV = "WORKBENCH_BENCH_EXIT"
 SEARCH_DELAY = 0.2
 WIDE = 110
 
@@ -197,6 +199,9 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
         self.reload()
+        if os.environ.get(BENCH_EXIT_ENV):
+            # `make bench` times the cold start: process start to this first painted list.
+            self.call_after_refresh(self.app.exit)
 
     def on_screen_resume(self) -> None:
         # Back from a case: its row may have changed.
