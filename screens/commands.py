@@ -79,6 +79,8 @@ class WorkbenchCommands(Provider):
         yield Command("Case list", "Back to the list of escalations (escape)", app.go_home)
         yield Command("New case", "Start a new escalation (n on the list)", self._start_new_case)
         yield Command("Search cases", "Full-text search on the list (/)", self._start_search)
+        if not isinstance(screen, HomeScreen):  # the list offers it from its own `d` binding
+            yield Command("Dashboard", "The lead's figures (d on the list)", self._start_dashboard)
         yield Command(
             "Help", "Keys of every screen and the operating principles (F1)", app.action_help
         )
@@ -95,6 +97,11 @@ class WorkbenchCommands(Provider):
         home = self._go_home()
         if home is not None:
             home.action_new_case()  # type: ignore[attr-defined]
+
+    def _start_dashboard(self) -> None:
+        home = self._go_home()
+        if home is not None:
+            home.action_dashboard()  # type: ignore[attr-defined]
 
     def _start_search(self) -> None:
         home = self._go_home()

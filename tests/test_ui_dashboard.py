@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual.app import App
+from textual.command import CommandList
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from screens.dashboard import DashboardScreen, bar_rows, short_route
@@ -73,6 +76,16 @@ def test_short_route_names() -> None:
     ]
 
 
+async def _palette_results(app: App[None], pilot: Pilot[None]) -> None:
+    """Wait for the palette's worker to list its hits (polled, not slept for a fixed time)."""
+    commands = app.screen.query_one(CommandList)
+    for _ in range(200):
+        if commands.option_count:
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the palette listed nothing")
+
+
 def _text(screen: DashboardScreen, widget_id: str) -> str:
     return str(screen.query_one(widget_id, Static).render())
 
@@ -122,9 +135,8 @@ async def test_d_on_the_list_opens_the_dashboard(
 async def test_the_palette_opens_the_dashboard(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.press(*"dashboard")
-        await pilot.pause(0.3)
+        await pilot.press("ctrl+p", *"dashboard")
+        await _palette_results(app, pilot)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -146,3 +158,22 @@ async def test_reload_picks_up_new_cases(make_app: AppFactory, store: Store) -> 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "1 cases, 1 open" in _text(app.screen, "#dash-title")
+
+
+async def test_the_palette_opens_the_dashboard_from_a_case(
+    make_app: AppFactory, store: Store
+) -> None:
+    case = new_case(store, "Fresh problem", customer="Acme")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert case.id is not None
+        app.open_case(case.id, "impact")
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"dashboard")
+        await _palette_results(app, pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
