@@ -326,7 +326,7 @@ def test_search_text_property(tmp_path: Path, playbook: Playbook) -> None:
     with Store(tmp_path / "h.db", playbook, clock=Clock()) as hstore:
         hstore.create(new_case(title="quotes \" and ' and \\ and \x00 NUL"))
 
-        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(st.text())
         def never_raises(query: str) -> None:
             rows = hstore.list_cases(query=query, limit=5)
@@ -338,15 +338,26 @@ def test_search_text_property(tmp_path: Path, playbook: Playbook) -> None:
             categories=("L", "N", "P", "Zs", "S"), max_codepoint=0x4FF, exclude_characters="\x00"
         )
 
-        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-        @given(st.text(letters, min_size=1, max_size=40), st.data())
-        def finds_own_words(title: str, data: st.DataObject) -> None:
-            chunks = [c for c in title.split() if any(ch.isalnum() for ch in c)]
+        def words_of(text: str, data: st.DataObject) -> str | None:
+            chunks = [c for c in text.split() if any(ch.isalnum() for ch in c)]
             if not chunks:
-                return
-            case = hstore.create(new_case(title=title))
-            query = " ".join(data.draw(st.lists(st.sampled_from(chunks), min_size=1, max_size=3)))
-            assert case.id in ids(hstore.list_cases(query=query, limit=None))
+                return None
+            return " ".join(data.draw(st.lists(st.sampled_from(chunks), min_size=1, max_size=3)))
+
+        texts = st.text(letters, min_size=1, max_size=40)
+
+        @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(texts, texts, st.data())
+        def finds_own_words(first: str, second: str, data: st.DataObject) -> None:
+            case = hstore.create(new_case(title=first))
+            query = words_of(first, data)
+            if query is not None:
+                assert case.id in ids(hstore.list_cases(query=query, limit=None))
+            case.narrative = second  # and after an update
+            hstore.save(case)
+            query = words_of(second, data)
+            if query is not None:
+                assert case.id in ids(hstore.list_cases(query=query, limit=None))
 
         finds_own_words()
 

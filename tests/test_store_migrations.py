@@ -207,15 +207,21 @@ def test_lost_fts_triggers_are_rebuilt_on_open(tmp_path: Path, playbook: Playboo
 
 
 # -- files that are refused, untouched ----------------------------------------------------------------
-def _db_with_case(path: Path, playbook: Playbook) -> None:
-    with Store(path, playbook, clock=clock) as store:
+@pytest.fixture(scope="module")
+def healthy(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A closed, checkpointed database of 40 cases over many pages, built once."""
+    path = tmp_path_factory.mktemp("healthy") / "w.db"
+    with Store(path, default_playbook(), clock=clock) as store:
         for n in range(40):
             store.create(Escalation(title=f"case {n}", narrative="words " * 60))
+    return path.read_bytes()
 
 
-def test_newer_schema_is_refused_and_untouched(tmp_path: Path, playbook: Playbook) -> None:
+def test_newer_schema_is_refused_and_untouched(
+    tmp_path: Path, playbook: Playbook, healthy: bytes
+) -> None:
     path = tmp_path / "future.db"
-    _db_with_case(path, playbook)
+    path.write_bytes(healthy)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 99")
     conn.close()
@@ -225,6 +231,7 @@ def test_newer_schema_is_refused_and_untouched(tmp_path: Path, playbook: Playboo
             Store(path, playbook, readonly=readonly)
         assert "schema 99" in str(info.value) and "\n" not in str(info.value)
         assert path.read_bytes() == before
+        assert [p.name for p in tmp_path.iterdir()] == ["future.db"]  # no -wal/-shm left
 
 
 def _truncated_at_page(path: Path) -> None:
@@ -246,7 +253,7 @@ def _zeroed_schema_page(path: Path) -> None:
 def _garbage_after_header(path: Path) -> None:
     data = bytearray(path.read_bytes())
     rng = random.Random(7)
-    data[16:] = bytes(rng.randrange(256) for _ in range(len(data) - 16))
+    data[16:] = rng.randbytes(len(data) - 16)
     path.write_bytes(bytes(data))
 
 
@@ -256,7 +263,7 @@ def _text_file(path: Path) -> None:
 
 def _random_bytes(path: Path) -> None:
     rng = random.Random(3)
-    path.write_bytes(bytes(rng.randrange(256) for _ in range(8192)))
+    path.write_bytes(rng.randbytes(8192))
 
 
 def _tiny(path: Path) -> None:
@@ -276,10 +283,10 @@ def _tiny(path: Path) -> None:
     ],
 )
 def test_damaged_files_are_refused_and_untouched(
-    tmp_path: Path, playbook: Playbook, damage: Callable[[Path], None]
+    tmp_path: Path, playbook: Playbook, healthy: bytes, damage: Callable[[Path], None]
 ) -> None:
     path = tmp_path / "damaged.db"
-    _db_with_case(path, playbook)
+    path.write_bytes(healthy)
     damage(path)
     before = path.read_bytes()
     for readonly in (False, True):
@@ -289,9 +296,11 @@ def test_damaged_files_are_refused_and_untouched(
         assert path.read_bytes() == before
 
 
-def test_damaged_data_page_fails_on_read_not_silently(tmp_path: Path, playbook: Playbook) -> None:
+def test_damaged_data_page_fails_on_read_not_silently(
+    tmp_path: Path, playbook: Playbook, healthy: bytes
+) -> None:
     path = tmp_path / "damaged.db"
-    _db_with_case(path, playbook)
+    path.write_bytes(healthy)
     data = bytearray(path.read_bytes())
     data[len(data) - 4096 * 3 : len(data) - 4096 * 2] = bytes(4096)
     path.write_bytes(bytes(data))

@@ -753,13 +753,25 @@ class Store:
         where, params = self._where(status, severity, query)
         if where is None:
             return None, []
-        if where:
+        few = False
+        match = fts_query(query) if query else None
+        if match is not None:  # the FTS index alone, capped: cheap even for "e*"
+            found = conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? "
+                f"LIMIT {_SMALL_MATCH + 1})",
+                (match,),
+            ).fetchone()[0]
+            if found == 0:
+                return None, []
+            few = found <= _SMALL_MATCH
+        if not few and (status is not None or severity is not None):
             probe = f"SELECT count(*) FROM (SELECT 1 FROM cases{where} LIMIT {_SMALL_MATCH + 1})"
             found = conn.execute(probe, params).fetchone()[0]
             if found == 0:
                 return None, []
-            if found > _SMALL_MATCH:
-                where, params = self._where(status, severity, query, walk=True)
+            few = found <= _SMALL_MATCH
+        if where and not few:
+            where, params = self._where(status, severity, query, walk=True)
         expression, nullable = SORTS[sort]
         if descending:
             order = f"{expression} DESC, id DESC"
