@@ -182,6 +182,7 @@ class HomeScreen(Screen[None]):
         self.rows: list[CaseRow] = []
         self._search_timer: Timer | None = None
         self._wide: bool | None = None
+        self._resumed = False
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -204,7 +205,11 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self.app.exit)
 
     def on_screen_resume(self) -> None:
-        # Back from a case: its row may have changed.
+        # Back from a case: its row may have changed. The first resume comes with the push, right
+        # after on_mount loaded the list: loading it again would double the start-up's list work.
+        if not self._resumed:
+            self._resumed = True
+            return
         if self.is_mounted and self._wide is not None:
             self.reload(keep_cursor=True)
 
