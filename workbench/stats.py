@@ -165,17 +165,21 @@ def top_symptoms(cases: Iterable[tuple[int, str]], limit: int = 5) -> tuple[Symp
     already listed is a detail of it ("times out" under "CSV export") and is left out. Shown as
     most often written."""
     grams: dict[tuple[str, ...], set[int]] = {}
-    surface: dict[tuple[str, ...], Counter[str]] = {}
+    titles: list[list[tuple[str, str]]] = []
     for case_id, title in cases:
         words = content_words(title)
+        titles.append(words)
+        terms = [term for term, _ in words]
         for size in (1, 2, 3):
-            for start in range(len(words) - size + 1):
-                run = words[start : start + size]
-                key = tuple(term for term, _ in run)
-                if len(set(key)) < size:
+            for start in range(len(terms) - size + 1):
+                key = tuple(terms[start : start + size])
+                if size > 1 and len(set(key)) < size:
                     continue  # "export export"
-                grams.setdefault(key, set()).add(case_id)
-                surface.setdefault(key, Counter())[" ".join(word for _, word in run)] += 1
+                ids = grams.get(key)
+                if ids is None:
+                    grams[key] = {case_id}
+                else:
+                    ids.add(case_id)
     ranked = sorted(
         ((key, ids) for key, ids in grams.items() if len(ids) >= 2),
         key=lambda item: (-len(item[1]), -len(item[0]), item[0]),
@@ -187,6 +191,15 @@ def top_symptoms(cases: Iterable[tuple[int, str]], limit: int = 5) -> tuple[Symp
         if any(ids <= taken for _, taken in chosen):
             continue
         chosen.append((key, ids))
+    # How each chosen phrase is most often written (a second pass, for the chosen few only).
+    surface: dict[tuple[str, ...], Counter[str]] = {key: Counter() for key, _ in chosen}
+    for words in titles:
+        for key in surface:
+            size = len(key)
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                if tuple(term for term, _ in run) == key:
+                    surface[key][" ".join(word for _, word in run)] += 1
     return tuple(
         Symptom(surface[key].most_common(1)[0][0], len(ids), tuple(sorted(ids)))
         for key, ids in chosen

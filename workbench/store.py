@@ -895,32 +895,42 @@ class Store:
     def case_facts(self, *, since: datetime | None = None) -> Iterator[CaseFacts]:
         """What the dashboard counts, one small record per case, read from the list columns plus
         three times pulled out of the JSON by SQLite (first escalation, last hop, resolution);
-        no case is parsed. With `since`, only open cases and cases updated since then: a case
-        escalated, resolved or opened after `since` was necessarily saved after it too."""
+        no case is parsed. With `since`, only open cases and cases updated since then (through
+        the status and updated_at indexes): a case escalated, resolved or opened after `since`
+        was necessarily saved after it too."""
         from workbench.stats import CaseFacts
 
         breached = self.playbook.sla_label("breached").lower()
         statuses = {s.value: s for s in Status}
         severities = {s.value: s for s in Severity}
-        where = "id > :last"
-        params: dict[str, Any] = {"size": 5000}
-        if since is not None:
-            where += " AND (status != :resolved OR updated_at >= :since)"
-            params.update(resolved=Status.RESOLVED.value, since=_iso(since))
-        sql = (
+        select = (
             "SELECT id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
             "created_at, json_extract(data, '$.escalation.sent_at'), "
             "(SELECT min(json_extract(e.value, '$.at')) FROM json_each(data, '$.log') AS e "
             " WHERE json_extract(e.value, '$.kind') = 'escalated'), "
-            "json_extract(data, '$.resolution.resolved_at') "
-            f"FROM cases WHERE {where} ORDER BY id LIMIT :size"
+            "json_extract(data, '$.resolution.resolved_at') FROM cases"
         )
-        params["last"] = 0
-        while True:
-            with self._guard() as conn:
-                rows = conn.execute(sql, params).fetchall()
-            if not rows:
+
+        def batches() -> Iterator[list[Any]]:
+            if since is not None:
+                still_open = [s.value for s in Status if s is not Status.RESOLVED]
+                marks = ", ".join("?" * len(still_open))
+                sql = f"{select} WHERE status IN ({marks}) OR updated_at >= ? ORDER BY id"
+                with self._guard() as conn:
+                    yield conn.execute(sql, [*still_open, _iso(since)]).fetchall()
                 return
+            last = 0
+            while True:
+                with self._guard() as conn:
+                    rows = conn.execute(
+                        f"{select} WHERE id > ? ORDER BY id LIMIT 5000", (last,)
+                    ).fetchall()
+                if not rows:
+                    return
+                yield rows
+                last = rows[-1][0]
+
+        for rows in batches():
             for row in rows:
                 (case_id, title, customer, status, severity, routed, next_due, due_latest, sla,
                  created, sent_at, first_logged, resolved) = row  # fmt: skip
@@ -939,7 +949,6 @@ class Store:
                     _parse_time(due_latest),
                     bool(sla) and str(sla).lower().startswith(breached),
                 )
-            params["last"] = rows[-1][0]
 
     # -- file ---------------------------------------------------------------------------------------
     def backup(self, dest_path: Path | str, *, overwrite: bool = False) -> Path:
