@@ -218,10 +218,11 @@ def parse_time(text: str, tz: tzinfo | None = None) -> datetime | None:
 # Escaping (render side)
 # =====================================================================================================
 _ASCII_PUNCT = frozenset(string.punctuation)
-# Always escaped: code spans, emphasis, links and placeholders, HTML and autolinks, block quotes and
-# "->", table pipes, strikethrough and tilde fences.
-_ALWAYS = frozenset("`*[]<>|~")
-_INLINE_SPECIAL = re.compile(r"[`*\[\]<>|~\\_&]")
+# Always escaped: code spans, emphasis, links and placeholders, HTML and autolinks, table pipes,
+# strikethrough and tilde fences. `>` only where it means something: a block quote at a line start,
+# and the "->" that separates an action from its outcome.
+_ALWAYS = frozenset("`*[]<|~")
+_INLINE_SPECIAL = re.compile(r"[`*\[\]<|~\\_&]|->")
 _ENTITY_LIKE = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 _ORDERED_MARKER = re.compile(r"\d{1,9}[.)](?=[ \t]|$)")
 _HEADING_MARKER = re.compile(r"#+(?=[ \t]|$)")
@@ -285,7 +286,7 @@ def _escape_line(line: str, how: _Esc, *, at_start: bool) -> str:
     special: dict[int, str] = {}
     first = line[0]
     if at_start and not how.single_line:
-        if first in "-+=":
+        if first in "-+=>":
             special[0] = "\\" + first
         elif first == "#" and _HEADING_MARKER.match(line):
             special[0] = "\\#"
@@ -322,6 +323,8 @@ def _escape_line(line: str, how: _Esc, *, at_start: bool) -> str:
             out.append("_" if inside else "\\_")
         elif ch == "&" and _ENTITY_LIKE.match(line, i):
             out.append("\\&")
+        elif ch == ">" and i and line[i - 1] == "-":
+            out.append("\\>")
         else:
             out.append(ch)
     return "".join(out)
@@ -1084,6 +1087,9 @@ class _Parser:
         """Paragraph lines that are exactly a section heading become headings."""
         out: list[_Block] = []
         for block in blocks:
+            if isinstance(block, _List):
+                out.extend(self.plain_list(block))
+                continue
             if not isinstance(block, _Para):
                 out.append(block)
                 continue
@@ -1099,6 +1105,30 @@ class _Parser:
             if pending:
                 out.append(_Para(_join(pending)))
         return out
+
+    def plain_list(self, block: _List) -> list[_Block]:
+        """A heading line typed right under a list is a lazy continuation of its last item: split
+        the list there; items after the heading belong to the new section."""
+        for i, item in enumerate(block.items):
+            for j, sub in enumerate(item.blocks):
+                if not isinstance(sub, _Para):
+                    continue
+                lines = sub.text.lines()
+                for k, line in enumerate(lines):
+                    if self.section_of(line.strip()) is None:
+                        continue
+                    head = item.blocks[:j] + ([_Para(_join(lines[:k]))] if k else [])
+                    items = block.items[:i] + ([_Item(head)] if head else [])
+                    out: list[_Block] = [_List(block.ordered, items)] if items else []
+                    out.append(_Heading(2, line.strip()))
+                    rest: list[_Block] = (
+                        [_Para(_join(lines[k + 1 :]))] if k + 1 < len(lines) else []
+                    )
+                    rest += item.blocks[j + 1 :]
+                    if block.items[i + 1 :]:
+                        rest.append(_List(block.ordered, block.items[i + 1 :]))
+                    return out + self.plain_headings(rest)
+        return [block]
 
     # -- preamble -----------------------------------------------------------------------------------
     def preamble(self, blocks: list[_Block]) -> tuple[Severity | None, list[str]]:
