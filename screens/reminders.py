@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from workbench.followup import FollowUpAlert, follow_up_alerts
 from workbench.models import Status
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from workbench.app import WorkbenchApp
+    from workbench.followup import FollowUpAlert
     from workbench.models import Escalation
 
 CHECK_SECONDS = 60.0
@@ -70,6 +70,8 @@ class Reminders:
 
     def check(self) -> list[FollowUpAlert]:
         """Look once: notify what has fallen due or gone overdue since the last look."""
+        # Imported at the first look, a minute after start: the rules are not on the start-up path.
+        from workbench.followup import follow_up_alerts
         from workbench.store import StoreError
 
         self.looks += 1
