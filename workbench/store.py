@@ -208,11 +208,17 @@ def fts_query(text: str) -> str | None:
 
 
 def search_text(case: Escalation) -> str:
-    """What full-text search sees besides title and customer."""
+    """What full-text search sees besides title and customer: the symptom, lessons learned and
+    de-escalation findings, the notes on checklist items, and the whole running log."""
     parts = [case.component, case.narrative, case.reproduction.observed]
+    parts.append(case.reproduction.evidence)  # exact error text is what agents search for
     if case.resolution is not None:
         parts.append(case.resolution.lessons_learned)
-    parts.extend(entry.summary for entry in case.log)
+    if case.de_escalation is not None:
+        parts += [case.de_escalation.outcome, case.de_escalation.findings]
+    parts.extend(answer.note for answer in case.triage.values())
+    for entry in case.log:
+        parts += [entry.summary, entry.detail, entry.expectation]
     return "\n".join(part for part in parts if part)
 
 
