@@ -9,6 +9,7 @@ from screens.details import DetailsScreen
 from screens.similar import SimilarScreen, SimilarStrip
 from screens.triage import Checklist, TriageScreen
 from tests.conftest import AppFactory, new_case
+from workbench.export import render_markdown
 from workbench.models import LogKind, Reproduction
 from workbench.store import Store
 
@@ -137,6 +138,9 @@ async def test_link_both_ways_then_count_customers(make_app: AppFactory, store: 
         assert store.get(case_id).linked == [1, 2]
         await pilot.press("C")
         assert store.get(case_id).impact.customers_affected == 3  # Acme Corp, Globex, Initech
+        document = render_markdown(store.get(case_id), store.playbook, app.now())
+        assert "- Linked cases: #1, #2" in document
+        assert "- Affected customers: 3 customers: Acme Corp" in document
         await pilot.press("L")  # the highlighted case (#2) again: unlinked on both sides
         assert store.get(case_id).linked == [1]
         assert store.get(2).linked == []
