@@ -13,7 +13,6 @@ from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Select, Static, TextArea
 
@@ -22,6 +21,7 @@ from screens.fields import (
     FieldArea,
     FieldInput,
     FindingsLine,
+    FormBody,
     FormScreen,
     Pair,
     PairList,
@@ -87,7 +87,7 @@ class DetailsScreen(FormScreen):
             format=format_action,
         )
         yield SimilarStrip()
-        with VerticalScroll(id="details-body", classes="form-body"):
+        with FormBody(id="details-body", classes="form-body"):
             yield Field("Title", FieldInput("title", placeholder="Concise one-line summary"))
             yield Field("Customer", FieldInput("customer"))
             yield Field("Component", FieldInput("component"))

@@ -129,6 +129,7 @@ class ExportScreen(CaseScreen):
     """Preview, copy and save the document; readiness and lint beside it."""
 
     STEP = "export"
+    AUTO_FOCUS = "#rendered"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy", id="export.copy"),
@@ -155,9 +156,6 @@ class ExportScreen(CaseScreen):
                 yield Static("", id="readiness")
                 yield Static("Lint", classes="panel-title", id="lint-title")
                 yield OptionList(id="findings")
-
-    def on_mount(self) -> None:
-        self.query_one("#rendered").focus()
 
     # -- rendering ----------------------------------------------------------------------------------
     def render_document(self) -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -233,6 +233,11 @@ class Field(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(self.label_text, classes="form-label")
         yield self.control_widget
+
+
+class FormBody(VerticalScroll, can_focus=False):
+    """The scrolling form. Not a focus stop itself: focus goes to the fields (the form scrolls to
+    follow them), and focusing a container would restyle every field in it."""
 
 
 def section(title: str, hint: str = "", *, id: str | None = None) -> ComposeResult:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -21,6 +20,7 @@ from screens.fields import (
     FieldArea,
     FieldInput,
     FindingsLine,
+    FormBody,
     FormScreen,
     Pair,
     PairList,
@@ -50,6 +50,7 @@ class ReproductionScreen(FormScreen):
     """Build the reproduction procedure; every keystroke is saved."""
 
     STEP = "reproduction"
+    AUTO_FOCUS = "#steps"
 
     def compose_body(self) -> ComposeResult:
         playbook = self.workbench.playbook
@@ -64,7 +65,7 @@ class ReproductionScreen(FormScreen):
             empty="No steps yet: press a to add the first one.",
             format=format_step,
         )
-        with VerticalScroll(id="repro-body", classes="form-body"):
+        with FormBody(id="repro-body", classes="form-body"):
             yield Static(playbook.reproduction.intro, classes="hint form-intro", markup=False)
             yield from section(labels.baseline, advice.baseline)
             yield Field("Account type", FieldInput("reproduction.baseline.account_type"))
@@ -116,9 +117,6 @@ class ReproductionScreen(FormScreen):
             yield FindingsLine(
                 "reproduction.frequency", "reproduction.evidence", "reproduction.eliminations"
             )
-
-    def on_mount(self) -> None:
-        self.query_one("#steps", PairList).focus()
 
     # -- what the rules derive ----------------------------------------------------------------------
     def _findings(self) -> list[Finding]:
