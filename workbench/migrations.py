@@ -13,9 +13,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    # Only the store's migrations use sqlite-utils: the import stays off the app's start-up.
+    from sqlite_utils import Database
 
 # "EWKB": marks a file as ours, so `--db` pointed at some other SQLite file is refused, not migrated.
 APPLICATION_ID = 0x45574B42
@@ -211,7 +213,7 @@ def migrate(
         reached.append(version + 1)
 
 
-def fts_intact(db: Database) -> bool:
+def fts_intact(db: Database | sqlite3.Connection) -> bool:
     """The FTS table and its three sync triggers exist (a transform silently drops the triggers)."""
     names = {
         row[0]

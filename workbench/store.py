@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from workbench import migrations
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
@@ -39,6 +38,8 @@ from workbench.models import Escalation, Severity, Status, utcnow
 from workbench.playbook import Playbook
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from workbench.stats import CaseFacts
 
 log = logging.getLogger(__name__)
@@ -452,7 +453,6 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
                 raise StoreError(f"this SQLite cannot enforce foreign keys: {path}")
-            self._db = Database(conn, execute_plugins=False)
             if self.readonly:
                 if version < SCHEMA_VERSION:
                     raise ReadOnlyError(
@@ -488,19 +488,30 @@ class Store:
             )
         return version
 
+    def _database(self) -> Database:
+        """sqlite-utils over our connection, made only when a migration or a repair needs it:
+        importing it costs about a tenth of the app's cold start, and a file that is up to date
+        never needs it."""
+        from sqlite_utils import Database
+
+        return Database(self._conn, execute_plugins=False)
+
     def _migrate(self) -> None:
-        ctx = MigrationContext(db=self._db, derive=self._derive_json)
-        try:
-            reached = migrations.migrate(ctx)
-        except migrations.MigrationFailed as exc:
-            raise MigrationError(
-                f"upgrading the database failed, nothing was changed: {exc}"
-            ) from exc
+        assert self._conn is not None
+        reached: list[int] = []
+        if migrations.user_version(self._conn) < SCHEMA_VERSION:
+            ctx = MigrationContext(db=self._database(), derive=self._derive_json)
+            try:
+                reached = migrations.migrate(ctx)
+            except migrations.MigrationFailed as exc:
+                raise MigrationError(
+                    f"upgrading the database failed, nothing was changed: {exc}"
+                ) from exc
         if reached:
             log.info("database %s upgraded to schema %s", self.path, reached[-1])
-        if not migrations.fts_intact(self._db):
+        if not migrations.fts_intact(self._conn):
             with self._write():
-                migrations.repair_fts(self._db)
+                migrations.repair_fts(self._database())
 
     # -- plumbing -----------------------------------------------------------------------------------
     @property
