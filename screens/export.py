@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -117,7 +118,7 @@ def finding_option(finding: Finding, step_labels: dict[str, str]) -> Content:
     )
 
 
-def copy_message(result: CopyResult) -> tuple[str, str]:
+def copy_message(result: CopyResult) -> tuple[str, SeverityLevel]:
     """The notification after a copy: which way the text went, and how sure that is."""
     if result.ok:
         return f"Copied with {result.method} (and sent to the terminal, OSC 52).", "information"
@@ -214,7 +215,7 @@ class ExportScreen(CaseScreen):
             self.notify,
             message + suffix,
             title="Copy",
-            severity=severity,  # type: ignore[arg-type]
+            severity=severity,
         )
 
     def action_save(self) -> None:
