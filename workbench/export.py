@@ -58,8 +58,10 @@ __all__ = [
     "ENVIRONMENT_LABELS",
     "IMPORTED_SEVERITY_REASON",
     "DocumentError",
+    "compose_business_impact",
     "format_time",
     "parse_markdown",
+    "parse_time",
     "render_markdown",
     "sanitize",
 ]
@@ -895,16 +897,27 @@ def _add_lines(out: list[_Entry], text: _Text, table: _Labels, *, item: bool) ->
     """Labeled lines start entries; other lines continue the entry before them, except a typed
     intro line ("Steps to reproduce:") outside a list item, which starts an entry of its own."""
     typed = text.typed_line_starts()
+    pending: list[_Text] = []  # continuation lines of out[-1], joined once (long pasted logs)
+
+    def flush() -> None:
+        if pending:
+            out[-1].text = _join([out[-1].text, *pending])
+            pending.clear()
+
     for index, line in enumerate(text.lines()):
         match = _match_label(line, table) if table else None
         if match is not None:
+            flush()
             out.append(_Entry(match[0], match[1], item and index == 0))
         elif typed[index] and not (item and index == 0) and _is_intro(line):
+            flush()
             out.append(_Entry(None, line, intro=True))
         elif index == 0 or not out:
+            flush()
             out.append(_Entry(None, line, item))
         else:
-            out[-1].text = _join([out[-1].text, line])
+            pending.append(line)
+    flush()
 
 
 def _entries(blocks: Sequence[_Block], table: _Labels) -> list[_Entry]:
@@ -1212,8 +1225,6 @@ class _Parser:
                 for number, item in enumerate(block.items, start=1):
                     marker = f"{number}. " if block.ordered else "- "
                     parts.append(marker + self.value(_item_text(item)))
-            elif isinstance(block, _Heading):
-                parts.append(self.value(block.text))
         if len(parts) == 1:
             return parts[0]
         return "\n\n".join(parts)
