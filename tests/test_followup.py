@@ -328,6 +328,28 @@ def test_resolve_records_confirmation_tracking_lessons_and_stops_the_clocks(pb: 
         )
 
 
+def test_a_de_escalated_case_can_go_up_again(pb: Playbook) -> None:
+    case = escalated(pb)
+    de_escalate(
+        case,
+        pb,
+        conditions={"deesc.support_can_fix": True},
+        steps_done=dict.fromkeys(STEPS, True),
+        skipped_reasons={},
+        now=T0 + timedelta(hours=1),
+        outcome="Config fixed by support",
+        findings="Wrong region setting",
+    )
+    again = T0 + timedelta(days=1)
+    escalate(case, pb, "engineering", "Payments squad", again, note="Came back after the fix")
+    assert case.status is Status.ESCALATED and case.de_escalation is None
+    schedule = follow_up_schedule(case, pb, again)
+    assert schedule is not None and schedule.team.last_at == again
+    resolve(case, pb, customer_confirmed=True, tracking_closed=True, lessons_learned="L", now=again)
+    reopen(case, "still broken", again)
+    assert case.status is Status.ESCALATED
+
+
 def test_reopen_returns_to_the_previous_state_and_restarts_the_clocks(pb: Playbook) -> None:
     case = escalated(pb)
     resolve(case, pb, customer_confirmed=False, tracking_closed=True, lessons_learned="L", now=T0)

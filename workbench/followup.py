@@ -136,7 +136,8 @@ def escalate(
 
     An empty `receiver` takes the destination's receiver from the playbook ("Owning engineering
     squad"). Escalating an escalated case again (L1 -> L2 -> Engineering) records the new hop and
-    restarts the clocks from it. A resolved case is reopened first. The destination joins
+    restarts the clocks from it, as does escalating a de-escalated case again (its old
+    de-escalation checklist is cleared). A resolved case is reopened first. The destination joins
     `routed_to` so the document's "Routed to" line says where the case really went.
     """
     try:
@@ -154,6 +155,8 @@ def escalate(
         _append(case, LogKind.TRIAGE, "Decision: escalate", now, detail=detail)
     case.escalation = EscalationRecord(destination=dest.id, receiver=who, sent_at=_utc(now))
     case.status = Status.ESCALATED
+    # A de-escalation checklist belongs to the hop it pulled back; the log keeps its history.
+    case.de_escalation = None
     if dest.id not in case.routed_to:
         case.routed_to = [*case.routed_to, dest.id]
     summary = f"Escalated to {dest.name} ({who})"
