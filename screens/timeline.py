@@ -112,12 +112,49 @@ class TimelineScreen(CaseScreen):
     STEP = "timeline"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l", "log_update", "Log", id="timeline.log"),
-        Binding("x", "escalate", "Escalate", id="timeline.escalate"),
-        Binding("r", "reassess", "Re-assess", id="timeline.reassess"),
-        Binding("g", "toggle_view", "Changes", id="timeline.toggle"),
-        Binding("D", "de_escalate", "De-escalate", id="timeline.de_escalate"),
-        Binding("R", "resolve", "Resolve", id="timeline.resolve"),
+        Binding(
+            "l",
+            "log_update",
+            "Log",
+            id="timeline.log",
+            tooltip="Log an update: t team check-in, c customer update (with expectation), n note",
+        ),
+        Binding(
+            "x",
+            "escalate",
+            "Escalate",
+            id="timeline.escalate",
+            tooltip="Record the destination, the receiver and when it was sent (starts the clocks)",
+        ),
+        Binding(
+            "r",
+            "reassess",
+            "Re-assess",
+            id="timeline.reassess",
+            tooltip="Re-assess severity up or down with a reason (reschedules the follow-ups)",
+        ),
+        Binding(
+            "g",
+            "toggle_view",
+            "Changes",
+            id="timeline.toggle",
+            tooltip="Toggle the follow-up view and the full change log (old -> new)",
+        ),
+        Binding(
+            "D",
+            "de_escalate",
+            "De-escalate",
+            id="timeline.de_escalate",
+            tooltip="De-escalate: the playbook's conditions and four-step procedure",
+        ),
+        Binding(
+            "R",
+            "resolve",
+            "Resolve",
+            id="timeline.resolve",
+            tooltip="Resolve: confirm with the customer, close tracking, lessons learned (R again "
+            "on a resolved case reopens it)",
+        ),
     ]
 
     def compose_body(self) -> ComposeResult:
