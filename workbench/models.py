@@ -66,7 +66,7 @@ Recommendation = Literal["keep", "escalate", "unknown"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 # -- triage -------------------------------------------------------------------------------------------
