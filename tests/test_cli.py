@@ -44,7 +44,7 @@ def run(db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
 
     def invoke(*args: str, input: str | bytes | None = None, **env: str) -> Result:
         runner = CliRunner()
-        environment = {"WORKBENCH_NOW": NOW.isoformat(), **env}
+        environment = {"WORKBENCH_NOW": NOW.isoformat(), "COLUMNS": "200", **env}
         return runner.invoke(cli.main, ["--db", str(db), *args], input=input, env=environment)
 
     return invoke
@@ -140,6 +140,19 @@ def test_list_filters_and_table(run: Run, store: Store) -> None:
     assert [row["id"] for row in by_id] == sorted(row["id"] for row in by_id)
     assert_error(run("list", "--sort", "nope"), 2, "--sort")
     assert_error(run("list", "--status", "nope"), 2, "--status")
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_list_table_fits_narrow_terminals(run: Run, store: Store, columns: int) -> None:
+    seed_cases(store)
+    new_case(store, "导出失败：大文件 CSV 导出超时，客户无法完成月末对账", customer="株式会社")
+    lines = run("list", COLUMNS=str(columns)).stdout.splitlines()
+    assert len(lines) == 7
+    assert max(cli._display_width(line) for line in lines) <= columns
+    assert lines[0].split()[:4] == ["ID", "STATUS", "SEVERITY", "TITLE"]
+    assert "导出失败：大" in lines[1]  # newest first
+    assert "OVERDUE by 2 h" in lines[2] and "Bulk import" in lines[2]
+    assert ("CUSTOMER" in lines[0]) == (columns >= 100)
 
 
 def test_list_without_a_database(run: Run, db: Path) -> None:

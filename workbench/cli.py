@@ -247,20 +247,73 @@ def _when(moment: datetime | None, now: datetime) -> str:
     return describe_when(moment, now)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], flex: int) -> Iterator[str]:
-    """Plain aligned columns; column `flex` (the title) is cut to fit the terminal width."""
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+def _display_width(text: str) -> int:
+    """Columns a string takes in a terminal: wide East Asian characters 2, combining marks 0."""
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` padded to `width` columns, or cut with "…" to fit them."""
+    used = _display_width(text)
+    if used <= width:
+        return text + " " * (width - used)
+    kept: list[str] = []
+    used = 0
+    for ch in text:
+        size = _display_width(ch)
+        if used + size > width - 1:
+            break
+        kept.append(ch)
+        used += size
+    return "".join(kept) + "…" + " " * max(width - 1 - used, 0)
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    shrink: Sequence[tuple[int, int]],
+    optional: Sequence[int] = (),
+    last_resort: Sequence[tuple[int, int]] = (),
+) -> Iterator[str]:
+    """Plain aligned columns that fit the terminal. Too wide, the columns in `shrink` are cut to
+    their minimum widths in that order; still too wide, the `optional` columns are left out one
+    by one; then `last_resort` cuts further. Cut cells end in "…"."""
+    shown = list(range(len(headers)))
+    natural = [
+        max([_display_width(h), *(_display_width(r[i]) for r in rows)])
+        for i, h in enumerate(headers)
+    ]
     width = _terminal_width()
-    spare = width - (sum(widths) + 2 * (len(widths) - 1))
-    if spare < 0:
-        widths[flex] = max(len(headers[flex]), widths[flex] + spare)
-    for row in [list(headers), *[list(r) for r in rows]]:
-        cells = []
-        for i, cell in enumerate(row):
-            if len(cell) > widths[i]:
-                cell = cell[: max(widths[i] - 1, 0)] + "…"
-            cells.append(cell.ljust(widths[i]))
-        yield "  ".join(cells).rstrip()
+
+    def fit(steps: Sequence[tuple[int, int]]) -> tuple[dict[int, int], int]:
+        widths = {i: natural[i] for i in shown}
+        overflow = sum(widths.values()) + 2 * (len(shown) - 1) - width
+        for column, minimum in steps:
+            if overflow <= 0:
+                break
+            if column in widths:
+                floor = max(minimum, _display_width(headers[column]))
+                cut = min(overflow, max(widths[column] - floor, 0))
+                widths[column] -= cut
+                overflow -= cut
+        return widths, overflow
+
+    widths, overflow = fit(shrink)
+    for column in optional:
+        if overflow <= 0:
+            break
+        shown.remove(column)
+        widths, overflow = fit(shrink)
+    if overflow > 0:
+        widths, overflow = fit([*shrink, *last_resort])
+    for row in [headers, *rows]:
+        yield "  ".join(_fit(row[i], widths[i]) for i in shown).rstrip()
 
 
 def _terminal_width() -> int:
@@ -439,14 +492,35 @@ def list_(
             _cell(row.title),
             _cell(row.customer),
             _cell(row.routed_to),
-            ("OVERDUE " if row.overdue(now) else "") + _when(row.next_due, now),
+            _due_cell(row, now),
         ]
         for row in rows
     ]
     headers = ["ID", "STATUS", "SEVERITY", "TITLE", "CUSTOMER", "ROUTED TO", "NEXT FOLLOW-UP"]
-    for line, row in zip(_table(headers, table, flex=3), [None, *rows], strict=True):
+    # A narrow terminal keeps the title readable: customer and routing are cut, then left out.
+    lines = _table(
+        headers,
+        table,
+        shrink=[(3, 30), (4, 12), (5, 12), (3, 20)],
+        optional=[5, 4],
+        last_resort=[(3, 8)],
+    )
+    for line, row in zip(lines, [None, *rows], strict=True):
         overdue = row is not None and row.overdue(now)
         click.echo(click.style(line, fg="red") if overdue else line)
+
+
+def _due_cell(row: Any, now: datetime) -> str:
+    """The list's follow-up column, relative: "in 3 h", "due now", "OVERDUE by 20 m"."""
+    from workbench.followup import format_span
+
+    if row.next_due is None:
+        return ""
+    if row.overdue(now):
+        return f"OVERDUE by {format_span(now - row.due_latest)}"
+    if now >= row.next_due:
+        return "due now"
+    return f"in {format_span(row.next_due - now)}"
 
 
 def _case_id(value: str) -> int:
