@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from workbench.app import WorkbenchApp
     from workbench.store import CaseRow
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100  # two screens of a tall terminal: each page is measured and laid out whole
 BENCH_EXIT_ENV = "WORKBENCH_BENCH_EXIT"
 SEARCH_DELAY = 0.2
 WIDE = 110
