@@ -176,6 +176,19 @@ def test_stale_revision_is_refused(store: Store) -> None:
     assert len(store.events(1)) == 2
 
 
+def test_stale_revision_across_connections(store: Store, db_path: Path, playbook: Playbook) -> None:
+    """Two processes (two connections) on one file: the later save from an old copy is refused."""
+    case = store.create(new_case(title="shared"))
+    with Store(db_path, playbook, clock=Clock()) as other:
+        theirs = other.get(1)
+        theirs.customer = "Globex"
+        other.save(theirs)
+    case.customer = "Initech"
+    with pytest.raises(StaleCaseError):
+        store.save(case)
+    assert store.get(1).customer == "Globex"
+
+
 def test_save_is_one_transaction(store: Store, db_path: Path) -> None:
     case = store.create(new_case(title="Before", customer="Acme"))
     other = sqlite3.connect(db_path)
