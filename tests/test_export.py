@@ -312,6 +312,26 @@ def test_latest_customer_update_from_the_log_wins(pb: Playbook) -> None:
     assert "- Customer expectation: typed expectation\n" in text
 
 
+def test_last_logged_expectation_outlives_an_update_that_does_not_restate_it(pb: Playbook) -> None:
+    case = Escalation(
+        communication=Communication(customer_expectation="typed expectation"),
+        log=[
+            LogEntry(
+                at=NOW - timedelta(hours=5),
+                kind=LogKind.CUSTOMER_UPDATE,
+                summary="engineering engaged",
+                expectation="Fix by Fri 17:00",
+            ),
+            LogEntry(
+                at=NOW - timedelta(hours=1), kind=LogKind.CUSTOMER_UPDATE, summary="still on it"
+            ),
+        ],
+    )
+    text = render(case, pb)
+    assert "- Most recent update: 2026-11-26 14:00 UTC: still on it\n" in text
+    assert "- Customer expectation: Fix by Fri 17:00\n" in text
+
+
 def test_times_are_rendered_in_the_zone_given(pb: Playbook) -> None:
     deadline = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
     case = Escalation(request=Request(hard_deadline=deadline))

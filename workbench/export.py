@@ -487,8 +487,10 @@ def _communication(r: _Renderer, case: Escalation) -> str:
         stamp = format_time(latest.at, r.tz)
         summary = sanitize(latest.summary)
         update = f"{stamp}: {summary}" if summary else stamp
-        if sanitize(latest.expectation):
-            expectation = latest.expectation
+        # The last expectation the customer was given, even if the latest update did not restate it.
+        expecting = [entry for entry in logged if sanitize(entry.expectation)]
+        if expecting:
+            expectation = max(expecting, key=lambda entry: entry.at).expectation
     return "\n".join(
         [
             r.bullet(labels.most_recent_update, update),
