@@ -267,6 +267,7 @@ async def test_wide_layout_puts_the_panel_beside(make_app: AppFactory, store: St
     case = _case(store)
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await _open(pilot, case.id or 0)
+        await pilot.pause()  # the breakpoint class lands with the first resize; layout follows
         assert screen.has_class("-wide")
         doc = screen.query_one("#doc-view").region
         side = screen.query_one("#export-side").region
