@@ -23,6 +23,8 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from screens.case_base import CaseScreen
 from screens.widgets import (
     AnswerCheckbox,
+    Bullet,
+    BulletList,
     LevelBar,
     NumberText,
     format_number,
@@ -153,11 +155,11 @@ class ImpactScreen(CaseScreen):
                     with Horizontal(classes="field"):
                         yield Label(getattr(labels, key), classes="field-label")
                         yield Input(id=f"bi-{key}", compact=True, classes="bi-input")
-                    yield Static(id=f"lint-bi-{key}", classes="field-lint")
+                    yield BulletList(id=f"lint-bi-{key}", classes="field-lint")
             with VerticalScroll(id="impact-panel", classes="side-panel"):
                 yield Static(id="impact-severity")
-                yield Static(id="impact-reasons")
-                yield Static(id="impact-lint")
+                yield BulletList(id="impact-reasons")
+                yield BulletList(id="impact-lint")
 
     def _field_row(self, field: ImpactField) -> ComposeResult:
         with Horizontal(classes="field"):
@@ -366,8 +368,8 @@ class ImpactScreen(CaseScreen):
         else:
             lines.append(Content.styled("Answer a question or tick a signal to score.", "dim"))
         self.query_one("#impact-severity", Static).update(Content("\n").join(lines))
-        reasons = [Content.assemble(Content.styled("• ", "dim"), r) for r in result.reasons]
-        self.query_one("#impact-reasons", Static).update(Content("\n").join(reasons))
+        reasons = [Bullet(reason) for reason in result.reasons]
+        self.query_one("#impact-reasons", BulletList).set_items(reasons)
 
     def findings(self) -> list[Finding]:
         from workbench.rules.lint import lint_case
@@ -385,13 +387,13 @@ class ImpactScreen(CaseScreen):
             else:
                 others.append(finding)
         for key in BUSINESS_FIELDS:
-            widget = self.query_one(f"#lint-bi-{key}", Static)
+            widget = self.query_one(f"#lint-bi-{key}", BulletList)
             items = by_field.get(key, [])
             widget.display = bool(items)
-            widget.update(Content("\n").join(_finding_content(f) for f in items))
-        panel = self.query_one("#impact-lint", Static)
+            widget.set_items(_finding_bullets(items))
+        panel = self.query_one("#impact-lint", BulletList)
         panel.display = bool(others)
-        panel.update(Content("\n").join(_finding_content(f) for f in others))
+        panel.set_items(_finding_bullets(others))
 
     # -- actions -------------------------------------------------------------------------------------
     def action_override(self) -> None:
@@ -429,11 +431,16 @@ class ImpactScreen(CaseScreen):
         self.edit(write)
 
 
-def _finding_content(finding: Finding) -> Content:
-    return Content.assemble(
-        Content.styled(f"⚠ {finding.message}", "$warning"),
-        Content.styled(f"  {finding.advice}", "dim") if finding.advice else "",
-    )
+def _finding_bullets(findings: list[Finding]) -> list[Bullet | Content]:
+    """A finding's message in warning colour, the playbook's advice under it."""
+    items: list[Bullet | Content] = []
+    for finding in findings:
+        items.append(
+            Bullet(finding.message, style="$warning", marker="⚠ ", marker_style="bold $warning")
+        )
+        if finding.advice:
+            items.append(Bullet(finding.advice, style="$text-muted", marker="", indent=2))
+    return items
 
 
 def _severity_of(severities: tuple[SeverityDefinition, ...], signal_id: str) -> str | None:

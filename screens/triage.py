@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.similar import SimilarStrip
+from screens.widgets import Bullet, BulletList
 from workbench.models import Override, TriageAnswer
 from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
@@ -203,9 +204,9 @@ class TriageScreen(CaseScreen):
         with Horizontal(id="triage-body", classes="step-body"):
             yield Checklist(self.rows, self.case.triage, id="checklist")
             with VerticalScroll(id="triage-panel", classes="side-panel"):
-                yield Static(id="triage-recommendation")
-                yield Static(id="triage-destinations")
-                yield Static(id="triage-conflicts")
+                yield BulletList(id="triage-recommendation")
+                yield BulletList(id="triage-destinations")
+                yield BulletList(id="triage-conflicts")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -235,48 +236,37 @@ class TriageScreen(CaseScreen):
         self.query_one(Checklist).update_answer(criterion_id, self.case.triage.get(criterion_id))
 
     def _show_banner(self, result: TriageResult) -> None:
+        """Security wins: a red line no one can miss (the playbook's rule is in the panel)."""
         banner = self.query_one("#security-banner", Static)
         banner.display = result.security
-        if result.security:
-            rule = next(
-                (d.rule for d in self.workbench.playbook.destinations if d.skips_tiers and d.rule),
-                "",
-            )
-            banner.update(
-                Content.assemble(
-                    Content.styled(
-                        "SECURITY — route to Security immediately, regardless of tier", "bold"
-                    ),
-                    "\n" if rule else "",
-                    rule,
-                )
-            )
+        banner.update("SECURITY — route to Security immediately, regardless of tier")
 
     def _show_recommendation(self, result: TriageResult) -> None:
-        lines: list[Content] = []
-        label = RECOMMENDATION_LABELS[result.effective]
-        lines.append(
+        items: list[Bullet | Content] = [
             Content.assemble(
                 Content.styled("Recommendation: ", "bold"),
-                Content.styled(label, RECOMMENDATION_STYLE[result.effective]),
+                Content.styled(
+                    RECOMMENDATION_LABELS[result.effective], RECOMMENDATION_STYLE[result.effective]
+                ),
             )
-        )
+        ]
         override = self.case.recommendation_override
         if override is not None:
             rules_label = RECOMMENDATION_LABELS[result.recommendation]
-            lines.append(
-                Content.styled(
+            items.append(
+                Bullet(
                     f"Overridden (rules say: {rules_label}). Reason: {override.reason}",
-                    "$warning",
+                    style="$warning",
+                    marker="! ",
+                    marker_style="bold $warning",
                 )
             )
-        for reason in result.reasons:
-            lines.append(Content.assemble(Content.styled("• ", "dim"), reason))
-        self.query_one("#triage-recommendation", Static).update(Content("\n").join(lines))
+        items += [Bullet(reason) for reason in result.reasons]
+        self.query_one("#triage-recommendation", BulletList).set_items(items)
 
     def _show_destinations(self, result: TriageResult) -> None:
         playbook = self.workbench.playbook
-        lines: list[Content] = [
+        items: list[Bullet | Content] = [
             Content.assemble(
                 Content.styled("Destinations for tier ", "bold"),
                 Content.styled(self.case.tier, "bold $accent"),
@@ -284,31 +274,35 @@ class TriageScreen(CaseScreen):
             )
         ]
         if not result.destinations:
-            lines.append(Content.styled("  none suggested", "dim"))
+            items.append(Content.styled("none suggested", "dim"))
+        shown = set(result.reasons)
         for suggestion in result.destinations:
             route = Content.styled(f"→ {suggestion.name}", "bold")
             if suggestion.via:
                 via = playbook.destination(suggestion.via).name
-                route = Content.assemble(route, Content.styled(f"  via {via}", "$warning"))
+                route = Content.assemble(route, Content.styled(f"  via {via}", "bold $warning"))
             elif suggestion.direct:
                 route = Content.assemble(route, Content.styled("  direct", "$success"))
-            lines.append(route)
-            for reason in suggestion.reasons:
-                lines.append(Content.styled(f"  {reason}", "$text-muted"))
+            items.append(route)
+            # Reasons already listed under the recommendation are not repeated here.
+            items += [
+                Bullet(reason, style="$text-muted", marker="", indent=2)
+                for reason in suggestion.reasons
+                if reason not in shown
+            ]
         if self.case.routed_to:
             names = ", ".join(_route_name(playbook, d) for d in self.case.routed_to)
-            lines.append(Content.assemble(Content.styled("Routed to: ", "bold"), names))
+            items.append(Content.assemble(Content.styled("Routed to: ", "bold"), names))
         elif result.destinations and result.effective != "keep":
-            lines.append(Content.styled("Not routed yet: a accepts the suggestion.", "$text-muted"))
-        self.query_one("#triage-destinations", Static).update(Content("\n").join(lines))
+            items.append(Content.styled("Not routed yet: a accepts the suggestion.", "$text-muted"))
+        self.query_one("#triage-destinations", BulletList).set_items(items)
 
     def _show_conflicts(self, result: TriageResult) -> None:
-        conflicts = self.query_one("#triage-conflicts", Static)
+        conflicts = self.query_one("#triage-conflicts", BulletList)
         conflicts.display = bool(result.conflicts)
-        conflicts.update(
-            Content("\n").join(
-                Content.styled(f"⚠ {conflict}", "$warning") for conflict in result.conflicts
-            )
+        conflicts.set_items(
+            Bullet(text, style="$warning", marker="⚠ ", marker_style="bold $warning")
+            for text in result.conflicts
         )
 
     # -- actions -------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ everywhere (theme variables only, so 16-colour terminals stay readable).
 from __future__ import annotations
 
 import re
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -13,8 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
 if TYPE_CHECKING:
@@ -294,3 +299,75 @@ class AnswerCheckbox(Checkbox):
     def action_clear_answer(self) -> None:
         self.set_answer(None)
         self.post_message(self.Answered(self, None))
+
+
+# -- wrapped bullet lists -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bullet:
+    """One line of a `BulletList`: wrapped under itself (a hanging indent), after its marker."""
+
+    text: str
+    style: str = ""
+    marker: str = "• "
+    marker_style: str = "dim"
+    indent: int = 0
+
+
+class BulletList(Widget):
+    """Lines and bullets that wrap with a hanging indent at the widget's width.
+
+    Items are `Bullet`s or ready `Content` lines (headings), shown in order; `set_items` replaces
+    them. Reasons and findings are long sentences: wrapped under their own first word they stay
+    readable in a narrow panel.
+    """
+
+    DEFAULT_CSS = """
+    BulletList { height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.items: list[Bullet | Content] = []
+
+    def set_items(self, items: Iterable[Bullet | Content]) -> None:
+        self.items = list(items)
+        self.refresh(layout=True)
+
+    @property
+    def plain(self) -> str:
+        """The text, unwrapped (for tests and the command palette)."""
+        return "\n".join(
+            f"{' ' * i.indent}{i.marker}{i.text}" if isinstance(i, Bullet) else i.plain
+            for i in self.items
+        )
+
+    def _lines(self, width: int) -> list[Content]:
+        lines: list[Content] = []
+        for item in self.items:
+            if isinstance(item, Content):
+                lines.append(item)
+                continue
+            lead = " " * item.indent
+            hang = lead + " " * len(item.marker)
+            wrapped = textwrap.wrap(
+                item.text, width=max(10, width), initial_indent=hang, subsequent_indent=hang
+            ) or [hang]
+            first = wrapped[0][len(hang) :]
+            lines.append(
+                Content.assemble(
+                    lead,
+                    Content.styled(item.marker, item.marker_style),
+                    Content.styled(first, item.style),
+                )
+            )
+            lines.extend(Content.styled(line, item.style) for line in wrapped[1:])
+        return lines
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.content_region.width or 80))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        total = 0
+        for line in self._lines(width):
+            total += max(1, len(line.wrap(width))) if line.cell_length > width else 1
+        return total

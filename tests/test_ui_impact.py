@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from screens.dialogs import OverrideDialog
 from screens.impact import ImpactScreen
-from screens.widgets import AnswerCheckbox, LevelBar, parse_number
+from screens.widgets import AnswerCheckbox, BulletList, LevelBar, parse_number
 from tests.conftest import NOW, AppFactory
 from workbench.app import WorkbenchApp
 from workbench.models import Escalation
@@ -28,7 +28,11 @@ async def _open(app: WorkbenchApp, pilot: Pilot[None], case: Escalation) -> Impa
 
 
 def _text(screen: ImpactScreen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
+    widget = screen.query_one(selector)
+    if isinstance(widget, BulletList):
+        return widget.plain
+    assert isinstance(widget, Static)
+    return str(widget.render())
 
 
 @pytest.mark.parametrize(
@@ -161,11 +165,11 @@ async def test_business_impact_wording_and_lint(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(app, pilot, case)
-        lint = screen.query_one("#lint-bi-affected_customers", Static)
+        lint = screen.query_one("#lint-bi-affected_customers")
         assert not lint.display
         screen.query_one("#bi-affected_customers", Input).value = "many customers"
         await pilot.pause()
         screen.flush_edits()
         assert store.get(case.id or 0).business_impact.affected_customers == "many customers"
         assert lint.display
-        assert "many" in str(lint.render())
+        assert isinstance(lint, BulletList) and "many" in lint.plain

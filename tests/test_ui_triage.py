@@ -10,6 +10,7 @@ from screens.dialogs import OverrideDialog, TextPrompt
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.triage import Checklist, TriageScreen
+from screens.widgets import BulletList
 from tests.conftest import AppFactory
 from workbench.app import WorkbenchApp
 from workbench.models import Escalation, TriageAnswer
@@ -17,7 +18,11 @@ from workbench.store import Store, StoreError
 
 
 def _text(screen: TriageScreen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
+    widget = screen.query_one(selector)
+    if isinstance(widget, BulletList):
+        return widget.plain
+    assert isinstance(widget, Static)
+    return str(widget.render())
 
 
 async def _open(app: WorkbenchApp, pilot: Pilot[None], case: Escalation) -> TriageScreen:
@@ -92,7 +97,7 @@ async def test_security_banner(make_app: AppFactory, store: Store, case: Escalat
         assert banner.display
         text = str(banner.render())
         assert "SECURITY — route to Security immediately, regardless of tier" in text
-        assert "skip tier progression entirely" in text
+        assert "skip tier progression entirely" in _text(screen, "#triage-recommendation")
         assert _text(screen, "#triage-destinations").splitlines()[1] == "→ Security  direct"
 
 

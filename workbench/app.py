@@ -94,6 +94,7 @@ class WorkbenchApp(App[None]):
         self.playbook = playbook
         self._clock = clock
         self._bell_enabled = bell
+        self._started = False
 
     def now(self) -> datetime:
         """The current time from the injected clock; use this everywhere instead of datetime.now."""
@@ -109,12 +110,14 @@ class WorkbenchApp(App[None]):
         from screens.reminders import start_reminders
 
         self.push_screen(HomeScreen())
+        self._started = True
         self._check_size(self.size.width, self.size.height)
         # Follow-up reminders: a look once a minute on the injected clock (screens/reminders.py).
         self.reminders = start_reminders(self)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._check_size(event.size.width, event.size.height)
+        if self._started:  # before mount, on_mount looks at the size itself
+            self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
         """Cover the screen with a clear message below the smallest size that works."""
@@ -122,6 +125,8 @@ class WorkbenchApp(App[None]):
 
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
+        if not showing and any(isinstance(s, TooSmallScreen) for s in self.screen_stack):
+            return  # a dialog opened above it; it stays until the terminal grows
         if too_small and not showing:
             self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
         elif too_small and showing:
