@@ -110,7 +110,14 @@ class CaseScreen(Screen[None]):
             for info in STEPS
         ),
         Binding("escape", "back", "Cases", id="case.back", tooltip="Back to the case list"),
-        Binding("f8", "similar", "Similar", id="case.similar", show=False, tooltip="Similar cases"),
+        Binding(
+            "f8",
+            "similar",
+            "Similar",
+            id="case.similar",
+            show=False,
+            tooltip="Similar past cases and pattern signals for this case",
+        ),
     ]
 
     class CaseChanged(Message):

@@ -30,12 +30,15 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("Details (F5)", "screens.details", "DetailsScreen"),
     ("Timeline (F6)", "screens.timeline", "TimelineScreen"),
     ("Export (F7)", "screens.export", "ExportScreen"),
+    ("Similar cases and signals (F8)", "screens.similar", "SimilarScreen"),
+    ("Dashboard (d on the list)", "screens.dashboard", "DashboardScreen"),
 )
 
 # Keys handled by widgets rather than bindings, worth saying.
 EXTRA_KEYS: dict[str, list[tuple[str, str]]] = {
     "HomeScreen": [("↑ ↓ pgup pgdn", "move (past the ends: next/previous page)")],
     "TriageScreen": [("↑ ↓  j k", "move between items"), ("enter", "toggle, like space")],
+    "SimilarScreen": [("enter", "open the highlighted similar case (escape comes back)")],
     "ImpactScreen": [
         ("tab / shift+tab", "next / previous question"),
         ("space", "answer a yes/no question; delete clears it to 'not answered'"),
