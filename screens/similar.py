@@ -122,6 +122,8 @@ class SimilarStrip(Static):
             self.app.call_from_thread(self._show, review)
 
     def _show(self, review: Review) -> None:
+        if not self.is_attached:
+            return  # the screen closed while the worker ran
         self.review = review
         self.update(strip_content(review))
 

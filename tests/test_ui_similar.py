@@ -144,3 +144,22 @@ async def test_link_both_ways_then_count_customers(make_app: AppFactory, store: 
         await pilot.press("L")  # the highlighted case (#2) again: unlinked on both sides
         assert store.get(case_id).linked == [1]
         assert store.get(2).linked == []
+
+
+async def test_step_keys_from_f8_go_to_that_step_of_the_case(
+    make_app: AppFactory, store: Store
+) -> None:
+    from screens.home import HomeScreen
+    from screens.impact import ImpactScreen
+
+    case_id = seed(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case_id, "triage")
+        await pilot.pause()
+        await pilot.press("f8")
+        assert isinstance(app.screen, SimilarScreen)
+        await pilot.press("f3")
+        assert isinstance(app.screen, ImpactScreen) and app.screen.case_id == case_id
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
