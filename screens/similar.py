@@ -128,6 +128,11 @@ class SimilarStrip(Static):
         self.update(strip_content(review))
 
 
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
 def signal_prompt(signal: Signal, criterion_text: str, accepted: bool = False) -> Content:
     mark = Content.styled("✓ " if accepted else "⚑ ", "bold $success" if accepted else "$warning")
     return Content.assemble(
@@ -186,7 +191,7 @@ class SimilarScreen(CaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#similar", DataTable)
-        table.add_columns("", "#", "Score", "Customer", "Outcome", "Title")
+        table.add_columns("", "#", "Customer", "Outcome", "Title")
         super().on_mount()
         signals = self.query_one("#signals", OptionList)
         if signals.option_count:
@@ -225,24 +230,24 @@ class SimilarScreen(CaseScreen):
         previous = self.highlighted_case_id()
         table.clear()
         names = {d.id: d.name for d in self.workbench.playbook.destinations}
+        cells: list[tuple[str, str, str, str]] = []
         for match in review.similar:
             other = review.cases[match.case_id]
             mark = "L" if match.linked else ("=" if match.same_problem else "")
-            table.add_row(
-                mark,
-                f"#{match.case_id}",
-                f"{match.score:.2f}",
-                " ".join(other.customer.split()) or "—",
-                describe_outcome(other, names),
-                other.title or "(untitled)",
-                key=str(match.case_id),
-            )
+            customer = _cut(" ".join(other.customer.split()) or "—", 16)
+            cells.append((mark, f"#{match.case_id}", customer, describe_outcome(other, names)))
+        # The title takes what the other columns leave, so nothing scrolls sideways at 80 columns.
+        used = sum(max((len(c[i]) for c in cells), default=0) + 2 for i in range(4))
+        room = max(16, (table.size.width or self.app.size.width) - used - 3)
+        for match, cell in zip(review.similar, cells, strict=True):
+            case_title = review.cases[match.case_id].title or "(untitled)"
+            table.add_row(*cell, _cut(case_title, room), key=str(match.case_id))
         if previous is not None:
             for row, match in enumerate(review.similar):
                 if match.case_id == previous:
                     table.move_cursor(row=row, animate=False)
-        title = self.query_one("#similar-title", Static)
-        title.update(
+        heading = self.query_one("#similar-title", Static)
+        heading.update(
             f"Similar cases ({len(review.similar)}) — enter opens, L links (L linked, = same problem)"
             if review.similar
             else "Similar cases: none yet (fill in the title, observed outcome and narrative)"
@@ -258,7 +263,12 @@ class SimilarScreen(CaseScreen):
             return
         match = next(m for m in review.similar if m.case_id == case_id)
         other = review.cases[case_id]
-        lines = [Content.styled("Why: " + "; ".join(match.reasons), "$text-muted")]
+        lines = [
+            Content.assemble(
+                Content.styled(f"Score {match.score:.2f}: ", "bold"),
+                Content.styled("; ".join(match.reasons), "$text-muted"),
+            )
+        ]
         lessons = lessons_of(other)
         if lessons:
             lines.append(Content.assemble(Content.styled("Lessons learned: ", "bold"), lessons))

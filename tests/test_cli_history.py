@@ -47,7 +47,7 @@ def test_similar_lists_matches_and_signals(store: Store, playbook: Playbook) -> 
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.splitlines()[0] == f"Cases like #{case_id} CSV export of the sales report times out:"
-    assert "=#1 " in out and "Globex · Resolved after escalation to Engineering" in out
+    assert "=#1 " in out and "Globex · Resolved via Engineering" in out
     assert "Lessons learned: Raised the export timeout to 120 s" in out
     assert "=#2 " in out and "Initech · Draft (open)" in out
     assert "#3 " not in out  # the SSO loop is nothing like it

@@ -470,15 +470,15 @@ def linked_customers(case: Escalation, linked: Sequence[Escalation]) -> list[str
 
 
 def describe_outcome(case: Escalation, destination_names: Mapping[str, str]) -> str:
-    """Where a past case ended up, in a few words: "Resolved in support", "Resolved after
-    escalation to Engineering", "Escalated to Engineering", "Kept in support", "Draft"."""
+    """Where a past case ended up, in a few words: "Resolved in support", "Resolved via
+    Engineering" (after an escalation), "Escalated to Engineering", "Kept in support", "Draft"."""
     where = ""
     if case.escalation is not None:
         dest = case.escalation.destination
         where = destination_names.get(dest, dest)
     status = case.status.value
     if status == "resolved":
-        return f"Resolved after escalation to {where}" if where else "Resolved in support"
+        return f"Resolved via {where}" if where else "Resolved in support"
     if status == "escalated":
         return f"Escalated to {where}" if where else "Escalated"
     if status == "de_escalated":
