@@ -24,7 +24,7 @@ TIERS: tuple[Tier, ...] = ("L1", "L2", "manager")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Criterion(_Strict):
@@ -139,7 +139,7 @@ class SeverityDefinition(_Strict):
 class ImpactDimension(_Strict):
     """A dimension's questions and thresholds; which thresholds apply depends on the dimension."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     id: Literal["breadth", "depth", "duration", "revenue", "reputation", "contractual"]
     name: str
