@@ -30,5 +30,10 @@ pytest: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak -p no:xdist $(PYTEST_ARGS)
 
+# The benchmark suite at 0, 10,000 and 100,000 cases: one table (with the machine) and its JSON in
+# bench/results/. BENCH_ARGS passes options on (e.g. BENCH_ARGS="--sizes 0,10000 --runs 6").
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

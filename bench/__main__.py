@@ -1,0 +1,298 @@
+"""`python -m bench` (`make bench`): every benchmark, one table, one JSON.
+
+    python -m bench                      # sizes 0, 10,000 and 100,000; results in bench/results/
+    python -m bench --smoke              # every benchmark at a tiny size, in seconds (make test)
+    python -m bench --sizes 0,10000 --runs 6 --keys 100
+
+Generated databases are kept under bench/results/cache/, named by a hash of everything that
+shapes them (the generator, the store, the schema, the models, the rules, the playbook, the date),
+so a second run the same day reuses them; `--fresh` builds them again. Benchmarks that write (the
+keystrokes and the import) run on a copy, so the cached file stays as generated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import documents, generate, interact, startup
+from bench.report import Row, latency_verdict, machine, verdict, write
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SHAPING = (
+    "bench/generate.py",
+    "workbench/store.py",
+    "workbench/migrations.py",
+    "workbench/models.py",
+    "workbench/playbook.py",
+    "data/playbook.toml",
+)
+
+# Targets (issue: "Performance: a benchmark suite with targets").
+START_RATIO = 1.25
+START_GROWTH = 1.10  # start-up at the largest size over start-up at 0 cases: "must not grow"
+RSS_RATIO = 1.3
+KEY_MS = 16.0
+SEARCH_MS = 30.0
+LIST_MS = 100.0
+RENDER_MS = 5.0
+IMPORT_MS = 10.0
+DISK_RATIO = 3.0
+
+
+def _cache_key(count: int) -> str:
+    digest = hashlib.sha256()
+    for name in SHAPING:
+        digest.update((ROOT / name).read_bytes())
+    for path in sorted((ROOT / "workbench" / "rules").glob("*.py")):
+        digest.update(path.read_bytes())
+    digest.update(f"{count}:{generate.SEED}:{datetime.now(UTC).date()}".encode())
+    return digest.hexdigest()[:16]
+
+
+def database(count: int, folder: Path, *, fresh: bool, cache: bool, log: Any) -> tuple[Path, float]:
+    """The database of `count` generated cases, and the seconds it took to build (0 if cached)."""
+    path = (
+        folder / f"cases-{count}-{_cache_key(count)}.db" if cache else folder / f"cases-{count}.db"
+    )
+    if cache and path.exists() and not fresh:
+        log(f"  {count:,} cases: cached {path.name}")
+        return path, 0.0
+    if cache:
+        for old in folder.glob(f"cases-{count}-*.db*"):
+            old.unlink()
+    workers = 1 if count >= 5000 else 0
+    seconds = generate.build_database(path, count, workers=workers)
+    log(f"  {count:,} cases: built in {seconds:.1f} s")
+    return path, seconds
+
+
+def working_copy(source: Path, folder: Path) -> Path:
+    target = folder / f"work-{source.name}"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    target.chmod(0o600)
+    return target
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="0,10000,100000", help="Case counts, comma-separated.")
+    parser.add_argument("--runs", type=int, default=10, help="Cold-start pairs per size and mode.")
+    parser.add_argument("--keys", type=int, default=200, help="Samples per keystroke benchmark.")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Where results are written.")
+    parser.add_argument("--fresh", action="store_true", help="Build the databases again.")
+    parser.add_argument("--no-tmux", action="store_true", help="Skip the real-terminal runs.")
+    parser.add_argument("--smoke", action="store_true", help="Every benchmark, tiny sizes.")
+    args = parser.parse_args(argv)
+
+    if args.smoke:
+        sizes, runs, keys, cache = [0, 40], 1, 3, False
+    else:
+        sizes, runs, keys, cache = (
+            sorted({int(s) for s in args.sizes.split(",")}),
+            args.runs,
+            args.keys,
+            True,
+        )
+    largest = max(sizes)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    info = machine()
+    info["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    raw: dict[str, Any] = {"sizes": {}}
+    rows: list[Row] = []
+    notes: list[str] = []
+    scratch = Path(tempfile.mkdtemp(prefix="wb-bench-"))
+    cache_dir = args.out / "cache" if cache else scratch
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        log("databases")
+        dbs: dict[int, Path] = {}
+        for size in sizes:
+            dbs[size], seconds = database(size, cache_dir, fresh=args.fresh, cache=cache, log=log)
+            raw["sizes"][size] = {"build_seconds": seconds}
+            if seconds and size == largest:
+                notes.append(f"Built the {size:,}-case database in {seconds:.0f} s.")
+
+        use_tmux = not args.no_tmux and startup.tmux_available()
+        app_medians: dict[int, float] = {}
+        for size in sizes:
+            log(f"cold start, {size:,} cases")
+            series = startup.headless(dbs[size], runs, warmup=0 if args.smoke else 1)
+            entry = raw["sizes"][size]
+            entry["headless"] = vars(series)
+            ratio = series.ratio()
+            app_medians[size] = statistics.median(series.app) / statistics.median(series.bare)
+            rows.append(
+                Row(
+                    f"Cold start headless, {size:,} cases (vs bare Textual)",
+                    f"{ratio:.2f}x ({_ms(statistics.median(series.app))} / "
+                    f"{_ms(statistics.median(series.bare))})",
+                    f"<= {START_RATIO}x",
+                    verdict(ratio, START_RATIO),
+                    ratio,
+                    START_RATIO,
+                )
+            )
+            if use_tmux:
+                marker = startup.first_row_marker(dbs[size])
+                term = startup.terminal(dbs[size], marker, runs, warmup=0 if args.smoke else 1)
+                entry["tmux"] = vars(term)
+                ratio = term.ratio()
+                rows.append(
+                    Row(
+                        f"Cold start in tmux, {size:,} cases (vs bare Textual)",
+                        f"{ratio:.2f}x ({_ms(statistics.median(term.app))} / "
+                        f"{_ms(statistics.median(term.bare))})",
+                        f"<= {START_RATIO}x",
+                        verdict(ratio, START_RATIO),
+                        ratio,
+                        START_RATIO,
+                    )
+                )
+            if size == largest:
+                rss = series.rss_ratio()
+                rows.append(
+                    Row(
+                        f"Peak RSS at start, {size:,} cases (vs bare Textual)",
+                        f"{rss:.2f}x ({statistics.median(series.app_rss) / 1024:.1f} / "
+                        f"{statistics.median(series.bare_rss) / 1024:.1f} MiB)",
+                        f"<= {RSS_RATIO}x",
+                        verdict(rss, RSS_RATIO),
+                        rss,
+                        RSS_RATIO,
+                    )
+                )
+        smallest = min(sizes)
+        if largest != smallest:
+            growth = app_medians[largest] / app_medians[smallest]
+            rows.append(
+                Row(
+                    f"Start-up growth, {smallest:,} -> {largest:,} cases",
+                    f"{growth:.2f}x",
+                    f"<= {START_GROWTH}x",
+                    verdict(growth, START_GROWTH),
+                    growth,
+                    START_GROWTH,
+                )
+            )
+
+        log(f"keystrokes, search, filter, sort at {largest:,} cases")
+        work = working_copy(dbs[largest], scratch)
+        latencies = interact.run(work, keys, smoke=args.smoke)
+        raw["interact"] = latencies
+        for key, figure, limit in (
+            ("toggle", "Keystroke: toggle a checklist item (commit + repaint)", KEY_MS),
+            ("type", "Keystroke: type in the narrative (commit per key + repaint)", KEY_MS),
+            ("search", "Search the list", SEARCH_MS),
+            ("filter", "Filter the list (status, severity)", LIST_MS),
+            ("sort", "Sort the list (every column, both ways)", LIST_MS),
+        ):
+            stats = latencies[key]
+            rows.append(
+                Row(
+                    f"{figure}, {largest:,} cases",
+                    f"p99 {stats['p99_ms']:.1f} ms (cpu {stats['cpu_p99_ms']:.1f}), "
+                    f"p50 {stats['p50_ms']:.1f} (cpu {stats['cpu_p50_ms']:.1f})",
+                    f"p99 < {limit:.0f} ms",
+                    latency_verdict(stats["p99_ms"], stats["cpu_p99_ms"], limit),
+                    stats["p99_ms"],
+                    limit,
+                )
+            )
+        stats = latencies["type_debounced"]
+        rows.append(
+            Row(
+                "Keystroke: type in the narrative (saved after the pause, as shipped)",
+                f"p99 {stats['p99_ms']:.1f} ms (cpu {stats['cpu_p99_ms']:.1f}), "
+                f"p50 {stats['p50_ms']:.1f} (cpu {stats['cpu_p50_ms']:.1f})",
+                "-",
+                "-",
+                stats["p99_ms"],
+            )
+        )
+
+        log("export, import, disk")
+        docs = documents.documents(work, 20 if args.smoke else 200)
+        raw["documents"] = docs
+        for key, figure, limit in (
+            ("render", "Export: render a full case", RENDER_MS),
+            ("import", "Import a document (parse + store)", IMPORT_MS),
+        ):
+            stats = docs[key]
+            rows.append(
+                Row(
+                    f"{figure}, {largest:,} cases",
+                    f"p99 {stats['p99_ms']:.1f} ms, p50 {stats['p50_ms']:.1f}",
+                    f"p99 < {limit:.0f} ms",
+                    verdict(stats["p99_ms"], limit),
+                    stats["p99_ms"],
+                    limit,
+                )
+            )
+        stats = docs["parse"]
+        rows.append(
+            Row(
+                "Import: parse alone",
+                f"p99 {stats['p99_ms']:.1f} ms, p50 {stats['p50_ms']:.1f}",
+                "-",
+                "-",
+                stats["p99_ms"],
+            )
+        )
+        for size in sizes:
+            if size == 0:
+                continue
+            on_disk = documents.disk(dbs[size], size, docs["markdown_bytes"])
+            raw["sizes"][size]["disk"] = on_disk
+            rows.append(
+                Row(
+                    f"Disk: bytes per case, {size:,} cases (vs its Markdown)",
+                    f"{on_disk['ratio']:.2f}x ({on_disk['bytes_per_case']:,.0f} B / "
+                    f"{on_disk['markdown_bytes']:,.0f} B)",
+                    f"< {DISK_RATIO}x",
+                    verdict(on_disk["ratio"], DISK_RATIO - 1e-9),
+                    on_disk["ratio"],
+                    DISK_RATIO,
+                )
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    import os
+
+    info["load_end"] = os.getloadavg()[0]
+    notes.append(
+        "Cold start: median of per-pair ratios, bare Textual app and workbench run alternately "
+        f"({runs} pairs per size). Latencies: wall clock from the key to the first frame after "
+        "the commit; 'cpu' is the event loop's CPU time over the same span (the app's own work, "
+        "without waiting for a core on the shared machine); 'cpu only' = only that meets it."
+    )
+    text_path, json_path, text = write(args.out, rows, info, sizes, notes, raw)
+    print(text)
+    log(f"written: {text_path} and {json_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    code = main()
+    print(f"bench: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    sys.exit(code)

@@ -1,0 +1,271 @@
+"""Keystroke, search, filter and sort latencies, in-process, on a real database (Pilot, headless).
+
+Each sample is timed from the moment the key event is handed to the app's driver (or the search,
+filter or sort is applied) to the first frame the screen renders after the work it caused; when
+the key saves the case, that frame must come after the commit to SQLite. Frames are taken from
+`App._display`, which the screen calls with every rendered update (headless too: the compositor
+renders, only the terminal write is skipped).
+
+- Toggle: space on a Triage checklist item of a large case (each toggle is one save).
+- Typing: characters typed at the end of the Details narrative. Text fields save after a 300 ms
+  pause; here the pause is 0, so every character is committed and repainted: the worst case.
+  The same characters with the normal pause are measured too (what the agent feels while typing).
+- Search: the list's search applied (what the search box does after its debounce) for prefixes
+  as they are typed, common and rare words, a customer, and words that match nothing.
+- Filter and sort: the list's status and severity filters and every sort column, both directions.
+
+Keys are spaced like fast typing (about 12 per second): the screen refreshes at most 60 times a
+second, so keys closer than that would measure Textual's frame pacing, not the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import math
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+SIZE = (120, 40)
+GAP = 0.06  # seconds between keys (with the time to settle): about 12 keys a second
+
+SEARCHES = (
+    "e", "ex", "exp", "expo", "export", "export t", "export ti", "export timeout",
+    "customer", "login", "sso", "saml certificate", "webhook retry", "invoice duplicate",
+    "Acme", "Globex Bank", "reconciliation", "chargeback dispute", "429", "gdpr deletion",
+    "zzzz", "quartz unicorn", "the", "timeout 504 proxy",
+)  # fmt: skip
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p99 of 200 samples is the second largest)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Latencies:
+    """Samples of one action: wall-clock seconds, and the event loop's CPU seconds."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def add(self, sample: tuple[float, float]) -> None:
+        self.wall.append(sample[0])
+        self.cpu.append(sample[1])
+
+    def summary(self) -> dict[str, float]:
+        wall = [s * 1000 for s in self.wall]
+        cpu = [s * 1000 for s in self.cpu]
+        return {
+            "n": len(wall),
+            "p50_ms": statistics.median(wall),
+            "p99_ms": percentile(wall, 99),
+            "max_ms": max(wall),
+            "cpu_p50_ms": statistics.median(cpu),
+            "cpu_p99_ms": percentile(cpu, 99),
+        }
+
+
+class Probe:
+    """Frame and save timestamps of one app."""
+
+    def __init__(self, app: Any) -> None:
+        self.frames: list[float] = []
+        self.frame_cpu: list[float] = []
+        self.saves: list[float] = []
+        display = app._display
+
+        def recording_display(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                self.frames.append(time.perf_counter())
+                self.frame_cpu.append(time.thread_time())
+            display(screen, renderable)
+
+        app._display = recording_display
+        store = app.store
+        save = store.save
+
+        def recording_save(case: Any) -> Any:
+            result = save(case)
+            self.saves.append(time.perf_counter())
+            return result
+
+        store.save = recording_save
+
+    def latency(self, started: float, *, saved: bool) -> tuple[float, float] | None:
+        """(wall, cpu) seconds from `started` to the first frame after it (and after the last
+        save since it, when the action saves); None when that has not happened yet. `cpu` is the
+        event loop thread's CPU time over the same span: the app's own work, without the time
+        the shared machine kept it waiting for a core."""
+        after = started
+        if saved:
+            saves = [t for t in self.saves if t > started]
+            if not saves:
+                return None
+            after = saves[-1]
+        for index, moment in enumerate(self.frames):
+            if moment > after:
+                return moment - started, self.frame_cpu[index]
+        return None
+
+
+async def _settle(
+    pilot: Any, probe: Probe, started: float, cpu_started: float, saved: bool
+) -> tuple[float, float]:
+    """Wait until the action's frame is there (at most 10 s), then the gap to the next action."""
+    deadline = started + 10.0
+    while True:
+        await pilot._wait_for_screen()
+        found = probe.latency(started, saved=saved)
+        if found is not None:
+            break
+        if time.perf_counter() > deadline:
+            raise RuntimeError("no frame after the action within 10 s")
+        await asyncio.sleep(0.005)
+    remaining = started + GAP - time.perf_counter()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
+    wall, cpu_at_frame = found
+    return wall, cpu_at_frame - cpu_started
+
+
+def _key(app: Any, key: str) -> None:
+    """Hand one key to the driver, as a terminal would (what Pilot.press does, without its
+    waits)."""
+    from textual import events
+
+    char = {"space": " "}.get(key, key if len(key) == 1 else None)
+    event = events.Key(key, char)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def _timed(
+    pilot: Any, probe: Probe, action: Callable[[], object], *, saved: bool
+) -> tuple[float, float]:
+    cpu_started = time.thread_time()
+    started = time.perf_counter()
+    result = action()
+    if isinstance(result, Awaitable):
+        await result
+    return await _settle(pilot, probe, started, cpu_started, saved)
+
+
+def _largest_recent_case(store: Any) -> int:
+    """The biggest of the recently updated escalated cases (the heaviest document to save)."""
+    rows = store.list_cases(status="escalated", limit=40) or store.list_cases(limit=40)
+    sizes = [(len(store.get(row.id).model_dump_json()), row.id) for row in rows]
+    return int(max(sizes)[1])
+
+
+async def _session(
+    db: Path, runs: int, searches: tuple[str, ...], cycles: tuple[int, int, int]
+) -> dict[str, dict[str, float]]:
+    from screens import case_base
+    from workbench.app import WorkbenchApp
+    from workbench.playbook import default_playbook
+    from workbench.store import Store
+
+    playbook = default_playbook()
+    store = Store(db, playbook)
+    results: dict[str, dict[str, float]] = {}
+    app = WorkbenchApp(store, playbook, bell=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.reminders.stop()  # a look once a minute would land in some samples
+            probe = Probe(app)
+            home: Any = app.screen
+            # The list: search, filter, sort.
+            search = Latencies()
+            for _ in range(max(1, runs // 40)):
+                for text in searches:
+                    search.add(
+                        await _timed(pilot, probe, partial(home._apply_search, text), saved=False)
+                    )
+            results["search"] = search.summary()
+            await _timed(pilot, probe, lambda: home._apply_search(""), saved=False)
+            filters = Latencies()
+            sorts = Latencies()
+            for _ in range(max(1, runs // 40)):
+                for _step in range(cycles[0]):
+                    filters.add(await _timed(pilot, probe, home.action_cycle_status, saved=False))
+                for _step in range(cycles[1]):
+                    filters.add(await _timed(pilot, probe, home.action_cycle_severity, saved=False))
+                for _step in range(cycles[2]):
+                    sorts.add(await _timed(pilot, probe, home.action_cycle_sort, saved=False))
+                    sorts.add(await _timed(pilot, probe, home.action_reverse_sort, saved=False))
+            results["filter"] = filters.summary()
+            results["sort"] = sorts.summary()
+
+            case_id = _largest_recent_case(store)
+            # Triage: toggle items.
+            app.open_case(case_id, "triage")
+            await pilot.pause()
+            await pilot.pause()
+            toggles = Latencies()
+            gc.collect()
+            for index in range(runs):
+                if index % 10 == 0:
+                    await pilot.press("down")
+                toggles.add(await _timed(pilot, probe, lambda: _key(app, "space"), saved=True))
+            results["toggle"] = toggles.summary()
+
+            # Details: type at the end of the narrative.
+            app.open_case(case_id, "details")
+            await pilot.pause()
+            await pilot.pause()
+            area: Any = app.screen.query_one("#narrative")
+            area.focus()
+            area.move_cursor(area.document.end)
+            await pilot.pause()
+            text = " Observed again after the 2.4 release on the EU region"
+            typed = Latencies()
+            original = case_base.CaseScreen.edit_later.__defaults__
+            case_base.CaseScreen.edit_later.__defaults__ = (0.001,)  # commit every key
+            try:
+                for index in range(runs):
+                    char = text[index % len(text)]
+                    key = "space" if char == " " else char
+                    typed.add(await _timed(pilot, probe, partial(_key, app, key), saved=True))
+            finally:
+                case_base.CaseScreen.edit_later.__defaults__ = original
+            results["type"] = typed.summary()
+            debounced = Latencies()
+            for index in range(max(10, runs // 2)):
+                char = text[index % len(text)]
+                key = "space" if char == " " else char
+                debounced.add(await _timed(pilot, probe, partial(_key, app, key), saved=False))
+            screen: Any = app.screen
+            screen.flush_edits()
+            results["type_debounced"] = debounced.summary()
+            await pilot.press("escape")
+            await pilot.pause()
+    finally:
+        store.close()
+    return results
+
+
+def run(db: Path, runs: int = 200, *, smoke: bool = False) -> dict[str, dict[str, float]]:
+    """Every in-process latency, `runs` samples of the keystrokes (fewer of the list's); `smoke`
+    searches for three words only."""
+    if smoke:
+        return asyncio.run(_session(db, runs, SEARCHES[:3], (2, 2, 2)))
+    # Every status filter, every severity filter, every sort column, each cycled round once.
+    return asyncio.run(_session(db, runs, SEARCHES, (7, 4, 10)))
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(
+        json.dumps(run(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 50), indent=1)
+    )

@@ -1,0 +1,217 @@
+"""Cold start and peak memory: the workbench against the bare Textual app, alternately.
+
+Headless: each run is a fresh process (`bench.launch` for the workbench, `bench.bare_app` for the
+baseline) with `WORKBENCH_BENCH_EXIT=1`, timed from spawn to exit; the app exits right after its
+first frame (the workbench's: the list with its first rows). Peak RSS comes from the kernel's
+accounting of that process (`wait4`). Real terminal: the same commands in a tmux pane of 120x40,
+timed from the respawn of the pane to the first `capture-pane` that shows the first row (the bare
+app's label); the process is then killed. Runs alternate bare, workbench, bare, ... so load on the
+shared machine falls on both alike; the figure is the median of the per-pair ratios.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.bare_app import MARKER
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+EXIT_ENV = "WORKBENCH_BENCH_EXIT"
+# Where the launched app writes its peak RSS at exit (bench.bare_app, bench.launch): the
+# kernel's ru_maxrss of a child counts the parent's memory at the fork (folded in at exec), so
+# the benchmark's own size would hide the apps'. VmHWM is the peak of the process's own address
+# space, from its exec on.
+RSS_ENV = "WORKBENCH_BENCH_RSS"
+
+
+@dataclass
+class Series:
+    """Alternating runs of the bare app and the workbench: seconds and peak RSS (KiB) of each."""
+
+    bare: list[float] = field(default_factory=list)
+    app: list[float] = field(default_factory=list)
+    bare_rss: list[int] = field(default_factory=list)
+    app_rss: list[int] = field(default_factory=list)
+
+    def ratio(self) -> float:
+        """Median of the per-pair ratios: each pair ran back to back, under the same load."""
+        return statistics.median(a / b for a, b in zip(self.app, self.bare, strict=False))
+
+    def rss_ratio(self) -> float:
+        return statistics.median(self.app_rss) / statistics.median(self.bare_rss)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env.update(extra)
+    return env
+
+
+def bare_command(headless: bool = True) -> list[str]:
+    return [PYTHON, str(ROOT / "bench" / "bare_app.py"), *(["--headless"] if headless else [])]
+
+
+def app_command(db: Path, headless: bool = True) -> list[str]:
+    if headless:
+        return [PYTHON, "-m", "bench.launch", "--db", str(db)]
+    workbench = Path(PYTHON).parent / "workbench"
+    if workbench.exists():
+        return [str(workbench), "--db", str(db)]
+    return [PYTHON, "-m", "workbench.cli", "--db", str(db)]
+
+
+def run_once(command: list[str]) -> tuple[float, int]:
+    """(seconds from spawn to exit, peak RSS in KiB) of one headless run."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="wb-rss-", delete=False) as handle:
+        rss_file = Path(handle.name)
+    env = _env(**{EXIT_ENV: "1", RSS_ENV: str(rss_file)})
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read() if process.stderr else b""
+    try:
+        peak = int(rss_file.read_text(encoding="ascii") or usage.ru_maxrss)
+    except (OSError, ValueError):
+        peak = usage.ru_maxrss
+    finally:
+        rss_file.unlink(missing_ok=True)
+    if process.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} exited {process.returncode}: {error.decode()[-800:]}"
+        )
+    return elapsed, peak
+
+
+def headless(db: Path, runs: int, warmup: int = 1) -> Series:
+    """Alternating headless cold starts (the first `warmup` pairs fill the page cache, unscored)."""
+    series = Series()
+    bare, app = bare_command(), app_command(db)
+    for index in range(warmup + runs):
+        b = run_once(bare)
+        a = run_once(app)
+        if index >= warmup:
+            series.bare.append(b[0])
+            series.bare_rss.append(b[1])
+            series.app.append(a[0])
+            series.app_rss.append(a[1])
+    return series
+
+
+# -- tmux ---------------------------------------------------------------------------------------------
+def tmux_available() -> bool:
+    return shutil.which("tmux") is not None
+
+
+class Tmux:
+    """A private tmux server (its own socket) with one 120x40 pane to start commands in."""
+
+    def __init__(self) -> None:
+        self.socket = f"wb-bench-{os.getpid()}"
+        self._tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", "bench", "sleep 3600")
+        self._tmux("set-option", "-g", "remain-on-exit", "on")
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=_env(),
+        )
+        return done.stdout
+
+    def time_until(self, command: list[str], marker: str, timeout: float = 30.0) -> float:
+        """Seconds from starting `command` in the pane to `marker` showing on the screen."""
+        shell = " ".join(_quote(part) for part in command)
+        started = time.perf_counter()
+        self._tmux("respawn-pane", "-k", "-t", "bench", "-c", str(ROOT), f"exec {shell}")
+        while True:
+            screen = self._tmux("capture-pane", "-p", "-t", "bench")
+            elapsed = time.perf_counter() - started
+            if marker in screen:
+                break
+            if elapsed > timeout:
+                raise RuntimeError(f"{marker!r} never showed for {shell}:\n{screen}")
+            time.sleep(0.003)
+        self._tmux("respawn-pane", "-k", "-t", "bench", "sleep 3600")
+        return elapsed
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def terminal(db: Path, marker: str, runs: int, warmup: int = 1) -> Series:
+    """Alternating cold starts in a real terminal (tmux), to the first row on the screen."""
+    series = Series()
+    tmux = Tmux()
+    try:
+        bare, app = bare_command(headless=False), app_command(db, headless=False)
+        for index in range(warmup + runs):
+            b = tmux.time_until(bare, MARKER)
+            a = tmux.time_until(app, marker)
+            if index >= warmup:
+                series.bare.append(b)
+                series.app.append(a)
+    finally:
+        tmux.close()
+    return series
+
+
+def first_row_marker(db: Path) -> str:
+    """What the list shows first: the most recently updated case's title (cut to what fits in
+    the title column), or the empty state."""
+    from workbench.playbook import default_playbook
+    from workbench.store import Store
+
+    store = Store(db, default_playbook(), readonly=True)
+    try:
+        rows = store.list_cases(limit=1)
+    finally:
+        store.close()
+    if not rows:
+        return "No escalations yet."
+    return rows[0].title[:14]
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1])
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    s = headless(target, count)
+    print(
+        f"headless: bare {statistics.median(s.bare) * 1000:.0f} ms, "
+        f"app {statistics.median(s.app) * 1000:.0f} ms, ratio {s.ratio():.2f}; "
+        f"rss bare {statistics.median(s.bare_rss) / 1024:.1f} MiB app "
+        f"{statistics.median(s.app_rss) / 1024:.1f} MiB ratio {s.rss_ratio():.2f}"
+    )
+    if "--tmux" in sys.argv:
+        t = terminal(target, first_row_marker(target), count)
+        print(
+            f"tmux: bare {statistics.median(t.bare) * 1000:.0f} ms, "
+            f"app {statistics.median(t.app) * 1000:.0f} ms, ratio {t.ratio():.2f}"
+        )
