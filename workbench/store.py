@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from workbench import migrations
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
@@ -187,6 +188,8 @@ def diff_documents(
 
 # The words of a similar-case query: letters and digits only, so no FTS syntax gets through.
 _TERM = re.compile(r"[^\W_]+")
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # Control characters end an FTS query string early (NUL) or cannot be encoded (lone surrogates).
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -614,6 +617,26 @@ class Store:
             raise ValueError(f"a stored case cannot be read ({_first_error(exc)})") from exc
         return self._derive(case, self._now())
 
+    def _dump(self, case: Escalation) -> str:
+        """The case as JSON. Text UTF-8 cannot hold (a lone surrogate, from a JSON import's
+        `\\ud800` or a broken paste) is refused like any write that cannot be done: a
+        StoreError naming the field, nothing written, never an unexpected exception."""
+        try:
+            return case.model_dump_json()
+        except PydanticSerializationError as exc:
+            where = next(
+                (
+                    path
+                    for path, value in flatten(case.model_dump()).items()
+                    if isinstance(value, str) and _SURROGATE.search(value)
+                ),
+                "a field",
+            )
+            raise StoreError(
+                f"not saved: {where} holds a character that cannot be stored (a lone "
+                f"surrogate, not valid Unicode text)"
+            ) from exc
+
     def _load(self, case_id: int, data: str) -> Escalation:
         try:
             return Escalation.model_validate_json(data)
@@ -630,7 +653,7 @@ class Store:
             now = self._now()
             new_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
             data = case.model_copy(update={"id": new_id, "revision": 1, "updated_at": now})
-            data_json = data.model_dump_json()
+            data_json = self._dump(data)
             stored = Escalation.model_validate_json(data_json)
             values = self._derive(stored, now)
             values.update(id=new_id, revision=1, data=data_json)
@@ -660,7 +683,7 @@ class Store:
                 for new_id, case in enumerate(chunk, start=first):
                     data = case.model_copy(update={"id": new_id, "revision": 1})
                     values = self._derive(data, now)
-                    values.update(id=new_id, revision=1, data=data.model_dump_json())
+                    values.update(id=new_id, revision=1, data=self._dump(data))
                     rows.append(values)
                     title = json.dumps(data.title, ensure_ascii=False)
                     created.append((new_id, _iso(data.created_at), title))
@@ -704,7 +727,7 @@ class Store:
                 )
             now = self._now()
             data = case.model_copy(update={"revision": revision + 1, "updated_at": now})
-            data_json = data.model_dump_json()
+            data_json = self._dump(data)
             changes = diff_documents(json.loads(old_json), json.loads(data_json))
             if not changes:
                 return self._load(case.id, old_json)
@@ -839,6 +862,13 @@ class Store:
             clauses.append(f"{plus}id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
             params.append(match)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another process, another window)
+        commits to the file, and not on this store's own writes: a cheap poll that tells the
+        list to reload."""
+        with self._guard() as conn:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
     def all_cases(self) -> Iterator[Escalation]:
         """Every case in id order, read in batches (no read transaction is held between them)."""
