@@ -28,7 +28,9 @@ The contract:
   leaves the widgets as typed. Returns whether the change was saved.
 - `edit_later(key, mutator)`: for text inputs; saves ~300 ms after the last keystroke (one save for
   all pending keys); `cancel_edit(key)` drops one. `flush_edits()` saves pending edits now; it runs before a step switch, escape,
-  help, the palette, and quit, so nothing typed is lost.
+  help, the palette, and quit, so nothing typed is lost. Edits the store refuses (a full disk, a
+  lock held too long) stay queued and are tried again at the next flush; F2..F7 and escape stay on
+  the screen once and say so (`flush_before_leaving`) rather than take unsaved text away.
 - Hooks: `compose_body()`, `fill_inputs()` (on mount and after a reload), `refresh_case()` (on mount
   and after every save; also re-renders the CaseHeader).
 - BINDINGS (ids `case.<step>`, `case.back`): F2..F7 switch to that step for the same case, escape
@@ -44,7 +46,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
@@ -91,6 +93,16 @@ def step_by_name(name: str) -> Step:
 EDIT_DELAY = 0.3
 
 
+def breakpoint_class(app: App[object]) -> str:
+    """The class `App.HORIZONTAL_BREAKPOINTS` gives a screen at the app's current width."""
+    width = app.size.width
+    chosen = ""
+    for limit, name in sorted(app.HORIZONTAL_BREAKPOINTS or []):
+        if width >= limit:
+            chosen = name
+    return chosen
+
+
 class CaseScreen(Screen[None]):
     """A step of one case: header, body (`compose_body`), footer; saves every change at once."""
 
@@ -128,11 +140,15 @@ class CaseScreen(Screen[None]):
             self.case = case
 
     def __init__(self, case_id: int, *, name: str | None = None) -> None:
-        super().__init__(name=name, classes=f"case-screen step-{self.STEP}")
+        # Start with the breakpoint class the first resize would add: no second styling pass.
+        breakpoint = breakpoint_class(self.app)
+        super().__init__(name=name, classes=f"case-screen step-{self.STEP} {breakpoint}")
         self.case_id = case_id
         self.case: Escalation = self.workbench.store.get(case_id)
         self._pending: dict[str, Mutator] = {}
         self._pending_timer: Timer | None = None
+        self._store_failed = False  # the last save was refused by the store (disk, lock, ...)
+        self._leave_warned = False  # leaving was refused once because of unsaved text
 
     # -- plumbing -----------------------------------------------------------------------------------
     @property
@@ -197,6 +213,7 @@ class CaseScreen(Screen[None]):
             self.saved_indicator.mark_error("changed elsewhere; reloaded")
             return False
         except StoreError as exc:
+            self._store_failed = True
             self.saved_indicator.mark_error(str(exc))
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return False
@@ -224,14 +241,37 @@ class CaseScreen(Screen[None]):
             self._pending_timer = None
         if not self._pending:
             return True
-        pending = list(self._pending.values())
+        pending = dict(self._pending)
         self._pending.clear()
 
         def apply_all(case: Escalation) -> None:
-            for mutator in pending:
+            for mutator in pending.values():
                 mutator(case)
 
-        return self.edit(apply_all)
+        self._store_failed = False
+        saved = self.edit(apply_all)
+        if not saved and self._store_failed:
+            # Not written (a full disk, a lock held too long, a read-only file): the text is
+            # still on screen, so keep it queued. The next pause, leaving the field or the
+            # screen tries again; a newer keystroke in the same field replaces it.
+            self._pending = {**pending, **self._pending}
+        return saved
+
+    def flush_before_leaving(self) -> bool:
+        """Save queued edits before the screen goes away. When the store refuses them, stay (the
+        text would go with the screen) and say so; asked to leave again, go: the agent chose."""
+        if self.flush_edits() or not self._pending or self._leave_warned:
+            self._leave_warned = False
+            return True
+        self._leave_warned = True
+        self.notify(
+            "What you typed is not saved and is still on this screen. "
+            "Leave again to go without it.",
+            title="Not saved",
+            severity="error",
+            timeout=8,
+        )
+        return False
 
     def reload(self) -> None:
         """Load the stored case again and show it (after a conflict, or from outside)."""
@@ -246,9 +286,8 @@ class CaseScreen(Screen[None]):
 
     # -- actions ------------------------------------------------------------------------------------
     def action_step(self, step: str) -> None:
-        if step == self.STEP:
+        if step == self.STEP or not self.flush_before_leaving():
             return
-        self.flush_edits()
         self.workbench.open_case(self.case_id, step)
 
     def action_similar(self) -> None:
@@ -259,8 +298,8 @@ class CaseScreen(Screen[None]):
             self.app.push_screen(SimilarScreen(self.case_id))
 
     def action_back(self) -> None:
-        self.flush_edits()
-        self.dismiss()
+        if self.flush_before_leaving():
+            self.dismiss()
 
 
 def _first_error(exc: Exception) -> str:

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
+from screens.case_base import breakpoint_class
 from screens.widgets import format_age, format_countdown, severity_content
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100  # two screens of a tall terminal: each page is measured and laid out whole
 BENCH_EXIT_ENV = "WORKBENCH_BENCH_EXIT"
 SEARCH_DELAY = 0.2
+CHANGE_POLL = 2.0  # seconds between looks for another process's changes (PRAGMA data_version)
 WIDE = 110
 
 OPEN_STATUSES = ("draft", "escalated")
@@ -171,7 +173,7 @@ class HomeScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="home")
+        super().__init__(id="home", classes=breakpoint_class(self.app))
         self.status_filter: str | None = None
         self.severity_filter: str | None = None
         self.sort_index = 0
@@ -183,6 +185,7 @@ class HomeScreen(Screen[None]):
         self._search_timer: Timer | None = None
         self._wide: bool | None = None
         self._resumed = False
+        self._data_version: int | None = None
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -200,6 +203,8 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
         self.reload()
+        self._data_version = self._peek_data_version()
+        self.set_interval(CHANGE_POLL, self.check_for_changes)
         if os.environ.get(BENCH_EXIT_ENV):
             # `make bench` times the cold start: process start to this first painted list.
             self.call_after_refresh(self.app.exit)
@@ -217,6 +222,34 @@ class HomeScreen(Screen[None]):
         wide = self.size.width >= WIDE
         if wide != self._wide:
             self.reload(keep_cursor=True)
+
+    # -- other processes ----------------------------------------------------------------------------
+    def _peek_data_version(self) -> int | None:
+        from workbench.store import StoreError
+
+        try:
+            return self.workbench.store.data_version()
+        except StoreError:
+            return None
+
+    def check_for_changes(self) -> bool:
+        """Reload when another process (the CLI, a second window) committed to the database since
+        the last look: one cheap PRAGMA, every CHANGE_POLL seconds. The app's own saves do not
+        count. Not shown (a case is open), the list reloads when it comes back anyway."""
+        version = self._peek_data_version()
+        if version is None or version == self._data_version:
+            return False
+        self._data_version = version
+        if not self.is_current:
+            return False
+        from workbench.store import StoreError
+
+        try:
+            self.reload(keep_cursor=True)
+        except StoreError as exc:
+            self.notify(str(exc), title="Cannot reload the list", severity="error")
+            return False
+        return True
 
     # -- loading ------------------------------------------------------------------------------------
     @property

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -25,7 +25,7 @@ from screens.widgets import (
     AnswerCheckbox,
     Bullet,
     BulletList,
-    LevelBar,
+    DimensionHeading,
     NumberText,
     format_number,
     parse_number,
@@ -120,20 +120,23 @@ class ImpactScreen(CaseScreen):
 
     # -- layout --------------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
+        # Headings and questions are plain lines; the fields under a question are one small grid
+        # (label | control | note): far fewer widgets than a row container per field, which
+        # keeps F3 quick to open.
         playbook = self.workbench.playbook
         with Horizontal(id="impact-body", classes="step-body"):
             with VerticalScroll(id="impact-form"):
                 yield Static(playbook.impact.intro, classes="hint")
                 for dim in playbook.impact.dimensions:
-                    with Horizontal(classes="dim-heading"):
-                        yield Label(dim.name, classes="dim-name")
-                        yield LevelBar(playbook.impact.level_names, id=f"level-{dim.id}")
-                        yield Static(id=f"reason-{dim.id}", classes="dim-reason")
+                    yield DimensionHeading(
+                        dim.name, playbook.impact.level_names, id=f"level-{dim.id}"
+                    )
                     fields = FIELDS.get(dim.id, ())
                     for index, question in enumerate(dim.questions):
                         yield Static(question, classes="question")
-                        for field in (f for f in fields if f.question == index):
-                            yield from self._field_row(field)
+                        with Grid(classes="fields"):
+                            for field in (f for f in fields if f.question == index):
+                                yield from self._field_row(field)
                 yield Label("Severity signals", classes="section-title")
                 yield Static(
                     "From the playbook's Quick Severity Definitions: a signal makes the case at "
@@ -152,9 +155,9 @@ class ImpactScreen(CaseScreen):
                 )
                 labels = playbook.document.labels
                 for key in BUSINESS_FIELDS:
-                    with Horizontal(classes="field"):
+                    with Grid(classes="fields"):
                         yield Label(getattr(labels, key), classes="field-label")
-                        yield Input(id=f"bi-{key}", compact=True, classes="bi-input")
+                        yield Input(id=f"bi-{key}", compact=True, classes="bi-input span2")
                     yield BulletList(id=f"lint-bi-{key}", classes="field-lint")
             with VerticalScroll(id="impact-panel", classes="side-panel"):
                 yield Static(id="impact-severity")
@@ -162,29 +165,35 @@ class ImpactScreen(CaseScreen):
                 yield BulletList(id="impact-lint")
 
     def _field_row(self, field: ImpactField) -> ComposeResult:
-        with Horizontal(classes="field"):
-            yield Label(field.label, classes="field-label")
-            if field.kind in ("integer", "number"):
-                yield Input(
-                    placeholder=field.placeholder,
-                    id=field.key,
-                    compact=True,
-                    validators=[NumberText(integer=field.kind == "integer")],
-                    validate_on=["changed"],
-                    classes="number-input",
-                )
-            elif field.kind == "when":
-                yield Input(
-                    placeholder=field.placeholder, id=field.key, compact=True, classes="when-input"
-                )
-            elif field.kind == "yes_no":
-                yield AnswerCheckbox(id=field.key)
-            elif field.kind == "depth":
-                yield Select(DEPTH_CHOICES, prompt="not answered", id=field.key, compact=True)
-            else:
-                choices = [(c.label, c.id) for c in self.workbench.playbook.document.sla_positions]
-                yield Select(choices, prompt="not answered", id=field.key, compact=True)
-            yield Static(id=f"note-{field.key}", classes="field-note")
+        yield Label(field.label, classes="field-label")
+        if field.kind in ("integer", "number"):
+            yield Input(
+                placeholder=field.placeholder,
+                id=field.key,
+                compact=True,
+                validators=[NumberText(integer=field.kind == "integer")],
+                validate_on=["changed"],
+                classes="number-input",
+            )
+        elif field.kind == "when":
+            yield Input(
+                placeholder=field.placeholder, id=field.key, compact=True, classes="when-input"
+            )
+        elif field.kind == "yes_no":
+            yield AnswerCheckbox(id=field.key, classes="span2")
+            return
+        elif field.kind == "depth":
+            yield Select(
+                DEPTH_CHOICES, prompt="not answered", id=field.key, compact=True, classes="span2"
+            )
+            return
+        else:
+            choices = [(c.label, c.id) for c in self.workbench.playbook.document.sla_positions]
+            yield Select(
+                choices, prompt="not answered", id=field.key, compact=True, classes="span2"
+            )
+            return
+        yield Static(id=f"note-{field.key}", classes="field-note")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -335,9 +344,8 @@ class ImpactScreen(CaseScreen):
     def refresh_case(self) -> None:
         result = self.result()
         for dim_id, level in result.levels.items():
-            self.query_one(f"#level-{dim_id}", LevelBar).set_level(level.level, level.answered)
-            reason = self.query_one(f"#reason-{dim_id}", Static)
-            reason.update(Content.styled(level.reason, "" if level.answered else "dim italic"))
+            heading = self.query_one(f"#level-{dim_id}", DimensionHeading)
+            heading.set_level(level.level, level.answered, level.reason)
         self._show_severity(result)
         self._show_lint()
 

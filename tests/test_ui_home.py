@@ -57,7 +57,8 @@ async def test_new_case_asks_title_then_opens_triage(make_app: AppFactory, store
         assert isinstance(app.screen, TextPrompt)
         await pilot.press("enter")  # an empty title is refused inline
         assert isinstance(app.screen, TextPrompt)
-        await pilot.press(*"Login fails", "enter")
+        app.screen.query_one(Input).value = "Login fails"
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TriageScreen)
         stored = store.get(app.screen.case_id)

@@ -71,7 +71,8 @@ async def test_note_tier_and_accept(make_app: AppFactory, store: Store, case: Es
         screen = await _open(app, pilot, case)
         await pilot.press("n")
         assert isinstance(app.screen, TextPrompt)
-        await pilot.press(*"KB-1234", "enter")
+        app.screen.query_one(Input).value = "KB-1234"
+        await pilot.press("enter")
         assert store.get(case.id or 0).triage["keep.documented_fix"].note == "KB-1234"
         option = screen.query_one(Checklist).get_option("keep.documented_fix")
         assert "✎ KB-1234" in str(option.prompt)
@@ -115,7 +116,8 @@ async def test_override_with_reason_is_logged(
         assert dialog.query_one(OptionList).highlighted == 0
         await pilot.press("enter", "enter")  # choose, then an empty reason is refused
         assert isinstance(app.screen, OverrideDialog)
-        await pilot.press(*"Fixed in 4.2", "enter")
+        app.screen.query_one("#override-reason", Input).value = "Fixed in 4.2"
+        await pilot.press("enter")
         stored = store.get(case.id or 0)
         assert stored.recommendation_override is not None
         assert (stored.recommendation_override.value, stored.recommendation_override.reason) == (
