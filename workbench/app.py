@@ -186,13 +186,17 @@ class WorkbenchApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     async def action_quit(self) -> None:
-        """Quit, after writing anything typed but not yet saved."""
+        """Quit, after writing anything typed but not yet saved. When the store refuses it (a full
+        disk, a lock), stay and say so; a second ctrl+q quits without it."""
         from screens.case_base import CaseScreen
 
-        for screen in self.screen_stack:
-            if isinstance(screen, CaseScreen):
-                screen.flush_edits()
-        self.exit()
+        unsaved = [
+            screen
+            for screen in self.screen_stack
+            if isinstance(screen, CaseScreen) and not screen.flush_before_leaving()
+        ]
+        if not unsaved:
+            self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
