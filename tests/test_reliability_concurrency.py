@@ -1,0 +1,236 @@
+"""Two processes, one database: no update is lost silently.
+
+- Several processes save the same case at once, each adding to it: every addition is there at the
+  end (the revision check refuses a save from an older copy; the writer reloads and redoes it).
+- The app saving over a newer revision written by another process is told, shows the newer
+  value, and the other process's value stays in the file.
+- A database locked by another process makes the app wait (the busy timeout), then say so; what was
+  typed stays on screen and is saved once the lock is gone.
+- The case list notices what another process (the CLI) commits, without a key press.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fixed_clock
+from tests.reliability.crash import ROOT
+from tests.reliability.profile import PROFILES, Profile, count, figures, total_figures
+from workbench.models import Escalation
+from workbench.playbook import Playbook
+from workbench.store import Store
+
+__all__ = ["figures", "total_figures"]
+
+pytestmark = pytest.mark.usefixtures("figures")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def other_process(db: Path, code: str) -> None:
+    """Run `code` in another Python process with `store` open on `db` (the CLI's way in)."""
+    script = (
+        "from workbench.store import Store\n"
+        "from workbench.playbook import default_playbook\n"
+        f"store = Store({str(db)!r}, default_playbook())\n{code}\nstore.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_env(), check=True, timeout=60)
+
+
+def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "--db", str(db), *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+# -- many writers, one case ---------------------------------------------------------------------------
+@PROFILES
+def test_concurrent_writers_never_lose_an_update(
+    profile: Profile, tmp_path: Path, playbook: Playbook
+) -> None:
+    db = tmp_path / "shared.db"
+    with Store(db, playbook) as store:
+        case_id = store.create(Escalation(title="Contended")).id
+    go = tmp_path / "go"
+    names = [f"w{n}" for n in range(profile.writers)]
+    args = [str(db), str(case_id)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.reliability.writer",
+                *args,
+                name,
+                str(profile.writer_rounds),
+                str(go),
+            ],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name in names
+    ]
+    time.sleep(0.5)  # let them import and open the file, so they truly start together
+    go.touch()
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    with Store(db, playbook) as store:
+        final = store.get(case_id or 0)
+    expected = [f"{name}-{i}" for name in names for i in range(profile.writer_rounds)]
+    lost = sorted(set(expected) - set(final.references.tickets))
+    count("concurrent saves", len(expected))
+    count("stale saves refused", sum(r["stale"] for r in results))
+    count("lost", len(lost) + len(final.references.tickets) - len(set(final.references.tickets)))
+    assert not lost, f"{len(lost)} updates lost: {lost[:10]}"
+    assert sorted(final.references.tickets) == sorted(expected)
+    assert final.impact.customers_affected == len(expected)
+    assert final.revision == 1 + len(expected)
+
+
+# -- the app and another process ---------------------------------------------------------------------
+def _app(store: Store, playbook: Playbook):  # type: ignore[no-untyped-def]
+    from workbench.app import WorkbenchApp
+
+    return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
+
+
+def _field(screen: object, path: str):  # type: ignore[no-untyped-def]
+    from screens.fields import FieldInput
+
+    return next(w for w in screen.query(FieldInput) if w.path == path)  # type: ignore[attr-defined]
+
+
+async def test_second_writer_is_told_and_sees_the_newer_value(
+    tmp_path: Path, playbook: Playbook
+) -> None:
+    db = tmp_path / "two.db"
+    store = Store(db, playbook, clock=fixed_clock)
+    case_id = store.create(Escalation(title="Original", customer="Acme")).id or 0
+    app = _app(store, playbook)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.open_case(case_id, "details")
+        await pilot.pause()
+        screen = app.screen
+        other_process(
+            db,
+            f"case = store.get({case_id})\ncase.customer = 'Globex (another process)'\n"
+            "store.save(case)",
+        )
+        title = _field(screen, "title")
+        title.focus()
+        await pilot.pause()
+        await pilot.press("end", "X")
+        await pilot.press("tab")  # leaving the field saves at once
+        await pilot.pause()
+        # Told: not saved, and why.
+        assert screen.saved_indicator.state == "error"
+        assert any("changed elsewhere" in str(n.message) for n in app._notifications)
+        # Sees the newer value.
+        assert _field(screen, "customer").value == "Globex (another process)"
+        stored = store.get(case_id)
+        assert stored.customer == "Globex (another process)", "the other process's save was lost"
+        assert stored.title == "Original"
+        # Typed again on the fresh copy, the change goes in with the other one kept.
+        title.focus()
+        await pilot.press("end", "Y", "tab")
+        await pilot.pause()
+        assert screen.saved_indicator.state == "saved"
+        stored = store.get(case_id)
+        assert (stored.title, stored.customer) == ("OriginalY", "Globex (another process)")
+    store.close()
+
+
+async def test_locked_database_waits_then_says_so_and_keeps_the_text(
+    tmp_path: Path, playbook: Playbook
+) -> None:
+    db = tmp_path / "locked.db"
+    store = Store(db, playbook, clock=fixed_clock, busy_timeout=0.5)
+    case_id = store.create(Escalation(title="Original")).id or 0
+    app = _app(store, playbook)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.open_case(case_id, "details")
+        await pilot.pause()
+        screen = app.screen
+        blocker = sqlite3.connect(db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            customer = _field(screen, "customer")
+            customer.focus()
+            await pilot.press(*"Initech")
+            started = time.monotonic()
+            assert not screen.flush_edits()
+            waited = time.monotonic() - started
+            await pilot.pause()
+            assert waited >= 0.4, f"gave up after {waited:.2f} s without waiting for the lock"
+            assert screen.saved_indicator.state == "error"
+            assert any("locked" in str(n.message) for n in app._notifications)
+            assert customer.value == "Initech", "the typed text left the screen"
+            assert store.get(case_id).customer == ""
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        # The lock is gone: the text still on screen is saved without typing it again.
+        await pilot.press("tab")
+        await pilot.pause()
+        assert store.get(case_id).customer == "Initech", "what was typed never reached the file"
+        assert screen.saved_indicator.state == "saved"
+    store.close()
+
+
+async def test_the_list_notices_changes_from_another_process(
+    tmp_path: Path, playbook: Playbook, monkeypatch: pytest.MonkeyPatch, figures: Counter[str]
+) -> None:
+    import screens.home
+    from screens.home import HomeScreen
+
+    monkeypatch.setattr(screens.home, "CHANGE_POLL", 0.05)
+    db = tmp_path / "list.db"
+    store = Store(db, playbook, clock=fixed_clock)
+    first = store.create(Escalation(title="Already there")).id or 0
+    app = _app(store, playbook)
+    async with app.run_test(size=(120, 40)) as pilot:
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert [row.title for row in home.rows] == ["Already there"]
+
+        async def until(condition) -> bool:  # type: ignore[no-untyped-def]
+            for _ in range(100):  # the poll runs every 0.05 s here; give it 5 s at most
+                if condition():
+                    return True
+                await pilot.pause(0.05)
+            return False
+
+        done = cli(db, "new", "--title", "From the CLI")
+        assert done.returncode == 0, done.stderr
+        assert await until(lambda: "From the CLI" in [row.title for row in home.rows])
+        other_process(
+            db, f"case = store.get({first})\ncase.title = 'Renamed elsewhere'\nstore.save(case)"
+        )
+        assert await until(lambda: "Renamed elsewhere" in [row.title for row in home.rows])
+        # The app's own writes are not "another process": no reload for them.
+        store.create(Escalation(title="Mine"))
+        assert not home.check_for_changes()
+    store.close()

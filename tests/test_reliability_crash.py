@@ -1,0 +1,67 @@
+"""Crash safety: SIGKILL the real app (and the store) at random moments of an editing session.
+
+After each kill the database passes `PRAGMA integrity_check`, opens, and holds every edit the app
+showed as saved (`tests/reliability/crash.py` says exactly what is checked). The fast profile
+kills a few times in every `make test`; `make soak` kills the app over a hundred times.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.crash import ForkServer, kill_loop, seed_database
+from tests.reliability.profile import PROFILES, Profile, count, figures, total_figures
+
+__all__ = ["figures", "total_figures"]
+
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="the crash driver forks"),
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL"),
+    pytest.mark.usefixtures("figures"),
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ForkServer]:
+    fork_server = ForkServer()
+    yield fork_server
+    fork_server.close()
+
+
+def _report(problems: list[str]) -> str:
+    return "\n".join(problems[:10])
+
+
+@PROFILES
+def test_app_killed_mid_edit_loses_nothing_shown_saved(
+    profile: Profile, server: ForkServer, tmp_path: Path, figures: Counter[str]
+) -> None:
+    db = tmp_path / "crash.db"
+    seed_database(db)
+    run = kill_loop(server, "app", db, profile.app_kills, seed=7, delay=(0.0, 1.5), edits=3)
+    count("app kills survived", run.kills)
+    count("app edits shown saved, verified after kills", run.saved)
+    count("lost", len(run.problems))
+    assert not run.problems, _report(run.problems)
+    assert run.kills == profile.app_kills
+
+
+@PROFILES
+def test_store_killed_mid_transaction_loses_nothing_committed(
+    profile: Profile, server: ForkServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "crash.db"
+    seed_database(db)
+    run = kill_loop(server, "store", db, profile.store_kills, seed=11, delay=(0.02, 0.4))
+    count("store kills survived", run.kills)
+    count("store saves verified after kills", run.saved)
+    count("lost", len(run.problems))
+    assert not run.problems, _report(run.problems)
+    assert run.kills == profile.store_kills
+    assert run.saved > 0, "no save completed between the kills: the test proves nothing"
