@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +22,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.style import Style as ContentStyle
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -28,6 +31,8 @@ from screens.widgets import format_age, format_countdown, severity_content
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from textual._types import SegmentLines
 
     from workbench.app import WorkbenchApp
     from workbench.store import CaseRow
@@ -94,6 +99,78 @@ class CaseTable(DataTable[Content]):
             self.post_message(self.PageEdge(-1))
             return
         super().action_cursor_up()
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """A body cell rendered straight from its Content: the same lines and styles as
+        DataTable's own path (Content in Padding in Styled, through Console.render_lines), about
+        four times faster. Every visible cell is rendered again after each search, filter, sort
+        or page, so this is most of the time the list takes to repaint. Headers, row labels and
+        anything but Content go the DataTable's way."""
+        if row_index < 0 or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        row = self.rows.get(row_key) if row_key is not None else None
+        cell = self._get_row_renderables(row_index).cells[column_index]
+        narrow = width < 2 * self.cell_padding
+        if row is None or narrow or not isinstance(cell, Content) or row.auto_height:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        cache_key = (
+            row_key,
+            self._column_locations.get_key(column_index),
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._cell_render_cache
+        if cache_key in cache:
+            return cache[cache_key]
+        fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            fixed,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
+        pre_style += component_style
+        null = Style.null()
+        padding = self.cell_padding
+        inner = max(0, width - 2 * padding)
+        pad = [Segment(" " * padding, null)] if padding else []
+        lines: list[list[Segment]] = []
+        for line in Segment.split_and_crop_lines(
+            cell.render_segments(ContentStyle(), "\n"),
+            inner,
+            null,
+            pad=True,
+            include_new_lines=False,
+        ):
+            if len(lines) == row.height:
+                break
+            lines.append(line)
+        while len(lines) < row.height:
+            lines.append([Segment(" " * inner, null)])
+        rendered = [
+            list(Segment.apply_style([*pad, *line, *pad], pre_style, post_style)) for line in lines
+        ]
+        cache[cache_key] = rendered
+        return rendered
 
 
 class HomeScreen(Screen[None]):
