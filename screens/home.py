@@ -1,9 +1,10 @@
 """The case list: every escalation in the database, filtered, sorted and searched in the store.
 
-Only one page of rows (`PAGE_SIZE`) is ever loaded: the store counts and pages (`count_cases`,
-`list_cases(limit=, offset=)`), so the list stays quick with 100k cases. Moving past the last row
-loads the next page, past the first the previous one. Ages and countdowns come from the app's
-injected clock. At narrow widths each row takes two lines so no column is dropped.
+Only one page of rows (what the screen shows, `page_size`) is ever loaded: the store counts and
+pages (`count_cases`, `list_cases(limit=, offset=)`), so the list stays quick with 100k cases.
+Moving past the last row loads the next page, past the first the previous one. Ages and countdowns
+come from the app's injected clock. At narrow widths each row takes two lines so no column is
+dropped.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from workbench.app import WorkbenchApp
     from workbench.store import CaseRow
 
-PAGE_SIZE = 100  # two screens of a tall terminal: each page is measured and laid out whole
+PAGE_SIZE = 100  # the most rows a page holds; a page is what the screen can show (page_size)
 BENCH_EXIT_ENV = "WORKBENCH_BENCH_EXIT"
 SEARCH_DELAY = 0.2
 CHANGE_POLL = 2.0  # seconds between looks for another process's changes (PRAGMA data_version)
@@ -347,14 +348,15 @@ class HomeScreen(Screen[None]):
         status, severity, query = self._status(), self.severity_filter, self.query_text or None
         self.total = store.count_cases(status=status, severity=severity, query=query)
         if self.page_offset >= self.total:
-            self.page_offset = max(0, (self.total - 1) // PAGE_SIZE * PAGE_SIZE)
+            page = self.page_size()
+            self.page_offset = max(0, (self.total - 1) // page * page)
         self.rows = store.list_cases(
             status=status,
             severity=severity,
             query=query,
             sort=self.sort.key,
             descending=self.descending,
-            limit=PAGE_SIZE,
+            limit=self.page_size(),
             offset=self.page_offset,
         )
         self._fill(table)
@@ -364,6 +366,14 @@ class HomeScreen(Screen[None]):
                     table.move_cursor(row=index, animate=False)
                     break
         self._show_status()
+
+    def page_size(self) -> int:
+        """Rows per page: as many as the screen can show (two lines a row when narrow), at most
+        PAGE_SIZE. Every row of a page is measured and laid out, so rows nobody can see would be
+        work on every search, filter and sort for nothing; moving past either end pages."""
+        height = self.size.height or self.app.size.height
+        wide = self.size.width >= WIDE if self.size.width else False
+        return max(1, min(PAGE_SIZE, height if wide else height // 2))
 
     def _fill(self, table: CaseTable) -> None:
         now = self.workbench.now()
@@ -556,11 +566,11 @@ class HomeScreen(Screen[None]):
     def _page_edge(self, event: CaseTable.PageEdge) -> None:
         table = self.query_one(CaseTable)
         if event.direction > 0 and self.page_offset + len(self.rows) < self.total:
-            self.page_offset += PAGE_SIZE
+            self.page_offset += len(self.rows)
             self.reload()
             table.move_cursor(row=0, animate=False)
         elif event.direction < 0 and self.page_offset > 0:
-            self.page_offset = max(0, self.page_offset - PAGE_SIZE)
+            self.page_offset = max(0, self.page_offset - self.page_size())
             self.reload()
             table.move_cursor(row=len(self.rows) - 1, animate=False)
 
