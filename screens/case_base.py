@@ -53,7 +53,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from screens.widgets import CaseHeader, SavedIndicator
+from screens.widgets import CaseHeader, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
     from workbench.app import WorkbenchApp
@@ -160,6 +160,7 @@ class CaseScreen(Screen[None]):
         return self.workbench.now()
 
     def compose(self) -> ComposeResult:
+        yield ReadOnlyBanner()
         yield CaseHeader(self.STEP)
         yield from self.compose_body()
         yield Footer(compact=True)

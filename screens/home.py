@@ -28,7 +28,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from screens.case_base import breakpoint_class
-from screens.widgets import format_age, format_countdown, severity_content
+from screens.widgets import ReadOnlyBanner, format_age, format_countdown, severity_content
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -270,6 +270,7 @@ class HomeScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        yield ReadOnlyBanner()
         with Vertical(id="home-top"):
             yield Static(id="home-counts")
             yield Static(id="home-filters")

@@ -105,6 +105,29 @@ class SavedIndicator(Static):
         return "saved" if self.has_class("-saved") else ""
 
 
+class ReadOnlyBanner(Static):
+    """A line across the top of every screen while the database is open read-only (the file or
+    its folder cannot be written): the agent learns it before typing, not from "not saved"."""
+
+    DEFAULT_CSS = """
+    ReadOnlyBanner { height: auto; display: none; padding: 0 1;
+        background: $warning; color: auto 90%; text-style: bold; }
+    ReadOnlyBanner.-shown { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        store = getattr(self.app, "store", None)
+        readonly = bool(getattr(store, "readonly", False))
+        self.set_class(readonly, "-shown")
+        if readonly:
+            self.update(
+                Content(
+                    f"READ-ONLY: {getattr(store, 'path', 'the database')} cannot be written. "
+                    "You can read, search and export; nothing you change is saved."
+                )
+            )
+
+
 class CaseHeader(Vertical):
     """Top of every step screen: `#id title · status · severity · routed to`, the step tabs with
     the current one highlighted (clickable), and the saved indicator."""
