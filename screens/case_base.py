@@ -122,6 +122,12 @@ class CaseScreen(Screen[None]):
             for info in STEPS
         ),
         Binding("escape", "back", "Cases", id="case.back", tooltip="Back to the case list"),
+        # Priority: focus moves as the key is read, so keys typed right after a tab (a fast typist,
+        # a paste into tmux) land in the next field rather than the one being left.
+        Binding("tab", "app.focus_next", "Next", show=False, priority=True, id="case.next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous", show=False, priority=True, id="case.prev"
+        ),
         Binding(
             "f8",
             "similar",

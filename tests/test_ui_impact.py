@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 
@@ -175,3 +176,23 @@ async def test_business_impact_wording_and_lint(
         assert store.get(case.id or 0).business_impact.affected_customers == "many customers"
         assert lint.display
         assert isinstance(lint, BulletList) and "many" in lint.plain
+
+
+async def test_keys_typed_ahead_of_a_tab_land_in_the_next_field(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    """A burst (a fast typist, a paste into tmux): every key is queued before any is handled."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        burst = [("1", "1"), ("2", "2"), ("tab", "\t"), ("3", "3"), ("tab", "\t"), ("space", " ")]
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        screen.flush_edits()
+        impact = store.get(case.id or 0).impact
+        assert (impact.customers_affected, impact.end_users_affected, impact.growing) == (
+            12,
+            3,
+            True,
+        )
