@@ -429,6 +429,9 @@ class Store:
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        # A second, read-only connection for the similar-case pool (see `_reading`).
+        self._read_conn: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()
         self.readonly = readonly or (
             self.path.exists() and (_not_writable(self.path) or _not_writable(self.path.parent))
         )
@@ -552,6 +555,19 @@ class Store:
             raise StoreError(f"database error ({text}): {path}") from exc
         except OSError as exc:
             raise StoreError(f"cannot use the database ({exc.strerror or exc}): {path}") from exc
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own, for the similar-case pool query that the screens
+        run in a worker thread: at 100,000 cases it takes most of a second, and on the shared
+        connection it held every save (every keystroke's commit) waiting for its lock. With WAL
+        it sees every committed save and never makes one wait."""
+        with self._read_lock, self._errors():
+            if self._conn is None:
+                raise StoreError(f"the store is closed: {self.path}")
+            if self._read_conn is None:
+                self._read_conn = _connect_readonly(self.path, self.busy_timeout)
+            yield self._read_conn
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[sqlite3.Connection]:
@@ -923,7 +939,7 @@ class Store:
             "FROM cases_fts WHERE cases_fts MATCH ? ORDER BY score LIMIT ?) AS hit "
             "JOIN cases AS c ON c.id = hit.id WHERE c.id != ? ORDER BY hit.score"
         )
-        with self._guard() as conn:
+        with self._reading() as conn:
             rows = conn.execute(sql, (match, limit + 1, exclude_id or 0)).fetchall()
         return [self._load(case_id, data) for case_id, data in rows[:limit]]
 
@@ -1029,6 +1045,11 @@ class Store:
         return dest
 
     def close(self) -> None:
+        with self._read_lock:
+            if self._read_conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._read_conn.close()
+                self._read_conn = None
         with self._lock:
             if self._conn is not None:
                 with contextlib.suppress(sqlite3.Error):
