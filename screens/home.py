@@ -393,7 +393,7 @@ class HomeScreen(Screen[None]):
     def _title_width(self, fixed: int, columns: int) -> int:
         padding = 2 * columns
         available = max(self.size.width, 60) - 2  # the scrollbar
-        return max(16, available - fixed - padding)
+        return max(12, available - fixed - padding)
 
     def _columns_wide(self, table: CaseTable) -> None:
         widths = {"#": 5, "Customer": 16, "Status": 15, "Severity": 8, "Routed to": 18}
@@ -413,13 +413,18 @@ class HomeScreen(Screen[None]):
             table.add_column(self._label(label, key), width=widths[label], key=key)
 
     def _columns_narrow(self, table: CaseTable) -> None:
-        fixed = {"id": 4, "status": 15, "severity": 8, "next_due": 14}
+        # Below 72 columns the status and due columns give up a few cells to the title.
+        squeeze = self.size.width < 72
+        fixed = {"id": 4, "status": 12 if squeeze else 15, "severity": 8}
+        fixed["next_due"] = 12 if squeeze else 14
         title = self._title_width(sum(fixed.values()), len(fixed) + 1)
         table.add_column(self._label("#", "id"), width=4, key="id")
         table.add_column(self._label("Title / customer", "title"), width=title, key="title")
-        table.add_column(self._label("Status / SLA", "status"), width=15, key="status")
+        table.add_column(self._label("Status / SLA", "status"), width=fixed["status"], key="status")
         table.add_column(self._label("Severity", "severity"), width=8, key="severity")
-        table.add_column(self._label("Due / age", "next_due"), width=14, key="next_due")
+        table.add_column(
+            self._label("Due / age", "next_due"), width=fixed["next_due"], key="next_due"
+        )
 
     def _label(self, text: str, sort_key: str) -> Text:
         if sort_key == self.sort.key:

@@ -152,17 +152,28 @@ class CaseHeader(Vertical):
             yield SavedIndicator(id="saved")
         yield Static(self._tabs(), id="case-steps")
 
-    def _tabs(self) -> Content:
+    def _tabs(self, width: int = 0) -> Content:
+        """`F2 Triage  F3 Impact ...`, the current step highlighted; shorter when space is short
+        (only the current step keeps its name), so every key stays visible."""
         from screens.case_base import STEPS
 
-        parts: list[Content] = []
-        for info in STEPS:
-            label = f"{info.key.upper()} {info.label}"
-            if info.name == self.step:
-                parts.append(Content.styled(f" {label} ", "bold reverse $accent"))
-            else:
-                parts.append(Content.styled(label, f"@click=screen.step('{info.name}')"))
-        return Content("  ").join(parts)
+        def build(short: bool) -> Content:
+            parts: list[Content] = []
+            for info in STEPS:
+                key = info.key.upper()
+                if info.name == self.step:
+                    parts.append(Content.styled(f" {key} {info.label} ", "bold reverse $accent"))
+                else:
+                    label = key if short else f"{key} {info.label}"
+                    parts.append(Content.styled(label, f"@click=screen.step('{info.name}')"))
+            return Content("  ").join(parts)
+
+        full = build(short=False)
+        return full if not width or full.cell_length <= width else build(short=True)
+
+    def on_resize(self) -> None:
+        steps = self.query_one("#case-steps", Static)
+        steps.update(self._tabs(self.content_region.width))
 
     def show_case(self, case: Escalation) -> None:
         """Re-render the title line from the case and what the rules derive from it: the title

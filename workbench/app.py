@@ -13,7 +13,7 @@ the terminal grows again; the screens beneath keep their state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
@@ -24,12 +24,16 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
-from workbench.models import utcnow
-
 if TYPE_CHECKING:
     from screens.case_base import CaseScreen
     from workbench.playbook import Playbook
     from workbench.store import Store
+
+
+def utcnow() -> datetime:
+    """The default clock (the same as `workbench.models.utcnow`, without importing pydantic)."""
+    return datetime.now(UTC)
+
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 20
