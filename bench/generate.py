@@ -51,9 +51,9 @@ _SUFFIXES = (
     "Software", "Telecom", "Pharma", "Capital", "Freight", "Hotels", "Motors", "Studios", "AG",
 )  # fmt: skip
 
-# A support vocabulary, most frequent first: the index decides how often a word is drawn.
+# Support words a component's topic draws from (with the component's own words and rarer terms).
 WORDS = (
-    "the", "customer", "export", "error", "users", "page", "request", "account", "report", "fails",
+    "customer", "export", "error", "users", "page", "request", "account", "report", "fails",
     "after", "when", "timeout", "data", "login", "invoice", "sync", "api", "update", "slow",
     "file", "upload", "dashboard", "permission", "admin", "setting", "missing", "duplicate",
     "email", "token", "session", "webhook", "retry", "queue", "job", "import", "field", "button",
@@ -83,7 +83,6 @@ WORDS = (
     "translation", "german", "japanese", "arabic", "rtl", "emoji", "punctuation", "newline",
     "whitespace", "trailing", "leading", "quoted", "escaped", "delimiter", "semicolon", "comma",
 )  # fmt: skip
-_WEIGHTS = [1.0 / (rank + 1) ** 0.9 for rank in range(len(WORDS))]
 
 _FIRST = ("Alex", "Sam", "Jordan", "Priya", "Chen", "Maria", "Tom", "Aisha", "Lukas", "Yuki",
           "Omar", "Elena", "Ravi", "Sofia", "Noah", "Fatima", "Ben", "Ines", "Kofi", "Hana")  # fmt: skip
@@ -112,46 +111,101 @@ DESTINATION_MIX = (("l2", 0.45), ("engineering", 0.35), ("product", 0.1), ("secu
                    ("leadership", 0.06))  # fmt: skip
 
 
+GENERAL = (
+    "the", "to", "and", "a", "of", "in", "is", "for", "on", "with", "when", "after", "it", "not",
+    "from", "this", "that", "but", "are", "be", "was", "at", "by", "as", "or", "they", "we",
+    "their", "can", "has", "have", "no", "all", "only", "again", "still", "then", "every",
+    "customer", "users", "error", "page", "request", "account", "fails", "update", "issue",
+    "working", "shows", "blank", "slow", "team", "admin", "settings", "button", "data", "message",
+    "since", "yesterday", "today", "morning", "release", "version", "browser", "retry", "expected",
+    "observed", "steps", "screenshot", "log", "ticket", "workaround", "engineering", "support",
+)  # fmt: skip
+
+
+def _tail_terms(rng: random.Random, count: int) -> list[str]:
+    """Rarer words, the long tail of a real history: product and feature names, error codes,
+    setting names, job and host names. Letters and digits only, as the FTS tokenizer sees them."""
+    syllables = ("ka", "ro", "vel", "mo", "tri", "dex", "lu", "sa", "nor", "qui", "zen", "pa",
+                 "lor", "fi", "ton", "ber", "gal", "mi", "sho", "rex", "dun", "ali", "vor", "ne")  # fmt: skip
+    terms: set[str] = set()
+    while len(terms) < count:
+        kind = rng.random()
+        if kind < 0.5:
+            terms.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+        elif kind < 0.7:
+            terms.add(f"e{rng.randint(1000, 9999)}")
+        elif kind < 0.85:
+            terms.add(f"{rng.choice(WORDS)}{rng.choice(WORDS)}")
+        else:
+            terms.add(f"{rng.choice(('job', 'host', 'node', 'svc', 'queue'))}{rng.randint(1, 999)}")
+    return sorted(terms)
+
+
 class Words:
-    """Sentences and phrases from the vocabulary, with its skewed frequencies.
+    """Sentences and phrases as a support team writes them: general words, and the words of the
+    case's component (its topic), each with a skewed (Zipf-like) frequency.
 
-    Drawing every word afresh costs more than the rest of a case together, so sentences and
-    phrases are drawn once into pools and cases pick from the pools: 100,000 cases still hold
-    tens of thousands of distinct sentences, and every word keeps its frequency."""
+    Every component has its own topic: a share of the support vocabulary and of a long tail of
+    rarer terms, so a word such as "export" is common in export cases and rare elsewhere, as in
+    a real history. Drawing every word afresh costs more than the rest of a case together, so
+    sentences are drawn once into a pool per component and cases pick from the pools."""
 
-    POOL = 6000
-    MAX_PHRASE = 12
+    POOL = 300  # sentences per component
+    TOPIC = 90  # words per component
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        cum = list(_cumulative(_WEIGHTS))
+        tail = _tail_terms(rng, 8000)
+        general_cum = list(_cumulative([1.0 / (rank + 1) for rank in range(len(GENERAL))]))
+        topic_cum = list(_cumulative([1.0 / (rank + 1) ** 0.8 for rank in range(self.TOPIC)]))
+        self._topics: dict[str, list[str]] = {}
+        self._sentences: dict[str, list[str]] = {}
+        self._phrases: dict[str, list[str]] = {}
+        for component in COMPONENTS:
+            own = [w for w in component.lower().replace("-", " ").split() if len(w) > 2]
+            domain = rng.sample(WORDS, 40)
+            topic = [*own, *domain, *rng.sample(tail, self.TOPIC - len(own) - len(domain))]
+            self._topics[component] = topic
 
-        def draw(count: int) -> list[str]:
-            return rng.choices(WORDS, cum_weights=cum, k=count)
+            def draw(count: int, topic: list[str] = topic) -> list[str]:
+                # Two words in five from the topic, the rest general.
+                return [
+                    rng.choices(topic, cum_weights=topic_cum)[0]
+                    if rng.random() < 0.4
+                    else rng.choices(GENERAL, cum_weights=general_cum)[0]
+                    for _ in range(count)
+                ]
 
-        self._phrases = [
-            [" ".join(draw(size)) for _ in range(self.POOL // 8)]
-            for size in range(self.MAX_PHRASE + 1)
-        ]
-        sentences = []
-        for _ in range(self.POOL):
-            text = " ".join(draw(rng.randint(5, 20)))
-            sentences.append(text[0].upper() + text[1:] + ".")
-        self._sentences = sentences
-        self._single = draw(self.POOL)
+            sentences = []
+            for _ in range(self.POOL):
+                text = " ".join(draw(rng.randint(6, 20)))
+                sentences.append(text[0].upper() + text[1:] + ".")
+            self._sentences[component] = sentences
+            self._phrases[component] = [" ".join(draw(rng.randint(1, 6))) for _ in range(self.POOL)]
+        self.topic = COMPONENTS[0]
+
+    def on(self, component: str) -> Words:
+        """These words, about `component` from now on."""
+        self.topic = component
+        return self
 
     def words(self, count: int) -> list[str]:
-        return [self.rng.choice(self._single) for _ in range(count)]
+        return [self.rng.choice(self._topics[self.topic]) for _ in range(count)]
 
     def phrase(self, low: int, high: int) -> str:
-        size = min(self.MAX_PHRASE, self.rng.randint(low, high))
-        return self.rng.choice(self._phrases[size])
+        parts: list[str] = []
+        target = self.rng.randint(low, high)
+        phrases = self._phrases[self.topic]
+        while len(parts) < target:
+            parts.extend(self.rng.choice(phrases).split())
+        return " ".join(parts[:target])
 
     def sentence(self, low: int = 8, high: int = 20) -> str:
-        return self.rng.choice(self._sentences)
+        return self.rng.choice(self._sentences[self.topic])
 
     def sentences(self, low: int, high: int) -> str:
-        return " ".join(self.rng.choices(self._sentences, k=self.rng.randint(low, high)))
+        count = self.rng.randint(low, high)
+        return " ".join(self.rng.choices(self._sentences[self.topic], k=count))
 
     def text(self, low_chars: int, high_chars: int) -> str:
         """A sentence-shaped text cut to a length in [low_chars, high_chars]."""
@@ -160,8 +214,9 @@ class Words:
             return ""
         parts: list[str] = []
         size = 0
+        pool = self._sentences[self.topic]
         while size < target:
-            sentence = self.rng.choice(self._sentences)
+            sentence = self.rng.choice(pool)
             parts.append(sentence)
             size += len(sentence) + 1
         return " ".join(parts)[:target].rstrip()
@@ -217,6 +272,7 @@ def case_dict(
     escalated = status in ("escalated", "resolved", "de_escalated") and rng.random() < 0.85
     severity = _pick(rng, SEVERITY_MIX)
     component = rng.choice(COMPONENTS)
+    words = words.on(component)
     customer = rng.choice(names)
     span = min(age, timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23)))
     updated = created + span * rng.uniform(0.3, 1.0)
