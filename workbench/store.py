@@ -406,6 +406,12 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+def _brief(text: str, limit: int = 160) -> str:
+    """An error's own text on one short line (SQLite quotes a damaged schema over many lines)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _code(exc: sqlite3.Error) -> int:
     return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
 
@@ -487,6 +493,8 @@ class Store:
             app_id = migrations.application_id(conn)
         finally:
             conn.close()
+        if version < 0:  # a signed field in the header: only damage makes it negative
+            raise CorruptDatabaseError(f"the database header is damaged: {self.path}")
         if version > SCHEMA_VERSION:
             raise NewerSchemaError(
                 f"the database was written by a newer Escalation Workbench (schema {version}, "
@@ -537,7 +545,7 @@ class Store:
             yield
         except sqlite3.Error as exc:
             code = _code(exc)
-            text = str(exc)
+            text = _brief(str(exc))
             if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
                 raise DatabaseLockedError(
                     f"the database is locked by another process: {path}"
@@ -553,8 +561,26 @@ class Store:
             if code == sqlite3.SQLITE_FULL:
                 raise StoreError(f"the disk is full, the change was not saved: {path}") from exc
             raise StoreError(f"database error ({text}): {path}") from exc
+        except UnicodeDecodeError as exc:
+            # SQLite quoted damaged bytes (a flipped byte in the schema) in its own error message.
+            raise CorruptDatabaseError(
+                f"the database is damaged (text that is not UTF-8 where SQL should be): {path}"
+            ) from exc
         except OSError as exc:
             raise StoreError(f"cannot use the database ({exc.strerror or exc}): {path}") from exc
+
+    @contextlib.contextmanager
+    def _decoding(self) -> Iterator[None]:
+        """Reading back stored values: one this code could not have written (a byte flipped in a
+        page, which SQLite cannot see: pages carry no checksum) is a CorruptDatabaseError, never
+        a ValueError or KeyError from a parser reaching the app or the CLI."""
+        try:
+            yield
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CorruptDatabaseError(
+                f"the database holds a damaged value ({type(exc).__name__}: {_brief(str(exc))}): "
+                f"{self.path}"
+            ) from exc
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -744,7 +770,9 @@ class Store:
             now = self._now()
             data = case.model_copy(update={"revision": revision + 1, "updated_at": now})
             data_json = self._dump(data)
-            changes = diff_documents(json.loads(old_json), json.loads(data_json))
+            with self._decoding():
+                stored_doc = json.loads(old_json)
+            changes = diff_documents(stored_doc, json.loads(data_json))
             if not changes:
                 return self._load(case.id, old_json)
             stored = Escalation.model_validate_json(data_json)
@@ -792,7 +820,9 @@ class Store:
             if sql is None:
                 return []
             params.extend([-1 if limit is None else limit, offset])
-            return [_row(values) for values in conn.execute(sql, params).fetchall()]
+            rows = conn.execute(sql, params).fetchall()
+        with self._decoding():
+            return [_row(values) for values in rows]
 
     def _list_sql(
         self,
@@ -910,17 +940,18 @@ class Store:
                 "SELECT id, case_id, at, field, old, new FROM events WHERE case_id = ? ORDER BY id",
                 (case_id,),
             ).fetchall()
-        return [
-            Event(
-                id=r[0],
-                case_id=r[1],
-                at=datetime.fromisoformat(r[2]),
-                field=r[3],
-                old=r[4],
-                new=r[5],
-            )
-            for r in rows
-        ]
+        with self._decoding():
+            return [
+                Event(
+                    id=r[0],
+                    case_id=r[1],
+                    at=datetime.fromisoformat(r[2]),
+                    field=r[3],
+                    old=r[4],
+                    new=r[5],
+                )
+                for r in rows
+            ]
 
     # -- history and patterns (workbench.history, workbench.signals, workbench.stats) ----------------
     def similar_candidates(
@@ -1001,21 +1032,23 @@ class Store:
             for row in rows:
                 (case_id, title, customer, status, severity, routed, next_due, due_latest, sla,
                  created, sent_at, first_logged, resolved) = row  # fmt: skip
-                escalations = [t for t in (_json_time(sent_at), _json_time(first_logged)) if t]
-                yield CaseFacts(
-                    case_id,
-                    title,
-                    customer,
-                    statuses[status],
-                    severities.get(severity) if severity else None,
-                    tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
-                    datetime.fromisoformat(created),
-                    min(escalations) if escalations else None,
-                    _json_time(resolved) if status == "resolved" else None,
-                    _parse_time(next_due),
-                    _parse_time(due_latest),
-                    bool(sla) and str(sla).lower().startswith(breached),
-                )
+                with self._decoding():
+                    escalations = [t for t in (_json_time(sent_at), _json_time(first_logged)) if t]
+                    facts = CaseFacts(
+                        case_id,
+                        title,
+                        customer,
+                        statuses[status],
+                        severities.get(severity) if severity else None,
+                        tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
+                        datetime.fromisoformat(created),
+                        min(escalations) if escalations else None,
+                        _json_time(resolved) if status == "resolved" else None,
+                        _parse_time(next_due),
+                        _parse_time(due_latest),
+                        bool(sla) and str(sla).lower().startswith(breached),
+                    )
+                yield facts
 
     # -- file ---------------------------------------------------------------------------------------
     def backup(self, dest_path: Path | str, *, overwrite: bool = False) -> Path:
