@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from textual.app import ComposeResult
@@ -246,6 +247,9 @@ _NUMBER_RE = re.compile(
     r"^(?P<cur>[$€£¥])?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?\s*(?P<suf>[kKmM])?$"
 )
 _SUFFIX = {"k": 1_000, "m": 1_000_000}
+# Above any real count of customers or users and any revenue figure: more is a slip of the finger
+# (or a paste), and past ~10**15 a float no longer holds every digit that was typed.
+MAX_NUMBER = 10**12
 
 
 def parse_number(text: str, *, integer: bool = False) -> tuple[float | None, str | None]:
@@ -264,13 +268,20 @@ def parse_number(text: str, *, integer: bool = False) -> tuple[float | None, str
         if re.search(r"[a-zA-Z]", raw) and not re.search(r"\d", raw):
             return None, "A number, not a word: quantify impact with numbers, not adjectives."
         return None, "Not a number. Write it like 1200, 1,200, 180k or $180k."
-    value = float(match["num"].replace(",", "") + (match["dec"] or ""))
+    # Exact decimal arithmetic: "12345678901234567891" must not come back as ...7168, nor
+    # four hundred nines as infinity (which the JSON document would store as null).
+    exact = Decimal(match["num"].replace(",", "") + (match["dec"] or ""))
     if match["suf"]:
-        value *= _SUFFIX[match["suf"].lower()]
+        exact *= _SUFFIX[match["suf"].lower()]
+    if exact > MAX_NUMBER:
+        return None, f"Too large to be a real figure (over {MAX_NUMBER:,}); check the digits."
     if integer:
-        if not value.is_integer():
+        if exact != exact.to_integral_value():
             return None, "A whole number, please."
-        return int(value), None
+        return int(exact), None
+    value = float(exact)
+    if Decimal(repr(value)) != exact:
+        return None, "Too many digits to keep exactly; round it."
     return value, None
 
 
