@@ -469,14 +469,14 @@ class HomeScreen(Screen[None]):
         return [
             Content(str(row.id)),
             Content("\n").join(
-                [Content(row.title or "(untitled)"), Content.styled(customer, "$text-muted")]
+                [Content(row.title or "(untitled)"), Content.styled(customer, "dim")]
             ),
             Content("\n").join([Content(_status_label(row.status)), self._sla(row)]),
             severity_content(row.severity),
             Content("\n").join(
                 [
                     self._due(row, now),
-                    Content.styled(f"age {format_age(row.created_at, now)}", "$text-muted"),
+                    Content.styled(f"age {format_age(row.created_at, now)}", "dim"),
                 ]
             ),
         ]
@@ -512,7 +512,7 @@ class HomeScreen(Screen[None]):
         if shown:
             parts.append(shown)
         self.query_one("#home-filters", Static).update(
-            Content.styled("  ·  ".join(parts), "$text-muted")
+            Content.styled("  ·  ".join(parts), "dim")
         )
 
         empty = self.query_one("#home-empty", Static)

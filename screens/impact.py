@@ -447,7 +447,7 @@ def _finding_bullets(findings: list[Finding]) -> list[Bullet | Content]:
             Bullet(finding.message, style="$warning", marker="⚠ ", marker_style="bold $warning")
         )
         if finding.advice:
-            items.append(Bullet(finding.advice, style="$text-muted", marker="", indent=2))
+            items.append(Bullet(finding.advice, style="dim", marker="", indent=2))
     return items
 
 

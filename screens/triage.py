@@ -40,7 +40,7 @@ RECOMMENDATION_LABELS: dict[str, str] = {
 RECOMMENDATION_STYLE: dict[str, str] = {
     "keep": "bold $success",
     "escalate": "bold $warning",
-    "unknown": "bold $text-muted",
+    "unknown": "bold dim",
 }
 OVERRIDE_CHOICES: tuple[tuple[str, str], ...] = (
     ("keep", "Keep in support (resolve in-house)"),
@@ -97,7 +97,7 @@ def item_prompt(row: Row, answer: TriageAnswer | None, width: int = 200) -> Cont
     prompt += [Content.styled(line, style) for line in lines[1:]]
     if answer and answer.note:
         for line in _wrap(f"✎ {answer.note}", width, hang, hang + "  "):
-            prompt.append(Content.styled(line, "italic $text-muted"))
+            prompt.append(Content.styled(line, "italic dim"))
     return Content("\n").join(prompt)
 
 
@@ -286,7 +286,7 @@ class TriageScreen(CaseScreen):
             items.append(route)
             # Reasons already listed under the recommendation are not repeated here.
             items += [
-                Bullet(reason, style="$text-muted", marker="", indent=2)
+                Bullet(reason, style="dim", marker="", indent=2)
                 for reason in suggestion.reasons
                 if reason not in shown
             ]
@@ -294,7 +294,7 @@ class TriageScreen(CaseScreen):
             names = ", ".join(_route_name(playbook, d) for d in self.case.routed_to)
             items.append(Content.assemble(Content.styled("Routed to: ", "bold"), names))
         elif result.destinations and result.effective != "keep":
-            items.append(Content.styled("Not routed yet: a accepts the suggestion.", "$text-muted"))
+            items.append(Content.styled("Not routed yet: a accepts the suggestion.", "dim"))
         self.query_one("#triage-destinations", BulletList).set_items(items)
 
     def _show_conflicts(self, result: TriageResult) -> None:

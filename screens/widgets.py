@@ -79,8 +79,8 @@ class SavedIndicator(Static):
     """
 
     DEFAULT_CSS = """
-    SavedIndicator { width: auto; color: $text-muted; }
-    SavedIndicator.-saved { color: $success; }
+    SavedIndicator { width: auto; text-style: dim; }
+    SavedIndicator.-saved { color: $success; text-style: none; }
     SavedIndicator.-flash { text-style: bold; }
     SavedIndicator.-error { color: $error; text-style: bold; }
     """

@@ -12,6 +12,7 @@ from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.triage import Checklist, TriageScreen
 from tests.conftest import AppFactory, seed_cases
+from workbench.app import theme_for
 from workbench.models import Escalation
 from workbench.store import Store
 
@@ -112,3 +113,10 @@ async def test_quit_saves_what_was_typed(
         assert app.screen.query_one("#customers_affected", Input).value == "42"
         await pilot.press("ctrl+q")
     assert store.get(case.id or 0).impact.customers_affected == 42
+
+
+def test_sixteen_colour_terminals_get_the_ansi_theme() -> None:
+    assert theme_for("standard") == "ansi-dark"
+    assert theme_for("windows") == "ansi-dark"
+    assert theme_for("256") is None
+    assert theme_for("truecolor") is None

@@ -35,6 +35,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def theme_for(color_system: str | None) -> str | None:
+    """The theme a terminal needs, or None for the default.
+
+    A 16-colour terminal gets the ANSI theme (its own red, yellow, blue, green): the default
+    theme's orange (High) and red (Critical) would both round to the same red there.
+    """
+    return "ansi-dark" if color_system in ("standard", "windows") else None
+
+
 MIN_WIDTH = 60
 MIN_HEIGHT = 20
 
@@ -113,6 +122,8 @@ class WorkbenchApp(App[None]):
         from screens.home import HomeScreen
         from screens.reminders import start_reminders
 
+        if not self.is_headless:
+            self.theme = theme_for(self.console.color_system) or self.theme
         self.push_screen(HomeScreen())
         self._started = True
         self._check_size(self.size.width, self.size.height)
