@@ -184,8 +184,8 @@ def terminal(db: Path, marker: str, runs: int, warmup: int = 1) -> Series:
 
 
 def first_row_marker(db: Path) -> str:
-    """What the list shows first: the most recently updated case's title (cut to what fits in
-    the title column), or the empty state."""
+    """What the list shows first: the start of the most recently updated case's title (short
+    enough for the narrowest title column), or the empty state."""
     from workbench.playbook import default_playbook
     from workbench.store import Store
 
@@ -196,7 +196,7 @@ def first_row_marker(db: Path) -> str:
         store.close()
     if not rows:
         return "No escalations yet."
-    return rows[0].title[:14]
+    return rows[0].title[:8]
 
 
 if __name__ == "__main__":
