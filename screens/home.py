@@ -504,16 +504,14 @@ class HomeScreen(Screen[None]):
             shown = f"{first:,}-{last:,} of {self.total:,}"
         parts = [
             f"status: {_status_label(self.status_filter)} (s)",
-            f"severity: {(self.severity_filter or 'all').capitalize()} (v)",
+            f"severity: {self.severity_filter.capitalize() if self.severity_filter else 'all'} (v)",
             f"sort: {self.sort.label} {'↓' if self.descending else '↑'} (o/O)",
         ]
         if self.query_text:
             parts.insert(0, f'search: "{self.query_text}"')
         if shown:
             parts.append(shown)
-        self.query_one("#home-filters", Static).update(
-            Content.styled("  ·  ".join(parts), "dim")
-        )
+        self.query_one("#home-filters", Static).update(Content.styled("  ·  ".join(parts), "dim"))
 
         empty = self.query_one("#home-empty", Static)
         table = self.query_one(CaseTable)
