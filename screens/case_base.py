@@ -28,7 +28,7 @@ The contract:
   leaves the widgets as typed. Returns whether the change was saved.
 - `edit_later(key, mutator)`: for text inputs; saves ~300 ms after the last keystroke (one save for
   all pending keys); `cancel_edit(key)` drops one. `flush_edits()` saves pending edits now; it runs before a step switch, escape,
-  help, the palette, and quit, so nothing typed is lost. Edits the store refuses (a full disk, a
+  help, the palette, quit and when a field loses focus, so nothing typed is lost. Edits the store refuses (a full disk, a
   lock held too long) stay queued and are tried again at the next flush; F2..F7 and escape stay on
   the screen once and say so (`flush_before_leaving`) rather than take unsaved text away.
 - Hooks: `compose_body()`, `fill_inputs()` (on mount and after a reload), `refresh_case()` (on mount
@@ -46,6 +46,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -196,7 +197,7 @@ class CaseScreen(Screen[None]):
     # -- editing ------------------------------------------------------------------------------------
     def edit(self, mutator: Mutator) -> bool:
         """Apply `mutator` to a copy of the case and save it now; see the module docstring."""
-        from workbench.store import StaleCaseError, StoreError
+        from workbench.store import StaleCaseError, StoreError, UnstorableTextError
 
         draft = self.case.model_copy(deep=True)
         try:
@@ -220,7 +221,8 @@ class CaseScreen(Screen[None]):
             self.saved_indicator.mark_error("changed elsewhere; reloaded")
             return False
         except StoreError as exc:
-            self._store_failed = True
+            # Worth trying again (a full disk, a lock) unless the value itself cannot be stored.
+            self._store_failed = not isinstance(exc, UnstorableTextError)
             self.saved_indicator.mark_error(str(exc))
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return False
@@ -290,6 +292,11 @@ class CaseScreen(Screen[None]):
     def on_screen_suspend(self) -> None:
         # A modal (help, palette, a dialog) or a switch: write what was typed first.
         self.flush_edits()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # Leaving a field saves what was typed in it now, not after the pause.
+        if self._pending:
+            self.flush_edits()
 
     # -- actions ------------------------------------------------------------------------------------
     def action_step(self, step: str) -> None:

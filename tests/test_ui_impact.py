@@ -78,7 +78,9 @@ async def test_numbers_typed_saved_or_explained(
         assert "not adjectives" in _text(screen, "#note-customers_affected")
         screen.flush_edits()
         assert store.get(case.id or 0).impact.customers_affected is None  # never stored
-        await pilot.press("ctrl+u", "1", "2", "tab", "2", "k")
+        await pilot.press("ctrl+u", "1", "2", "tab")
+        assert store.get(case.id or 0).impact.customers_affected == 12  # saved on leaving
+        await pilot.press("2", "k")
         assert _text(screen, "#note-customers_affected") == ""
         await pilot.press("f2")  # leaving the step saves what was typed
         stored = store.get(case.id or 0).impact
