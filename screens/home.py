@@ -534,7 +534,8 @@ class HomeScreen(Screen[None]):
                     "the steps (F2 Triage, F3 Impact, F4 Reproduction, F5 Details, F6 Timeline, "
                     "F7 Export).\n\n"
                     "Or import an escalation document from the shell:\n"
-                    "  [b]workbench import data/samples/<file>.md[/b]\n\n"
+                    "  [b]workbench import data/samples/engineering-defect.md[/b]\n"
+                    "  (also security-report.md and product-gap.md)\n\n"
                     "F1 or ? shows every key and the playbook's operating principles."
                 )
             )
