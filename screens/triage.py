@@ -236,10 +236,17 @@ class TriageScreen(CaseScreen):
         self.query_one(Checklist).update_answer(criterion_id, self.case.triage.get(criterion_id))
 
     def _show_banner(self, result: TriageResult) -> None:
-        """Security wins: a red line no one can miss (the playbook's rule is in the panel)."""
+        """Security wins: a red banner no one can miss, with the playbook's rule under it (one
+        line at narrow widths; the rule is in the panel's reasons too)."""
         banner = self.query_one("#security-banner", Static)
         banner.display = result.security
-        banner.update("SECURITY — route to Security immediately, regardless of tier")
+        rule = next(
+            (d.rule for d in self.workbench.playbook.destinations if d.skips_tiers and d.rule), ""
+        )
+        headline = Content.styled(
+            "SECURITY — route to Security immediately, regardless of tier", "bold"
+        )
+        banner.update(Content("\n").join([headline, Content(rule)]) if rule else headline)
 
     def _show_recommendation(self, result: TriageResult) -> None:
         items: list[Bullet | Content] = [

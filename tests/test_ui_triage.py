@@ -98,6 +98,7 @@ async def test_security_banner(make_app: AppFactory, store: Store, case: Escalat
         assert banner.display
         text = str(banner.render())
         assert "SECURITY — route to Security immediately, regardless of tier" in text
+        assert "skip tier progression entirely" in text  # shown at wide sizes
         assert "skip tier progression entirely" in _text(screen, "#triage-recommendation")
         assert _text(screen, "#triage-destinations").splitlines()[1] == "→ Security  direct"
 
