@@ -121,11 +121,19 @@ class CaseTable(DataTable[Content]):
         row = self.rows.get(row_key) if row_key is not None else None
         cell = self._get_row_renderables(row_index).cells[column_index]
         narrow = width < 2 * self.cell_padding
-        if row is None or narrow or not isinstance(cell, Content) or row.auto_height:
+        column_key = self._column_locations.get_key(column_index)
+        if (
+            row is None
+            or row_key is None
+            or column_key is None
+            or narrow
+            or not isinstance(cell, Content)
+            or row.auto_height
+        ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         cache_key = (
             row_key,
-            self._column_locations.get_key(column_index),
+            column_key,
             base_style,
             cursor,
             hover,
