@@ -197,7 +197,7 @@ class CaseScreen(Screen[None]):
     # -- editing ------------------------------------------------------------------------------------
     def edit(self, mutator: Mutator) -> bool:
         """Apply `mutator` to a copy of the case and save it now; see the module docstring."""
-        from workbench.store import StaleCaseError, StoreError
+        from workbench.store import StaleCaseError, StoreError, UnstorableTextError
 
         draft = self.case.model_copy(deep=True)
         try:
@@ -221,7 +221,8 @@ class CaseScreen(Screen[None]):
             self.saved_indicator.mark_error("changed elsewhere; reloaded")
             return False
         except StoreError as exc:
-            self._store_failed = True
+            # Worth trying again (a full disk, a lock) unless the value itself cannot be stored.
+            self._store_failed = not isinstance(exc, UnstorableTextError)
             self.saved_indicator.mark_error(str(exc))
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return False

@@ -80,6 +80,11 @@ class CaseNotFound(StoreError):
     pass
 
 
+class UnstorableTextError(StoreError):
+    """A field holds text UTF-8 cannot encode (a lone surrogate): that value can never be saved,
+    unlike a full disk or a lock, so a caller does not try it again as it is."""
+
+
 class StaleCaseError(StoreError):
     """The case changed since this copy was loaded; the caller reloads it."""
 
@@ -674,7 +679,7 @@ class Store:
                 ),
                 "a field",
             )
-            raise StoreError(
+            raise UnstorableTextError(
                 f"not saved: {where} holds a character that cannot be stored (a lone "
                 f"surrogate, not valid Unicode text)"
             ) from exc
