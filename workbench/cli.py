@@ -64,6 +64,13 @@ def _one_line(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+def _shown(path: object) -> str:
+    """A path as typed, for a message: printable characters as they are, anything else (ESC,
+    BEL, a lone surrogate from undecodable bytes) escaped, so a file name cannot drive the
+    terminal and can still be found."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(path))
+
+
 def _validation_message(exc: Any) -> str:
     """The first problem of a pydantic ValidationError, with where it is and how many more."""
     errors = exc.errors()
@@ -93,6 +100,9 @@ def _translate(exc: Exception) -> CliError | None:
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return CliError(f"{where}{exc.strerror or exc}")
+    if isinstance(exc, UnicodeError):
+        # A name or text that is not valid Unicode (a lone surrogate): a file name cannot hold it.
+        return CliError(f"not valid Unicode text: {_shown(getattr(exc, 'object', ''))[:200]}")
     return None
 
 
@@ -523,9 +533,13 @@ def _due_cell(row: Any, now: datetime) -> str:
     return f"in {format_span(row.next_due - now)}"
 
 
+MAX_CASE_ID = 2**63 - 1  # SQLite's largest integer
+
+
 def _case_id(value: str) -> int:
+    # ASCII digits only: str.isdigit() also takes "²" (which int() refuses) and other scripts.
     text = value.strip().lstrip("#")
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch(r"[0-9]{1,19}", text) or not 1 <= int(text) <= MAX_CASE_ID:
         raise CliError(f"{value!r} is not a case id (a positive number)")
     return int(text)
 
@@ -698,7 +712,7 @@ def export(state: State, case_id: str, output: Path | None, force: bool, copy: b
     document = _sanitize(render_markdown(case, playbook, state.now()))
     if output is not None and str(output) != "-":
         _write_private(output, document, force=force)
-        click.echo(f"Wrote {output}", err=True)
+        click.echo(f"Wrote {_shown(output)}", err=True)
     elif output is not None or not copy:
         _echo_text(document)
     if copy:
@@ -851,7 +865,7 @@ def playbook_cmd(state: State, check_only: bool, file: Path | None) -> None:
     if check_only:
         click.echo(f"ok: {_playbook_counts(playbook)}")
     else:
-        click.echo(f"{file}")
+        click.echo(_shown(file))
         click.echo(f"{_cell(playbook.name)} (version {playbook.version})")
         click.echo(_playbook_counts(playbook))
 
@@ -863,7 +877,7 @@ def playbook_cmd(state: State, check_only: bool, file: Path | None) -> None:
 def backup(state: State, file: Path, force: bool) -> None:
     """A consistent copy of the database (safe while the app is running), created 0600."""
     written = state.store(create=False).backup(file, overwrite=force)
-    click.echo(f"Backed up {state.db_path()} to {written}", err=True)
+    click.echo(f"Backed up {_shown(state.db_path())} to {_shown(written)}", err=True)
 
 
 # History and patterns: `similar ID` and `stats` live in workbench/cli_history.py.
