@@ -209,6 +209,17 @@ class TooSmallScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.update_size(self.app.size.width, self.app.size.height)
 
+    def on_screen_resume(self) -> None:
+        # Uncovered again after a screen opened above it (the palette, a case) was closed: if the
+        # terminal grew meanwhile, nobody is left to pop the cover, so it goes by itself.
+        width, height = self.app.size
+        if width >= self.min_width and height >= self.min_height:
+            self.call_later(self._uncover)
+
+    def _uncover(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
+
     def update_size(self, width: int, height: int) -> None:
         self.query_one("#too-small-message", Static).update(
             f"Terminal too small (need {self.min_width}x{self.min_height}, "
