@@ -93,10 +93,15 @@ def test_concurrent_writers_never_lose_an_update(
     time.sleep(0.5)  # let them import and open the file, so they truly start together
     go.touch()
     results = []
-    for proc in procs:
-        out, _ = proc.communicate(timeout=300)
-        assert proc.returncode == 0, out
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    try:
+        for proc in procs:
+            out, _ = proc.communicate(timeout=300)
+            assert proc.returncode == 0, out
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:  # no writer outlives a failed test
+        for proc in procs:
+            proc.kill()
+            proc.wait()
     with Store(db, playbook) as store:
         final = store.get(case_id or 0)
     expected = [f"{name}-{i}" for name in names for i in range(profile.writer_rounds)]

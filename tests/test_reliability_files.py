@@ -215,7 +215,9 @@ def _banner(screen: object) -> str:
     return str(banner.render()) if banner.has_class("-shown") and banner.display else ""
 
 
-@pytest.mark.parametrize("what", ["file", "folder"])
+@pytest.mark.parametrize(
+    "what", ["file", pytest.param("folder", marks=pytest.mark.soak)]
+)  # the folder case is also in tests/test_store.py (store level)
 async def test_read_only_database_opens_read_only_with_a_banner(
     what: str, tmp_path: Path, playbook: Playbook
 ) -> None:
@@ -441,6 +443,7 @@ def test_cli_export_never_overwrites_or_follows_a_symlink_silently(tmp_path: Pat
     assert target.read_text() == "do not touch" and not link.is_symlink()
 
 
+@pytest.mark.soak  # the same questions are asked in tests/test_ui_export.py; here, both in one go
 async def test_export_screen_asks_before_overwriting_or_following_a_symlink(
     tmp_path: Path, store: Store, playbook: Playbook
 ) -> None:

@@ -55,8 +55,12 @@ async def _sweep(app: Any, pilot: Any, sizes: list[tuple[int, int]]) -> None:
 
 def _tiny_sizes(profile: Profile) -> list[tuple[int, int]]:
     if profile.name == "fast":
-        return [(1, 1), (3, 2), (10, 5), (21, 4), (24, 19), (59, 3), (60, 1)]
+        return [(1, 1)]
     return [(w, h) for w in range(1, 62, 2) for h in (1, 3, 5, 12, 19, 24)]
+
+
+# The fast profile: the screens whose layout once broke at one column, and the list.
+FAST_TARGETS = {("case", "triage"), ("dialog", "override")}
 
 
 # Where the storm is raised: (what to open, step or dialog); each is opened from the list.
@@ -127,11 +131,12 @@ async def test_resize_storm_on_every_screen(
     for n in range(30):
         store.create(Escalation(title=f"Case {n} with a long title to wrap and cut"))
     rng = random.Random(2026)
-    per_screen = max(5, profile.resizes // len(TARGETS))
+    per_screen = max(3, profile.resizes // len(TARGETS))
     app = _app(store, playbook)
     async with app.run_test(size=(80, 24)) as pilot:
         tried = 0
-        for kind, what in TARGETS:
+        targets = [t for t in TARGETS if profile.name == "soak" or t in FAST_TARGETS]
+        for kind, what in targets:
             await _open(app, pilot, kind, what, case_id)
             before = app.screen
             where = f"{kind} {what}".strip()
@@ -187,6 +192,7 @@ async def test_a_10x5_terminal_from_the_start(tmp_path: Path, playbook: Playbook
     count("resizes survived", 3)
 
 
+@pytest.mark.soak  # about 5 s; the fast profile's storms check the screen and case survive
 async def test_typing_survives_a_resize_storm(tmp_path: Path, playbook: Playbook) -> None:
     """What was typed before and during the storm is on screen and saved after it."""
     from screens.fields import FieldArea
@@ -202,7 +208,7 @@ async def test_typing_survives_a_resize_storm(tmp_path: Path, playbook: Playbook
         narrative = screen.query_one("#narrative", FieldArea)
         narrative.focus()
         await pilot.press(*"before")
-        await _storm(app, pilot, _sizes(rng, 20))
+        await _storm(app, pilot, [(1, 1), (10, 5), *_sizes(rng, 2)])
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         narrative.focus()
@@ -212,4 +218,4 @@ async def test_typing_survives_a_resize_storm(tmp_path: Path, playbook: Playbook
         assert narrative.text == "beforeafter"
         assert store.get(case_id).narrative == "beforeafter"
     store.close()
-    count("resizes survived", 20)
+    count("resizes survived", 4)

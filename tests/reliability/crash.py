@@ -195,16 +195,18 @@ def kill_loop(
     for n in range(kills):
         start = log.stat().st_size
         pid = server.start(kind, db, log, seed * 100_003 + n)
-        wanted = rng.randint(0, edits)
-        deadline = time.monotonic() + 30
-        while wanted and time.monotonic() < deadline:
-            with log.open("rb") as handle:
-                handle.seek(start)
-                if handle.read().count(b'{"t": "try"') >= wanted:
-                    break
-            time.sleep(0.02)
-        time.sleep(rng.uniform(*delay))
-        os.kill(pid, signal.SIGKILL)
+        try:
+            wanted = rng.randint(0, edits)
+            deadline = time.monotonic() + 30
+            while wanted and time.monotonic() < deadline:
+                with log.open("rb") as handle:
+                    handle.seek(start)
+                    if handle.read().count(b'{"t": "try"') >= wanted:
+                        break
+                time.sleep(0.02)
+            time.sleep(rng.uniform(*delay))
+        finally:  # whatever happens here, the session does not outlive the test
+            os.kill(pid, signal.SIGKILL)
         status = server.wait(pid)
         if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
             err = Path(f"{log}.err")

@@ -23,6 +23,7 @@ Its stderr goes to LOG.err, so a session that dies by itself (a crash) is report
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
+SESSION_LIMIT = 120  # seconds a session may live if nobody kills it
 
 # The fields the app session edits: (step, dotted path, kind).
 TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -258,6 +260,10 @@ def _child(kind: str, db: str, log_path: str, seed: int) -> None:
     os.dup2(err, 1)
     os.dup2(err, 2)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # A session is meant to be killed within seconds; if its parent never does (it failed), the
+    # default action of SIGALRM ends it rather than leave it editing forever.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(SESSION_LIMIT)
     rng = random.Random(seed)
     log = Log(log_path)
     try:
@@ -291,6 +297,17 @@ def serve() -> None:
     out = sys.stdout
     out.write("ready\n")
     out.flush()
+    children: set[int] = set()
+    try:
+        _serve(out, children)
+    finally:  # the test is gone (stdin closed) or failed: no session outlives it
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+
+
+def _serve(out: Any, children: set[int]) -> None:
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -300,10 +317,12 @@ def serve() -> None:
             pid = os.fork()
             if pid == 0:
                 _child(kind, db, log_path, int(seed))
+            children.add(pid)
             out.write(f"pid {pid}\n")
         elif words[0] == "wait":
             pid = int(words[1])
             _, status = os.waitpid(pid, 0)
+            children.discard(pid)
             out.write(f"status {pid} {status}\n")
         out.flush()
 

@@ -41,15 +41,15 @@ def _scaled(value: int) -> int:
 
 FAST = Profile(
     name="fast",
-    app_kills=3,
-    store_kills=15,
+    app_kills=2,
+    store_kills=8,
     writers=2,
     writer_rounds=15,
     ui_batches=1,
     ui_batch_size=6,
     examples=25,
     files=30,
-    resizes=40,
+    resizes=30,
 )
 SOAK = Profile(
     name="soak",
