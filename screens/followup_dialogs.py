@@ -227,6 +227,7 @@ class EscalateDialog(FollowUpDialog[EscalateRequest]):
     """Where the case goes, to whom, and when it was sent (blank: now)."""
 
     TITLE_TEXT = "Escalate: record where it went"
+    HINT = "enter picks, enter again saves · ctrl+s saves · escape cancels"
     DENSE = True
 
     def __init__(
