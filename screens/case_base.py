@@ -111,13 +111,15 @@ class CaseScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            # Not in the Footer: the CaseHeader's step tabs show these keys.
+            # Not in the Footer: the CaseHeader's step tabs show these keys. Priority, because
+            # TextArea binds F6 (select line) and F7 (select all) and would swallow them.
             Binding(
                 info.key,
                 f"step('{info.name}')",
                 info.label,
                 id=f"case.{info.name}",
                 show=False,
+                priority=True,
                 tooltip=f"{info.label} step of this case",
             )
             for info in STEPS

@@ -1,0 +1,143 @@
+"""One case from new to exported by keys alone, as an agent would work it at 80x24.
+
+The walk presses every key (no values set directly), then checks the copied document and the
+database. It is the slowest UI test on purpose: it is the one that proves the whole path.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+import screens.export as export_screen
+from tests.conftest import AppFactory
+from workbench.clipboard import CopyResult
+from workbench.export import parse_markdown
+from workbench.models import Severity, Status
+from workbench.playbook import Playbook
+from workbench.store import Store
+
+KEY_NAMES = {
+    " ": "space",
+    ",": "comma",
+    ".": "full_stop",
+    "(": "left_parenthesis",
+    ")": "right_parenthesis",
+}
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*(KEY_NAMES.get(char, char) for char in text))
+
+
+async def test_new_case_to_copied_document_by_keys_alone(
+    make_app: AppFactory, store: Store, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The platform tool is replaced: the test never runs xclip nor writes a fallback file.
+    tool: list[str] = []
+    monkeypatch.setattr(
+        export_screen,
+        "copy_text",
+        lambda text: tool.append(text) or CopyResult("xclip", True, None, "Copied with xclip."),
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        # Home: a new case in one key, its title, and the triage checklist opens.
+        await pilot.press("n")
+        await type_text(pilot, "CSV export fails above 10000 rows")
+        await pilot.press("enter")
+        await pilot.pause()
+
+        # Triage: the sixth item is "A confirmed defect needs a code-level fix", the fourteenth
+        # "Data integrity is compromised"; then accept the suggested destination.
+        await pilot.press(*["j"] * 5, "space", *["j"] * 8, "space", "a")
+
+        # Impact: customers and end users, numbers typed as agents type them.
+        await pilot.press("f3")
+        await type_text(pilot, "3")
+        await pilot.press("tab")
+        await type_text(pilot, "1,200")
+        await pilot.press("tab")
+
+        # Reproduction: one exact step with its literal input, then expected, observed, browser.
+        await pilot.press("f4", "a")
+        await type_text(pilot, "Select Export CSV in the Reports view")
+        await pilot.press("enter")
+        await type_text(pilot, "report 4471")
+        await pilot.press("enter", "tab")
+        await type_text(pilot, "A CSV file downloads")
+        await pilot.press("tab")
+        await type_text(pilot, "Error E1042 after 30 s")
+        await pilot.press("tab")
+        await type_text(pilot, "Chrome 122")
+
+        # Details: customer, narrative, the ask (Ship a fix) and a deadline typed as words.
+        await pilot.press("f5", "tab")
+        await type_text(pilot, "Acme Corp")
+        await pilot.press("tab", "tab")
+        await type_text(
+            pilot,
+            "Since Monday CSV export fails above 10000 rows. It shows E1042. "
+            "Three customers are blocked at month end.",
+        )
+        await pilot.press(
+            "tab", "tab", "tab", "tab", "tab", "enter", "down", "down", "enter", "tab"
+        )
+        await type_text(pilot, "Restore CSV export above 10000 rows")
+        await pilot.press("tab")
+        await type_text(pilot, "tomorrow 17:00")
+        await pilot.press("tab")
+
+        # Export (F7 from a text area, which binds F7 itself): copy to the clipboard.
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        copied = app.clipboard
+    assert tool == [copied]
+
+    case = store.list_cases(limit=1)[0]
+    stored = store.get(case.id)
+    assert stored.title == "CSV export fails above 10000 rows"
+    assert stored.customer == "Acme Corp"
+    assert stored.checked("esc.technical.code_fix") and stored.checked(
+        "esc.widespread.data_integrity"
+    )
+    assert stored.routed_to == ["engineering"]
+    assert (stored.impact.customers_affected, stored.impact.end_users_affected) == (3, 1200)
+    step = stored.reproduction.steps[0]
+    assert (step.action, step.literal_input) == (
+        "Select Export CSV in the Reports view",
+        "report 4471",
+    )
+    assert stored.reproduction.expected == "A CSV file downloads"
+    assert stored.reproduction.observed == "Error E1042 after 30 s"
+    assert stored.reproduction.environment.browser == "Chrome 122"
+    assert stored.narrative.startswith("Since Monday CSV export fails")
+    assert stored.request.ask_type == "fix"
+    assert stored.request.ask == "Restore CSV export above 10000 rows"
+    assert stored.request.hard_deadline is not None
+    assert stored.request.hard_deadline.strftime("%Y-%m-%d %H:%M") == "2026-11-25 17:00"
+    assert stored.status == Status.DRAFT
+
+    # The copied document is the playbook's structure with every value typed above in it.
+    assert copied.startswith("# ESCALATION: CSV export fails above 10000 rows\n")
+    for line in (
+        "Severity: Critical",
+        "Routed to: Engineering",
+        "- Affected customers: 3 customers, 1,200 end users: Acme Corp",
+        "1. Select Export CSV in the Reports view — input: `report 4471`",
+        "Expected outcome: A CSV file downloads",
+        "Observed outcome: Error E1042 after 30 s",
+        "Environment: Browser: Chrome 122",
+        "- Ship a fix: Restore CSV export above 10000 rows",
+        "- Hard deadline: 2026-11-25 17:00 UTC",
+        "- Operational effect: [not provided]",
+    ):
+        assert line in copied, line
+    back = parse_markdown(copied, playbook)
+    assert back.request.ask == stored.request.ask
+    assert back.reproduction.steps == stored.reproduction.steps
+    assert back.severity_override is not None
+    assert back.severity_override.value == Severity.CRITICAL
