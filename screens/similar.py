@@ -35,7 +35,7 @@ from workbench.history import (
     linked_customers,
     unlink_cases,
 )
-from workbench.signals import Review, Signal, accept_signal, review_case
+from workbench.signals import RankingCache, Review, Signal, accept_signal, review_case
 
 if TYPE_CHECKING:
     from workbench.app import WorkbenchApp
@@ -51,8 +51,10 @@ def symptom_signature(case: Escalation) -> tuple[object, ...]:
     return (case.id, case.revision, case.updated_at)
 
 
-def _review(app: WorkbenchApp, case: Escalation, limit: int) -> Review:
-    return review_case(app.store, case, app.playbook, app.now(), limit=limit)
+def _review(
+    app: WorkbenchApp, case: Escalation, limit: int, cache: RankingCache | None = None
+) -> Review:
+    return review_case(app.store, case, app.playbook, app.now(), limit=limit, cache=cache)
 
 
 def strip_content(review: Review | None) -> Content:
@@ -88,6 +90,7 @@ class SimilarStrip(Static):
     def __init__(self, *, id: str | None = "similar-strip") -> None:
         super().__init__(strip_content(None), id=id)
         self._seen: tuple[object, ...] | None = None
+        self._ranking = RankingCache()
         self.review: Review | None = None
 
     @property
@@ -103,7 +106,7 @@ class SimilarStrip(Static):
         if case is not None:
             # The first look is synchronous, so a step screen opens with its line filled in.
             self._seen = symptom_signature(case)
-            self._show(_review(self.workbench, case, STRIP_MATCHES + 10))
+            self._show(_review(self.workbench, case, STRIP_MATCHES + 10, self._ranking))
         self.set_interval(POLL_SECONDS, self._poll)
 
     def _poll(self) -> None:
@@ -117,7 +120,7 @@ class SimilarStrip(Static):
 
     @work(thread=True, exclusive=True, group="similar-strip")
     def _refresh(self, case: Escalation) -> None:
-        review = _review(self.workbench, case, STRIP_MATCHES + 10)
+        review = _review(self.workbench, case, STRIP_MATCHES + 10, self._ranking)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, review)
 

@@ -11,11 +11,17 @@ item and logs the acceptance with its evidence, so the decision stays the agent'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from workbench.history import SimilarCase, SimilarityIndex, query_terms, rank_similar
+from workbench.history import (
+    SimilarCase,
+    SimilarityIndex,
+    query_terms,
+    rank_similar,
+    symptom_text,
+)
 from workbench.models import Escalation, LogEntry, LogKind, Severity, Status, TriageAnswer
 from workbench.playbook import Playbook
 from workbench.rules._common import aware_utc
@@ -354,6 +360,31 @@ class Review:
 POOL_SIZE = 200
 
 
+def ranking_key(case: Escalation) -> tuple[object, ...]:
+    """Everything the candidate pool and the ranking read. The signals read more (status, ticks,
+    the log), but those are cheap to look at again; the pool query and the ranking are not."""
+    env = case.reproduction.environment
+    return (
+        case.id,
+        symptom_text(case),
+        case.component,
+        case.customer,
+        (env.browser, env.os, env.plan_tier, env.feature_flags, env.other),
+        tuple(case.linked),
+    )
+
+
+@dataclass
+class RankingCache:
+    """The last pool and ranking of one caller (a screen's strip), reused while the case's
+    symptom text, component, customer, environment and links stay the same: a checklist toggle
+    then costs the signals only, not a full-text query over the whole history."""
+
+    key: tuple[object, ...] | None = None
+    candidates: list[Escalation] = field(default_factory=list)
+    ranked: list[SimilarCase] = field(default_factory=list)
+
+
 def review_case(
     source: CaseSource,
     case: Escalation,
@@ -362,17 +393,26 @@ def review_case(
     *,
     limit: int = 10,
     pool: int = POOL_SIZE,
+    cache: RankingCache | None = None,
 ) -> Review:
     """Similar cases and signals for `case`: a full-text pool of at most `pool` candidates (plus
     the linked cases), ranked, then the signals over the same pool. Never a scan of the history."""
-    terms = query_terms(case)
-    candidates = source.similar_candidates(terms, exclude_id=case.id, limit=pool) if terms else []
-    known = {c.id for c in candidates}
-    missing = [i for i in case.linked if i not in known]
-    if missing:
-        candidates = [*candidates, *source.get_many(missing)]
-    index = SimilarityIndex(candidates)
-    ranked = index.rank(case, limit=max(limit, len(candidates)))
+    key = ranking_key(case)
+    if cache is not None and cache.key == key:
+        candidates, ranked = cache.candidates, cache.ranked
+    else:
+        terms = query_terms(case)
+        candidates = (
+            source.similar_candidates(terms, exclude_id=case.id, limit=pool) if terms else []
+        )
+        known = {c.id for c in candidates}
+        missing = [i for i in case.linked if i not in known]
+        if missing:
+            candidates = [*candidates, *source.get_many(missing)]
+        index = SimilarityIndex(candidates)
+        ranked = index.rank(case, limit=max(limit, len(candidates)))
+        if cache is not None:
+            cache.key, cache.candidates, cache.ranked = key, candidates, ranked
     signals = detect_signals(case, candidates, playbook, now, similar=ranked)
     cases = {c.id: c for c in candidates if c.id is not None}
     return Review(tuple(ranked[:limit]), cases, tuple(signals))
