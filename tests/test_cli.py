@@ -617,3 +617,22 @@ def test_list_does_not_import_textual(db: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["playbook", "--check", "play\x00book.toml"],
+        ["--db", "cases\x00.db", "list"],
+        ["--playbook", "p\x00.toml", "list"],
+    ],
+)
+def test_a_path_with_a_nul_is_a_usage_error_not_an_internal_one(argv: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2
+    assert "not a usable path" in result.output
+    assert "internal error" not in result.output and "\x00" not in result.output

@@ -138,3 +138,9 @@ def test_toml_syntax_error_is_one_line(tmp_path: Path) -> None:
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(PlaybookError, match="cannot read"):
         load_playbook(tmp_path / "nope.toml")
+
+
+def test_path_with_a_nul_is_one_line() -> None:
+    with pytest.raises(PlaybookError, match="not a usable path") as err:
+        load_playbook("play\x00book.toml")
+    assert "\x00" not in str(err.value)

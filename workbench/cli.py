@@ -346,6 +346,17 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ctx.exit()
 
 
+class _FilePath(click.Path):
+    """click.Path that answers a path no file system accepts (an embedded NUL: `os.stat` raises
+    ValueError) with a usage error instead of an internal one."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except ValueError as exc:
+            self.fail(f"not a usable path ({exc})", param, ctx)
+
+
 @click.group(
     cls=_Group,
     invoke_without_command=True,
@@ -353,13 +364,13 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FilePath(dir_okay=False, path_type=Path),
     help="The database file (default: $WORKBENCH_DB, else a file in your user data directory).",
 )
 @click.option(
     "--playbook",
     "playbook_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FilePath(dir_okay=False, path_type=Path),
     help="A team's own playbook TOML (default: $WORKBENCH_PLAYBOOK, else the shipped one).",
 )
 @click.option(
@@ -699,7 +710,7 @@ def _write_private(path: Path, text: str, *, force: bool) -> None:
 @main.command()
 @click.argument("case_id", metavar="ID")
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write to FILE (created 0600)."
+    "-o", "--output", type=_FilePath(path_type=Path), help="Write to FILE (created 0600)."
 )
 @click.option("--force", is_flag=True, help="Replace an existing FILE.")
 @click.option("--copy", is_flag=True, help="Copy to the clipboard instead of printing.")
@@ -848,7 +859,7 @@ def _playbook_counts(playbook: Playbook) -> str:
 
 @main.command("playbook")
 @click.option("--check", "check_only", is_flag=True, help="Validate; exit 1 if it is broken.")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=_FilePath(dir_okay=False, path_type=Path))
 @pass_state
 def playbook_cmd(state: State, check_only: bool, file: Path | None) -> None:
     """Validate a playbook (FILE, else the one in use) and summarize it."""
@@ -871,7 +882,7 @@ def playbook_cmd(state: State, check_only: bool, file: Path | None) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=_FilePath(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace an existing FILE.")
 @pass_state
 def backup(state: State, file: Path, force: bool) -> None:

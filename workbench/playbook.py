@@ -398,6 +398,8 @@ def load_playbook(path: Path | str | None = None) -> Playbook:
         raise PlaybookError(f"{source}: cannot read the playbook ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:
         raise PlaybookError(f"{source}: the playbook is not UTF-8 text") from exc
+    except ValueError as exc:  # a path no file system accepts (an embedded NUL)
+        raise PlaybookError(f"{source!r}: not a usable path ({exc})") from exc
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
