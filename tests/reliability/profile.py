@@ -61,7 +61,7 @@ SOAK = Profile(
     ui_batch_size=12,
     examples=_scaled(400),
     files=_scaled(400),
-    resizes=_scaled(400),
+    resizes=_scaled(150),
 )
 
 # Use as `@PROFILES` on a test taking a `profile: Profile` argument.
