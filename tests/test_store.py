@@ -275,10 +275,16 @@ def test_flatten_and_diff() -> None:
         ("export fai", '"export" "fai"*'),
         ("export fails ", '"export" "fails"'),
         ('say "hi', '"say" """hi"*'),
-        ("title:x OR y*", '"title:x" "OR" "y*"*'),
+        ("title:x OR y*", '"title:x" "OR" "y*"'),
+        ("title:x OR yz*", '"title:x" "OR" "yz*"*'),
         ("  - ) ", None),
         ("", None),
-        ("a\x00b", '"a" "b"*'),
+        ("a\x00b", '"a" "b"'),
+        ("e", '"e"'),  # one letter is a word, not a prefix that matches every case
+        ("ex", '"ex"*'),
+        ("export t", '"export" "t"'),
+        ("4", '"4"'),
+        ("42", '"42"*'),
     ],
 )
 def test_fts_query(text: str, expected: str | None) -> None:
@@ -453,7 +459,7 @@ def test_every_sort_reads_an_index(listed: Store, sort: str, descending: bool) -
     """No sort needs a full-table sort: each ORDER BY matches an index expression exactly."""
     conn = listed._conn
     assert conn is not None
-    for filters in ({}, {"status": "escalated", "query": "e"}):
+    for filters in ({}, {"status": "escalated", "query": "ec"}):
         sql, params = listed._list_sql(conn, sort=sort, descending=descending, **filters)
         assert sql is not None
         if filters:  # few matches here: force the many-matches form to check its plan too
@@ -469,8 +475,8 @@ def test_every_sort_reads_an_index(listed: Store, sort: str, descending: bool) -
     "filters",
     [
         {"status": "escalated"},
-        {"query": "a"},
-        {"status": ["escalated", "draft"], "query": "e"},
+        {"query": "ac"},
+        {"status": ["escalated", "draft"], "query": "ec"},
         {"severity": ["high", "critical"]},
     ],
 )

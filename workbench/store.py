@@ -200,18 +200,24 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
+_PREFIX_MIN = 2  # letters or digits before the word being typed is searched as a prefix
+
+
 def fts_query(text: str) -> str | None:
     """User text -> a safe FTS5 query. Each whitespace-separated chunk becomes a quoted phrase
     (quotes doubled), so quotes, AND/OR/NOT, NEAR, column filters and stray punctuation mean
     nothing, and FTS splits the chunk with the same tokenizer that indexed the text ("foo-bar"
     finds "foo bar"). All chunks are required; the last is a prefix while it is being typed (no
-    trailing space). None when there is no searchable word."""
+    trailing space), once it holds two letters or digits: a one-letter prefix ("e*") matches
+    nearly every case and costs a merge of most of the index, for a list nobody can use. None
+    when there is no searchable word."""
     clean = _UNSAFE.sub(" ", text)
     chunks = [chunk for chunk in clean.split() if any(ch.isalnum() for ch in chunk)]
     if not chunks:
         return None
     terms = ['"' + chunk.replace('"', '""') + '"' for chunk in chunks]
-    if not clean[-1].isspace():
+    typing = not clean[-1].isspace()
+    if typing and sum(ch.isalnum() for ch in chunks[-1]) >= _PREFIX_MIN:
         terms[-1] += "*"
     return " ".join(terms)
 
