@@ -29,6 +29,7 @@ from screens.fields import (
     section,
 )
 from screens.similar import SimilarStrip
+from screens.widgets import set_display, update_static
 from workbench.models import ActionTaken, Escalation, LogKind
 from workbench.rules.lint import count_sentences, lint_case
 from workbench.when import describe_when, parse_when
@@ -199,7 +200,7 @@ class DetailsScreen(FormScreen):
             line = Content.styled(f"✓ {count} {plural} (the playbook asks for {span})", "$success")
         else:
             line = Content.styled(f"{count} {plural}; the playbook asks for {span}", "$warning")
-        self.query_one("#sentence-count", Static).update(line)
+        update_static(self.query_one("#sentence-count", Static), line)
 
     def _show_deadline(self, text: str) -> None:
         _, feedback = deadline_feedback(text, self.now())
@@ -212,16 +213,17 @@ class DetailsScreen(FormScreen):
         )
         line = self.query_one("#latest-update", Static)
         if latest is None:
-            line.update("")
-            line.display = False
+            update_static(line, "")
+            set_display(line, False)
             return
-        line.display = True
-        line.update(
+        set_display(line, True)
+        update_static(
+            line,
             Content.from_markup(
                 "The document uses the latest logged update: [b]$when[/b] $summary",
                 when=describe_when(latest.at, self.now()),
                 summary=latest.summary,
-            )
+            ),
         )
 
     # -- edits that are not a plain path ------------------------------------------------------------

@@ -29,7 +29,9 @@ from screens.widgets import (
     NumberText,
     format_number,
     parse_number,
+    set_display,
     severity_content,
+    update_static,
 )
 from workbench.models import Override, Severity
 from workbench.rules.impact import ImpactResult, assess_impact
@@ -232,7 +234,7 @@ class ImpactScreen(CaseScreen):
     def _note(self, key: str, text: str | Content, *, error: bool = False) -> None:
         note = self.query_one(f"#note-{key}", Static)
         note.set_class(error, "-error")
-        note.update(text)
+        update_static(note, text)
 
     # -- widgets -> case -------------------------------------------------------------------------------
     @on(Input.Changed, ".number-input")
@@ -375,7 +377,7 @@ class ImpactScreen(CaseScreen):
             lines.append(Content.styled(f"{definition.definition} {definition.urgency}", "dim"))
         else:
             lines.append(Content.styled("Answer a question or tick a signal to score.", "dim"))
-        self.query_one("#impact-severity", Static).update(Content("\n").join(lines))
+        update_static(self.query_one("#impact-severity", Static), Content("\n").join(lines))
         reasons = [Bullet(reason) for reason in result.reasons]
         self.query_one("#impact-reasons", BulletList).set_items(reasons)
 
@@ -397,10 +399,10 @@ class ImpactScreen(CaseScreen):
         for key in BUSINESS_FIELDS:
             widget = self.query_one(f"#lint-bi-{key}", BulletList)
             items = by_field.get(key, [])
-            widget.display = bool(items)
+            set_display(widget, bool(items))
             widget.set_items(_finding_bullets(items))
         panel = self.query_one("#impact-lint", BulletList)
-        panel.display = bool(others)
+        set_display(panel, bool(others))
         panel.set_items(_finding_bullets(others))
 
     # -- actions -------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from screens.case_base import CaseScreen
+from screens.widgets import update_static
 from workbench.history import (
     describe_outcome,
     lessons_of,
@@ -128,7 +129,7 @@ class SimilarStrip(Static):
         if not self.is_attached:
             return  # the screen closed while the worker ran
         self.review = review
-        self.update(strip_content(review))
+        update_static(self, strip_content(review))
 
 
 def _cut(text: str, width: int) -> str:

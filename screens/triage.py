@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.similar import SimilarStrip
-from screens.widgets import Bullet, BulletList
+from screens.widgets import Bullet, BulletList, set_display, update_static
 from workbench.models import Override, TriageAnswer
 from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
@@ -154,7 +154,26 @@ class Checklist(OptionList):
         else:
             self.answers[criterion_id] = answer
         row = next(r for r in self.rows if r.key == criterion_id)
-        self.replace_option_prompt(criterion_id, self._prompt(row, self._width or 200))
+        self._replace_prompt(
+            self.get_option_index(criterion_id), self._prompt(row, self._width or 200)
+        )
+
+    def _replace_prompt(self, index: int, prompt: Content) -> None:
+        """Show a new prompt for one item. OptionList's own replace drops the rendering and the
+        line heights of every item, and renders the whole visible list again (about 30 ms at
+        120x40 for one tick); a tick or a note of the same height changes one item, so only its
+        renders are dropped. Uses OptionList internals (textual is pinned; the pilot tests of
+        the checklist catch a change)."""
+        option = self.get_option_at_index(index)
+        old = option.prompt
+        if not isinstance(old, Content) or old.plain.count("\n") != prompt.plain.count("\n"):
+            self.replace_option_prompt_at_index(index, prompt)
+            return
+        option._set_prompt(prompt)
+        cache = self._option_render_cache
+        for key in [key for key in cache.keys() if key[0] is option]:  # noqa: SIM118 (no __iter__)
+            cache.discard(key)
+        self.refresh()
 
 
 class TriageScreen(CaseScreen):
@@ -239,14 +258,14 @@ class TriageScreen(CaseScreen):
         """Security wins: a red banner no one can miss, with the playbook's rule under it (one
         line at narrow widths; the rule is in the panel's reasons too)."""
         banner = self.query_one("#security-banner", Static)
-        banner.display = result.security
+        set_display(banner, result.security)
         rule = next(
             (d.rule for d in self.workbench.playbook.destinations if d.skips_tiers and d.rule), ""
         )
         headline = Content.styled(
             "SECURITY — route to Security immediately, regardless of tier", "bold"
         )
-        banner.update(Content("\n").join([headline, Content(rule)]) if rule else headline)
+        update_static(banner, Content("\n").join([headline, Content(rule)]) if rule else headline)
 
     def _show_recommendation(self, result: TriageResult) -> None:
         items: list[Bullet | Content] = [
@@ -306,7 +325,7 @@ class TriageScreen(CaseScreen):
 
     def _show_conflicts(self, result: TriageResult) -> None:
         conflicts = self.query_one("#triage-conflicts", BulletList)
-        conflicts.display = bool(result.conflicts)
+        set_display(conflicts, bool(result.conflicts))
         conflicts.set_items(
             Bullet(text, style="$warning", marker="⚠ ", marker_style="bold $warning")
             for text in result.conflicts

@@ -71,6 +71,27 @@ def format_countdown(due: datetime, now: datetime) -> str:
     return f"{span} overdue" if overdue else f"in {span}"
 
 
+def _same(a: object, b: object) -> bool:
+    """Equal text and equal styling (Content's own == compares the text only)."""
+    if isinstance(a, Content) and isinstance(b, Content):
+        return a.plain == b.plain and a.spans == b.spans
+    return type(a) is type(b) and isinstance(a, str) and a == b
+
+
+def update_static(widget: Static, content: Content | str) -> None:
+    """`widget.update(content)` unless it already shows exactly that. Every update asks for a
+    layout of the whole screen (Static cannot know its size did not change); the live panels
+    are re-rendered after every save, and most of what they show is the same as before."""
+    if not _same(widget.content, content):
+        widget.update(content)
+
+
+def set_display(widget: Widget, shown: bool) -> None:
+    """`widget.display = shown` only when it changes (each assignment asks for a layout)."""
+    if widget.display != shown:
+        widget.display = shown
+
+
 class SavedIndicator(Static):
     """The quiet "saved" mark: every edit is committed at once, this says it was.
 
@@ -88,14 +109,14 @@ class SavedIndicator(Static):
     def mark_saved(self) -> None:
         self.remove_class("-error")
         self.add_class("-saved", "-flash")
-        self.update("✓ saved")
+        update_static(self, "✓ saved")
         self.tooltip = None
         self.set_timer(1.0, lambda: self.remove_class("-flash"))
 
     def mark_error(self, message: str) -> None:
         self.remove_class("-saved", "-flash")
         self.add_class("-error")
-        self.update("✗ not saved")
+        update_static(self, "✗ not saved")
         self.tooltip = message
 
     @property
@@ -174,7 +195,7 @@ class CaseHeader(Vertical):
 
     def on_resize(self) -> None:
         steps = self.query_one("#case-steps", Static)
-        steps.update(self._tabs(self.content_region.width))
+        update_static(steps, self._tabs(self.content_region.width))
 
     def show_case(self, case: Escalation) -> None:
         """Re-render the title line from the case and what the rules derive from it: the title
@@ -189,7 +210,7 @@ class CaseHeader(Vertical):
         ]
         if case.customer:
             title += [sep, Content(case.customer)]
-        self.query_one("#case-title", Static).update(Content("").join(title))
+        update_static(self.query_one("#case-title", Static), Content("").join(title))
         facts = [
             sep,
             Content(case.status.label),
@@ -199,7 +220,7 @@ class CaseHeader(Vertical):
             Content(summary.routed_to or "not routed"),
             Content(" "),
         ]
-        self.query_one("#case-facts", Static).update(Content("").join(facts))
+        update_static(self.query_one("#case-facts", Static), Content("").join(facts))
 
     @property
     def saved(self) -> SavedIndicator:
@@ -369,6 +390,10 @@ class Bullet:
     indent: int = 0
 
 
+def _same_item(a: Bullet | Content, b: Bullet | Content) -> bool:
+    return a == b if isinstance(a, Bullet) else _same(a, b)
+
+
 class BulletList(Widget):
     """Lines and bullets that wrap with a hanging indent at the widget's width.
 
@@ -386,7 +411,11 @@ class BulletList(Widget):
         self.items: list[Bullet | Content] = []
 
     def set_items(self, items: Iterable[Bullet | Content]) -> None:
-        self.items = list(items)
+        """Replace the items; the same items again (most saves) cost nothing, not a layout."""
+        new = list(items)
+        if len(new) == len(self.items) and all(map(_same_item, new, self.items)):
+            return
+        self.items = new
         self.refresh(layout=True)
 
     @property

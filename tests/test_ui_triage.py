@@ -65,6 +65,39 @@ async def test_keys_move_toggle_and_save(
         assert "→ Engineering" in _text(screen, "#triage-destinations")
 
 
+def _painted(checklist: Checklist) -> list[str]:
+    """The checklist's lines as painted (through its render cache), not its options' prompts."""
+    return [checklist.render_line(y).text for y in range(checklist.size.height)]
+
+
+async def test_painted_item_follows_each_toggle_and_note(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    """A toggle re-renders only its own item (the others keep their cached lines): what is
+    painted must still follow every change, and a note that adds lines moves the items below."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        checklist = screen.query_one(Checklist)
+        first = _painted(checklist)
+        item = next(i for i, line in enumerate(first) if "[ ]" in line)
+        below = first[item + 1 :]
+        for expected in ("[x]", "[ ]", "[x]"):
+            await pilot.press("space")
+            await pilot.pause()
+            painted = _painted(checklist)
+            assert expected in painted[item], painted[item]
+            assert painted[item + 1 :] == below  # nothing else moved or changed
+        await pilot.press("n")
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = "KB-1234"
+        await pilot.press("enter")
+        await pilot.pause()
+        painted = _painted(checklist)
+        assert "[x]" in painted[item] and "✎ KB-1234" in painted[item + 1]
+        assert painted[item + 2 :] == below[: len(painted) - item - 2]
+
+
 async def test_note_tier_and_accept(make_app: AppFactory, store: Store, case: Escalation) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

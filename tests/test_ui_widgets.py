@@ -1,0 +1,61 @@
+"""The quiet updates: the live panels are re-rendered after every save, and showing the same
+thing again must not cost a layout of the screen, while any real change (text or style) shows."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.content import Content
+from textual.widgets import Static
+
+from screens.widgets import Bullet, BulletList, set_display, update_static
+
+
+class _Panel(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("ready", id="line")
+        yield BulletList(id="bullets")
+
+
+def _count_layouts(widget: Static | BulletList) -> list[bool]:
+    calls: list[bool] = []
+    original = widget.refresh
+
+    def refresh(*args: object, layout: bool = False, **kwargs: object) -> object:
+        calls.append(layout)
+        return original(*args, layout=layout, **kwargs)  # type: ignore[arg-type]
+
+    widget.refresh = refresh  # type: ignore[method-assign]
+    return calls
+
+
+async def test_same_content_is_not_shown_again_but_a_new_style_is() -> None:
+    app = _Panel()
+    async with app.run_test():
+        line = app.query_one("#line", Static)
+        calls = _count_layouts(line)
+        update_static(line, "ready")
+        assert calls == []
+        update_static(line, Content.styled("ready", "bold"))  # same text, new style
+        assert calls == [True]
+        update_static(line, Content.styled("ready", "bold"))
+        assert calls == [True]
+        update_static(line, Content.styled("ready", "italic"))
+        assert len(calls) == 2 and line.content.spans[0].style == "italic"  # type: ignore[union-attr]
+
+
+async def test_same_bullets_and_same_display_cost_nothing() -> None:
+    app = _Panel()
+    async with app.run_test():
+        bullets = app.query_one(BulletList)
+        bullets.set_items([Bullet("one"), Content("heading")])
+        calls = _count_layouts(bullets)
+        bullets.set_items([Bullet("one"), Content("heading")])
+        set_display(bullets, True)
+        assert calls == []
+        bullets.set_items([Bullet("one", style="$warning"), Content("heading")])
+        assert calls == [True]
+        bullets.set_items([Bullet("one", style="$warning"), Content.styled("heading", "bold")])
+        assert len(calls) == 2
+        set_display(bullets, False)
+        assert not bullets.display
+        assert bullets.plain == "• one\nheading"
