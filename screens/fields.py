@@ -32,6 +32,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
+from screens.widgets import same_content, update_static
 from workbench.models import Escalation
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ class FindingsLine(Static):
 
     def show(self, findings: Iterable[Finding]) -> None:
         mine = [f for f in findings if self._mine(f)]
-        self.update(finding_content(mine))
+        update_static(self, finding_content(mine))
         self.set_class(bool(mine), "-shown")
 
 
@@ -449,10 +450,18 @@ class PairList(OptionList):
         self._render_items()
 
     def set_items(self, items: Sequence[Pair], notes: dict[int, Content] | None = None) -> None:
-        """Show these items (what the case holds), keeping the highlight where it was."""
-        self._items = list(items)
-        self._notes = notes or {}
-        self._render_items()
+        """Show these items (what the case holds), keeping the highlight where it was. The same
+        items and notes again (every save of any other field) are not rebuilt: rebuilding drops
+        every rendered line of the list."""
+        items, notes = list(items), notes or {}
+        unchanged = (
+            items == self._items
+            and notes.keys() == self._notes.keys()
+            and all(same_content(notes[index], self._notes[index]) for index in notes)
+        )
+        self._items, self._notes = items, notes
+        if not (unchanged and self.option_count):
+            self._render_items()
 
     def _render_items(self, highlight: int | None = None) -> None:
         keep = self.highlighted if highlight is None else highlight

@@ -71,7 +71,7 @@ def format_countdown(due: datetime, now: datetime) -> str:
     return f"{span} overdue" if overdue else f"in {span}"
 
 
-def _same(a: object, b: object) -> bool:
+def same_content(a: object, b: object) -> bool:
     """Equal text and equal styling (Content's own == compares the text only)."""
     if isinstance(a, Content) and isinstance(b, Content):
         return a.plain == b.plain and a.spans == b.spans
@@ -82,7 +82,7 @@ def update_static(widget: Static, content: Content | str) -> None:
     """`widget.update(content)` unless it already shows exactly that. Every update asks for a
     layout of the whole screen (Static cannot know its size did not change); the live panels
     are re-rendered after every save, and most of what they show is the same as before."""
-    if not _same(widget.content, content):
+    if not same_content(widget.content, content):
         widget.update(content)
 
 
@@ -391,7 +391,7 @@ class Bullet:
 
 
 def _same_item(a: Bullet | Content, b: Bullet | Content) -> bool:
-    return a == b if isinstance(a, Bullet) else _same(a, b)
+    return a == b if isinstance(a, Bullet) else same_content(a, b)
 
 
 class BulletList(Widget):
