@@ -320,11 +320,18 @@ class PairSpec:
 
 
 class PairEditor(ModalScreen[Pair | None]):
-    """Edit one item of a PairList: two inputs; enter in the second (or ctrl+s) saves."""
+    """Edit one item of a PairList: two inputs; enter in the first goes to the second, enter in
+    the second (or ctrl+s) saves.
+
+    Enter is a priority binding, handled as the key arrives: keys typed (or pasted into a
+    terminal) right after it are sent on to whatever has focus then, so the move must already have
+    happened. An Input.Submitted handler runs later, and the burst would land in the first field.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="pair_editor.cancel"),
         Binding("ctrl+s", "save", "Save", id="pair_editor.save"),
+        Binding("enter", "enter", "Next / save", show=False, priority=True, id="pair_editor.enter"),
     ]
 
     def __init__(
@@ -379,11 +386,19 @@ class PairEditor(ModalScreen[Pair | None]):
     def _changed(self) -> None:
         self._check()
 
-    @on(Input.Submitted, "#pair-first")
-    def _next(self) -> None:
-        self.query_one("#pair-second", Input).focus()
+    def action_enter(self) -> None:
+        focused = self.focused
+        first = self.query_one("#pair-first", Input)
+        second = self.query_one("#pair-second", Input)
+        if isinstance(focused, Button):
+            focused.press()
+        elif focused is first:
+            self.set_focus(second)  # now, not after the keys already queued
+        else:
+            # The inputs may still hold keys queued before this enter: save after each has
+            # taken its own (a callback waits behind the messages already in the queue).
+            first.call_later(second.call_later, self.action_save)
 
-    @on(Input.Submitted, "#pair-second")
     @on(Button.Pressed, "#pair-save")
     def action_save(self) -> None:
         self.dismiss(self._value())

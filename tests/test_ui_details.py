@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.widgets import Input, Select, Static
 
 from screens.details import DetailsScreen, deadline_feedback
@@ -184,6 +185,27 @@ async def test_actions_taken_add_move_delete_undo(make_app: AppFactory, store: S
         assert "Action 2 deleted — u to undo" in notes
         await pilot.press("u")
         assert tried() == ["Cleared browser cache", "Exported 9,999 rows", "Tried Safari 17"]
+
+
+async def test_an_action_typed_in_one_burst_lands_in_both_fields(
+    make_app: AppFactory, store: Store
+) -> None:
+    """A fast typist, or a paste into tmux: every key is queued before any is handled, and the
+    keys after enter belong to the outcome field, not the first one."""
+    case = new_case(store, "Export fails")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        screen.query_one("#actions", PairList).focus()
+        await pilot.press("a")
+        assert isinstance(pilot.app.screen, PairEditor)
+        for char in "Replayed it\rSame stall\r":
+            key = {"\r": "enter", " ": "space"}.get(char, char)
+            pilot.app.post_message(events.Key(key, char))
+        for _ in range(5):
+            await pilot.pause()
+        assert not isinstance(pilot.app.screen, PairEditor)
+        actions = store.get(case.id or 0).actions
+        assert [(a.tried, a.outcome) for a in actions] == [("Replayed it", "Same stall")]
 
 
 async def test_references_one_per_line(make_app: AppFactory, store: Store) -> None:
