@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from screens.widgets import severity_content
+from screens.widgets import severity_content, update_static
 from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from, format_hours
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 CHART_HEIGHT = 6
 CHART_BAR = 2  # cells per week; 13 weeks fit the right column at 80 columns
+CHART_BAR_MAX = 6
+CHART_HEIGHT_MAX = 14
 BAR = " ▁▂▃▄▅▆▇█"
 SHORT_ROUTES = {
     "Engineering": "Eng",
@@ -152,9 +154,20 @@ def median_lines(board: Dashboard) -> list[Content]:
     return lines
 
 
-def chart_lines(board: Dashboard) -> list[Content]:
-    """Escalations per week as bars two cells wide (the current week in the accent colour), with
-    the peak on the axis and the first and current weeks under it."""
+def chart_size(width: int, height: int, weeks: int) -> tuple[int, int]:
+    """Cells per week and rows for the room there is: two cells and six rows in the right column
+    at 80x24, wider and taller bars (up to six cells, fourteen rows) on a large terminal."""
+    room = width - 4  # the axis gutter and its rule
+    bar = max(CHART_BAR, min(CHART_BAR_MAX, room // max(1, weeks)))
+    rows = max(CHART_HEIGHT, min(CHART_HEIGHT_MAX, (height - 16) // 2))
+    return bar, rows
+
+
+def chart_lines(
+    board: Dashboard, bar: int = CHART_BAR, height: int = CHART_HEIGHT
+) -> list[Content]:
+    """Escalations per week as bars `bar` cells wide (the current week in the accent colour),
+    with the peak on the axis and the first and current weeks under it."""
     values = [w.count for w in board.weekly]
     peak = max(values, default=0)
     lines = [
@@ -164,10 +177,10 @@ def chart_lines(board: Dashboard) -> list[Content]:
         )
     ]
     gutter = max(2, len(str(peak)))
-    for index, row in enumerate(bar_rows(values, width=CHART_BAR, gap=0)):
-        label = str(peak) if index == 0 else ("0" if index == CHART_HEIGHT - 1 else "")
+    for index, row in enumerate(bar_rows(values, height=height, width=bar, gap=0)):
+        label = str(peak) if index == 0 else ("0" if index == height - 1 else "")
         # alternate two shades so that neighbouring weeks of equal height stay apart
-        weeks = [row[i : i + CHART_BAR] for i in range(0, len(row), CHART_BAR)]
+        weeks = [row[i : i + bar] for i in range(0, len(row), bar)]
         cells = [
             Content.styled(cell, "$primary" if week % 2 == 0 else "$primary-lighten-2")
             for week, cell in enumerate(weeks[:-1])
@@ -182,7 +195,7 @@ def chart_lines(board: Dashboard) -> list[Content]:
     if board.weekly:
         first = f"{board.weekly[0].start:%d %b}"
         last = f"{board.weekly[-1].start:%d %b}"
-        width = len(values) * CHART_BAR
+        width = len(values) * bar
         axis = " " * (gutter + 1) + first + last.rjust(width - len(first))
         lines.append(Content.styled(axis, "dim"))
     return lines
@@ -260,8 +273,20 @@ class DashboardScreen(Screen[None]):
         self.query_one("#dash-open", Static).update(join(open_lines(board)))
         self.query_one("#dash-status", Static).update(join(status_lines(board)))
         self.query_one("#dash-median", Static).update(join(median_lines(board)))
-        self.query_one("#dash-chart", Static).update(join(chart_lines(board)))
+        self._show_chart()
         self.query_one("#dash-symptoms", Static).update(join(symptom_lines(board)))
+
+    def _show_chart(self) -> None:
+        if self.board is None:
+            return
+        right = self.query_one("#dash-right")
+        width = right.content_region.width or self.size.width - 42
+        bar, height = chart_size(width, self.size.height, len(self.board.weekly))
+        chart = Content("\n").join(chart_lines(self.board, bar, height))
+        update_static(self.query_one("#dash-chart", Static), chart)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_chart)  # once the columns have their new widths
 
     def action_back(self) -> None:
         self.dismiss()

@@ -1,5 +1,5 @@
 """Snapshots of the dashboard over a fixed quarter of cases, at 80x24 (what a lead reads in a small
-terminal) and 120x32.
+terminal), 120x32 and 160x48.
 
 The clock is fixed (tests.conftest.NOW, Tue 24 Nov 2026 14:00 UTC, local zone UTC) and the history
 is `test_ui_dashboard.HISTORY`. Regenerate with `pytest tests/test_snapshots_dashboard.py
@@ -19,7 +19,9 @@ from workbench.playbook import Playbook
 from workbench.store import Store
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 32)], ids=["80x24", "120x32"])
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 32), (160, 48)], ids=["80x24", "120x32", "160x48"]
+)
 def test_dashboard(
     snap_compare: Any, store: Store, playbook: Playbook, size: tuple[int, int]
 ) -> None:

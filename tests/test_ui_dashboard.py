@@ -9,7 +9,7 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from screens.dashboard import DashboardScreen, bar_rows, short_route
+from screens.dashboard import DashboardScreen, bar_rows, chart_size, short_route
 from screens.home import HomeScreen
 from tests.conftest import NOW, AppFactory, new_case
 from workbench.followup import escalate, resolve
@@ -58,6 +58,13 @@ def seed_history(store: Store, playbook: Playbook) -> None:
         elif escalation is None and days > 10:
             case.status = Status.KEPT_IN_SUPPORT
         store.save(case)
+
+
+def test_chart_grows_with_the_terminal() -> None:
+    assert chart_size(36, 24, 13) == (2, 6)  # the right column at 80x24
+    assert chart_size(76, 32, 13) == (5, 8)  # 120x32
+    assert chart_size(116, 48, 13) == (6, 14)  # 160x48: capped
+    assert chart_size(10, 10, 13) == (2, 6)  # never below the 80x24 chart
 
 
 def test_bar_rows_scale_to_the_peak() -> None:
