@@ -274,17 +274,24 @@ def test_flatten_and_diff() -> None:
     [
         ("export fai", '"export" "fai"*'),
         ("export fails ", '"export" "fails"'),
-        ('say "hi', '"say" """hi"*'),
+        ('say "hi', '"say" """hi"'),
+        ('say "hiya', '"say" """hiya"*'),
         ("title:x OR y*", '"title:x" "OR" "y*"'),
-        ("title:x OR yz*", '"title:x" "OR" "yz*"*'),
+        ("title:x OR yz*", '"title:x" "OR" "yz*"'),
+        ("title:x OR xyz*", '"title:x" "OR" "xyz*"*'),
         ("  - ) ", None),
         ("", None),
         ("a\x00b", '"a" "b"'),
         ("e", '"e"'),  # one letter is a word, not a prefix that matches every case
-        ("ex", '"ex"*'),
+        ("ex", '"ex"'),  # two letters: still a word
+        ("exp", '"exp"*'),
         ("export t", '"export" "t"'),
         ("4", '"4"'),
-        ("42", '"42"*'),
+        ("429", '"429"*'),
+        ("the", '"the"'),  # in nearly every case: a word, not "the*"
+        ("The", '"The"'),
+        ("theme", '"theme"*'),
+        ("timeout the", '"timeout" "the"'),
     ],
 )
 def test_fts_query(text: str, expected: str | None) -> None:
@@ -459,7 +466,7 @@ def test_every_sort_reads_an_index(listed: Store, sort: str, descending: bool) -
     """No sort needs a full-table sort: each ORDER BY matches an index expression exactly."""
     conn = listed._conn
     assert conn is not None
-    for filters in ({}, {"status": "escalated", "query": "ec"}):
+    for filters in ({}, {"status": "escalated", "query": "ech"}):
         sql, params = listed._list_sql(conn, sort=sort, descending=descending, **filters)
         assert sql is not None
         if filters:  # few matches here: force the many-matches form to check its plan too
@@ -475,8 +482,8 @@ def test_every_sort_reads_an_index(listed: Store, sort: str, descending: bool) -
     "filters",
     [
         {"status": "escalated"},
-        {"query": "ac"},
-        {"status": ["escalated", "draft"], "query": "ec"},
+        {"query": "acm"},
+        {"status": ["escalated", "draft"], "query": "ech"},
         {"severity": ["high", "critical"]},
     ],
 )
