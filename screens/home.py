@@ -10,6 +10,7 @@ dropped.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -26,6 +27,7 @@ from textual.screen import Screen
 from textual.style import Style as ContentStyle
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.data_table import RowKey
 
 from screens.case_base import breakpoint_class
 from screens.widgets import ReadOnlyBanner, format_age, format_countdown, severity_content
@@ -100,6 +102,14 @@ class CaseTable(DataTable[Content]):
             self.post_message(self.PageEdge(-1))
             return
         super().action_cursor_up()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Every column here has a fixed width: DataTable would measure each new cell (a full
+        render of its content) for a content width it then never uses. Only rows of automatic
+        height are measured; the virtual size is still worked out as before."""
+        if not any(column.auto_width for column in self.columns.values()):
+            new_rows = [key for key in new_rows if (row := self.rows.get(key)) and row.auto_height]
+        super()._update_dimensions(new_rows)
 
     def _render_cell(
         self,
