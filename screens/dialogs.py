@@ -14,16 +14,61 @@ a `@work` worker. Escape cancels (the result is `None`, or `False` for a confirm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
+
+
+# -- enter as the key arrives ---------------------------------------------------------------------
+# Keys typed fast, or pasted into a terminal, are sent on to whatever has focus when each arrives,
+# before the focused widget has handled the ones ahead of it. So a focus moved by a message handler
+# (OptionSelected, Input.Submitted) moves too late: the keys after enter land in the list. The
+# dialogs below take enter as a priority binding instead: the move happens as the key arrives, and
+# a confirm waits behind the keys its fields have not taken yet.
+def after_queued(widgets: Sequence[Widget], callback: Callable[[], Any]) -> None:
+    """Run `callback` once each of `widgets` has handled the messages already queued for it."""
+    step: Callable[[], Any] = callback
+    for widget in reversed(widgets):
+        step = partial(widget.call_later, step)
+    step()
+
+
+def after_all_queued(screen: Screen[Any], callback: Callable[[], Any]) -> None:
+    """Run `callback` once every widget that can take focus on `screen` has handled the keys
+    already queued for it (an arrow still on its way to a list, the last letters of a field)."""
+    after_queued(screen.focus_chain, callback)
+
+
+TAB_NOW: list[BindingType] = [
+    # Tab moves focus as the key arrives too (the app's own tab binding waits its turn).
+    Binding("tab", "app.focus_next", show=False, priority=True, id="dialog.next"),
+    Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="dialog.previous"),
+]
+
+
+def is_choice_list(widget: Widget | None) -> bool:
+    """A list whose enter picks and moves on (a SelectionList's enter ticks, so it keeps it)."""
+    return isinstance(widget, OptionList) and not isinstance(widget, SelectionList)
+
+
+def input_after(screen: Screen[Any], widget: Widget) -> Input | None:
+    """The first input after `widget` in the screen's order that can take focus."""
+    seen = False
+    for node in screen.query("*"):
+        if node is widget:
+            seen = True
+        elif seen and isinstance(node, Input) and node.focusable:
+            return node
+    return None
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -123,6 +168,8 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("enter", "enter_now", show=False, priority=True, id="dialog.enter_now"),
+        *TAB_NOW,
     ]
 
     def __init__(
@@ -168,6 +215,18 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.query_one("#override-reason", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter_now":  # a button keeps its own enter
+            return is_choice_list(self.focused) or isinstance(self.focused, Input)
+        return True
+
+    def action_enter_now(self) -> None:
+        reason = self.query_one("#override-reason", Input)
+        if is_choice_list(self.focused):
+            self.set_focus(reason)
+        else:
+            after_all_queued(self, self.confirm)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -32,6 +32,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
+from screens.dialogs import TAB_NOW, after_all_queued
 from screens.widgets import same_content, update_static
 from workbench.models import Escalation
 
@@ -332,6 +333,7 @@ class PairEditor(ModalScreen[Pair | None]):
         Binding("escape", "cancel", "Cancel", id="pair_editor.cancel"),
         Binding("ctrl+s", "save", "Save", id="pair_editor.save"),
         Binding("enter", "enter", "Next / save", show=False, priority=True, id="pair_editor.enter"),
+        *TAB_NOW,
     ]
 
     def __init__(
@@ -396,8 +398,8 @@ class PairEditor(ModalScreen[Pair | None]):
             self.set_focus(second)  # now, not after the keys already queued
         else:
             # The inputs may still hold keys queued before this enter: save after each has
-            # taken its own (a callback waits behind the messages already in the queue).
-            first.call_later(second.call_later, self.action_save)
+            # taken its own (see screens.dialogs, "enter as the key arrives").
+            after_all_queued(self, self.action_save)
 
     @on(Button.Pressed, "#pair-save")
     def action_save(self) -> None:

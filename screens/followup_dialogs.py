@@ -29,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from screens.dialogs import TAB_NOW, after_all_queued, input_after, is_choice_list
 from workbench import followup
 from workbench.models import Escalation, LogKind, Severity
 from workbench.playbook import Playbook
@@ -142,6 +143,8 @@ class FollowUpDialog(ModalScreen[R | None], Generic[R]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="followup.cancel"),
         Binding("ctrl+s", "confirm", "Save", id="followup.confirm", priority=True),
+        Binding("enter", "enter_now", show=False, priority=True, id="followup.enter_now"),
+        *TAB_NOW,
     ]
 
     TITLE_TEXT = ""
@@ -201,6 +204,21 @@ class FollowUpDialog(ModalScreen[R | None], Generic[R]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_confirm()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter_now":  # text areas, checkboxes and ticking lists keep their enter
+            return is_choice_list(self.focused) or isinstance(self.focused, Input)
+        return True
+
+    def action_enter_now(self) -> None:
+        """From a choice list, on to the field after it; from a field, save (see screens.dialogs)."""
+        focused = self.focused
+        if focused is not None and is_choice_list(focused):
+            target = input_after(self, focused)
+            if target is not None:
+                self.set_focus(target)
+                return
+        after_all_queued(self, self.action_confirm)
 
     def when(self, value: str, label: str = "When") -> datetime:
         """An optional time typed in a field ("10:30", "20 min ago"); blank is now, never later."""
@@ -306,12 +324,20 @@ class KindChooser(Static, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(key, f"choose('{kind.value}')", kind.label, id=f"followup.kind_{key}")
+            # Priority: handled as the key arrives, so a summary typed right after the kind
+            # key lands in the summary field (screens.dialogs, "enter as the key arrives").
+            Binding(
+                key,
+                f"choose('{kind.value}')",
+                kind.label,
+                id=f"followup.kind_{key}",
+                priority=True,
+            )
             for key, kind in KIND_KEYS
         ),
         Binding("left", "step(-1)", "Previous", show=False),
         Binding("right", "step(1)", "Next", show=False),
-        Binding("enter", "done", "Next field", show=False),
+        Binding("enter", "done", "Next field", show=False, priority=True),
     ]
 
     def __init__(self, kind: LogKind, *, id: str | None = None) -> None:
@@ -471,7 +497,7 @@ class ReassessDialog(FollowUpDialog[ReassessRequest]):
         # c/h/m pick a severity only while the choice list has focus, never while typing the reason.
         if action == "pick":
             return isinstance(self.focused, OptionList)
-        return True
+        return super().check_action(action, parameters)
 
 
 _SEVERITY_STYLE: dict[Severity, str] = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
@@ -111,6 +112,61 @@ async def test_log_a_customer_update_in_a_couple_of_keys(store: Store, playbook:
         first = screen.query(TimelineRow).first()
         assert first.item.summary == "Fix in review"
         assert "Fix live by 18:00" in str(first.query_one(".timeline-body", Static).render())
+
+
+def burst(app: WorkbenchApp, keys: str) -> None:
+    """Queue every key before any is handled: a fast typist, or a paste into the terminal. A
+    newline is enter, a tab is tab."""
+    names = {"\n": "enter", "\t": "tab", " ": "space"}
+    for char in keys:
+        app.post_message(events.Key(names.get(char, char), "\r" if char == "\n" else char))
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    for _ in range(6):  # the burst is handled over several turns of the message loops
+        await pilot.pause()
+
+
+async def test_an_update_typed_in_one_burst_lands_in_its_fields(
+    store: Store, playbook: Playbook
+) -> None:
+    """l, t, a summary and enter in one burst: the kind key moves on as it arrives, the summary
+    is whole, and enter saves after the field has taken every key."""
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("l")
+        assert isinstance(app.screen, LogUpdateDialog)
+        burst(app, "tCalled the payments team\tnext step: canary\n")
+        await settle(pilot)
+        assert app.screen is screen
+        entry = store.get(case.id or 0).log[-1]
+        assert (entry.kind, entry.summary, entry.detail) == (
+            LogKind.TEAM_CHECKIN,
+            "Called the payments team",
+            "next step: canary",
+        )
+
+
+async def test_an_escalation_typed_in_one_burst(store: Store, playbook: Playbook) -> None:
+    case = new_case(store, "SSO loop", customer="Initech")
+    case.severity_override = Override(value="high", reason="key customer blocked", at=NOW)
+    case = store.save(case)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("x")
+        assert isinstance(app.screen, EscalateDialog)
+        destination = app.screen.order[0]
+        burst(app, "\nDana on call\n")  # the highlighted destination, then the receiver
+        await settle(pilot)
+        stored = store.get(case.id or 0)
+        assert stored.escalation is not None
+        assert (stored.escalation.destination, stored.escalation.receiver) == (
+            destination,
+            "Dana on call",
+        )
 
 
 async def test_log_dialog_keeps_an_empty_summary_and_saves_nothing(
