@@ -438,9 +438,11 @@ class ReassessDialog(FollowUpDialog[ReassessRequest]):
     HINT = "c/h/m or ↑↓ choose · enter, reason, enter saves · escape cancels"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "pick('critical')", "Critical", show=False, id="reassess.critical"),
-        Binding("h", "pick('high')", "High", show=False, id="reassess.high"),
-        Binding("m", "pick('medium')", "Medium", show=False, id="reassess.medium"),
+        Binding(
+            "c", "pick('critical')", "Critical", show=False, id="reassess.critical", priority=True
+        ),
+        Binding("h", "pick('high')", "High", show=False, id="reassess.high", priority=True),
+        Binding("m", "pick('medium')", "Medium", show=False, id="reassess.medium", priority=True),
     ]
 
     ORDER: ClassVar[tuple[Severity, ...]] = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
@@ -477,8 +479,10 @@ class ReassessDialog(FollowUpDialog[ReassessRequest]):
         options.focus()
 
     def action_pick(self, value: str) -> None:
+        # A priority binding moving focus at once: the reason typed right after the letter
+        # lands in the reason field (screens.dialogs, "enter as the key arrives").
         self.query_one(OptionList).highlighted = self.ORDER.index(Severity(value))
-        self.query_one("#reassess-reason", Input).focus()
+        self.set_focus(self.query_one("#reassess-reason", Input))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -169,6 +169,25 @@ async def test_an_escalation_typed_in_one_burst(store: Store, playbook: Playbook
         )
 
 
+async def test_a_reassessment_typed_in_one_burst(store: Store, playbook: Playbook) -> None:
+    """Found in tmux: "c", a reason and enter typed at once left the reason empty (the letters
+    went to the severity list, where c/h/m pick again)."""
+    case = escalated_case(store, severity="high")
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("r")
+        assert isinstance(app.screen, ReassessDialog)
+        burst(app, "cService down in the EU, checkout at 0 percent\n")
+        await settle(pilot)
+        stored = store.get(case.id or 0)
+        assert stored.severity_override is not None
+        assert (stored.severity_override.value, stored.severity_override.reason) == (
+            "critical",
+            "Service down in the EU, checkout at 0 percent",
+        )
+
+
 async def test_log_dialog_keeps_an_empty_summary_and_saves_nothing(
     store: Store, playbook: Playbook
 ) -> None:
