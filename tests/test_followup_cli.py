@@ -130,6 +130,35 @@ def test_due_json_lists_due_and_overdue_tracks_in_order_and_exits_1(
     assert items[3]["latest"] == schedule.customer.latest.isoformat()
 
 
+def test_holidays_from_the_agents_settings_are_skipped_too(
+    run: Run, cases: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A holiday on Monday 23 Nov in the agent's settings: the Medium case's customer window
+    (1-2 business days from Friday 16:00) moves to Tue 16:00 - Wed 16:00, so it is not due yet;
+    with --settings, with WORKBENCH_SETTINGS, and from the user config directory alike."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text("holidays = [2026-11-23]\n", encoding="utf-8")
+
+    def weekend_window(result: Result) -> list[object]:
+        return [i for i in json.loads(result.stdout) if i["id"] == cases["weekend"]]
+
+    assert weekend_window(run("due", "--json"))  # without settings: due now
+    assert weekend_window(run("--settings", str(settings), "due", "--json")) == []
+    monkeypatch.setenv("WORKBENCH_SETTINGS", str(settings))
+    assert weekend_window(run("due", "--json")) == []
+    monkeypatch.delenv("WORKBENCH_SETTINGS")
+    config = tmp_path / "config" / "escalation-workbench"
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text('holidays = ["2026-11-23"]\n', encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert weekend_window(run("due", "--json")) == []
+    broken = tmp_path / "broken.toml"
+    broken.write_text("# mine\nholidays = [2026-11-23, 'Boxing day']\n", encoding="utf-8")
+    result = run("--settings", str(broken), "due")
+    assert result.exit_code == 2
+    assert f"{broken}:2: holidays[1]: 'Boxing day' is not a date (YYYY-MM-DD)" in result.stderr
+
+
 def test_due_text_names_each_case_and_how_late(run: Run, cases: dict[str, int]) -> None:
     result = run("due")
     assert result.exit_code == 1

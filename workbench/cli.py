@@ -87,9 +87,10 @@ def _translate(exc: Exception) -> CliError | None:
     from pydantic import ValidationError
 
     from workbench.playbook import PlaybookError
+    from workbench.settings import SettingsError
     from workbench.store import StoreError
 
-    if isinstance(exc, StoreError | PlaybookError):
+    if isinstance(exc, StoreError | PlaybookError | SettingsError):
         return CliError(str(exc))
     if isinstance(exc, ValidationError):
         return CliError(f"invalid case: {_validation_message(exc)}")
@@ -164,15 +165,21 @@ class State:
 
     db: Path | None = None
     playbook_path: Path | None = None
+    settings_path: Path | None = None
     _playbook: Playbook | None = field(default=None, repr=False)
     _stores: list[Store] = field(default_factory=list, repr=False)
 
     def playbook(self) -> Playbook:
         if self._playbook is None:
             from workbench.playbook import default_playbook, load_playbook, playbook_path_from_env
+            from workbench.settings import load_settings, settings_path, with_settings
 
             path = self.playbook_path or playbook_path_from_env()
-            self._playbook = load_playbook(path) if path is not None else default_playbook()
+            playbook = load_playbook(path) if path is not None else default_playbook()
+            settings_file, required = settings_path(self.settings_path)
+            self._playbook = with_settings(
+                playbook, load_settings(settings_file, required=required)
+            )
         return self._playbook
 
     def db_path(self) -> Path:
@@ -374,6 +381,13 @@ class _FilePath(click.Path):
     help="A team's own playbook TOML (default: $WORKBENCH_PLAYBOOK, else the shipped one).",
 )
 @click.option(
+    "--settings",
+    "settings_path",
+    type=_FilePath(dir_okay=False, path_type=Path),
+    help="Your own settings TOML, e.g. local holidays (default: $WORKBENCH_SETTINGS, else "
+    "settings.toml in your user config directory, if there is one).",
+)
+@click.option(
     "--version",
     is_flag=True,
     expose_value=False,
@@ -387,7 +401,13 @@ class _FilePath(click.Path):
     help="Follow-up reminders without the terminal bell (also WORKBENCH_BELL=0).",
 )
 @click.pass_context
-def main(ctx: click.Context, db: Path | None, playbook_path: Path | None, no_bell: bool) -> None:
+def main(
+    ctx: click.Context,
+    db: Path | None,
+    playbook_path: Path | None,
+    settings_path: Path | None,
+    no_bell: bool,
+) -> None:
     """Escalation Workbench: triage, build, send and follow up support escalations.
 
     Without a command, opens the full-screen app. Exit status: 0 done, 1 a check found something
@@ -396,6 +416,7 @@ def main(ctx: click.Context, db: Path | None, playbook_path: Path | None, no_bel
     state = ctx.ensure_object(State)
     state.db = db if db is not None else state.db
     state.playbook_path = playbook_path if playbook_path is not None else state.playbook_path
+    state.settings_path = settings_path if settings_path is not None else state.settings_path
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         _run_app(state, bell=not no_bell)

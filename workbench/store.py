@@ -37,6 +37,7 @@ from workbench import migrations
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
 from workbench.models import Escalation, Severity, Status, utcnow
 from workbench.playbook import Playbook
+from workbench.settings import APP_NAME
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "escalation-workbench"
 DB_ENV = "WORKBENCH_DB"
 DB_FILENAME = "workbench.db"
 DEFAULT_BUSY_TIMEOUT = 2.5  # seconds to wait for another process's write lock
