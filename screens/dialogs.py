@@ -55,6 +55,14 @@ TAB_NOW: list[BindingType] = [
 ]
 
 
+def dismiss_once(screen: Screen[Any], result: Any = None) -> None:
+    """Close `screen` with `result`, unless it is already closed. A second enter or ctrl+s can be
+    queued behind the first; Textual's dismiss would then pop the screen under the dialog (the
+    case the agent is working on), so only the top screen may dismiss itself."""
+    if screen.is_active:
+        screen.dismiss(result)
+
+
 def is_choice_list(widget: Widget | None) -> bool:
     """A list whose enter picks and moves on (a SelectionList's enter ticks, so it keeps it)."""
     return isinstance(widget, OptionList) and not isinstance(widget, SelectionList)
@@ -102,10 +110,10 @@ class ConfirmDialog(ModalScreen[bool]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        dismiss_once(self, event.button.id == "yes")
 
     def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
+        dismiss_once(self, value)
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -153,10 +161,10 @@ class TextPrompt(ModalScreen[str | None]):
         if self.required and not text:
             self.query_one("#prompt-error", Static).update(f"{self.label} cannot be empty.")
             return
-        self.dismiss(text)
+        dismiss_once(self, text)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class OverrideDialog(ModalScreen[tuple[str, str] | None]):
@@ -244,10 +252,10 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
             self.query_one("#override-error", Static).update("A reason is required: it is logged.")
             self.query_one("#override-reason", Input).focus()
             return
-        self.dismiss((value, reason))
+        dismiss_once(self, (value, reason))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class TooSmallScreen(ModalScreen[None]):

@@ -32,7 +32,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
-from screens.dialogs import TAB_NOW, after_all_queued
+from screens.dialogs import TAB_NOW, after_all_queued, dismiss_once
 from screens.widgets import same_content, update_static
 from workbench.models import Escalation
 
@@ -403,11 +403,11 @@ class PairEditor(ModalScreen[Pair | None]):
 
     @on(Button.Pressed, "#pair-save")
     def action_save(self) -> None:
-        self.dismiss(self._value())
+        dismiss_once(self, self._value())
 
     @on(Button.Pressed, "#pair-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class PairList(OptionList):

@@ -29,7 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from screens.dialogs import TAB_NOW, after_all_queued, input_after, is_choice_list
+from screens.dialogs import TAB_NOW, after_all_queued, dismiss_once, input_after, is_choice_list
 from workbench import followup
 from workbench.models import Escalation, LogKind, Severity
 from workbench.playbook import Playbook
@@ -195,10 +195,10 @@ class FollowUpDialog(ModalScreen[R | None], Generic[R]):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.dismiss(request)
+        dismiss_once(self, request)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -149,6 +149,25 @@ async def test_an_update_typed_in_one_burst_lands_in_its_fields(
         )
 
 
+async def test_a_second_confirm_queued_behind_the_first_does_not_close_the_case(
+    store: Store, playbook: Playbook
+) -> None:
+    """Found in review: enter then ctrl+s (or enter twice) in one burst dismissed the dialog
+    and then popped the timeline under it."""
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        before = len(store.get(case.id or 0).log)
+        for keys in ("\n", "\n\n"):
+            await pilot.press("l")
+            burst(app, f"tSquad on it{keys}")
+            app.post_message(events.Key("ctrl+s", None))
+            await settle(pilot)
+            assert app.screen is screen
+        assert len(store.get(case.id or 0).log) == before + 2
+
+
 async def test_an_escalation_typed_in_one_burst(store: Store, playbook: Playbook) -> None:
     case = new_case(store, "SSO loop", customer="Initech")
     case.severity_override = Override(value="high", reason="key customer blocked", at=NOW)
