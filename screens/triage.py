@@ -147,6 +147,16 @@ class Checklist(OptionList):
             for index, row in enumerate(self.rows):
                 self.replace_option_prompt_at_index(index, self._prompt(row, width))
 
+    def _same_height(self, old: Content, new: Content) -> bool:
+        """The same number of lines, none wider than the list (the prompts are wrapped by
+        characters, so a wide one, CJK or emoji, is wrapped again by the list, to a height only
+        the list knows)."""
+        width = self._text_width()
+        old_lines, new_lines = old.split("\n"), new.split("\n")
+        return len(old_lines) == len(new_lines) and all(
+            line.cell_length <= width for line in (*old_lines, *new_lines)
+        )
+
     def update_answer(self, criterion_id: str, answer: TriageAnswer | None) -> None:
         """Show one item's new answer (after a toggle or a note)."""
         if answer is None:
@@ -166,7 +176,7 @@ class Checklist(OptionList):
         the checklist catch a change)."""
         option = self.get_option_at_index(index)
         old = option.prompt
-        if not isinstance(old, Content) or old.plain.count("\n") != prompt.plain.count("\n"):
+        if not (isinstance(old, Content) and self._same_height(old, prompt)):
             self.replace_option_prompt_at_index(index, prompt)
             return
         option._set_prompt(prompt)

@@ -99,6 +99,28 @@ async def test_painted_item_follows_each_toggle_and_note(
         assert painted[item + 2 :] == below[: len(painted) - item - 2]
 
 
+async def test_a_wide_note_is_painted_whole(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    """A note in CJK is wrapped by characters but twice as wide in cells: the list wraps it
+    again, and the item must get its new height, not keep the old one and cut the note."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        checklist = screen.query_one(Checklist)
+        await pilot.press("n")
+        app.screen.query_one(Input).value = "KB-1"
+        await pilot.press("enter")
+        await pilot.pause()
+        note = "服务器宕机" * 12  # 60 characters, 120 cells
+        await pilot.press("n")
+        app.screen.query_one(Input).value = note
+        await pilot.press("enter")
+        await pilot.pause()
+        painted = "".join(line.strip() for line in _painted(checklist))
+        assert note in painted.replace(" ", "")
+
+
 async def test_note_tier_and_accept(make_app: AppFactory, store: Store, case: Escalation) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
