@@ -292,10 +292,40 @@ def test_flatten_and_diff() -> None:
         ("The", '"The"'),
         ("theme", '"theme"*'),
         ("timeout the", '"timeout" "the"'),
+        ("the,", '"the,"'),  # the last word decides, not the punctuation around it
+        ("PAY-1", '"PAY-1"'),  # "PAY" "1": a one-digit prefix would match most cases
+        ("PAY-123", '"PAY-123"*'),
     ],
 )
 def test_fts_query(text: str, expected: str | None) -> None:
     assert fts_query(text) == expected
+
+
+def test_fts_query_as_a_prefix_on_request() -> None:
+    assert fts_query("hp", prefix=True) == '"hp"*'
+    assert fts_query("the", prefix=True) == '"the"*'
+    assert fts_query("hp ", prefix=True) == '"hp"'  # a finished word stays a word
+    assert fts_query("export", prefix=False) == '"export"'
+
+
+def test_short_and_common_words_fall_back_to_a_prefix_when_nothing_matches(
+    store: Store,
+) -> None:
+    """Found in review: "hp" (HPE), "50" (502) and "out" (Outage) found nothing while typed."""
+    store.create(new_case(title="Gateway returns 502 after deploy", customer="HPE"))
+    store.create(new_case(title="Outage in the EU region", customer="Initech"))
+    store.create(new_case(title="Invoice totals wrong", customer="Globex"))
+    for typed, title in [
+        ("hp", "Gateway returns 502 after deploy"),
+        ("50", "Gateway returns 502 after deploy"),
+        ("out", "Outage in the EU region"),
+        ("gateway 50", "Gateway returns 502 after deploy"),
+    ]:
+        rows = store.list_cases(query=typed)
+        assert [row.title for row in rows] == [title], typed
+        assert store.count_cases(query=typed) == 1, typed
+    assert store.list_cases(query="hp ") == []  # a finished word is not a prefix
+    assert store.count_cases(query="in") == 1  # "in" is a word here: no fallback needed
 
 
 # -- search -------------------------------------------------------------------------------------------

@@ -212,28 +212,28 @@ _NOT_PREFIXES = frozenset({
 })  # fmt: skip
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, *, prefix: bool | None = None) -> str | None:
     """User text -> a safe FTS5 query. Each whitespace-separated chunk becomes a quoted phrase
     (quotes doubled), so quotes, AND/OR/NOT, NEAR, column filters and stray punctuation mean
     nothing, and FTS splits the chunk with the same tokenizer that indexed the text ("foo-bar"
-    finds "foo bar"). All chunks are required; the last is a prefix while it is being typed (no
-    trailing space), once it holds three letters or digits and is not a word found in nearly
-    every case ("the"): a short or common prefix ("e*", "ex*", "the*") matches most cases and
-    costs a merge of most of the index, for a list nobody can use. None when there is no
-    searchable word."""
+    finds "foo bar"). All chunks are required. None when there is no searchable word.
+
+    The last chunk is a prefix while it is being typed (no trailing space): with `prefix=True`
+    always; by default only once its last word holds three letters or digits and is not a word
+    found in nearly every case ("the"). A short or common prefix ("e*", "ex*", "the*") matches
+    most cases and costs a merge of most of the index; the store tries it only when the words
+    as typed find nothing (`Store._match`)."""
     clean = _UNSAFE.sub(" ", text)
     chunks = [chunk for chunk in clean.split() if any(ch.isalnum() for ch in chunk)]
     if not chunks:
         return None
     terms = ['"' + chunk.replace('"', '""') + '"' for chunk in chunks]
-    typing = not clean[-1].isspace()
-    last = chunks[-1]
-    if (
-        typing
-        and sum(ch.isalnum() for ch in last) >= _PREFIX_MIN
-        and last.lower() not in _NOT_PREFIXES
-    ):
-        terms[-1] += "*"
+    if not clean[-1].isspace():
+        words = _TERM.findall(chunks[-1])
+        last = words[-1] if words else chunks[-1]
+        cheap = len(last) >= _PREFIX_MIN and last.lower() not in _NOT_PREFIXES
+        if prefix or (prefix is None and cheap):
+            terms[-1] += "*"
     return " ".join(terms)
 
 
@@ -866,11 +866,11 @@ class Store:
         full sort when the filter matches most of 100,000 rows. So the plan is chosen here: a
         capped count says whether the matches are few (let the filters drive) or many (walk the
         sort index; `+column` keeps SQLite from using the filter's index instead)."""
-        where, params = self._where(status, severity, query)
+        match = self._match(conn, query)
+        where, params = self._where(status, severity, match)
         if where is None:
             return None, []
         few = False
-        match = fts_query(query) if query else None
         if match is not None:  # the FTS index alone, capped: cheap even for "e*"
             found = conn.execute(
                 "SELECT count(*) FROM (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? "
@@ -887,7 +887,7 @@ class Store:
                 return None, []
             few = found <= _SMALL_MATCH
         if where and not few:
-            where, params = self._where(status, severity, query, walk=True)
+            where, params = self._where(status, severity, match, walk=True)
         expression, nullable = SORTS[sort]
         if descending:
             order = f"{expression} DESC, id DESC"
@@ -900,24 +900,39 @@ class Store:
     def count_cases(
         self, *, status: Filter = None, severity: Filter = None, query: str | None = None
     ) -> int:
-        match = fts_query(query) if query else None
-        if match is not None and status is None and severity is None:
-            # Every FTS row is a case: count the index alone, never touching the rows.
-            sql, params = "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [match]
-        else:
-            where, params = self._where(status, severity, query)
-            if where is None:
-                return 0
-            sql = f"SELECT count(*) FROM cases{where}"
         with self._guard() as conn:
+            match = self._match(conn, query)
+            if match is not None and status is None and severity is None:
+                # Every FTS row is a case: count the index alone, never touching the rows.
+                sql, params = "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [match]
+            else:
+                where, params = self._where(status, severity, match)
+                if where is None:
+                    return 0
+                sql = f"SELECT count(*) FROM cases{where}"
             return int(conn.execute(sql, params).fetchone()[0])
 
     @staticmethod
+    def _match(conn: sqlite3.Connection, query: str | None) -> str | None:
+        """The FTS query for the search text: the words as typed, or, when they find nothing and
+        the last word is still being typed, that word as a prefix ("hp" for HPE, "50" for 502:
+        too short or too common to be tried first, see fts_query)."""
+        match = fts_query(query) if query else None
+        if match is None or query is None:
+            return None
+        wide = fts_query(query, prefix=True)
+        if wide is None or wide == match:
+            return match
+        probe = "SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? LIMIT 1"
+        return wide if conn.execute(probe, (match,)).fetchone() is None else match
+
+    @staticmethod
     def _where(
-        status: Filter, severity: Filter, query: str | None, *, walk: bool = False
+        status: Filter, severity: Filter, match: str | None, *, walk: bool = False
     ) -> tuple[str | None, list[Any]]:
-        """WHERE clause and parameters; (None, []) when a filter can match nothing. `walk`
-        marks the filter columns with `+` so no index on them is used."""
+        """WHERE clause and parameters; (None, []) when a filter can match nothing. `match` is
+        an FTS query (Store._match). `walk` marks the filter columns with `+` so no index on
+        them is used."""
         plus = "+" if walk else ""
         clauses: list[str] = []
         params: list[Any] = []
@@ -929,7 +944,6 @@ class Store:
                 return None, []
             clauses.append(f"{plus}{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
-        match = fts_query(query) if query else None
         if match is not None:
             clauses.append(f"{plus}id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
             params.append(match)
