@@ -154,13 +154,17 @@ def median_lines(board: Dashboard) -> list[Content]:
     return lines
 
 
-def chart_size(width: int, height: int, weeks: int) -> tuple[int, int]:
+def chart_size(width: int, height: int, weeks: int, peak: int = 0) -> tuple[int, int]:
     """Cells per week and rows for the room there is: two cells and six rows in the right column
     at 80x24, wider and taller bars (up to six cells, fourteen rows) on a large terminal."""
-    room = width - 4  # the axis gutter and its rule
+    room = width - _gutter(peak) - 1  # the axis labels and their rule
     bar = max(CHART_BAR, min(CHART_BAR_MAX, room // max(1, weeks)))
     rows = max(CHART_HEIGHT, min(CHART_HEIGHT_MAX, (height - 16) // 2))
     return bar, rows
+
+
+def _gutter(peak: int) -> int:
+    return max(2, len(str(peak)))
 
 
 def chart_lines(
@@ -176,7 +180,7 @@ def chart_lines(
             Content.styled(f"  {board.escalations_in_window} in 13 wk", "dim"),
         )
     ]
-    gutter = max(2, len(str(peak)))
+    gutter = _gutter(peak)
     for index, row in enumerate(bar_rows(values, height=height, width=bar, gap=0)):
         label = str(peak) if index == 0 else ("0" if index == height - 1 else "")
         # alternate two shades so that neighbouring weeks of equal height stay apart
@@ -281,7 +285,8 @@ class DashboardScreen(Screen[None]):
             return
         right = self.query_one("#dash-right")
         width = right.content_region.width or self.size.width - 42
-        bar, height = chart_size(width, self.size.height, len(self.board.weekly))
+        peak = max((week.count for week in self.board.weekly), default=0)
+        bar, height = chart_size(width, self.size.height, len(self.board.weekly), peak)
         chart = Content("\n").join(chart_lines(self.board, bar, height))
         update_static(self.query_one("#dash-chart", Static), chart)
 

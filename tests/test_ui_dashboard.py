@@ -65,6 +65,13 @@ def test_chart_grows_with_the_terminal() -> None:
     assert chart_size(76, 32, 13) == (5, 8)  # 120x32
     assert chart_size(116, 48, 13) == (6, 14)  # 160x48: capped
     assert chart_size(10, 10, 13) == (2, 6)  # never below the 80x24 chart
+    # The axis labels widen with the peak (four digits at 1000): the bars make room for them.
+    assert chart_size(56, 48, 13, peak=10) == (4, 14)  # 2 + 1 + 13 x 4 = 55
+    assert chart_size(56, 48, 13, peak=1000) == (3, 14)  # 4 + 1 + 13 x 4 = 57 would not fit
+    for width in range(43, 120):
+        for peak in (1, 10, 1000, 100000):
+            bar, _ = chart_size(width, 48, 13, peak)
+            assert max(2, len(str(peak))) + 1 + 13 * bar <= width, (width, peak)
 
 
 def test_bar_rows_scale_to_the_peak() -> None:
