@@ -48,6 +48,21 @@ def after_all_queued(screen: Screen[Any], callback: Callable[[], Any]) -> None:
     after_queued(screen.focus_chain, callback)
 
 
+def confirm_after_queued(screen: Screen[Any], confirm: Callable[[], Any]) -> None:
+    """Enter in a field: confirm once every field has taken the keys typed before the enter.
+    Focus leaves the field at once, so keys typed after it (meant for the screen below) cannot
+    slip into the text being saved; if the confirm is refused, focus goes back to the field."""
+    field = screen.focused
+    screen.set_focus(None)
+
+    def run() -> None:
+        confirm()
+        if screen.is_active and screen.focused is None and field is not None:
+            screen.set_focus(field)
+
+    after_all_queued(screen, run)
+
+
 TAB_NOW: list[BindingType] = [
     # Tab moves focus as the key arrives too (the app's own tab binding waits its turn).
     Binding("tab", "app.focus_next", show=False, priority=True, id="dialog.next"),
@@ -234,7 +249,7 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
         if is_choice_list(self.focused):
             self.set_focus(reason)
         else:
-            after_all_queued(self, self.confirm)
+            confirm_after_queued(self, self.confirm)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -32,7 +32,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
-from screens.dialogs import TAB_NOW, after_all_queued, dismiss_once
+from screens.dialogs import TAB_NOW, confirm_after_queued, dismiss_once
 from screens.widgets import same_content, update_static
 from workbench.models import Escalation
 
@@ -399,7 +399,7 @@ class PairEditor(ModalScreen[Pair | None]):
         else:
             # The inputs may still hold keys queued before this enter: save after each has
             # taken its own (see screens.dialogs, "enter as the key arrives").
-            after_all_queued(self, self.action_save)
+            confirm_after_queued(self, self.action_save)
 
     @on(Button.Pressed, "#pair-save")
     def action_save(self) -> None:

@@ -29,7 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from screens.dialogs import TAB_NOW, after_all_queued, dismiss_once, input_after, is_choice_list
+from screens.dialogs import TAB_NOW, confirm_after_queued, dismiss_once, input_after, is_choice_list
 from workbench import followup
 from workbench.models import Escalation, LogKind, Severity
 from workbench.playbook import Playbook
@@ -218,7 +218,7 @@ class FollowUpDialog(ModalScreen[R | None], Generic[R]):
             if target is not None:
                 self.set_focus(target)
                 return
-        after_all_queued(self, self.action_confirm)
+        confirm_after_queued(self, self.action_confirm)
 
     def when(self, value: str, label: str = "When") -> datetime:
         """An optional time typed in a field ("10:30", "20 min ago"); blank is now, never later."""

@@ -138,7 +138,8 @@ async def test_an_update_typed_in_one_burst_lands_in_its_fields(
         screen = await open_timeline(app, pilot, case.id or 0)
         await pilot.press("l")
         assert isinstance(app.screen, LogUpdateDialog)
-        burst(app, "tCalled the payments team\tnext step: canary\n")
+        # "g" after the enter is meant for the timeline: it must not slip into the detail.
+        burst(app, "tCalled the payments team\tnext step: canary\ng")
         await settle(pilot)
         assert app.screen is screen
         entry = store.get(case.id or 0).log[-1]
@@ -218,6 +219,9 @@ async def test_log_dialog_keeps_an_empty_summary_and_saves_nothing(
         assert isinstance(app.screen, LogUpdateDialog)
         error = str(app.screen.query_one("#followup-error", Static).render())
         assert "one-line summary" in error
+        assert app.focused is app.screen.query_one("#log-summary", Input)  # back to the field
+        await pilot.press(*"Squad paged")
+        assert app.screen.query_one("#log-summary", Input).value == "Squad paged"
         await pilot.press("escape")
         assert store.get(case.id or 0).log == case.log
 
