@@ -32,6 +32,7 @@ from workbench.playbook import Playbook, default_playbook
 from workbench.store import (
     SORTS,
     CaseNotFound,
+    CorruptDatabaseError,
     DatabaseLockedError,
     ReadOnlyError,
     StaleCaseError,
@@ -41,7 +42,9 @@ from workbench.store import (
     diff_documents,
     flatten,
     fts_query,
+    pack_document,
     resolve_db_path,
+    unpack_document,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -326,6 +329,38 @@ def test_short_and_common_words_fall_back_to_a_prefix_when_nothing_matches(
         assert store.count_cases(query=typed) == 1, typed
     assert store.list_cases(query="hp ") == []  # a finished word is not a prefix
     assert store.count_cases(query="in") == 1  # "in" is a word here: no fallback needed
+
+
+# -- packed documents ---------------------------------------------------------------------------------
+def test_documents_are_stored_packed_and_read_plain_or_packed(store: Store, db_path: Path) -> None:
+    case = store.create(new_case(title="Packed", narrative="words " * 400))
+    conn = sqlite3.connect(db_path)
+    (data,) = conn.execute("SELECT data FROM cases WHERE id = ?", (case.id,)).fetchone()
+    assert isinstance(data, bytes) and len(data) < len(case.model_dump_json()) / 3
+    assert unpack_document(data) == case.model_dump_json()
+    # a row written plain (before schema 3) reads the same, and is packed when saved again
+    conn.execute("UPDATE cases SET data = ? WHERE id = ?", (case.model_dump_json(), case.id))
+    conn.commit()
+    assert store.get(case.id or 0) == case
+    case.title = "Packed again"
+    store.save(case)
+    assert isinstance(conn.execute("SELECT data FROM cases").fetchone()[0], bytes)
+    conn.close()
+
+
+def test_a_packed_document_that_does_not_unpack_is_a_damaged_database(
+    store: Store, db_path: Path
+) -> None:
+    case = store.create(new_case(title="Soon damaged"))
+    packed = pack_document(case.model_dump_json())
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE cases SET data = ? WHERE id = ?", (packed[:-6] + b"garble", case.id))
+    conn.commit()
+    conn.close()
+    with pytest.raises(CorruptDatabaseError, match="cannot be read"):
+        store.get(case.id or 0)
+    with pytest.raises(ValueError, match="neither text nor packed"):
+        unpack_document(42)
 
 
 # -- search -------------------------------------------------------------------------------------------

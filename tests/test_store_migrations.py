@@ -141,12 +141,16 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
     assert "due_latest" not in columns(path)
 
     with Store(path, playbook, clock=clock) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
         assert [store.get(1), store.get(2)] == originals
         assert [e.field for e in store.events(1)] == ["created"]
         # the new columns sit before the JSON, and were filled from each case
-        expected = ["due_latest", "sla", "created_at", "updated_at", "search_text", "data"]
-        assert columns(path)[-6:] == expected
+        expected = ["due_latest", "sla", "created_at", "updated_at"]
+        expected += ["escalated_at", "resolved_at", "search_text", "data"]
+        assert columns(path)[-8:] == expected
+        facts = {f.id: f for f in store.case_facts()}
+        assert facts[2].escalated_at == originals[1].escalation.sent_at  # type: ignore[union-attr]
+        assert facts[1].escalated_at is None
         outage = store.list_cases(status="escalated")[0]
         assert outage.severity == "high" and outage.routed_to == "Engineering"
         assert outage.due_latest is not None and outage.sla
@@ -165,6 +169,11 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
         assert store.list_cases(query="invoices duplicated") == []
         assert store.list_cases(query="identical") == []
         assert store.count_cases(query="dup") == 1
+    # v1's plain JSON is read as it is; a case is packed when it is next saved
+    conn = sqlite3.connect(path)
+    kinds = dict(conn.execute("SELECT id, typeof(data) FROM cases WHERE id IN (1, 2)").fetchall())
+    assert kinds == {1: "blob", 2: "text"}
+    conn.close()
     assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
 
 

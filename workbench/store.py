@@ -23,6 +23,7 @@ import sqlite3
 import stat
 import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ from pydantic_core import PydanticSerializationError
 
 from workbench import migrations
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
-from workbench.models import Escalation, Severity, Status, utcnow
+from workbench.models import Escalation, LogKind, Severity, Status, utcnow
 from workbench.playbook import Playbook
 from workbench.settings import APP_NAME
 
@@ -252,6 +253,16 @@ def search_text(case: Escalation) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def escalated_at(case: Escalation) -> datetime | None:
+    """When the case first left support: its first "escalated" log entry or its escalation's
+    sent time, whichever is earlier (a back-dated escalation is logged at its sent time)."""
+    times = [entry.at for entry in case.log if entry.kind is LogKind.ESCALATED]
+    if case.escalation is not None:
+        times.append(case.escalation.sent_at)
+    aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times]
+    return min(aware) if aware else None
+
+
 def _iso(value: datetime | None) -> str | None:
     """Fixed-width UTC text, so text order is time order."""
     if value is None:
@@ -263,14 +274,6 @@ def _iso(value: datetime | None) -> str | None:
 
 def _parse_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
-
-
-def _json_time(value: object) -> datetime | None:
-    """A time as pydantic wrote it into the JSON ("...Z"), aware UTC; None when absent."""
-    if not isinstance(value, str) or not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # -- list queries -------------------------------------------------------------------------------------
@@ -311,8 +314,29 @@ _ROW_COLUMNS = (
 )
 _DERIVED = (
     "title", "customer", "status", "severity", "routed_to", "next_due", "due_latest", "sla",
-    "created_at", "updated_at", "search_text",
+    "created_at", "updated_at", "escalated_at", "resolved_at", "search_text",
 )  # fmt: skip
+_PACK_LEVEL = 6  # zlib: a case's JSON to about 40% (5.6 kB -> 2.2 kB on generated cases)
+
+
+def pack_document(text: str) -> bytes:
+    """A case's JSON as stored: zlib-compressed UTF-8. Most of a case is prose and a running
+    log, which compresses well; the list, the search and the dashboard read their own columns."""
+    return zlib.compress(text.encode("utf-8"), _PACK_LEVEL)
+
+
+def unpack_document(value: object) -> str:
+    """A stored case's JSON: packed (bytes) since schema 3, plain text before, and readable both
+    ways. Anything else, or bytes that do not inflate, is a ValueError (a damaged value)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        try:
+            return zlib.decompress(value).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError) as exc:
+            raise ValueError(f"a stored case does not unpack ({exc})") from exc
+    raise ValueError(f"a stored case is neither text nor packed bytes ({type(value).__name__})")
+
 
 Filter = str | Iterable[str] | None
 
@@ -675,12 +699,14 @@ class Store:
             "sla": sla,
             "created_at": _iso(case.created_at),
             "updated_at": _iso(case.updated_at),
+            "escalated_at": _iso(escalated_at(case)),
+            "resolved_at": _iso(case.resolution.resolved_at if case.resolution else None),
             "search_text": search_text(case),
         }
 
-    def _derive_json(self, data: str) -> Mapping[str, object]:
+    def _derive_json(self, data: object) -> Mapping[str, object]:
         try:
-            case = Escalation.model_validate_json(data)
+            case = Escalation.model_validate_json(unpack_document(data))
         except ValidationError as exc:
             raise ValueError(f"a stored case cannot be read ({_first_error(exc)})") from exc
         return self._derive(case, self._now())
@@ -705,12 +731,16 @@ class Store:
                 f"surrogate, not valid Unicode text)"
             ) from exc
 
-    def _load(self, case_id: int, data: str) -> Escalation:
+    def _load(self, case_id: int, data: object) -> Escalation:
         try:
-            return Escalation.model_validate_json(data)
+            return Escalation.model_validate_json(unpack_document(data))
         except ValidationError as exc:
             raise CorruptDatabaseError(
                 f"case {case_id} cannot be read ({_first_error(exc)}): {self.path}"
+            ) from exc
+        except ValueError as exc:
+            raise CorruptDatabaseError(
+                f"case {case_id} cannot be read ({_brief(str(exc))}): {self.path}"
             ) from exc
 
     # -- cases --------------------------------------------------------------------------------------
@@ -724,7 +754,7 @@ class Store:
             data_json = self._dump(data)
             stored = Escalation.model_validate_json(data_json)
             values = self._derive(stored, now)
-            values.update(id=new_id, revision=1, data=data_json)
+            values.update(id=new_id, revision=1, data=pack_document(data_json))
             names = ", ".join(values)
             marks = ", ".join(f":{name}" for name in values)
             conn.execute(f"INSERT INTO cases ({names}) VALUES ({marks})", values)
@@ -751,7 +781,7 @@ class Store:
                 for new_id, case in enumerate(chunk, start=first):
                     data = case.model_copy(update={"id": new_id, "revision": 1})
                     values = self._derive(data, now)
-                    values.update(id=new_id, revision=1, data=self._dump(data))
+                    values.update(id=new_id, revision=1, data=pack_document(self._dump(data)))
                     rows.append(values)
                     title = json.dumps(data.title, ensure_ascii=False)
                     created.append((new_id, _iso(data.created_at), title))
@@ -787,7 +817,7 @@ class Store:
             ).fetchone()
             if row is None:
                 raise CaseNotFound(f"no case with id {case.id}")
-            revision, old_json = row
+            revision, old_data = row
             if case.revision != revision:
                 raise StaleCaseError(
                     f"case {case.id} was changed in another window or process (revision "
@@ -797,14 +827,19 @@ class Store:
             data = case.model_copy(update={"revision": revision + 1, "updated_at": now})
             data_json = self._dump(data)
             with self._decoding():
-                stored_doc = json.loads(old_json)
+                stored_doc = json.loads(unpack_document(old_data))
             changes = diff_documents(stored_doc, json.loads(data_json))
             if not changes:
-                return self._load(case.id, old_json)
+                return self._load(case.id, old_data)
             stored = Escalation.model_validate_json(data_json)
             values = self._derive(stored, now)
             assignments = ", ".join(f"{name} = :{name}" for name in values)
-            values.update(id=case.id, revision=revision + 1, old_revision=revision, data=data_json)
+            values.update(
+                id=case.id,
+                revision=revision + 1,
+                old_revision=revision,
+                data=pack_document(data_json),
+            )
             conn.execute(
                 f"UPDATE cases SET revision = :revision, data = :data, {assignments} "
                 "WHERE id = :id AND revision = :old_revision",
@@ -1031,9 +1066,8 @@ class Store:
         return [found[i] for i in wanted if i in found]
 
     def case_facts(self, *, since: datetime | None = None) -> Iterator[CaseFacts]:
-        """What the dashboard counts, one small record per case, read from the list columns plus
-        three times pulled out of the JSON by SQLite (first escalation, last hop, resolution);
-        no case is parsed. With `since`, only open cases and cases updated since then (through
+        """What the dashboard counts, one small record per case, read from the list columns
+        (with the first escalation and the resolution times); no case is parsed. With `since`, only open cases and cases updated since then (through
         the status and updated_at indexes): a case escalated, resolved or opened after `since`
         was necessarily saved after it too."""
         from workbench.stats import CaseFacts
@@ -1043,10 +1077,7 @@ class Store:
         severities = {s.value: s for s in Severity}
         select = (
             "SELECT id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
-            "created_at, json_extract(data, '$.escalation.sent_at'), "
-            "(SELECT min(json_extract(e.value, '$.at')) FROM json_each(data, '$.log') AS e "
-            " WHERE json_extract(e.value, '$.kind') = 'escalated'), "
-            "json_extract(data, '$.resolution.resolved_at') FROM cases"
+            "created_at, escalated_at, resolved_at FROM cases"
         )
 
         def batches() -> Iterator[list[Any]]:
@@ -1071,9 +1102,8 @@ class Store:
         for rows in batches():
             for row in rows:
                 (case_id, title, customer, status, severity, routed, next_due, due_latest, sla,
-                 created, sent_at, first_logged, resolved) = row  # fmt: skip
+                 created, escalated, resolved) = row  # fmt: skip
                 with self._decoding():
-                    escalations = [t for t in (_json_time(sent_at), _json_time(first_logged)) if t]
                     facts = CaseFacts(
                         case_id,
                         title,
@@ -1082,8 +1112,8 @@ class Store:
                         severities.get(severity) if severity else None,
                         tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
                         datetime.fromisoformat(created),
-                        min(escalations) if escalations else None,
-                        _json_time(resolved) if status == "resolved" else None,
+                        _parse_time(escalated),
+                        _parse_time(resolved) if status == "resolved" else None,
                         _parse_time(next_due),
                         _parse_time(due_latest),
                         bool(sla) and str(sla).lower().startswith(breached),
