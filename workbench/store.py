@@ -1,7 +1,8 @@
 """The case store: one SQLite file, the only module (with `migrations`) that speaks SQL.
 
-A case is kept as its JSON document plus a few extracted columns the list filters and sorts on, so
-the list never parses JSON and the document is never split across tables. Every create and save is
+A case is kept as its JSON document (packed with zlib) plus a few extracted columns the list, the
+search and the dashboard read, so they never parse a case and the document is never split across
+tables. Every create and save is
 its own transaction, committed before the call returns (no save key to forget), and every save
 writes one append-only event per changed field in that same transaction. Saves are optimistic: a
 save from an older copy of the case is refused, never merged, because two windows editing one case
