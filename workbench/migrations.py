@@ -107,6 +107,29 @@ _V2_SEVERITY_RANK = (
 V2_DERIVED = ("severity", "routed_to", "next_due", "due_latest", "sla", "search_text")
 
 
+def _backfill(ctx: MigrationContext, names: Sequence[str], *, not_null: Sequence[str] = ()) -> None:
+    """Fill the derived columns `names` of every case from its stored document, in batches
+    (`not_null` ones get "" for nothing). Run after a transform: its FTS triggers are gone, so
+    nothing fires; the caller rebuilds the index once."""
+    db = ctx.db
+    set_sql = ", ".join(f"{name} = :{name}" for name in names)
+    last_id = 0
+    while True:
+        rows = db.execute(
+            "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT ?", (last_id, _BATCH)
+        ).fetchall()
+        if not rows:
+            return
+        for case_id, data in rows:
+            derived = ctx.derive(data)
+            values: dict[str, Any] = {name: derived.get(name) for name in names}
+            for name in not_null:
+                values[name] = values[name] or ""
+            values["id"] = case_id
+            db.execute(f"UPDATE cases SET {set_sql} WHERE id = :id", values)
+        last_id = rows[-1][0]
+
+
 def _v2_due_latest_sla_wider_search(ctx: MigrationContext) -> None:
     """Add `due_latest` (overdue is now > it) and `sla`; search also the observed outcome, lessons
     learned and log summaries; index every sort of the list. The new columns are moved before
@@ -122,22 +145,7 @@ def _v2_due_latest_sla_wider_search(ctx: MigrationContext) -> None:
     ]  # fmt: skip
     cases.transform(column_order=order)
     # The triggers are gone now: backfill without firing them, then rebuild the index once.
-    set_sql = ", ".join(f"{name} = :{name}" for name in V2_DERIVED)
-    last_id = 0
-    while True:
-        rows = db.execute(
-            "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT ?", (last_id, _BATCH)
-        ).fetchall()
-        if not rows:
-            break
-        for case_id, data in rows:
-            derived = ctx.derive(data)
-            values: dict[str, Any] = {name: derived.get(name) for name in V2_DERIVED}
-            values["routed_to"] = values["routed_to"] or ""
-            values["search_text"] = values["search_text"] or ""
-            values["id"] = case_id
-            db.execute(f"UPDATE cases SET {set_sql} WHERE id = :id", values)
-        last_id = rows[-1][0]
+    _backfill(ctx, V2_DERIVED, not_null=("routed_to", "search_text"))
     cases.disable_fts()
     cases.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
     # Indexes for every sort of the list, in both directions; ascending puts empty values last.
@@ -173,20 +181,7 @@ def _v3_dashboard_times_packed_documents(ctx: MigrationContext) -> None:
         "due_latest", "sla", "created_at", "updated_at", *V3_DERIVED, "search_text", "data",
     ]  # fmt: skip
     cases.transform(column_order=order)
-    set_sql = ", ".join(f"{name} = :{name}" for name in V3_DERIVED)
-    last_id = 0
-    while True:
-        rows = db.execute(
-            "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT ?", (last_id, _BATCH)
-        ).fetchall()
-        if not rows:
-            break
-        for case_id, data in rows:
-            derived = ctx.derive(data)
-            values: dict[str, Any] = {name: derived.get(name) for name in V3_DERIVED}
-            values["id"] = case_id
-            db.execute(f"UPDATE cases SET {set_sql} WHERE id = :id", values)
-        last_id = rows[-1][0]
+    _backfill(ctx, V3_DERIVED)
     cases.disable_fts()
     cases.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
 
