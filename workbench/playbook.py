@@ -8,14 +8,14 @@ error that names the key and the line, so a team editing its own policy is never
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from workbench.tomlfile import line_of, read_toml
 
 PLAYBOOK_ENV = "WORKBENCH_PLAYBOOK"
 
@@ -358,59 +358,17 @@ def default_playbook_path() -> Path:
     return data_dir() / "playbook.toml"
 
 
-def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
-    """Best-effort line number of a validation error's location in the TOML source.
-
-    Walks the location path: a key is found at or after the previous match, and a list index `n`
-    after a key skips to the n-th `[[...key]]` table of that array.
-    """
-    lines = text.splitlines()
-    start = 0
-    found: int | None = None
-    parts = list(loc)
-    for position, part in enumerate(parts):
-        if isinstance(part, int):
-            continue
-        key = re.escape(part)
-        index = parts[position + 1] if position + 1 < len(parts) else None
-        if isinstance(index, int):
-            header = re.compile(rf"^\s*\[\[[\w.]*\b{key}\]\]")
-            hits = [i for i in range(start, len(lines)) if header.search(lines[i])]
-            if index < len(hits):
-                start = hits[index]
-                found = start + 1
-                continue
-        pattern = re.compile(rf"^\s*(\[\[?[\w.]*\b{key}\]\]?|{key}\s*=)")
-        for line_no in range(start, len(lines)):
-            if pattern.search(lines[line_no]):
-                found = line_no + 1
-                start = line_no
-                break
-    return found
-
-
 def load_playbook(path: Path | str | None = None) -> Playbook:
     """Load and validate a playbook; raises PlaybookError with one clear line on any mistake."""
     source = Path(path) if path is not None else default_playbook_path()
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlaybookError(f"{source}: cannot read the playbook ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise PlaybookError(f"{source}: the playbook is not UTF-8 text") from exc
-    except ValueError as exc:  # a path no file system accepts (an embedded NUL)
-        raise PlaybookError(f"{source!r}: not a usable path ({exc})") from exc
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlaybookError(f"{source}: not valid TOML: {exc}") from exc
+    text, raw = read_toml(source, "playbook", PlaybookError)
     try:
         return Playbook.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         key = ".".join(str(p) for p in loc) or "(top level)"
-        line = _line_of(text, loc)
+        line = line_of(text, loc)
         where = f"{source}:{line}" if line else str(source)
         raise PlaybookError(f"{where}: {key}: {first['msg']}") from exc
 

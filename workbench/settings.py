@@ -15,12 +15,12 @@ error naming the file, the line and the key, like the playbook's.
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from workbench.tomlfile import line_of, read_toml
 
 if TYPE_CHECKING:
     from workbench.playbook import Playbook
@@ -58,22 +58,11 @@ def settings_path(explicit: Path | None = None) -> tuple[Path, bool]:
 
 
 def load_settings(path: Path, *, required: bool = True) -> Settings:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
+    if not path.exists():
         if not required:
             return Settings()
-        raise SettingsError(f"{path}: no such settings file") from exc
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read the settings ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise SettingsError(f"{path}: the settings are not UTF-8 text") from exc
-    except ValueError as exc:  # a path no file system accepts (an embedded NUL)
-        raise SettingsError(f"{path!r}: not a usable path ({exc})") from exc
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+        raise SettingsError(f"{path}: no such settings file")
+    text, raw = read_toml(path, "settings", SettingsError)
     for key in raw:
         if key not in KNOWN:
             known = ", ".join(KNOWN)
@@ -108,8 +97,8 @@ def _date(item: object) -> date | None:
 
 
 def _where(path: Path, text: str, key: str) -> str:
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
-    return f"{path}:{text.count(chr(10), 0, match.start()) + 1}" if match else str(path)
+    line = line_of(text, (key,))
+    return f"{path}:{line}" if line else str(path)
 
 
 def with_settings(playbook: Playbook, settings: Settings) -> Playbook:
