@@ -2,11 +2,10 @@
 
 A case is kept as its JSON document (packed with zlib) plus a few extracted columns the list, the
 search and the dashboard read, so they never parse a case and the document is never split across
-tables. Every create and save is
-its own transaction, committed before the call returns (no save key to forget), and every save
-writes one append-only event per changed field in that same transaction. Saves are optimistic: a
-save from an older copy of the case is refused, never merged, because two windows editing one case
-must not silently overwrite each other.
+tables. Every create and save is its own transaction, committed before the call returns (no save
+key to forget), and every save writes one append-only event per changed field in that same
+transaction. Saves are optimistic: a save from an older copy of the case is refused, never merged,
+because two windows editing one case must not silently overwrite each other.
 
 Safety first: the file is created readable by its owner only, WAL and foreign keys are on, a file
 from a newer version, a file that is not ours or not SQLite at all is refused before anything writes
@@ -1068,9 +1067,10 @@ class Store:
 
     def case_facts(self, *, since: datetime | None = None) -> Iterator[CaseFacts]:
         """What the dashboard counts, one small record per case, read from the list columns
-        (with the first escalation and the resolution times); no case is parsed. With `since`, only open cases and cases updated since then (through
-        the status and updated_at indexes): a case escalated, resolved or opened after `since`
-        was necessarily saved after it too."""
+        (with the first escalation and the resolution times); no case is parsed. With `since`,
+        only open cases and cases updated since then (through the status and updated_at
+        indexes): a case escalated, resolved or opened after `since` was necessarily saved
+        after it too."""
         from workbench.stats import CaseFacts
 
         breached = self.playbook.sla_label("breached").lower()
