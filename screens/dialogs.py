@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,47 +27,23 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+DialogResult = TypeVar("DialogResult")
+
 
 # -- enter as the key arrives ---------------------------------------------------------------------
 # Keys typed fast, or pasted into a terminal, are sent on to whatever has focus when each arrives,
 # before the focused widget has handled the ones ahead of it. So a focus moved by a message handler
-# (OptionSelected, Input.Submitted) moves too late: the keys after enter land in the list. The
-# dialogs below take enter as a priority binding instead: the move happens as the key arrives, and
-# a confirm waits behind the keys its fields have not taken yet.
-def after_queued(widgets: Sequence[Widget], callback: Callable[[], Any]) -> None:
-    """Run `callback` once each of `widgets` has handled the messages already queued for it."""
+# (OptionSelected, Input.Submitted) moves too late: the keys after enter land in the list.
+# TypeAheadDialog takes enter and tab as priority bindings instead: the move happens as the key
+# arrives, and a confirm waits behind the keys its fields have not taken yet.
+def after_queued(screen: Screen[Any], callback: Callable[[], Any]) -> None:
+    """Run `callback` once every widget that can take focus on `screen` has handled the keys
+    already queued for it (an arrow still on its way to a list, the last letters of a field):
+    a callback posted to a widget waits behind the messages already in its queue."""
     step: Callable[[], Any] = callback
-    for widget in reversed(widgets):
+    for widget in reversed(screen.focus_chain):
         step = partial(widget.call_later, step)
     step()
-
-
-def after_all_queued(screen: Screen[Any], callback: Callable[[], Any]) -> None:
-    """Run `callback` once every widget that can take focus on `screen` has handled the keys
-    already queued for it (an arrow still on its way to a list, the last letters of a field)."""
-    after_queued(screen.focus_chain, callback)
-
-
-def confirm_after_queued(screen: Screen[Any], confirm: Callable[[], Any]) -> None:
-    """Enter in a field: confirm once every field has taken the keys typed before the enter.
-    Focus leaves the field at once, so keys typed after it (meant for the screen below) cannot
-    slip into the text being saved; if the confirm is refused, focus goes back to the field."""
-    field = screen.focused
-    screen.set_focus(None)
-
-    def run() -> None:
-        confirm()
-        if screen.is_active and screen.focused is None and field is not None:
-            screen.set_focus(field)
-
-    after_all_queued(screen, run)
-
-
-TAB_NOW: list[BindingType] = [
-    # Tab moves focus as the key arrives too (the app's own tab binding waits its turn).
-    Binding("tab", "app.focus_next", show=False, priority=True, id="dialog.next"),
-    Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="dialog.previous"),
-]
 
 
 def dismiss_once(screen: Screen[Any], result: Any = None) -> None:
@@ -78,12 +54,12 @@ def dismiss_once(screen: Screen[Any], result: Any = None) -> None:
         screen.dismiss(result)
 
 
-def is_choice_list(widget: Widget | None) -> bool:
+def _is_choice_list(widget: Widget | None) -> bool:
     """A list whose enter picks and moves on (a SelectionList's enter ticks, so it keeps it)."""
     return isinstance(widget, OptionList) and not isinstance(widget, SelectionList)
 
 
-def input_after(screen: Screen[Any], widget: Widget) -> Input | None:
+def _input_after(screen: Screen[Any], widget: Widget) -> Input | None:
     """The first input after `widget` in the screen's order that can take focus."""
     seen = False
     for node in screen.query("*"):
@@ -92,6 +68,58 @@ def input_after(screen: Screen[Any], widget: Widget) -> Input | None:
         elif seen and isinstance(node, Input) and node.focusable:
             return node
     return None
+
+
+class TypeAheadDialog(ModalScreen[DialogResult]):
+    """A dialog of choice lists and one-line fields whose enter and tab act as the key arrives.
+
+    Enter on a choice list moves to the field after it; enter in a field moves to the next field
+    when ENTER_MOVES_ON (and there is one), else confirms (`confirm_now`) once every field has
+    taken the keys typed before it. Focus leaves the field at once, so keys typed after the enter
+    (meant for the screen below) cannot slip into the text being saved; if the confirm is
+    refused, focus goes back. Buttons, text areas, check boxes and ticking lists keep their own
+    enter.
+    """
+
+    ENTER_MOVES_ON: ClassVar[bool] = False
+    _confirming = False  # a confirm waits behind queued keys: another enter is not for below
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "enter_now", show=False, priority=True, id="dialog.enter_now"),
+        # Tab moves focus as the key arrives too (the app's own tab binding waits its turn).
+        Binding("tab", "app.focus_next", show=False, priority=True, id="dialog.next"),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="dialog.previous"),
+    ]
+
+    def confirm_now(self) -> None:
+        """Build the result from the fields and dismiss (or say why not); override."""
+        raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter_now":
+            focused = self.focused
+            return self._confirming or _is_choice_list(focused) or isinstance(focused, Input)
+        return True
+
+    def action_enter_now(self) -> None:
+        if self._confirming:
+            return
+        field = self.focused
+        if field is not None and (_is_choice_list(field) or self.ENTER_MOVES_ON):
+            target = _input_after(self, field)
+            if target is not None:
+                self.set_focus(target)
+                return
+        self.set_focus(None)
+        self._confirming = True
+
+        def confirm() -> None:
+            self._confirming = False
+            self.confirm_now()
+            if self.is_active and self.focused is None and field is not None:
+                self.set_focus(field)
+
+        after_queued(self, confirm)
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -182,7 +210,7 @@ class TextPrompt(ModalScreen[str | None]):
         dismiss_once(self, None)
 
 
-class OverrideDialog(ModalScreen[tuple[str, str] | None]):
+class OverrideDialog(TypeAheadDialog[tuple[str, str] | None]):
     """Choose a value against the rules' suggestion, with a required reason (it is logged).
 
     Returns `(value, reason)`, or `None` when cancelled. An empty value id in `choices` means
@@ -191,8 +219,6 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("enter", "enter_now", show=False, priority=True, id="dialog.enter_now"),
-        *TAB_NOW,
     ]
 
     def __init__(
@@ -239,24 +265,7 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
         event.stop()
         self.query_one("#override-reason", Input).focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "enter_now":  # a button keeps its own enter
-            return is_choice_list(self.focused) or isinstance(self.focused, Input)
-        return True
-
-    def action_enter_now(self) -> None:
-        reason = self.query_one("#override-reason", Input)
-        if is_choice_list(self.focused):
-            self.set_focus(reason)
-        else:
-            confirm_after_queued(self, self.confirm)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.confirm()
-
-    def confirm(self) -> None:
+    def confirm_now(self) -> None:
         """Dismiss with the highlighted choice and the reason, if the reason is given."""
         options = self.query_one(OptionList)
         if options.highlighted is None:

@@ -26,13 +26,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
-from screens.dialogs import TAB_NOW, confirm_after_queued, dismiss_once
+from screens.dialogs import TypeAheadDialog, dismiss_once
 from screens.widgets import same_content, update_static
 from workbench.models import Escalation
 
@@ -320,20 +319,15 @@ class PairSpec:
         return Content.from_markup("$n. $first — $second", n=index + 1, first=first, second=second)
 
 
-class PairEditor(ModalScreen[Pair | None]):
+class PairEditor(TypeAheadDialog[Pair | None]):
     """Edit one item of a PairList: two inputs; enter in the first goes to the second, enter in
-    the second (or ctrl+s) saves.
+    the second (or ctrl+s) saves, as the key arrives (screens.dialogs.TypeAheadDialog)."""
 
-    Enter is a priority binding, handled as the key arrives: keys typed (or pasted into a
-    terminal) right after it are sent on to whatever has focus then, so the move must already have
-    happened. An Input.Submitted handler runs later, and the burst would land in the first field.
-    """
+    ENTER_MOVES_ON = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="pair_editor.cancel"),
         Binding("ctrl+s", "save", "Save", id="pair_editor.save"),
-        Binding("enter", "enter", "Next / save", show=False, priority=True, id="pair_editor.enter"),
-        *TAB_NOW,
     ]
 
     def __init__(
@@ -388,18 +382,8 @@ class PairEditor(ModalScreen[Pair | None]):
     def _changed(self) -> None:
         self._check()
 
-    def action_enter(self) -> None:
-        focused = self.focused
-        first = self.query_one("#pair-first", Input)
-        second = self.query_one("#pair-second", Input)
-        if isinstance(focused, Button):
-            focused.press()
-        elif focused is first:
-            self.set_focus(second)  # now, not after the keys already queued
-        else:
-            # The inputs may still hold keys queued before this enter: save after each has
-            # taken its own (see screens.dialogs, "enter as the key arrives").
-            confirm_after_queued(self, self.action_save)
+    def confirm_now(self) -> None:
+        self.action_save()
 
     @on(Button.Pressed, "#pair-save")
     def action_save(self) -> None:

@@ -24,12 +24,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from screens.dialogs import TAB_NOW, confirm_after_queued, dismiss_once, input_after, is_choice_list
+from screens.dialogs import TypeAheadDialog, dismiss_once
 from workbench import followup
 from workbench.models import Escalation, LogKind, Severity
 from workbench.playbook import Playbook
@@ -137,14 +136,12 @@ class ReopenRequest:
 
 
 # -- the shared dialog frame ------------------------------------------------------------------------
-class FollowUpDialog(ModalScreen[R | None], Generic[R]):
+class FollowUpDialog(TypeAheadDialog[R | None], Generic[R]):
     """A dialog that builds a request, dry-runs it on a copy of the case, and closes with it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="followup.cancel"),
         Binding("ctrl+s", "confirm", "Save", id="followup.confirm", priority=True),
-        Binding("enter", "enter_now", show=False, priority=True, id="followup.enter_now"),
-        *TAB_NOW,
     ]
 
     TITLE_TEXT = ""
@@ -200,25 +197,8 @@ class FollowUpDialog(ModalScreen[R | None], Generic[R]):
     def action_cancel(self) -> None:
         dismiss_once(self, None)
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def confirm_now(self) -> None:
         self.action_confirm()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "enter_now":  # text areas, checkboxes and ticking lists keep their enter
-            return is_choice_list(self.focused) or isinstance(self.focused, Input)
-        return True
-
-    def action_enter_now(self) -> None:
-        """From a choice list, on to the field after it; from a field, save (see screens.dialogs)."""
-        focused = self.focused
-        if focused is not None and is_choice_list(focused):
-            target = input_after(self, focused)
-            if target is not None:
-                self.set_focus(target)
-                return
-        confirm_after_queued(self, self.action_confirm)
 
     def when(self, value: str, label: str = "When") -> datetime:
         """An optional time typed in a field ("10:30", "20 min ago"); blank is now, never later."""
