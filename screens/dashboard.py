@@ -283,8 +283,7 @@ class DashboardScreen(Screen[None]):
     def _show_chart(self) -> None:
         if self.board is None:
             return
-        right = self.query_one("#dash-right")
-        width = right.content_region.width or self.size.width - 42
+        width = self.query_one("#dash-right").content_region.width  # 0 before layout: smallest
         peak = max((week.count for week in self.board.weekly), default=0)
         bar, height = chart_size(width, self.size.height, len(self.board.weekly), peak)
         chart = Content("\n").join(chart_lines(self.board, bar, height))
