@@ -14,28 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
-from textual.style import Style as ContentStyle
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets import Footer, Input, Static
 
 from screens.case_base import breakpoint_class
+from screens.case_list import CaseList, Column
 from screens.widgets import ReadOnlyBanner, format_age, format_countdown, severity_content
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    from textual._types import SegmentLines
 
     from workbench.app import WorkbenchApp
     from workbench.store import CaseRow
@@ -81,115 +74,6 @@ SORTS: tuple[SortColumn, ...] = (
 
 def _status_label(status: str | None) -> str:
     return status.replace("_", " ").capitalize() if status else "all"
-
-
-class CaseTable(DataTable[Content]):
-    """The list's table: moving past either end asks the screen for the next/previous page."""
-
-    class PageEdge(Message):
-        def __init__(self, direction: int) -> None:
-            super().__init__()
-            self.direction = direction
-
-    def action_cursor_down(self) -> None:
-        if self.row_count and self.cursor_row >= self.row_count - 1:
-            self.post_message(self.PageEdge(+1))
-            return
-        super().action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        if self.row_count and self.cursor_row <= 0:
-            self.post_message(self.PageEdge(-1))
-            return
-        super().action_cursor_up()
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Every column here has a fixed width: DataTable would measure each new cell (a full
-        render of its content) for a content width it then never uses. Only rows of automatic
-        height are measured; the virtual size is still worked out as before."""
-        if not any(column.auto_width for column in self.columns.values()):
-            new_rows = [key for key in new_rows if (row := self.rows.get(key)) and row.auto_height]
-        super()._update_dimensions(new_rows)
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> SegmentLines:
-        """A body cell rendered straight from its Content: the same lines and styles as
-        DataTable's own path (Content in Padding in Styled, through Console.render_lines), about
-        four times faster. Every visible cell is rendered again after each search, filter, sort
-        or page, so this is most of the time the list takes to repaint. Headers, row labels and
-        anything but Content go the DataTable's way."""
-        if row_index < 0 or column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        row = self.rows.get(row_key) if row_key is not None else None
-        cell = self._get_row_renderables(row_index).cells[column_index]
-        narrow = width < 2 * self.cell_padding
-        column_key = self._column_locations.get_key(column_index)
-        if (
-            row is None
-            or row_key is None
-            or column_key is None
-            or narrow
-            or not isinstance(cell, Content)
-            or row.auto_height
-        ):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        cache_key = (
-            row_key,
-            column_key,
-            base_style,
-            cursor,
-            hover,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
-        )
-        cache = self._cell_render_cache
-        if cache_key in cache:
-            return cache[cache_key]
-        fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            fixed,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        pre_style += component_style
-        null = Style.null()
-        padding = self.cell_padding
-        inner = max(0, width - 2 * padding)
-        pad = [Segment(" " * padding, null)] if padding else []
-        lines: list[list[Segment]] = []
-        for line in Segment.split_and_crop_lines(
-            cell.render_segments(ContentStyle(), "\n"),
-            inner,
-            null,
-            pad=True,
-            include_new_lines=False,
-        ):
-            if len(lines) == row.height:
-                break
-            lines.append(line)
-        while len(lines) < row.height:
-            lines.append([Segment(" " * inner, null)])
-        rendered = [
-            list(Segment.apply_style([*pad, *line, *pad], pre_style, post_style)) for line in lines
-        ]
-        cache[cache_key] = rendered
-        return rendered
 
 
 class HomeScreen(Screen[None]):
@@ -293,7 +177,7 @@ class HomeScreen(Screen[None]):
             yield Static(id="home-counts")
             yield Static(id="home-filters")
         yield Input(placeholder="search title, customer, text…  (enter: to the list)", id="search")
-        yield CaseTable(cursor_type="row", zebra_stripes=True, id="cases")
+        yield CaseList(id="cases")
         yield Static(id="home-empty")
         yield Footer(compact=True)
 
@@ -361,7 +245,7 @@ class HomeScreen(Screen[None]):
 
     def reload(self, *, keep_cursor: bool = False) -> None:
         """Count, then load the current page, keeping the highlighted case when it is still there."""
-        table = self.query_one(CaseTable)
+        table = self.query_one(CaseList)
         previous = self.current_case_id() if keep_cursor else None
         store = self.workbench.store
         status, severity, query = self._status(), self.severity_filter, self.query_text or None
@@ -378,12 +262,8 @@ class HomeScreen(Screen[None]):
             limit=self.page_size(),
             offset=self.page_offset,
         )
-        self._fill(table)
-        if previous is not None:
-            for index, row in enumerate(self.rows):
-                if row.id == previous:
-                    table.move_cursor(row=index, animate=False)
-                    break
+        cursor = next((i for i, row in enumerate(self.rows) if row.id == previous), 0)
+        self._fill(table, cursor)
         self._show_status()
 
     def page_size(self) -> int:
@@ -394,31 +274,27 @@ class HomeScreen(Screen[None]):
         wide = self.size.width >= WIDE if self.size.width else False
         return max(1, min(PAGE_SIZE, height if wide else height // 2))
 
-    def _fill(self, table: CaseTable) -> None:
+    def _fill(self, table: CaseList, cursor: int = 0) -> None:
         now = self.workbench.now()
         wide = self.size.width >= WIDE if self.size.width else False
         self._wide = wide
-        table.clear(columns=True)
         if wide:
-            self._columns_wide(table)
-            for row in self.rows:
-                table.add_row(*self._cells_wide(row, now), key=str(row.id))
+            rows = [self._cells_wide(row, now) for row in self.rows]
+            table.set_rows(self._columns_wide(), rows, cursor=cursor)
         else:
-            self._columns_narrow(table)
-            for row in self.rows:
-                table.add_row(*self._cells_narrow(row, now), key=str(row.id), height=2)
+            rows = [self._cells_narrow(row, now) for row in self.rows]
+            table.set_rows(self._columns_narrow(), rows, row_height=2, cursor=cursor)
 
     def _title_width(self, fixed: int, columns: int) -> int:
         padding = 2 * columns
         available = max(self.size.width, 60) - 2  # the scrollbar
         return max(12, available - fixed - padding)
 
-    def _columns_wide(self, table: CaseTable) -> None:
+    def _columns_wide(self) -> list[Column]:
         widths = {"#": 5, "Customer": 16, "Status": 15, "Severity": 8, "Routed to": 18}
         widths |= {"Next due": 16, "SLA": 8, "Age": 4}
         title = self._title_width(sum(widths.values()), len(widths) + 1)
-        table.add_column(self._label("#", "id"), width=5, key="id")
-        table.add_column(self._label("Title", "title"), width=title, key="title")
+        columns = [self._column("#", "id", 5), self._column("Title", "title", title)]
         for label, key in (
             ("Customer", "customer"),
             ("Status", "status"),
@@ -428,27 +304,29 @@ class HomeScreen(Screen[None]):
             ("SLA", "sla"),
             ("Age", "created_at"),
         ):
-            table.add_column(self._label(label, key), width=widths[label], key=key)
+            columns.append(self._column(label, key, widths[label]))
+        return columns
 
-    def _columns_narrow(self, table: CaseTable) -> None:
+    def _columns_narrow(self) -> list[Column]:
         # Below 72 columns the status and due columns give up a few cells to the title.
         squeeze = self.size.width < 72
         fixed = {"id": 4, "status": 12 if squeeze else 15, "severity": 8}
         fixed["next_due"] = 12 if squeeze else 14
         title = self._title_width(sum(fixed.values()), len(fixed) + 1)
-        table.add_column(self._label("#", "id"), width=4, key="id")
-        table.add_column(self._label("Title / customer", "title"), width=title, key="title")
-        table.add_column(self._label("Status / SLA", "status"), width=fixed["status"], key="status")
-        table.add_column(self._label("Severity", "severity"), width=8, key="severity")
-        table.add_column(
-            self._label("Due / age", "next_due"), width=fixed["next_due"], key="next_due"
-        )
+        return [
+            self._column("#", "id", 4),
+            self._column("Title / customer", "title", title),
+            self._column("Status / SLA", "status", fixed["status"]),
+            self._column("Severity", "severity", 8),
+            self._column("Due / age", "next_due", fixed["next_due"]),
+        ]
 
-    def _label(self, text: str, sort_key: str) -> Text:
+    def _column(self, text: str, sort_key: str, width: int) -> Column:
+        """A column whose header is underlined, with the direction, when the list is sorted by it."""
         if sort_key == self.sort.key:
             arrow = "↓" if self.descending else "↑"
-            return Text(f"{text} {arrow}", style="bold underline")
-        return Text(text)
+            return Column(sort_key, Content.styled(f"{text} {arrow}", "bold underline"), width)
+        return Column(sort_key, Content(text), width)
 
     def _due(self, row: CaseRow, now: datetime) -> Content:
         if row.next_due is None:
@@ -532,7 +410,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-filters", Static).update(Content.styled("  ·  ".join(parts), "dim"))
 
         empty = self.query_one("#home-empty", Static)
-        table = self.query_one(CaseTable)
+        table = self.query_one(CaseList)
         if self.total:
             empty.display = False
             table.display = True
@@ -580,14 +458,14 @@ class HomeScreen(Screen[None]):
 
     # -- the cursor -----------------------------------------------------------------------------------
     def current_case_id(self) -> int | None:
-        table = self.query_one(CaseTable)
+        table = self.query_one(CaseList)
         if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
             return None
         return self.rows[table.cursor_row].id
 
-    @on(CaseTable.PageEdge)
-    def _page_edge(self, event: CaseTable.PageEdge) -> None:
-        table = self.query_one(CaseTable)
+    @on(CaseList.PageEdge)
+    def _page_edge(self, event: CaseList.PageEdge) -> None:
+        table = self.query_one(CaseList)
         if event.direction > 0 and self.page_offset + len(self.rows) < self.total:
             self.page_offset += len(self.rows)
             self.reload()
@@ -597,15 +475,15 @@ class HomeScreen(Screen[None]):
             self.reload()
             table.move_cursor(row=len(self.rows) - 1, animate=False)
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(CaseList.Selected)
+    def _row_selected(self, event: CaseList.Selected) -> None:
         event.stop()
         self.action_open_case()
 
-    @on(DataTable.HeaderSelected)
-    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+    @on(CaseList.HeaderSelected)
+    def _header_selected(self, event: CaseList.HeaderSelected) -> None:
         event.stop()
-        key = str(event.column_key.value)
+        key = event.key
         for index, column in enumerate(SORTS):
             if column.key == key:
                 if index == self.sort_index:
@@ -638,7 +516,7 @@ class HomeScreen(Screen[None]):
         self._apply_search(event.value)
         if not event.value.strip():
             event.input.display = False
-        self.query_one(CaseTable).focus()
+        self.query_one(CaseList).focus()
 
     # -- actions --------------------------------------------------------------------------------------
     def action_search(self) -> None:
@@ -657,7 +535,7 @@ class HomeScreen(Screen[None]):
         self.query_text = ""
         self.page_offset = 0
         self.reload()
-        self.query_one(CaseTable).focus()
+        self.query_one(CaseList).focus()
 
     def action_cycle_status(self) -> None:
         index = STATUS_FILTERS.index(self.status_filter)

@@ -7,7 +7,8 @@ from textual.widgets import Input, Static
 
 from screens import home as home_module
 from screens.dialogs import TextPrompt
-from screens.home import CaseTable, HomeScreen
+from screens.case_list import CaseList
+from screens.home import HomeScreen
 from screens.triage import TriageScreen
 from tests.conftest import AppFactory, new_case, seed_cases
 from workbench.store import Store
@@ -25,7 +26,7 @@ async def test_empty_state_explains_first_steps(make_app: AppFactory) -> None:
         empty = _text(screen, "#home-empty")
         assert "No escalations yet" in empty
         assert "workbench import data/samples/" in empty
-        assert not screen.query_one(CaseTable).display
+        assert not screen.query_one(CaseList).display
         assert "0 open" in _text(screen, "#home-counts")
 
 
@@ -35,12 +36,12 @@ async def test_list_shows_cases_counts_and_overdue(make_app: AppFactory, store: 
     async with app.run_test(size=(160, 48)):
         screen = app.screen
         assert isinstance(screen, HomeScreen)
-        table = screen.query_one(CaseTable)
+        table = screen.query_one(CaseList)
         assert table.row_count == 5
         counts = _text(screen, "#home-counts")
         assert "4 open" in counts and "1 overdue" in counts
         # Wide: one line per case, every column; the overdue follow-up counts down from the clock.
-        first = [str(cell) for cell in table.get_row_at(0)]
+        first = [str(cell) for cell in table.row(0)]
         assert first[1] == "Bulk import drops rows over 10k"
         assert first[2] == "Stark Industries"
         assert first[3] == "Escalated"
@@ -65,7 +66,7 @@ async def test_new_case_asks_title_then_opens_triage(make_app: AppFactory, store
         assert stored.title == "Login fails"
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.query_one(CaseTable).row_count == 1
+        assert app.screen.query_one(CaseList).row_count == 1
 
 
 async def test_enter_opens_the_highlighted_case(make_app: AppFactory, store: Store) -> None:
@@ -85,7 +86,7 @@ async def test_search_filters_and_sort_keys(make_app: AppFactory, store: Store) 
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, HomeScreen)
-        table = screen.query_one(CaseTable)
+        table = screen.query_one(CaseList)
         await pilot.press("slash", *"sso", "enter")
         assert table.row_count == 1
         assert screen.rows[0].title == "SSO login loops for one tenant"
@@ -129,7 +130,7 @@ async def test_pages_load_past_either_end(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, HomeScreen)
-        table = screen.query_one(CaseTable)
+        table = screen.query_one(CaseList)
         assert table.row_count == 3 and "1-3 of 7" in _text(screen, "#home-filters")
         await pilot.press("down", "down", "down")  # past the last row: the next page
         assert screen.page_offset == 3 and table.cursor_row == 0
