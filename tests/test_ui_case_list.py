@@ -31,9 +31,7 @@ class ListApp(App[None]):
         yield CaseList(id="list")
 
     def on_mount(self) -> None:
-        rows = [
-            [Content(str(i)), Content(f"Case {i}\nline two of {i}")] for i in range(self.count)
-        ]
+        rows = [[Content(str(i)), Content(f"Case {i}\nline two of {i}")] for i in range(self.count)]
         self.query_one(CaseList).set_rows(COLUMNS, rows, row_height=self.row_height)
         self.query_one(CaseList).focus()
 

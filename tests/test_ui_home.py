@@ -6,8 +6,8 @@ import pytest
 from textual.widgets import Input, Static
 
 from screens import home as home_module
-from screens.dialogs import TextPrompt
 from screens.case_list import CaseList
+from screens.dialogs import TextPrompt
 from screens.home import HomeScreen
 from screens.triage import TriageScreen
 from tests.conftest import AppFactory, new_case, seed_cases
