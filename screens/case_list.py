@@ -268,12 +268,20 @@ class CaseList(ScrollView, can_focus=True):
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._row_line(index, part, width, cursor, hover)
-        return strip.crop(int(self.scroll_x), int(self.scroll_x) + width)
+        return self._visible(strip, width)
+
+    def _visible(self, strip: Strip, width: int) -> Strip:
+        """The part of a line inside the widget (the list scrolls sideways only when the
+        terminal is narrower than its columns)."""
+        left = int(self.scroll_x)
+        if left == 0 and strip.cell_length == width:
+            return strip
+        return strip.crop(left, left + width)
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("case-list--header")
         cells = [column.label for column in self.columns]
-        return self._join(cells, 0, width, style, None)
+        return self._visible(self._join(cells, 0, width, style, None), width)
 
     def _row_line(self, index: int, part: int, width: int, cursor: bool, hover: bool) -> Strip:
         under: Style | None = None
@@ -296,16 +304,40 @@ class CaseList(ScrollView, can_focus=True):
     ) -> Strip:
         """One line of a row: line `part` of each cell, cut to its column (with an ellipsis),
         padded, the row's style under the cells' own and the cursor's over them."""
-        pad = Segment(" " * PADDING)
+        blank = Style.null()
+        base = (under or blank) + (over or blank)
+        pad = " " * PADDING
         segments: list[Segment] = []
+        append = segments.append
+        total = 0
         for column, cell in zip(self.columns, cells, strict=False):
-            lines = cell.split("\n") if "\n" in cell.plain else [cell]
-            text = lines[part] if part < len(lines) else Content("")
-            segments.append(pad)
-            segments.extend(text.truncate(column.width, ellipsis=True, pad=True).render_segments())
-            segments.append(pad)
-        total = sum(column.width + 2 * PADDING for column in self.columns)
+            append(Segment(pad, base))
+            for text, style in _cell_line(cell, part, column.width):
+                append(Segment(text, base if style is None else (under or blank) + style + over))
+            append(Segment(pad, base))
+            total += column.width + 2 * PADDING
         if total < width:
-            segments.append(Segment(" " * (width - total)))
-        styled = Segment.apply_style(segments, under, over)
-        return Strip(styled, max(total, width))
+            append(Segment(" " * (width - total), base))
+        return Strip(segments, max(total, width))
+
+
+def _cell_line(cell: Content, part: int, width: int) -> list[tuple[str, Style | None]]:
+    """Line `part` of a cell as (text, style) pieces exactly `width` cells wide."""
+    if "\n" in cell.plain:
+        lines = cell.split("\n")
+        cell = lines[part] if part < len(lines) else Content("")
+    elif part:
+        cell = Content("")
+    length = cell.cell_length
+    if length > width:
+        cell = cell.truncate(width, ellipsis=True)
+        length = cell.cell_length
+    filler = " " * (width - length)
+    if not cell.spans:
+        return [(cell.plain + filler, None)]
+    pieces: list[tuple[str, Style | None]] = [
+        (segment.text, segment.style) for segment in cell.render_segments()
+    ]
+    if filler:
+        pieces.append((filler, None))
+    return pieces

@@ -24,7 +24,14 @@ from textual.widgets import Footer, Input, Static
 
 from screens.case_base import breakpoint_class
 from screens.case_list import CaseList, Column
-from screens.widgets import ReadOnlyBanner, format_age, format_countdown, severity_content
+from screens.widgets import (
+    ReadOnlyBanner,
+    format_age,
+    format_countdown,
+    set_display,
+    severity_content,
+    update_static,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -390,7 +397,10 @@ class HomeScreen(Screen[None]):
             counts.append(Content.styled(f"{overdue:,} overdue", "bold $error"))
         else:
             counts.append(Content("0 overdue"))
-        self.query_one("#home-counts", Static).update(Content("").join(counts))
+        # Both lines are one row high (home.tcss): new text needs no layout of the screen.
+        update_static(
+            self.query_one("#home-counts", Static), Content("").join(counts), layout=False
+        )
 
         shown = ""
         if self.total:
@@ -406,16 +416,15 @@ class HomeScreen(Screen[None]):
             parts.insert(0, f'search: "{self.query_text}"')
         if shown:
             parts.append(shown)
-        self.query_one("#home-filters", Static).update(Content.styled("  ·  ".join(parts), "dim"))
+        filters = Content.styled("  ·  ".join(parts), "dim")
+        update_static(self.query_one("#home-filters", Static), filters, layout=False)
 
         empty = self.query_one("#home-empty", Static)
         table = self.query_one(CaseList)
+        set_display(empty, not self.total)
+        set_display(table, bool(self.total))
         if self.total:
-            empty.display = False
-            table.display = True
             return
-        table.display = False
-        empty.display = True
         if self.filtered():
             empty.update(
                 "No case matches the search or filters.\n\n"
@@ -439,21 +448,7 @@ class HomeScreen(Screen[None]):
         return self.workbench.store.count_cases(status=OPEN_STATUSES)
 
     def _overdue_count(self) -> int:
-        """Cases past their latest follow-up time: the earliest-due pages, until one is not."""
-        store = self.workbench.store
-        now = self.workbench.now()
-        count = offset = 0
-        while True:
-            rows = store.list_cases(
-                sort="due_latest", descending=False, limit=PAGE_SIZE, offset=offset
-            )
-            for row in rows:
-                if not row.overdue(now):
-                    return count
-                count += 1
-            if len(rows) < PAGE_SIZE:
-                return count
-            offset += PAGE_SIZE
+        return self.workbench.store.count_overdue(self.workbench.now())
 
     # -- the cursor -----------------------------------------------------------------------------------
     def current_case_id(self) -> int | None:

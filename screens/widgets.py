@@ -78,12 +78,13 @@ def same_content(a: object, b: object) -> bool:
     return type(a) is type(b) and isinstance(a, str) and a == b
 
 
-def update_static(widget: Static, content: Content | str) -> None:
+def update_static(widget: Static, content: Content | str, *, layout: bool = True) -> None:
     """`widget.update(content)` unless it already shows exactly that. Every update asks for a
-    layout of the whole screen (Static cannot know its size did not change); the live panels
-    are re-rendered after every save, and most of what they show is the same as before."""
+    layout of the whole screen (Static cannot know its size did not change) unless `layout` is
+    False (for a widget whose size the stylesheet fixes); the live panels are re-rendered after
+    every save, and most of what they show is the same as before."""
     if not same_content(widget.content, content):
-        widget.update(content)
+        widget.update(content, layout=layout)
 
 
 def set_display(widget: Widget, shown: bool) -> None:

@@ -9,7 +9,7 @@ import sqlite3
 import stat
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -570,6 +570,21 @@ def test_row_overdue(listed: Store) -> None:
     assert not row.overdue(row.due_latest)
     assert row.overdue(row.due_latest + timedelta(seconds=1))
     assert not listed.list_cases(status="draft")[0].overdue(T0 + timedelta(days=999))
+
+
+def test_count_overdue_agrees_with_the_rows(listed: Store) -> None:
+    rows = listed.list_cases(limit=None)
+    dues = sorted({row.due_latest for row in rows if row.due_latest is not None})
+    assert dues
+    offsets = (timedelta(seconds=-1), timedelta(0), timedelta(microseconds=1), timedelta(days=1))
+    for moment in [T0, *(due + offset for due in dues for offset in offsets)]:
+        expected = sum(row.overdue(moment) for row in rows)
+        assert listed.count_overdue(moment) == expected, moment
+    # Another zone is the same moment.
+    later = dues[-1] + timedelta(seconds=1)
+    assert listed.count_overdue(later.astimezone(timezone(timedelta(hours=-5)))) == sum(
+        row.overdue(later) for row in rows
+    )
 
 
 # -- the file -----------------------------------------------------------------------------------------

@@ -947,6 +947,13 @@ class Store:
                 sql = f"SELECT count(*) FROM cases{where}"
             return int(conn.execute(sql, params).fetchone()[0])
 
+    def count_overdue(self, now: datetime) -> int:
+        """Cases whose latest follow-up time is past (`CaseRow.overdue`): one count on the
+        `due_latest` index, whose fixed-width UTC text sorts as time does."""
+        with self._guard() as conn:
+            sql = "SELECT count(*) FROM cases WHERE due_latest < ?"
+            return int(conn.execute(sql, (_iso(now),)).fetchone()[0])
+
     @staticmethod
     def _match(conn: sqlite3.Connection, query: str | None) -> str | None:
         """The FTS query for the search text: the words as typed, or, when they find nothing and
