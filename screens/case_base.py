@@ -54,6 +54,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from screens import stylesheets
 from screens.widgets import CaseHeader, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
@@ -106,6 +107,11 @@ def breakpoint_class(app: App[object]) -> str:
 
 class CaseScreen(Screen[None]):
     """A step of one case: header, body (`compose_body`), footer; saves every change at once."""
+
+    # Every step's rules at once, in the order they always had, when the first case opens.
+    CSS_PATH = stylesheets(
+        "details", "export", "fields", "impact", "reproduction", "similar", "timeline", "triage"
+    )
 
     STEP: ClassVar[str] = ""
 

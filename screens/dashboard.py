@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from screens import stylesheets
 from screens.widgets import severity_content, update_static
 from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from, format_hours
 
@@ -217,6 +218,8 @@ def symptom_lines(board: Dashboard) -> list[Content]:
 
 class DashboardScreen(Screen[None]):
     """The figures a support lead asks for, on one screen."""
+
+    CSS_PATH = stylesheets("dashboard")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Cases", id="dashboard.back", tooltip="Back to the case list"),

@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from screens import stylesheets
 from screens.dialogs import TypeAheadDialog, dismiss_once
 from workbench import followup
 from workbench.models import Escalation, LogKind, Severity
@@ -138,6 +139,10 @@ class ReopenRequest:
 # -- the shared dialog frame ------------------------------------------------------------------------
 class FollowUpDialog(TypeAheadDialog[R | None], Generic[R]):
     """A dialog that builds a request, dry-runs it on a copy of the case, and closes with it."""
+
+    CSS_PATH = stylesheets(
+        "timeline"
+    )  # its rules live beside the timeline's; also from the palette
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="followup.cancel"),

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
+from screens import stylesheets
 from screens.case_base import breakpoint_class
 from screens.case_list import CaseList, Column
 from screens.widgets import (
@@ -84,6 +85,8 @@ def _status_label(status: str | None) -> str:
 
 class HomeScreen(Screen[None]):
     """The escalation list."""
+
+    CSS_PATH = stylesheets("home")
 
     AUTO_FOCUS = "#cases"
     BINDINGS: ClassVar[list[BindingType]] = [

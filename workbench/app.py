@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib import import_module
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -48,22 +48,12 @@ MIN_WIDTH = 60
 MIN_HEIGHT = 20
 
 
-def _styles_dir() -> Path:
-    import screens
-
-    return Path(screens.__file__).resolve().parent / "styles"
-
-
 def _stylesheets() -> list[str | PurePath]:
-    """`app.tcss` first (theme-wide rules), then every other screen's stylesheet by name.
+    """The app-wide rules (dialogs, the case header, text classes). Each screen names its own
+    stylesheet in its CSS_PATH, read when it is first shown (screens.stylesheets)."""
+    from screens import stylesheets
 
-    Each screen module has its own `screens/styles/<screen>.tcss`; dropping a file there is enough
-    for the app to load it.
-    """
-    folder = _styles_dir()
-    base = folder / "app.tcss"
-    others = sorted(p for p in folder.glob("*.tcss") if p.name != "app.tcss")
-    return [base, *others]
+    return stylesheets("app")
 
 
 def _workbench_commands() -> type[Provider]:
