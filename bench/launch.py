@@ -3,13 +3,12 @@
 The command line, the CLI module, the playbook, the store and the app all start exactly as
 `workbench ARGS` starts them; only the driver differs (no terminal needed), and the terminal check
 of the bare command is answered yes. With `WORKBENCH_BENCH_EXIT=1` the list exits once its first
-rows are painted, so the process's run time is the cold start.
+rows are painted; that exit notes the moment (`bench.bare_app.record_frame`), the cold start.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import sys
 from typing import Any
 
@@ -17,19 +16,9 @@ from typing import Any
 # its way to the first frame, so this moves the cost, it does not add to it.
 from textual.app import App
 
+from bench.bare_app import record_frame, write_peak_rss
+
 SIZE = (120, 40)
-
-
-def _peak_rss() -> None:
-    """At exit, this process's own peak RSS (KiB) to the file `WORKBENCH_BENCH_RSS` names (see
-    bench.startup; kept here so the process imports nothing more for it)."""
-    target = os.environ.get("WORKBENCH_BENCH_RSS")
-    if target:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmHWM:"):
-                    with open(target, "w", encoding="ascii") as out:
-                        out.write(line.split()[1])
 
 
 def _headless_run(run: Any) -> Any:
@@ -41,9 +30,18 @@ def _headless_run(run: Any) -> Any:
     return run_headless
 
 
+def _recording_exit(exit: Any) -> Any:
+    def exit_after_frame(self: App[Any], *args: Any, **kwargs: Any) -> Any:
+        record_frame()  # the list's first rows are painted: it exits right after (home.py)
+        return exit(self, *args, **kwargs)
+
+    return exit_after_frame
+
+
 def main(argv: list[str] | None = None) -> None:
-    atexit.register(_peak_rss)
+    atexit.register(write_peak_rss)
     App.run = _headless_run(App.run)  # type: ignore[method-assign]
+    App.exit = _recording_exit(App.exit)  # type: ignore[method-assign]
     import workbench.cli as cli
 
     cli._is_terminal = lambda: True

@@ -1,9 +1,11 @@
 """Cold start and peak memory: the workbench against the bare Textual app, alternately.
 
 Headless: each run is a fresh process (`bench.launch` for the workbench, `bench.bare_app` for the
-baseline) with `WORKBENCH_BENCH_EXIT=1`, timed from spawn to exit; the app exits right after its
-first frame (the workbench's: the list with its first rows). Peak RSS comes from the kernel's
-accounting of that process (`wait4`). Real terminal: the same commands in a tmux pane of 120x40,
+baseline) with `WORKBENCH_BENCH_EXIT=1`, timed from spawn to its first frame (the workbench's: the
+list with its first rows), which the process notes on CLOCK_MONOTONIC as it happens
+(`bench.bare_app.record_frame`) before it exits. Peak RSS is the kernel's VmHWM of the process
+itself, at that first frame and at exit (the workbench loads what a case needs after the list is
+painted, so its exit figure is the memory of a session that is about to open a case). Real terminal: the same commands in a tmux pane of 120x40,
 timed from the respawn of the pane to the first `capture-pane` that shows the first row (the bare
 app's label); the process is then killed. Runs alternate bare, workbench, bare, ... so load on the
 shared machine falls on both alike; the figure is the median of the per-pair ratios.
@@ -20,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.bare_app import MARKER
+from bench.bare_app import FRAME_ENV, MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -40,13 +42,20 @@ class Series:
     app: list[float] = field(default_factory=list)
     bare_rss: list[int] = field(default_factory=list)
     app_rss: list[int] = field(default_factory=list)
+    bare_rss_exit: list[int] = field(default_factory=list)
+    app_rss_exit: list[int] = field(default_factory=list)
 
     def ratio(self) -> float:
         """Median of the per-pair ratios: each pair ran back to back, under the same load."""
         return statistics.median(a / b for a, b in zip(self.app, self.bare, strict=False))
 
     def rss_ratio(self) -> float:
+        """Peak RSS at the first frame, workbench over bare app."""
         return statistics.median(self.app_rss) / statistics.median(self.bare_rss)
+
+    def rss_exit_ratio(self) -> float:
+        """Peak RSS at exit (after the workbench's warm-up), workbench over bare app."""
+        return statistics.median(self.app_rss_exit) / statistics.median(self.bare_rss_exit)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -69,14 +78,36 @@ def app_command(db: Path, headless: bool = True) -> list[str]:
     return [PYTHON, "-m", "workbench.cli", "--db", str(db)]
 
 
-def run_once(command: list[str]) -> tuple[float, int]:
-    """(seconds from spawn to exit, peak RSS in KiB) of one headless run."""
+@dataclass(frozen=True)
+class Run:
+    """One headless cold start: seconds to the first frame, peak RSS (KiB) then and at exit."""
+
+    seconds: float
+    rss: int
+    rss_exit: int
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def run_once(command: list[str]) -> Run:
+    """One headless run of `command`, to its first frame."""
     import tempfile
 
-    with tempfile.NamedTemporaryFile(prefix="wb-rss-", delete=False) as handle:
-        rss_file = Path(handle.name)
-    env = _env(**{EXIT_ENV: "1", RSS_ENV: str(rss_file)})
-    started = time.perf_counter()
+    files = []
+    for prefix in ("wb-rss-", "wb-frame-"):
+        with tempfile.NamedTemporaryFile(prefix=prefix, delete=False) as handle:
+            files.append(Path(handle.name))
+    rss_file, frame_file = files
+    frame_file.unlink()  # written by the app at its first frame: absent means it never came
+    env = _env(**{EXIT_ENV: "1", RSS_ENV: str(rss_file), FRAME_ENV: str(frame_file)})
+    started = time.monotonic()
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -86,20 +117,20 @@ def run_once(command: list[str]) -> tuple[float, int]:
         stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     error = process.stderr.read() if process.stderr else b""
-    try:
-        peak = int(rss_file.read_text(encoding="ascii") or usage.ru_maxrss)
-    except (OSError, ValueError):
-        peak = usage.ru_maxrss
-    finally:
-        rss_file.unlink(missing_ok=True)
-    if process.returncode != 0:
+    frame, exit_rss = _read(frame_file).split(), _read(rss_file)
+    if process.returncode != 0 or len(frame) != 2:
         raise RuntimeError(
-            f"{' '.join(command)} exited {process.returncode}: {error.decode()[-800:]}"
+            f"{' '.join(command)} exited {process.returncode} "
+            f"({'no first frame noted' if len(frame) != 2 else 'after its first frame'}): "
+            f"{error.decode()[-800:]}"
         )
-    return elapsed, peak
+    return Run(
+        seconds=float(frame[0]) - started,
+        rss=int(frame[1]),
+        rss_exit=int(exit_rss) if exit_rss.isdigit() else usage.ru_maxrss,
+    )
 
 
 def headless(db: Path, runs: int, warmup: int = 1) -> Series:
@@ -110,10 +141,12 @@ def headless(db: Path, runs: int, warmup: int = 1) -> Series:
         b = run_once(bare)
         a = run_once(app)
         if index >= warmup:
-            series.bare.append(b[0])
-            series.bare_rss.append(b[1])
-            series.app.append(a[0])
-            series.app_rss.append(a[1])
+            series.bare.append(b.seconds)
+            series.bare_rss.append(b.rss)
+            series.bare_rss_exit.append(b.rss_exit)
+            series.app.append(a.seconds)
+            series.app_rss.append(a.rss)
+            series.app_rss_exit.append(a.rss_exit)
     return series
 
 

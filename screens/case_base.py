@@ -47,14 +47,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from screens import stylesheets
+from screens import breakpoint_class, stylesheets
 from screens.widgets import CaseHeader, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
@@ -93,16 +93,6 @@ def step_by_name(name: str) -> Step:
 
 
 EDIT_DELAY = 0.3
-
-
-def breakpoint_class(app: App[object]) -> str:
-    """The class `App.HORIZONTAL_BREAKPOINTS` gives a screen at the app's current width."""
-    width = app.size.width
-    chosen = ""
-    for limit, name in sorted(app.HORIZONTAL_BREAKPOINTS or []):
-        if width >= limit:
-            chosen = name
-    return chosen
 
 
 class CaseScreen(Screen[None]):

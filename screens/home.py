@@ -22,8 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from screens import stylesheets
-from screens.case_base import breakpoint_class
+from screens import breakpoint_class, stylesheets
 from screens.case_list import CaseList, Column
 from screens.widgets import (
     ReadOnlyBanner,
@@ -348,11 +347,16 @@ class HomeScreen(Screen[None]):
         return Content(text)
 
     def _sla(self, row: CaseRow) -> Content:
+        """The SLA position as stored (the playbook's word, or the agent's own), red when it is
+        the playbook's "breached", yellow for "at risk"."""
         if not row.sla:
             return Content.styled("—", "dim")
-        label = self.workbench.playbook.sla_label(row.sla)
-        style = {"breached": "bold $error", "at_risk": "$warning"}.get(row.sla, "")
-        return Content.styled(label, style)
+        app = self.workbench
+        styles = {
+            app.sla_label("breached").lower(): "bold $error",
+            app.sla_label("at_risk").lower(): "$warning",
+        }
+        return Content.styled(row.sla, styles.get(row.sla.lower(), ""))
 
     def _cells_wide(self, row: CaseRow, now: datetime) -> list[Content]:
         return [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from workbench.models import Status
+from workbench.vocab import Status
 
 if TYPE_CHECKING:
     from textual.timer import Timer

@@ -12,8 +12,10 @@ the terminal grows again; the screens beneath keep their state.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import import_module
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
@@ -24,15 +26,12 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
+from workbench.clock import utcnow
+
 if TYPE_CHECKING:
     from screens.case_base import CaseScreen
     from workbench.playbook import Playbook
     from workbench.store import Store
-
-
-def utcnow() -> datetime:
-    """The default clock (the same as `workbench.models.utcnow`, without importing pydantic)."""
-    return datetime.now(UTC)
 
 
 def theme_for(color_system: str | None) -> str | None:
@@ -87,17 +86,41 @@ class WorkbenchApp(App[None]):
     def __init__(
         self,
         store: Store,
-        playbook: Playbook,
+        playbook: Playbook | Callable[[], Playbook],
         *,
         clock: Callable[[], datetime] = utcnow,
         bell: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
-        self.playbook = playbook
+        self._playbook = playbook
         self._clock = clock
         self._bell_enabled = bell
         self._started = False
+        self._playbook_lock = threading.Lock()
+
+    @property
+    def playbook(self) -> Playbook:
+        """The playbook. Given a loader (the CLI gives one), it is loaded on first use or by the
+        warm-up after the list is painted, whichever comes first: the list needs none of it, and
+        loading it (pydantic and the validation of the whole policy) was a third of the start."""
+        source = self._playbook
+        if callable(source):
+            with self._playbook_lock:
+                if callable(self._playbook):
+                    self._playbook = self._playbook()
+                source = self._playbook
+        assert not callable(source)
+        return source
+
+    def sla_label(self, sla_id: str) -> str:
+        """An SLA position's label: the playbook's, or, before the shipped playbook is loaded,
+        the same word from the vocabulary (the list's first paint needs no playbook)."""
+        if callable(self._playbook):
+            from workbench.vocab import SLA_LABELS
+
+            return SLA_LABELS.get(sla_id, sla_id)
+        return self.playbook.sla_label(sla_id)
 
     def now(self) -> datetime:
         """The current time from the injected clock; use this everywhere instead of datetime.now."""
@@ -119,6 +142,17 @@ class WorkbenchApp(App[None]):
         self._check_size(self.size.width, self.size.height)
         # Follow-up reminders: a look once a minute on the injected clock (screens/reminders.py).
         self.reminders = start_reminders(self)
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Once the list is painted, load in a thread what the first case will need (the
+        playbook, the case model, the step screens), so it opens as quickly as the next one."""
+        self.run_worker(self._load_for_cases, thread=True, group="warm-up", exit_on_error=False)
+
+    def _load_for_cases(self) -> None:
+        import screens.triage  # noqa: F401  (the case model and the rules come with it)
+
+        self.playbook  # noqa: B018  (loads it)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._started:  # before mount, on_mount looks at the size itself
@@ -126,9 +160,11 @@ class WorkbenchApp(App[None]):
 
     def _check_size(self, width: int, height: int) -> None:
         """Cover the screen with a clear message below the smallest size that works."""
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if not too_small and "screens.dialogs" not in sys.modules:
+            return  # no cover can be up before its module was imported: none to take down
         from screens.dialogs import TooSmallScreen
 
-        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
         if not showing and any(isinstance(s, TooSmallScreen) for s in self.screen_stack):
             return  # a dialog opened above it; it stays until the terminal grows

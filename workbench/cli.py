@@ -18,7 +18,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ import click
 if TYPE_CHECKING:
     from workbench.models import Escalation
     from workbench.playbook import Playbook
+    from workbench.settings import Settings
     from workbench.store import Store
 
 NOW_ENV = "WORKBENCH_NOW"
@@ -167,19 +168,31 @@ class State:
     playbook_path: Path | None = None
     settings_path: Path | None = None
     _playbook: Playbook | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
     _stores: list[Store] = field(default_factory=list, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from workbench.settings import load_settings, settings_path
+
+            settings_file, required = settings_path(self.settings_path)
+            self._settings = load_settings(settings_file, required=required)
+        return self._settings
+
+    def own_playbook(self) -> Path | None:
+        """A team's playbook named by --playbook or WORKBENCH_PLAYBOOK; None: the shipped one."""
+        from workbench.settings import playbook_path_from_env
+
+        return self.playbook_path or playbook_path_from_env()
 
     def playbook(self) -> Playbook:
         if self._playbook is None:
-            from workbench.playbook import default_playbook, load_playbook, playbook_path_from_env
-            from workbench.settings import load_settings, settings_path, with_settings
+            from workbench.playbook import default_playbook, load_playbook
+            from workbench.settings import with_settings
 
-            path = self.playbook_path or playbook_path_from_env()
+            path = self.own_playbook()
             playbook = load_playbook(path) if path is not None else default_playbook()
-            settings_file, required = settings_path(self.settings_path)
-            self._playbook = with_settings(
-                playbook, load_settings(settings_file, required=required)
-            )
+            self._playbook = with_settings(playbook, self.settings())
         return self._playbook
 
     def db_path(self) -> Path:
@@ -187,8 +200,11 @@ class State:
 
         return resolve_db_path(self.db)
 
-    def store(self, *, create: bool = True) -> Store:
-        """The store; without `create`, a missing database file is an error, not a new file."""
+    def store(
+        self, *, create: bool = True, playbook: Playbook | Callable[[], Playbook] | None = None
+    ) -> Store:
+        """The store; without `create`, a missing database file is an error, not a new file.
+        `playbook` may be a loader (the app's), else the playbook is loaded now."""
         from workbench.store import Store
 
         path = self.db_path()
@@ -196,7 +212,7 @@ class State:
             raise CliError(
                 f"no database at {path} (create a case with 'workbench new' or 'workbench import')"
             )
-        store = Store(path, self.playbook(), clock=self.now)
+        store = Store(path, playbook or self.playbook(), clock=self.now)
         self._stores.append(store)
         return store
 
@@ -429,8 +445,12 @@ def _is_terminal() -> bool:
 def _run_app(state: State, *, bell: bool = True) -> None:
     if not _is_terminal():
         raise CliError("the app needs a terminal; for scripts see 'workbench --help'")
-    playbook = state.playbook()
-    store = state.store()
+    # The agent's settings and a team's own playbook are read now, so a mistake in either is one
+    # line here rather than an error inside the app. The shipped playbook is known to be good:
+    # the app loads it after the list is painted (the list needs none of it).
+    state.settings()
+    playbook = state.playbook() if state.own_playbook() is not None else state.playbook
+    store = state.store(playbook=playbook)
     from workbench.app import WorkbenchApp
 
     WorkbenchApp(store, playbook, bell=bell).run()
@@ -887,9 +907,7 @@ def playbook_cmd(state: State, check_only: bool, file: Path | None) -> None:
     from workbench.playbook import PlaybookError, default_playbook_path, load_playbook
 
     if file is None:
-        from workbench.playbook import playbook_path_from_env
-
-        file = state.playbook_path or playbook_path_from_env() or default_playbook_path()
+        file = state.own_playbook() or default_playbook_path()
     try:
         playbook = load_playbook(file)
     except PlaybookError as exc:

@@ -15,11 +15,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+# Re-exported: their home is pydantic-free (the list names them without the model).
+from workbench.clock import utcnow as utcnow
 from workbench.playbook import Tier
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from workbench.vocab import Severity as Severity
+from workbench.vocab import Status as Status
 
 
 def _aware_utc(value: datetime) -> datetime:
@@ -30,33 +30,6 @@ def _aware_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
-
-
-class Status(StrEnum):
-    DRAFT = "draft"
-    KEPT_IN_SUPPORT = "kept_in_support"
-    ESCALATED = "escalated"
-    DE_ESCALATED = "de_escalated"
-    RESOLVED = "resolved"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-    @property
-    def rank(self) -> int:
-        """Higher is more severe: Medium 1, High 2, Critical 3."""
-        return {"medium": 1, "high": 2, "critical": 3}[self.value]
 
 
 AskType = Literal["investigate", "fix", "decide", "exception"]

@@ -7,7 +7,6 @@ error that names the key and the line, so a team editing its own policy is never
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -15,9 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from workbench.settings import PLAYBOOK_ENV as PLAYBOOK_ENV
+from workbench.settings import playbook_path_from_env as playbook_path_from_env
 from workbench.tomlfile import line_of, read_toml
-
-PLAYBOOK_ENV = "WORKBENCH_PLAYBOOK"
 
 Tier = Literal["L1", "L2", "manager"]
 TIERS: tuple[Tier, ...] = ("L1", "L2", "manager")
@@ -371,11 +370,6 @@ def load_playbook(path: Path | str | None = None) -> Playbook:
         line = line_of(text, loc)
         where = f"{source}:{line}" if line else str(source)
         raise PlaybookError(f"{where}: {key}: {first['msg']}") from exc
-
-
-def playbook_path_from_env() -> Path | None:
-    value = os.environ.get(PLAYBOOK_ENV)
-    return Path(value) if value else None
 
 
 @cache

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from workbench.playbook import Playbook
 
 APP_NAME = "escalation-workbench"
+PLAYBOOK_ENV = "WORKBENCH_PLAYBOOK"
 SETTINGS_ENV = "WORKBENCH_SETTINGS"
 SETTINGS_FILENAME = "settings.toml"
 KNOWN = ("holidays",)
@@ -44,6 +45,13 @@ def default_settings_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / SETTINGS_FILENAME
+
+
+def playbook_path_from_env() -> Path | None:
+    """A team's own playbook named by WORKBENCH_PLAYBOOK (here, beside the other files the app
+    looks for, so the app can tell it is asked for one without loading the playbook module)."""
+    value = os.environ.get(PLAYBOOK_ENV)
+    return Path(value) if value else None
 
 
 def settings_path(explicit: Path | None = None) -> tuple[Path, bool]:

@@ -30,19 +30,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-from pydantic import ValidationError
-from pydantic_core import PydanticSerializationError
-
 from workbench import migrations
+from workbench.clock import utcnow
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
-from workbench.models import Escalation, LogKind, Severity, Status, utcnow
-from workbench.playbook import Playbook
-from workbench.settings import APP_NAME
+from workbench.vocab import Severity, Status
 
+# The case model (pydantic), the playbook and sqlite-utils are imported where a case is read or
+# written, not here: the list reads plain columns only, and those imports were half of the
+# app's cold start.
 if TYPE_CHECKING:
+    from pydantic import ValidationError
     from sqlite_utils import Database
 
+    from workbench.models import Escalation
+    from workbench.playbook import Playbook
     from workbench.stats import CaseFacts
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,10 @@ class Event:
 
 # -- paths --------------------------------------------------------------------------------------------
 def default_db_path() -> Path:
+    import platformdirs
+
+    from workbench.settings import APP_NAME
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_FILENAME
 
 
@@ -256,6 +261,8 @@ def search_text(case: Escalation) -> str:
 def escalated_at(case: Escalation) -> datetime | None:
     """When the case first left support: its first "escalated" log entry or its escalation's
     sent time, whichever is earlier (a back-dated escalation is logged at its sent time)."""
+    from workbench.models import LogKind
+
     times = [entry.at for entry in case.log if entry.kind is LogKind.ESCALATED]
     if case.escalation is not None:
         times.append(case.escalation.sent_at)
@@ -473,14 +480,14 @@ class Store:
     def __init__(
         self,
         path: Path | str,
-        playbook: Playbook,
+        playbook: Playbook | Callable[[], Playbook],
         *,
         readonly: bool = False,
         clock: Callable[[], datetime] = utcnow,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> None:
         self.path = Path(os.path.abspath(Path(path).expanduser()))
-        self.playbook = playbook
+        self._playbook = playbook
         self.clock = clock
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
@@ -493,6 +500,19 @@ class Store:
         )
         with self._errors():
             self._open()
+
+    @property
+    def playbook(self) -> Playbook:
+        """The playbook the list columns are derived with. Given a loader instead (the app, whose
+        first screen reads no playbook), it is loaded at the first save that needs it."""
+        source = self._playbook
+        if callable(source):
+            with self._lock:
+                if callable(self._playbook):
+                    self._playbook = self._playbook()
+                source = self._playbook
+        assert not callable(source)
+        return source
 
     # -- opening ------------------------------------------------------------------------------------
     def _open(self) -> None:
@@ -705,6 +725,10 @@ class Store:
         }
 
     def _derive_json(self, data: object) -> Mapping[str, object]:
+        from pydantic import ValidationError
+
+        from workbench.models import Escalation
+
         try:
             case = Escalation.model_validate_json(unpack_document(data))
         except ValidationError as exc:
@@ -715,6 +739,8 @@ class Store:
         """The case as JSON. Text UTF-8 cannot hold (a lone surrogate, from a JSON import's
         `\\ud800` or a broken paste) is refused like any write that cannot be done: a
         StoreError naming the field, nothing written, never an unexpected exception."""
+        from pydantic_core import PydanticSerializationError
+
         try:
             return case.model_dump_json()
         except PydanticSerializationError as exc:
@@ -732,6 +758,10 @@ class Store:
             ) from exc
 
     def _load(self, case_id: int, data: object) -> Escalation:
+        from pydantic import ValidationError
+
+        from workbench.models import Escalation
+
         try:
             return Escalation.model_validate_json(unpack_document(data))
         except ValidationError as exc:
@@ -752,7 +782,7 @@ class Store:
             new_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
             data = case.model_copy(update={"id": new_id, "revision": 1, "updated_at": now})
             data_json = self._dump(data)
-            stored = Escalation.model_validate_json(data_json)
+            stored = type(case).model_validate_json(data_json)
             values = self._derive(stored, now)
             values.update(id=new_id, revision=1, data=pack_document(data_json))
             names = ", ".join(values)
@@ -831,7 +861,7 @@ class Store:
             changes = diff_documents(stored_doc, json.loads(data_json))
             if not changes:
                 return self._load(case.id, old_data)
-            stored = Escalation.model_validate_json(data_json)
+            stored = type(case).model_validate_json(data_json)
             values = self._derive(stored, now)
             assignments = ", ".join(f"{name} = :{name}" for name in values)
             values.update(

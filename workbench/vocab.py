@@ -1,0 +1,43 @@
+"""A case's status, severity and SLA position: plain words in a module of their own, so the case
+list (which shows them on every row) can name them without importing pydantic, the case model or
+the playbook."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    KEPT_IN_SUPPORT = "kept_in_support"
+    ESCALATED = "escalated"
+    DE_ESCALATED = "de_escalated"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe: Medium 1, High 2, Critical 3."""
+        return {"medium": 1, "high": 2, "critical": 3}[self.value]
+
+
+# The shipped playbook's words for the SLA positions (its `document.sla_positions`; a test holds
+# the two equal). The list shows these until the playbook is loaded, after its first paint.
+SLA_LABELS: dict[str, str] = {
+    "compliant": "Compliant",
+    "at_risk": "At risk",
+    "breached": "Breached",
+}
