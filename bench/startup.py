@@ -120,7 +120,7 @@ def run_once(command: list[str]) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     error = process.stderr.read() if process.stderr else b""
     frame, exit_rss = _read(frame_file).split(), _read(rss_file)
-    if process.returncode != 0 or len(frame) != 2:
+    if process.returncode != 0 or len(frame) != 2 or error.strip():
         raise RuntimeError(
             f"{' '.join(command)} exited {process.returncode} "
             f"({'no first frame noted' if len(frame) != 2 else 'after its first frame'}): "

@@ -522,7 +522,7 @@ class HomeScreen(Screen[None]):
         self.query_one(CaseList).focus()
 
     async def _mount_footer(self) -> None:
-        if not self.query(Footer):
+        if self.is_attached and not self.query(Footer):  # not if the app quit at once
             await self.mount(Footer(compact=True))
             self.refresh_bindings()  # a Footer shows the keys at the next bindings update
 

@@ -190,3 +190,16 @@ def test_settings_mistakes_stop_the_app_before_it_starts(
     bad.write_text("holidays = [2026-13-45]\n", encoding="utf-8")
     result = run(db, monkeypatch, "--settings", str(bad))
     assert result.exit_code == 2 and "settings.toml" in result.stderr and seen == []
+
+
+async def test_quitting_at_the_first_frame_leaves_no_error(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The footer is mounted after the first frame; an app that quit by then has no screen to
+    mount it on, and must not fail (it did, with MountError, under `make bench`)."""
+    new_case(store, "One case")
+    monkeypatch.setenv("WORKBENCH_BENCH_EXIT", "1")  # the list exits right after its first frame
+    app = WorkbenchApp(store, default_playbook(), clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert app.return_code == 0 and app._exit_renderables == []
