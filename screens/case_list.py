@@ -73,6 +73,10 @@ class CaseList(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
+    class Resized(Message):
+        """The table's size changed: the screen may want a page of another length, or columns
+        of other widths."""
+
     class PageEdge(Message):
         """The cursor was moved past the last (+1) or the first (-1) row of the page."""
 
@@ -236,6 +240,14 @@ class CaseList(ScrollView, can_focus=True):
         for index in (previous, row):
             if index is not None:
                 self._refresh_row(index)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._keep_cursor_visible()
+        self.post_message(self.Resized())
+
+    def lines_for_rows(self) -> int:
+        """Lines below the header (0 before the first layout)."""
+        return max(0, self.scrollable_content_region.height - 1) if self.size.height else 0
 
     # -- painting -----------------------------------------------------------------------------------
     def notify_style_update(self) -> None:

@@ -40,10 +40,12 @@ if TYPE_CHECKING:
     from workbench.store import CaseRow
 
 PAGE_SIZE = 100  # the most rows a page holds; a page is what the screen can show (page_size)
+CHROME = 4  # lines around the table's rows: the counts and filter lines, its header, the footer
 BENCH_EXIT_ENV = "WORKBENCH_BENCH_EXIT"
 SEARCH_DELAY = 0.2
 CHANGE_POLL = 2.0  # seconds between looks for another process's changes (PRAGMA data_version)
 WIDE = 110
+TITLE_MIN = 20  # cells the title gets, at least, in the wide layout
 
 OPEN_STATUSES = ("draft", "escalated")
 STATUS_FILTERS: tuple[str | None, ...] = (
@@ -172,6 +174,8 @@ class HomeScreen(Screen[None]):
         self.rows: list[CaseRow] = []
         self._search_timer: Timer | None = None
         self._wide: bool | None = None
+        self._page_rows = 0  # the page size of the last load
+        self._filled_width = 0  # the screen width the columns were last cut for
         self._resumed = False
         self._data_version: int | None = None
 
@@ -209,10 +213,18 @@ class HomeScreen(Screen[None]):
         if self.is_mounted and self._wide is not None:
             self.reload(keep_cursor=True)
 
-    def on_resize(self) -> None:
-        wide = self.size.width >= WIDE
-        if wide != self._wide:
+    @on(CaseList.Resized)
+    def _table_resized(self, event: CaseList.Resized) -> None:
+        """A page is what the table shows: another height is another page length (a new query),
+        another width only other column widths (the same rows)."""
+        event.stop()
+        if self._wide is None:
+            return  # not loaded yet
+        table = self.query_one(CaseList)
+        if self.page_size() != self._page_rows:
             self.reload(keep_cursor=True)
+        elif self.size.width != self._filled_width:
+            self._fill(table, table.cursor_row)
 
     # -- other processes ----------------------------------------------------------------------------
     def _peek_data_version(self) -> int | None:
@@ -260,8 +272,8 @@ class HomeScreen(Screen[None]):
         store = self.workbench.store
         status, severity, query = self._status(), self.severity_filter, self.query_text or None
         self.total = store.count_cases(status=status, severity=severity, query=query)
+        page = self._page_rows = self.page_size()
         if self.page_offset >= self.total:
-            page = self.page_size()
             self.page_offset = max(0, (self.total - 1) // page * page)
         self.rows = store.list_cases(
             status=status,
@@ -269,7 +281,7 @@ class HomeScreen(Screen[None]):
             query=query,
             sort=self.sort.key,
             descending=self.descending,
-            limit=self.page_size(),
+            limit=page,
             offset=self.page_offset,
         )
         cursor = next((i for i, row in enumerate(self.rows) if row.id == previous), 0)
@@ -277,17 +289,22 @@ class HomeScreen(Screen[None]):
         self._show_status()
 
     def page_size(self) -> int:
-        """Rows per page: as many as the screen can show (two lines a row when narrow), at most
-        PAGE_SIZE. Every row of a page is measured and laid out, so rows nobody can see would be
-        work on every search, filter and sort for nothing; moving past either end pages."""
-        height = self.size.height or self.app.size.height
+        """Rows per page: as many as the table shows (two lines a row when narrow), at most
+        PAGE_SIZE: rows nobody can see would be work on every search, filter and sort for
+        nothing, and a page that overflows the table brings a scrollbar that narrows every line.
+        Moving past either end pages. Before the first layout the table's height is the screen's
+        less the lines around it (CHROME); the table's first Resize corrects a wrong guess."""
+        lines = self.query_one(CaseList).lines_for_rows()
+        if not lines:
+            lines = (self.size.height or self.app.size.height) - CHROME
         wide = self.size.width >= WIDE if self.size.width else False
-        return max(1, min(PAGE_SIZE, height if wide else height // 2))
+        return max(1, min(PAGE_SIZE, lines if wide else lines // 2))
 
     def _fill(self, table: CaseList, cursor: int = 0) -> None:
         now = self.workbench.now()
         wide = self.size.width >= WIDE if self.size.width else False
         self._wide = wide
+        self._filled_width = self.size.width
         if wide:
             rows = [self._cells_wide(row, now) for row in self.rows]
             table.set_rows(self._columns_wide(), rows, cursor=cursor)
@@ -295,15 +312,23 @@ class HomeScreen(Screen[None]):
             rows = [self._cells_narrow(row, now) for row in self.rows]
             table.set_rows(self._columns_narrow(), rows, row_height=2, cursor=cursor)
 
-    def _title_width(self, fixed: int, columns: int) -> int:
+    def _room(self, fixed: int, columns: int) -> int:
+        """Cells left for the title beside `fixed` cells of other columns and every padding."""
         padding = 2 * columns
-        available = max(self.size.width, 60) - 2  # the scrollbar
-        return max(12, available - fixed - padding)
+        available = max(self.size.width, 60) - 2  # the scrollbar, should a page overflow
+        return available - fixed - padding
 
     def _columns_wide(self) -> list[Column]:
         widths = {"#": 5, "Customer": 16, "Status": 15, "Severity": 8, "Routed to": 18}
         widths |= {"Next due": 16, "SLA": 8, "Age": 4}
-        title = self._title_width(sum(widths.values()), len(widths) + 1)
+        room = self._room(sum(widths.values()), len(widths) + 1)
+        # Just above 110 columns the title would get less than TITLE_MIN: the routing and
+        # customer columns give up cells first (down to 10), so no line is wider than the screen.
+        for label in ("Routed to", "Customer"):
+            give = min(max(0, TITLE_MIN - room), widths[label] - 10)
+            widths[label] -= give
+            room += give
+        title = max(12, room)
         columns = [self._column("#", "id", 5), self._column("Title", "title", title)]
         for label, key in (
             ("Customer", "customer"),
@@ -322,7 +347,7 @@ class HomeScreen(Screen[None]):
         squeeze = self.size.width < 72
         fixed = {"id": 4, "status": 12 if squeeze else 15, "severity": 8}
         fixed["next_due"] = 12 if squeeze else 14
-        title = self._title_width(sum(fixed.values()), len(fixed) + 1)
+        title = max(12, self._room(sum(fixed.values()), len(fixed) + 1))
         return [
             self._column("#", "id", 4),
             self._column("Title / customer", "title", title),

@@ -146,17 +146,32 @@ async def test_clicking_the_highlighted_case_opens_it(make_app: AppFactory, stor
         assert isinstance(app.screen, TriageScreen)
 
 
-async def test_a_long_page_scrolls_with_the_cursor(make_app: AppFactory, store: Store) -> None:
-    for index in range(12):
+async def test_a_page_is_what_the_table_shows(make_app: AppFactory, store: Store) -> None:
+    """No row of a page is off the screen (no scrollbar narrows the lines); another terminal
+    height is another page length, another width other column widths."""
+    for index in range(40):
         new_case(store, f"Case {index + 1}")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, HomeScreen)
         table = screen.query_one(CaseList)
-        assert table.row_count == 12  # two lines a row at 80 columns: more than fit
-        await pilot.press(*["down"] * 11)
-        assert table.cursor_row == 11 and table.scroll_y > 0
-        assert screen.current_case_id() == 1
-        last = [_line(table, y) for y in range(1, table.scrollable_content_region.height)]
-        assert any(line.startswith(" 1 ") for line in last)
+        lines = table.lines_for_rows()
+        assert table.row_count == lines // 2  # two lines a row at 80 columns
+        assert not table.show_vertical_scrollbar and not table.show_horizontal_scrollbar
+        assert "age" in _line(table, 2 * table.row_count)  # the last row shows, whole
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        assert table.row_count == table.lines_for_rows() // 2 > lines // 2
+        await pilot.resize_terminal(130, 30)
+        await pilot.pause()
+        assert table.row_count == table.lines_for_rows()  # one line a row when wide
+        assert not table.show_horizontal_scrollbar
+        width = sum(column.width + 2 for column in table.columns)
+        assert width <= table.scrollable_content_region.width
+        title = next(column for column in table.columns if column.key == "title")
+        assert title.width >= 20
+        await pilot.resize_terminal(200, 30)
+        await pilot.pause()
+        wider = next(column for column in table.columns if column.key == "title")
+        assert wider.width > title.width  # a wider screen, a wider title
