@@ -330,7 +330,9 @@ class CaseList(ScrollView, can_focus=True):
             total += column.width + 2 * PADDING
         if total < width:
             append(Segment(" " * (width - total), base))
-        return Strip(segments, max(total, width))
+        # Runs of one style as one segment: each segment is its own escape sequence on the
+        # terminal, and a page of rows was tens of kilobytes of them.
+        return Strip(Segment.simplify(segments), max(total, width))
 
 
 def _cell_line(cell: Content, part: int, width: int) -> list[tuple[str, Style | None]]:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib import import_module
 from pathlib import PurePath
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -98,6 +98,7 @@ class WorkbenchApp(App[None]):
         self._bell_enabled = bell
         self._started = False
         self._playbook_lock = threading.Lock()
+        self._in_terminal = False
 
     @property
     def playbook(self) -> Playbook:
@@ -131,12 +132,22 @@ class WorkbenchApp(App[None]):
             super().bell()
 
     # -- start --------------------------------------------------------------------------------------
+    async def run_async(self, *, headless: bool = False, **options: Any) -> None:
+        """`run` in a terminal notes it (tests run headless through `run_test`, not here)."""
+        self._in_terminal = not headless
+        return await super().run_async(headless=headless, **options)
+
+    def on_load(self) -> None:
+        """A 16-colour terminal gets its theme here, before the stylesheet is first applied:
+        set once the screens are up, it was a second pass over every style of the first frame
+        (a third of the cold start in such a terminal). Headless runs keep the default theme."""
+        if self._in_terminal:
+            self.theme = theme_for(self.console.color_system) or self.theme
+
     def on_mount(self) -> None:
         from screens.home import HomeScreen
         from screens.reminders import start_reminders
 
-        if not self.is_headless:
-            self.theme = theme_for(self.console.color_system) or self.theme
         self.push_screen(HomeScreen())
         self._started = True
         self._check_size(self.size.width, self.size.height)
