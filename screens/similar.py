@@ -3,7 +3,8 @@
 Two pieces:
 - `SimilarStrip`: one line for a step screen (Triage, Details) that follows the case as it is
   written: the closest past cases and how many signals wait, and "F8" to review them. It re-ranks
-  when the case changes (checked twice a second; the ranking runs in a worker thread).
+  when the case has changed and then stopped changing (checked twice a second; the ranking runs
+  in a worker thread, while the agent pauses rather than while they type).
 - `SimilarScreen` (F8 from any step of a case): the signals, each with its evidence, accepted with
   `A` (ticks the triage item and logs the acceptance with its evidence: never a silent change); the
   similar cases with customer, status, outcome and lessons learned, opened with enter; `L` links the
@@ -39,6 +40,8 @@ from workbench.history import (
 from workbench.signals import RankingCache, Review, Signal, accept_signal, review_case
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from workbench.app import WorkbenchApp
     from workbench.models import Escalation
 
@@ -90,7 +93,9 @@ class SimilarStrip(Static):
 
     def __init__(self, *, id: str | None = "similar-strip") -> None:
         super().__init__(strip_content(None), id=id)
-        self._seen: tuple[object, ...] | None = None
+        self._seen: tuple[object, ...] | None = None  # what the shown review is of
+        self._changing: tuple[object, ...] | None = None  # the case at the last poll
+        self.poll_timer: Timer | None = None
         self._ranking = RankingCache()
         self.review: Review | None = None
 
@@ -106,15 +111,21 @@ class SimilarStrip(Static):
         case = self._case()
         if case is not None:
             # The first look is synchronous, so a step screen opens with its line filled in.
-            self._seen = symptom_signature(case)
+            self._seen = self._changing = symptom_signature(case)
             self._show(_review(self.workbench, case, STRIP_MATCHES + 10, self._ranking))
-        self.set_interval(POLL_SECONDS, self._poll)
+        self.poll_timer = self.set_interval(POLL_SECONDS, self._poll)
 
     def _poll(self) -> None:
+        """Rank again once the case has stopped changing for a look (the agent paused): ranking
+        at 100,000 cases takes a few hundred milliseconds of the one core Python has, which
+        made the keys typed meanwhile wait."""
         case = self._case()
         if case is None:
             return
         signature = symptom_signature(case)
+        if signature != self._changing:
+            self._changing = signature  # still being written: look again at the next poll
+            return
         if signature != self._seen:
             self._seen = signature
             self._refresh(case.model_copy(deep=True))

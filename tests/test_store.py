@@ -272,6 +272,58 @@ def test_flatten_and_diff() -> None:
     ]
 
 
+def _reference_diff(
+    old: dict[str, object], new: dict[str, object]
+) -> list[tuple[str, str | None, str | None]]:
+    """The plain definition: flatten both, compare every leaf's JSON."""
+    import json
+
+    def enc(value: object) -> str | None:
+        return None if value is _ABSENT else json.dumps(value, ensure_ascii=False)
+
+    before, after = flatten(old), flatten(new)
+    changes = []
+    for path in [*after, *(p for p in before if p not in after)]:
+        if path.split(".", 1)[0] in ("revision", "updated_at"):
+            continue
+        was, now = enc(before.get(path, _ABSENT)), enc(after.get(path, _ABSENT))
+        if was != now:
+            changes.append((path, was, now))
+    return changes
+
+
+_ABSENT = object()
+_json_leaves = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.0, 1.0, 2.5])
+_json_leaves |= st.sampled_from(["", "a", "b", "é"])
+_json = st.recursive(
+    _json_leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "c", "revision"]), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_docs = st.dictionaries(st.sampled_from(["a", "b", "c", "revision", "updated_at"]), _json)
+
+
+@given(old=_docs, new=_docs)
+@settings(max_examples=400, deadline=None)
+def test_diff_is_the_leaf_by_leaf_comparison(
+    old: dict[str, object], new: dict[str, object]
+) -> None:
+    assert diff_documents(old, new) == _reference_diff(old, new)
+
+
+@given(doc=_docs, data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_diff_of_a_small_edit_is_that_edit(doc: dict[str, object], data: st.DataObject) -> None:
+    import copy
+
+    edited = copy.deepcopy(doc)
+    edited["c"] = data.draw(_json)
+    assert diff_documents(doc, edited) == _reference_diff(doc, edited)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

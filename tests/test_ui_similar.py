@@ -62,7 +62,21 @@ async def test_details_strip_follows_the_case_as_it_is_written(
         assert isinstance(app.screen, DetailsScreen)
         assert "No similar past cases" in strip_text(app)
         app.screen.edit(lambda c: setattr(c, "title", "SSO login loops after the IdP change"))
-        app.screen.query_one(SimilarStrip)._poll()  # what the half-second timer does
+        strip = app.screen.query_one(SimilarStrip)
+        assert strip.poll_timer is not None
+        strip.poll_timer.pause()  # the test plays its part, look by look
+        strip._poll()  # what the half-second timer does: the case changed, wait for a pause
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "No similar past cases" in strip_text(app)  # not ranked while still changing
+        strip._poll()  # half a second later, nothing typed since: rank
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "≈ Similar: #2 Hooli (draft)" in strip_text(app)
+        app.screen.edit(lambda c: setattr(c, "title", "Untitled again"))
+        strip._poll()
+        app.screen.edit(lambda c: setattr(c, "title", "Untitled again, still typing"))
+        strip._poll()  # changed again since the last look: still waiting
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "≈ Similar: #2 Hooli (draft)" in strip_text(app)
