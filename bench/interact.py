@@ -1,10 +1,13 @@
 """Keystroke, search, filter and sort latencies, in-process, on a real database (Pilot, headless).
 
 Each sample is timed from the moment the key event is handed to the app's driver (or the search,
-filter or sort is applied) to the first frame the screen renders after the work it caused; when
-the key saves the case, that frame must come after the commit to SQLite. Frames are taken from
-`App._display`, which the screen calls with every rendered update (headless too: the compositor
-renders, only the terminal write is skipped).
+filter or sort is applied) to the moment the screen shows everything it caused. When the key
+saves the case, that is after the commit to SQLite and whatever the save changed on the screen:
+the first frame after the save when the save left something to repaint, else the later of the
+save and the key's own first frame (a save that changes nothing visible needs no frame, and the
+next one may be a cursor blink half a second later). Frames are taken from `App._display`, which
+the screen calls with every rendered update (headless too: the compositor renders, only the
+terminal write is skipped).
 
 - Toggle: space on a Triage checklist item of a large case (each toggle is one save).
 - Typing: characters typed at the end of the Details narrative. Text fields save after a 300 ms
@@ -77,9 +80,13 @@ class Probe:
     """Frame and save timestamps of one app."""
 
     def __init__(self, app: Any) -> None:
+        from screens.case_base import CaseScreen
+
         self.frames: list[float] = []
         self.frame_cpu: list[float] = []
-        self.saves: list[float] = []
+        # (when a save and the refresh it caused ended, the CPU time then, whether it left
+        # anything to repaint)
+        self.saves: list[tuple[float, float, bool]] = []
         display = app._display
 
         def recording_display(screen: Any, renderable: Any) -> None:
@@ -89,46 +96,67 @@ class Probe:
             display(screen, renderable)
 
         app._display = recording_display
-        store = app.store
-        save = store.save
+        edit = CaseScreen.edit
+        probe = self
 
-        def recording_save(case: Any) -> Any:
-            result = save(case)
-            self.saves.append(time.perf_counter())
-            return result
+        def recording_edit(screen: Any, *args: Any, **kwargs: Any) -> Any:
+            saved = edit(screen, *args, **kwargs)
+            dirty = bool(
+                screen._dirty_widgets
+                or screen._layout_required
+                or screen._repaint_required
+                or screen._scroll_required
+            )
+            probe.saves.append((time.perf_counter(), time.thread_time(), dirty))
+            return saved
 
-        store.save = recording_save
+        self._restore = (CaseScreen, edit)
+        CaseScreen.edit = recording_edit  # type: ignore[method-assign]
+
+    def close(self) -> None:
+        cls, edit = self._restore
+        cls.edit = edit
+
+    def _frame_after(self, moment: float) -> tuple[float, float] | None:
+        for index, frame in enumerate(self.frames):
+            if frame > moment:
+                return frame, self.frame_cpu[index]
+        return None
 
     def latency(self, started: float, *, saved: bool) -> tuple[float, float] | None:
-        """(wall, cpu) seconds from `started` to the first frame after it (and after the last
-        save since it, when the action saves); None when that has not happened yet. `cpu` is the
-        event loop thread's CPU time over the same span: the app's own work, without the time
-        the shared machine kept it waiting for a core."""
-        after = started
-        if saved:
-            saves = [t for t in self.saves if t > started]
-            if not saves:
-                return None
-            after = saves[-1]
-        for index, moment in enumerate(self.frames):
-            if moment > after:
-                return moment - started, self.frame_cpu[index]
-        return None
+        """(wall, cpu) seconds from `started` to the screen showing all the action caused; None
+        when that has not happened yet. `cpu` is the event loop thread's CPU time at that
+        moment (subtract the one at `started`): the app's own work, without the time the shared
+        machine kept it waiting for a core."""
+        first = self._frame_after(started)
+        if not saved:
+            return None if first is None else (first[0] - started, first[1])
+        saves = [entry for entry in self.saves if entry[0] > started]
+        if not saves:
+            return None
+        at, cpu, dirty = saves[-1]
+        if dirty:
+            after = self._frame_after(at)
+            return None if after is None else (after[0] - started, after[1])
+        if first is None:
+            return None
+        return (first[0] - started, first[1]) if first[0] > at else (at - started, cpu)
 
 
 async def _settle(
     pilot: Any, probe: Probe, started: float, cpu_started: float, saved: bool
 ) -> tuple[float, float]:
-    """Wait until the action's frame is there (at most 10 s), then the gap to the next action."""
+    """Wait until the action's frame is there (at most 10 s), then the gap to the next action.
+    The wait only sleeps and looks at the probe's timestamps: Pilot's own wait for the screen
+    posts a message to every widget, work the app would then do inside the measured span."""
     deadline = started + 10.0
     while True:
-        await pilot._wait_for_screen()
         found = probe.latency(started, saved=saved)
         if found is not None:
             break
         if time.perf_counter() > deadline:
             raise RuntimeError("no frame after the action within 10 s")
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0.002)
     remaining = started + GAP - time.perf_counter()
     if remaining > 0:
         await asyncio.sleep(remaining)
@@ -177,6 +205,7 @@ async def _session(
     store = Store(db, playbook)
     results: dict[str, dict[str, float]] = {}
     app = WorkbenchApp(store, playbook, bell=False)
+    probe: Probe | None = None
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -249,6 +278,8 @@ async def _session(
             await pilot.press("escape")
             await pilot.pause()
     finally:
+        if probe is not None:
+            probe.close()
         store.close()
     return results
 
