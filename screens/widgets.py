@@ -24,6 +24,8 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from workbench.models import Escalation
 
 SEVERITY_STYLE: dict[str, str] = {
@@ -107,12 +109,17 @@ class SavedIndicator(Static):
     SavedIndicator.-error { color: $error; text-style: bold; }
     """
 
+    _flash: Timer | None = None
+
     def mark_saved(self) -> None:
         self.remove_class("-error")
         self.add_class("-saved", "-flash")
         update_static(self, "✓ saved")
         self.tooltip = None
-        self.set_timer(1.0, lambda: self.remove_class("-flash"))
+        # Brighter until a second after the last save (one restyle then, not one per save).
+        if self._flash is not None:
+            self._flash.stop()
+        self._flash = self.set_timer(1.0, lambda: self.remove_class("-flash"))
 
     def mark_error(self, message: str) -> None:
         self.remove_class("-saved", "-flash")
