@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from workbench.store import CaseRow
 
 PAGE_SIZE = 100  # the most rows a page holds; a page is what the screen can show (page_size)
+# A filtered or searched list is counted to here and shown as "of 10,000+" beyond: counting a
+# search that matches most of 100,000 cases to the end took longer than finding its first page.
+COUNT_CAP = 10_000
 CHROME = 4  # lines around the table's rows: the counts and filter lines, its header, the footer
 BENCH_EXIT_ENV = "WORKBENCH_BENCH_EXIT"
 SEARCH_DELAY = 0.2
@@ -171,6 +174,7 @@ class HomeScreen(Screen[None]):
         self.query_text = ""
         self.page_offset = 0
         self.total = 0
+        self.more = False  # the filtered count stopped at COUNT_CAP: there are more
         self.rows: list[CaseRow] = []
         self._search_timer: Timer | None = None
         self._wide: bool | None = None
@@ -271,9 +275,11 @@ class HomeScreen(Screen[None]):
         previous = self.current_case_id() if keep_cursor else None
         store = self.workbench.store
         status, severity, query = self._status(), self.severity_filter, self.query_text or None
-        self.total = store.count_cases(status=status, severity=severity, query=query)
+        cap = COUNT_CAP if (status or severity or query) else None
+        self.total = store.count_cases(status=status, severity=severity, query=query, cap=cap)
+        self.more = cap is not None and self.total > cap
         page = self._page_rows = self.page_size()
-        if self.page_offset >= self.total:
+        if self.page_offset >= self.total and not self.more:
             self.page_offset = max(0, (self.total - 1) // page * page)
         self.rows = store.list_cases(
             status=status,
@@ -284,6 +290,18 @@ class HomeScreen(Screen[None]):
             limit=page,
             offset=self.page_offset,
         )
+        if not self.rows and self.page_offset:
+            # Paged past the end of a list counted only to COUNT_CAP: back to its last page.
+            self.page_offset = max(0, self.page_offset - page)
+            self.rows = store.list_cases(
+                status=status,
+                severity=severity,
+                query=query,
+                sort=self.sort.key,
+                descending=self.descending,
+                limit=page,
+                offset=self.page_offset,
+            )
         cursor = next((i for i, row in enumerate(self.rows) if row.id == previous), 0)
         self._fill(table, cursor)
         self._show_status()
@@ -440,7 +458,8 @@ class HomeScreen(Screen[None]):
         if self.total:
             first = self.page_offset + 1
             last = self.page_offset + len(self.rows)
-            shown = f"{first:,}-{last:,} of {self.total:,}"
+            of = f"{COUNT_CAP:,}+" if self.more else f"{self.total:,}"
+            shown = f"{first:,}-{last:,} of {of}"
         parts = [
             f"status: {_status_label(self.status_filter)} (s)",
             f"severity: {self.severity_filter.capitalize() if self.severity_filter else 'all'} (v)",
@@ -494,7 +513,8 @@ class HomeScreen(Screen[None]):
     @on(CaseList.PageEdge)
     def _page_edge(self, event: CaseList.PageEdge) -> None:
         table = self.query_one(CaseList)
-        if event.direction > 0 and self.page_offset + len(self.rows) < self.total:
+        more = self.more and len(self.rows) == self._page_rows
+        if event.direction > 0 and (self.page_offset + len(self.rows) < self.total or more):
             self.page_offset += len(self.rows)
             self.reload()
             table.move_cursor(row=0, animate=False)

@@ -624,6 +624,18 @@ def test_row_overdue(listed: Store) -> None:
     assert not listed.list_cases(status="draft")[0].overdue(T0 + timedelta(days=999))
 
 
+def test_count_with_a_cap_stops_past_it(listed: Store) -> None:
+    everything = listed.count_cases()
+    assert everything > 3
+    assert listed.count_cases(cap=2) == 3  # over the cap: cap + 1
+    drafts = listed.count_cases(status="draft")
+    assert listed.count_cases(status="draft", cap=1) == min(drafts, 2)
+    assert listed.count_cases(status="draft", cap=drafts) == drafts  # not over: exact
+    found = listed.count_cases(query="acm")
+    assert found and listed.count_cases(query="acm", cap=found) == found
+    assert listed.count_cases(query="acm", cap=0) == 1  # over 0: "more than none"
+
+
 def test_count_overdue_agrees_with_the_rows(listed: Store) -> None:
     rows = listed.list_cases(limit=None)
     dues = sorted({row.due_latest for row in rows if row.due_latest is not None})

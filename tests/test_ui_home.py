@@ -137,3 +137,27 @@ async def test_pages_load_past_either_end(
         assert "4-6 of 7" in _text(screen, "#home-filters")
         await pilot.press("up")  # past the first row: back to the previous page, last row
         assert screen.page_offset == 0 and table.cursor_row == 2
+
+
+async def test_a_long_filtered_list_is_counted_to_a_cap_and_still_pages_to_its_end(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(home_module, "PAGE_SIZE", 3)
+    monkeypatch.setattr(home_module, "COUNT_CAP", 4)
+    for index in range(9):
+        new_case(store, f"Case {index + 1}")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        assert "1-3 of 9" in _text(screen, "#home-filters")  # no filter: the exact count
+        await pilot.press("s", "s")  # draft: every case, counted to the cap
+        assert screen.status_filter == "draft" and "1-3 of 4+" in _text(screen, "#home-filters")
+        seen = [row.id for row in screen.rows]
+        for _ in range(4):
+            await pilot.press("down", "down", "down")
+            seen += [row.id for row in screen.rows if row.id not in seen]
+        assert sorted(seen) == list(range(1, 10))  # every case reached
+        assert "7-9 of" in _text(screen, "#home-filters")
+        await pilot.press("down")  # past the true end: stays on the last page
+        assert [row.id for row in screen.rows] == [3, 2, 1]

@@ -1001,18 +1001,32 @@ class Store:
         return f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT ? OFFSET ?", params
 
     def count_cases(
-        self, *, status: Filter = None, severity: Filter = None, query: str | None = None
+        self,
+        *,
+        status: Filter = None,
+        severity: Filter = None,
+        query: str | None = None,
+        cap: int | None = None,
     ) -> int:
+        """How many cases match. With `cap`, counting stops past it (a search matching most of
+        100,000 cases is not counted to the end for a "1-38 of ..." line): a result over `cap`
+        means more than `cap`."""
         with self._guard() as conn:
             match = self._match(conn, query)
             if match is not None and status is None and severity is None:
                 # Every FTS row is a case: count the index alone, never touching the rows.
-                sql, params = "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [match]
+                rows = "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?"
+                params: list[Any] = [match]
             else:
                 where, params = self._where(status, severity, match)
                 if where is None:
                     return 0
-                sql = f"SELECT count(*) FROM cases{where}"
+                rows = f"SELECT 1 FROM cases{where}"
+            if cap is None:
+                sql = f"SELECT count(*) FROM ({rows})"
+            else:
+                sql = f"SELECT count(*) FROM ({rows} LIMIT ?)"
+                params.append(cap + 1)
             return int(conn.execute(sql, params).fetchone()[0])
 
     def count_overdue(self, now: datetime) -> int:
