@@ -172,7 +172,7 @@ class Checklist(OptionList):
         """Show a new prompt for one item. OptionList's own replace drops the rendering and the
         line heights of every item, and renders the whole visible list again (about 30 ms at
         120x40 for one tick); a tick or a note of the same height changes one item, so only its
-        renders are dropped. Uses OptionList internals (textual is pinned; the pilot tests of
+        renders are dropped and only its lines painted again. Uses OptionList internals (textual is pinned; the pilot tests of
         the checklist catch a change)."""
         option = self.get_option_at_index(index)
         old = option.prompt
@@ -183,7 +183,9 @@ class Checklist(OptionList):
         cache = self._option_render_cache
         for key in [key for key in cache.keys() if key[0] is option]:  # noqa: SIM118 (no __iter__)
             cache.discard(key)
-        self.refresh()
+        # Repaint that item's lines only (a full refresh renders every visible line again).
+        first = self._index_to_line[index] - int(self.scroll_offset.y)
+        self.refresh_lines(first, self._heights[index])
 
 
 class TriageScreen(CaseScreen):
