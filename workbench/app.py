@@ -161,9 +161,14 @@ class WorkbenchApp(App[None]):
         self.run_worker(self._load_for_cases, thread=True, group="warm-up", exit_on_error=False)
 
     def _load_for_cases(self) -> None:
+        import gc
+
         import screens.triage  # noqa: F401  (the case model and the rules come with it)
 
         self.playbook  # noqa: B018  (loads it)
+        # What start-up built (modules, classes, the playbook, the styles) lives as long as the
+        # app: out of the collector's way, a full collection no longer walks it mid-keystroke.
+        gc.freeze()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._started:  # before mount, on_mount looks at the size itself
