@@ -4,7 +4,6 @@ is one line naming the file, and a mistake in it names the line too."""
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,9 @@ def read_toml(path: Path, what: str, error: type[Exception]) -> tuple[str, dict[
         raise error(f"{path}: the {what} is not UTF-8 text") from exc
     except ValueError as exc:  # a path no file system accepts (an embedded NUL)
         raise error(f"{path!r}: not a usable path ({exc})") from exc
+    import tomllib  # here: the app starts without reading any TOML (no settings file, the
+    # shipped playbook loaded after the first frame)
+
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
