@@ -58,6 +58,16 @@ class Series:
         return statistics.median(self.app_rss_exit) / statistics.median(self.bare_rss_exit)
 
 
+def compile_app() -> str:
+    """Compile the app's modules (and this suite's launcher) to bytecode, as `pip install`
+    does; what was done, for the report."""
+    import compileall
+
+    folders = [ROOT / name for name in ("workbench", "screens", "bench")]
+    ok = all(compileall.compile_dir(folder, quiet=1) for folder in folders)
+    return "workbench/, screens/, bench/" + ("" if ok else ", with errors")
+
+
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
