@@ -298,9 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     info["load_end"] = os.getloadavg()[0]
     notes.append(
         "Cold start: median of per-pair ratios, bare Textual app and workbench run alternately "
-        f"({runs} pairs per size). Latencies: wall clock from the key to the first frame after "
-        "the commit; 'cpu' is the event loop's CPU time over the same span (the app's own work, "
-        "without waiting for a core on the shared machine); 'cpu only' = only that meets it."
+        f"({runs} pairs per size), each timed to its first frame. Latencies: wall clock from the "
+        "key to the screen showing all it caused (after the commit, and after the frame the save "
+        "asked for, if it asked for one); 'cpu' is the event loop's CPU time over the same span "
+        "(the app's own work, without waiting for a core on the shared machine); 'cpu only' = "
+        "only that meets it."
     )
     text_path, json_path, text = write(args.out, rows, info, sizes, notes, raw)
     print(text)
