@@ -32,6 +32,7 @@ from screens.widgets import (
     severity_content,
     update_static,
 )
+from workbench.vocab import Status
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -84,7 +85,10 @@ SORTS: tuple[SortColumn, ...] = (
 
 
 def _status_label(status: str | None) -> str:
-    return status.replace("_", " ").capitalize() if status else "all"
+    """A status as the list shows it (a filter may also be "open", or none: "all")."""
+    if status in Status._value2member_map_:
+        return Status(status).label
+    return status.capitalize() if status else "all"
 
 
 class HomeScreen(Screen[None]):
@@ -337,7 +341,8 @@ class HomeScreen(Screen[None]):
         return available - fixed - padding
 
     def _columns_wide(self) -> list[Column]:
-        widths = {"#": 5, "Customer": 16, "Status": 15, "Severity": 8, "Routed to": 18}
+        widths = {"#": self._id_width(5), "Customer": 16, "Status": 15, "Severity": 8}
+        widths["Routed to"] = 18
         widths |= {"Next due": 16, "SLA": 8, "Age": 4}
         room = self._room(sum(widths.values()), len(widths) + 1)
         # Just above 110 columns the title would get less than TITLE_MIN: the routing and
@@ -347,7 +352,7 @@ class HomeScreen(Screen[None]):
             widths[label] -= give
             room += give
         title = max(12, room)
-        columns = [self._column("#", "id", 5), self._column("Title", "title", title)]
+        columns = [self._column("#", "id", widths["#"]), self._column("Title", "title", title)]
         for label, key in (
             ("Customer", "customer"),
             ("Status", "status"),
@@ -363,16 +368,20 @@ class HomeScreen(Screen[None]):
     def _columns_narrow(self) -> list[Column]:
         # Below 72 columns the status and due columns give up a few cells to the title.
         squeeze = self.size.width < 72
-        fixed = {"id": 4, "status": 12 if squeeze else 15, "severity": 8}
+        fixed = {"id": self._id_width(4), "status": 12 if squeeze else 15, "severity": 8}
         fixed["next_due"] = 12 if squeeze else 14
         title = max(12, self._room(sum(fixed.values()), len(fixed) + 1))
         return [
-            self._column("#", "id", 4),
+            self._column("#", "id", fixed["id"]),
             self._column("Title / customer", "title", title),
             self._column("Status / SLA", "status", fixed["status"]),
             self._column("Severity", "severity", 8),
             self._column("Due / age", "next_due", fixed["next_due"]),
         ]
+
+    def _id_width(self, least: int) -> int:
+        """The "#" column: the longest case number on the page, never cut (10000 and up)."""
+        return max(least, *(len(str(row.id)) for row in self.rows)) if self.rows else least
 
     def _column(self, text: str, sort_key: str, width: int) -> Column:
         """A column whose header is underlined, with the direction, when the list is sorted by it."""
@@ -468,8 +477,9 @@ class HomeScreen(Screen[None]):
         if self.query_text:
             parts.insert(0, f'search: "{self.query_text}"')
         if shown:
-            parts.append(shown)
-        filters = Content.styled("  ·  ".join(parts), "dim")
+            parts.insert(0, shown)  # first: at 80 columns the line's end may be cut
+        separator = "  ·  " if self.size.width >= WIDE else " · "
+        filters = Content.styled(separator.join(parts), "dim")
         update_static(self.query_one("#home-filters", Static), filters, layout=False)
 
         empty = self.query_one("#home-empty", Static)

@@ -16,6 +16,9 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
+        """As the playbook writes it: "Kept in support", "De-escalated"."""
+        if self is Status.DE_ESCALATED:
+            return "De-escalated"
         return self.value.replace("_", " ").capitalize()
 
 
