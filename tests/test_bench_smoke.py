@@ -69,7 +69,7 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     expected = [
         "Cold start headless, 0 cases",
         "Cold start headless, 40 cases",
-        "Peak RSS at start",
+        "Peak RSS at the first frame",
         "Start-up growth",
         "Keystroke: toggle a checklist item",
         "Keystroke: type in the narrative (commit per key",
