@@ -173,24 +173,25 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
             if size == largest:
-                rss = series.rss_ratio()
+                # The target is the peak: at exit, with what a case needs loaded by the warm-up.
+                peak = series.rss_exit_ratio()
                 rows.append(
                     Row(
-                        f"Peak RSS at the first frame, {size:,} cases (vs bare Textual)",
-                        f"{rss:.2f}x ({statistics.median(series.app_rss) / 1024:.1f} / "
-                        f"{statistics.median(series.bare_rss) / 1024:.1f} MiB)",
+                        f"Peak RSS, {size:,} cases, warm-up included (vs bare Textual)",
+                        f"{peak:.2f}x ({statistics.median(series.app_rss_exit) / 1024:.1f} / "
+                        f"{statistics.median(series.bare_rss_exit) / 1024:.1f} MiB)",
                         f"<= {RSS_RATIO}x",
-                        verdict(rss, RSS_RATIO),
-                        rss,
+                        verdict(peak, RSS_RATIO),
+                        peak,
                         RSS_RATIO,
                     )
                 )
-                later = series.rss_exit_ratio()
+                first = series.rss_ratio()
                 rows.append(
                     Row(
-                        "  the same at exit, with what a case needs loaded (the warm-up)",
-                        f"{later:.2f}x ({statistics.median(series.app_rss_exit) / 1024:.1f} / "
-                        f"{statistics.median(series.bare_rss_exit) / 1024:.1f} MiB)",
+                        "  the same at the first frame (before the warm-up)",
+                        f"{first:.2f}x ({statistics.median(series.app_rss) / 1024:.1f} / "
+                        f"{statistics.median(series.bare_rss) / 1024:.1f} MiB)",
                         "-",
                         "-",
                         None,
@@ -243,6 +244,16 @@ def main(argv: list[str] | None = None) -> int:
                 "-",
                 "-",
                 stats["p99_ms"],
+            )
+        )
+        opened = latencies["open_case"]
+        rows.append(
+            Row(
+                "Open a case from the list (to Triage painted): first / again",
+                f"{opened['first_ms']:.0f} ms / {opened['later_ms']:.0f} ms",
+                "-",
+                "-",
+                opened["first_ms"],
             )
         )
 

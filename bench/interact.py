@@ -89,10 +89,13 @@ class Probe:
         self.saves: list[tuple[float, float, bool]] = []
         display = app._display
 
+        self.frame_screens: list[Any] = []
+
         def recording_display(screen: Any, renderable: Any) -> None:
             if renderable is not None:
                 self.frames.append(time.perf_counter())
                 self.frame_cpu.append(time.thread_time())
+                self.frame_screens.append(screen)
             display(screen, renderable)
 
         app._display = recording_display
@@ -101,11 +104,17 @@ class Probe:
 
         def recording_edit(screen: Any, *args: Any, **kwargs: Any) -> Any:
             saved = edit(screen, *args, **kwargs)
+            # A widget's refresh reaches the screen's flags only at that widget's next idle:
+            # look at every widget's own flags too.
             dirty = bool(
                 screen._dirty_widgets
                 or screen._layout_required
                 or screen._repaint_required
                 or screen._scroll_required
+                or any(
+                    widget._repaint_required or widget._layout_required
+                    for widget in screen.walk_children(with_self=False)
+                )
             )
             probe.saves.append((time.perf_counter(), time.thread_time(), dirty))
             return saved
@@ -116,6 +125,13 @@ class Probe:
     def close(self) -> None:
         cls, edit = self._restore
         cls.edit = edit
+
+    def screen_frame_after(self, moment: float, kind: type) -> float | None:
+        """When the first frame of a screen of `kind` was rendered after `moment`."""
+        for frame, screen in zip(self.frames, self.frame_screens, strict=True):
+            if frame > moment and isinstance(screen, kind):
+                return frame
+        return None
 
     def _frame_after(self, moment: float) -> tuple[float, float] | None:
         for index, frame in enumerate(self.frames):
@@ -235,8 +251,25 @@ async def _session(
             results["sort"] = sorts.summary()
 
             case_id = _largest_recent_case(store)
+            # Opening a case from the list, to its Triage screen painted: the first time (what
+            # the warm-up after start prepared, or not yet) and again.
+            from screens.triage import TriageScreen
+
+            opens: list[float] = []
+            for _ in range(3):
+                started = time.perf_counter()
+                app.open_case(case_id, "triage")
+                while (painted := probe.screen_frame_after(started, TriageScreen)) is None:
+                    await asyncio.sleep(0.002)
+                opens.append(painted - started)
+                if len(opens) < 3:
+                    await pilot.press("escape")
+                    await pilot.pause()
+            results["open_case"] = {
+                "first_ms": opens[0] * 1000,
+                "later_ms": statistics.median(opens[1:]) * 1000,
+            }
             # Triage: toggle items.
-            app.open_case(case_id, "triage")
             await pilot.pause()
             await pilot.pause()
             toggles = Latencies()

@@ -1,4 +1,5 @@
-"""The Textual screens of the workbench (the core in `workbench/` never imports them).
+"""The Textual screens of the workbench (of the core in `workbench/`, only the module that defines
+the App imports them).
 
 Each screen brings its own stylesheet from `screens/styles/` (`stylesheets`): Textual reads a
 screen's CSS_PATH the first time the screen is shown, so start-up parses only the app-wide rules

@@ -195,16 +195,21 @@ class CaseScreen(Screen[None]):
     # -- editing ------------------------------------------------------------------------------------
     def edit(self, mutator: Mutator) -> bool:
         """Apply `mutator` to a copy of the case and save it now; see the module docstring."""
-        from workbench.store import StaleCaseError, StoreError, UnstorableTextError
+        from workbench.store import StaleCaseError, StoreError, UnstorableTextError, case_json
 
         # A deep copy through JSON (pydantic's own deepcopy walks the model in Python, several
         # times slower, on every keystroke's save), then validated whole: validate_assignment
         # checks fields set directly, this checks nested edits too.
         model = type(self.case)
-        draft = model.model_validate_json(self.case.model_dump_json())
+        draft = model.model_validate_json(case_json(self.case))
         try:
             mutator(draft)
-            draft = model.model_validate_json(draft.model_dump_json())
+            draft = model.model_validate_json(case_json(draft))
+        except UnstorableTextError as exc:  # a pasted lone surrogate: the store's own words
+            self._store_failed = False
+            self.saved_indicator.mark_error(str(exc))
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            return False
         except (ValidationError, ValueError) as exc:
             message = _first_error(exc)
             self.saved_indicator.mark_error(message)

@@ -151,9 +151,8 @@ class CaseList(ScrollView, can_focus=True):
             self.scroll_to(y=bottom - visible, animate=False, immediate=True)
 
     def _refresh_row(self, index: int) -> None:
-        """Repaint one row's lines (its place on the screen, below the header)."""
-        first = 1 + index * self.row_height - int(self.scroll_y)
-        self.refresh_lines(first, self.row_height)
+        """Repaint one row's lines (below the header; refresh_lines takes the scroll off)."""
+        self.refresh_lines(1 + index * self.row_height, self.row_height)
 
     def action_cursor_down(self) -> None:
         if self.rows and self.cursor_row >= len(self.rows) - 1:
@@ -209,7 +208,7 @@ class CaseList(ScrollView, can_focus=True):
             left = right
         return None
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return

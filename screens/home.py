@@ -201,6 +201,9 @@ class HomeScreen(Screen[None]):
         # needed to read the list.
         yield CaseList(id="cases")
         yield Static(id="home-empty")
+        # The footer's line, kept until the footer replaces it, so the table has its final
+        # height at the first frame (a page of the right length, loaded once).
+        yield Static(id="footer-space")
 
     def on_mount(self) -> None:
         if os.environ.get(BENCH_EXIT_ENV):
@@ -229,7 +232,11 @@ class HomeScreen(Screen[None]):
         if self._wide is None:
             return  # not loaded yet
         table = self.query_one(CaseList)
-        if self.page_size() != self._page_rows:
+        page = self.page_size()
+        if page != self._page_rows:
+            # The page that holds the highlighted case, at the new length, so it stays in view.
+            position = self.page_offset + table.cursor_row
+            self.page_offset = position // page * page
             self.reload(keep_cursor=True)
         elif self.size.width != self._filled_width:
             self._fill(table, table.cursor_row)
@@ -525,9 +532,12 @@ class HomeScreen(Screen[None]):
         table = self.query_one(CaseList)
         more = self.more and len(self.rows) == self._page_rows
         if event.direction > 0 and (self.page_offset + len(self.rows) < self.total or more):
+            before = self.page_offset
             self.page_offset += len(self.rows)
             self.reload()
-            table.move_cursor(row=0, animate=False)
+            # Past the true end of a list counted only to COUNT_CAP, reload stays on this page.
+            last = self.page_offset == before
+            table.move_cursor(row=len(self.rows) - 1 if last else 0, animate=False)
         elif event.direction < 0 and self.page_offset > 0:
             self.page_offset = max(0, self.page_offset - self.page_size())
             self.reload()
@@ -562,7 +572,10 @@ class HomeScreen(Screen[None]):
         self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(value))
 
     def _apply_search(self, value: str) -> None:
-        self.query_text = value.strip()
+        text = value.strip()
+        if text == self.query_text:
+            return  # the same search (enter on what the debounce already applied): stay put
+        self.query_text = text
         self.page_offset = 0
         self.reload()
 
@@ -578,7 +591,9 @@ class HomeScreen(Screen[None]):
 
     async def _mount_footer(self) -> None:
         if self.is_attached and not self.query(Footer):  # not if the app quit at once
-            await self.mount(Footer(compact=True))
+            with self.app.batch_update():
+                await self.query_one("#footer-space").remove()
+                await self.mount(Footer(compact=True))
             self.refresh_bindings()  # a Footer shows the keys at the next bindings update
 
     async def _search_box(self) -> Input:

@@ -184,8 +184,7 @@ class Checklist(OptionList):
         for key in [key for key in cache.keys() if key[0] is option]:  # noqa: SIM118 (no __iter__)
             cache.discard(key)
         # Repaint that item's lines only (a full refresh renders every visible line again).
-        first = self._index_to_line[index] - int(self.scroll_offset.y)
-        self.refresh_lines(first, self._heights[index])
+        self.refresh_lines(self._index_to_line[index], self._heights[index])  # takes scroll off
 
 
 class TriageScreen(CaseScreen):

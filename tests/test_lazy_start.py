@@ -203,3 +203,31 @@ async def test_quitting_at_the_first_frame_leaves_no_error(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
     assert app.return_code == 0 and app._exit_renderables == []
+
+
+def test_the_app_s_playbook_loader_runs_once_for_every_thread() -> None:
+    import threading
+
+    from workbench.cli import _once
+    from workbench.playbook import default_playbook_path, load_playbook
+
+    calls: list[int] = []
+
+    def load() -> Playbook:  # the real, slow load: reading and validating the whole policy
+        calls.append(1)
+        return load_playbook(default_playbook_path())
+
+    once = _once(load)
+    start = threading.Barrier(4)
+    got: list[Playbook] = []
+
+    def ask() -> None:
+        start.wait()  # all four ask at the same moment
+        got.append(once())
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [1] and len(got) == 4 and all(p is got[0] for p in got)

@@ -120,3 +120,22 @@ def test_sixteen_colour_terminals_get_the_ansi_theme() -> None:
     assert theme_for("windows") == "ansi-dark"
     assert theme_for("256") is None
     assert theme_for("truecolor") is None
+
+
+async def test_a_pasted_lone_surrogate_is_refused_in_the_store_s_words(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Edits copy the case through JSON: a character UTF-8 cannot hold is caught there, and the
+    agent reads which field and why, as the store would say it, with nothing saved."""
+    case = seed_cases(store)[0]
+    assert case.id is not None
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case.id, "details")
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.edit(lambda c: setattr(c, "title", "broken \ud800 paste"))  # type: ignore[attr-defined]
+        assert screen.saved_indicator.state == "error"  # type: ignore[attr-defined]
+        tooltip = str(screen.saved_indicator.tooltip)  # type: ignore[attr-defined]
+        assert "title holds a character that cannot be stored" in tooltip
+        assert store.get(case.id).title == case.title

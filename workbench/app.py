@@ -168,7 +168,10 @@ class WorkbenchApp(App[None]):
         self.playbook  # noqa: B018  (loads it)
         # What start-up built (modules, classes, the playbook, the styles) lives as long as the
         # app: out of the collector's way, a full collection no longer walks it mid-keystroke.
-        gc.freeze()
+        # Not in tests (run headless through run_test): a process runs hundreds of apps there,
+        # and frozen garbage is never freed.
+        if self._in_terminal:
+            gc.freeze()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._started:  # before mount, on_mount looks at the size itself

@@ -95,6 +95,30 @@ class MigrationError(StoreError):
     """An upgrade step failed and was rolled back; the file is as it was."""
 
 
+def case_json(case: Escalation) -> str:
+    """The case as JSON. Text UTF-8 cannot hold (a lone surrogate, from a JSON import's
+    `\\ud800` or a broken paste) is refused like any write that cannot be done: an
+    UnstorableTextError naming the field, never an unexpected exception. The screens copy a case
+    through it too, so a paste is refused with the same words before it reaches the store."""
+    from pydantic_core import PydanticSerializationError
+
+    try:
+        return case.model_dump_json()
+    except PydanticSerializationError as exc:
+        where = next(
+            (
+                path
+                for path, value in flatten(case.model_dump()).items()
+                if isinstance(value, str) and _SURROGATE.search(value)
+            ),
+            "a field",
+        )
+        raise UnstorableTextError(
+            f"not saved: {where} holds a character that cannot be stored (a lone "
+            f"surrogate, not valid Unicode text)"
+        ) from exc
+
+
 # -- rows ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CaseRow:
@@ -529,6 +553,7 @@ class Store:
         self.clock = clock
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._playbook_lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         # A second, read-only connection for the similar-case pool (see `_reading`).
         self._read_conn: sqlite3.Connection | None = None
@@ -545,7 +570,7 @@ class Store:
         first screen reads no playbook), it is loaded at the first save that needs it."""
         source = self._playbook
         if callable(source):
-            with self._lock:
+            with self._playbook_lock:  # not the database's lock: reads go on meanwhile
                 if callable(self._playbook):
                     self._playbook = self._playbook()
                 source = self._playbook
@@ -774,26 +799,7 @@ class Store:
         return self._derive(case, self._now())
 
     def _dump(self, case: Escalation) -> str:
-        """The case as JSON. Text UTF-8 cannot hold (a lone surrogate, from a JSON import's
-        `\\ud800` or a broken paste) is refused like any write that cannot be done: a
-        StoreError naming the field, nothing written, never an unexpected exception."""
-        from pydantic_core import PydanticSerializationError
-
-        try:
-            return case.model_dump_json()
-        except PydanticSerializationError as exc:
-            where = next(
-                (
-                    path
-                    for path, value in flatten(case.model_dump()).items()
-                    if isinstance(value, str) and _SURROGATE.search(value)
-                ),
-                "a field",
-            )
-            raise UnstorableTextError(
-                f"not saved: {where} holds a character that cannot be stored (a lone "
-                f"surrogate, not valid Unicode text)"
-            ) from exc
+        return case_json(case)
 
     def _load(self, case_id: int, data: object) -> Escalation:
         from pydantic import ValidationError
