@@ -110,9 +110,10 @@ class SimilarStrip(Static):
     def on_mount(self) -> None:
         case = self._case()
         if case is not None:
-            # The first look is synchronous, so a step screen opens with its line filled in.
+            # The first look runs in the worker too: at 100,000 cases it takes half a second,
+            # which the step screen waited for before it showed ("looking…" until it is there).
             self._seen = self._changing = symptom_signature(case)
-            self._show(_review(self.workbench, case, STRIP_MATCHES + 10, self._ranking))
+            self._refresh(case.model_copy(deep=True))
         self.poll_timer = self.set_interval(POLL_SECONDS, self._poll)
 
     def _poll(self) -> None:

@@ -26,6 +26,8 @@ def _open(case_id: int, step: str) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         pilot.app.open_case(case_id, step)  # type: ignore[attr-defined]
         await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # the similar-case line, ranked in a worker
+        await pilot.pause()
         # A blinking cursor is on or off depending on when the picture is taken.
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False

@@ -108,6 +108,8 @@ def _opener(app: WorkbenchApp, case_id: int, step: str) -> Any:
     async def open_step(pilot: Any) -> None:
         app.open_case(case_id, step)
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the similar-case line, ranked in a worker
+        await pilot.pause()
         steady_cursors(app)
         await pilot.pause()
 

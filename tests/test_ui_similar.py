@@ -3,6 +3,9 @@ opening a similar case (enter), linking (L) and counting customers from links (C
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.widgets import DataTable, OptionList
 
 from screens.details import DetailsScreen
@@ -43,10 +46,42 @@ async def test_triage_strip_lists_similar_cases_and_signals(
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_case(case_id, "triage")
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the first look runs in a worker too
+        await pilot.pause()
         text = strip_text(app)
         assert "≈ Similar: #1 Globex (draft), #2 Initech (draft)" in text
         assert "⚑ 1 signal" in text and "F8 review" in text
         assert "#3" not in text
+
+
+async def test_the_screen_opens_before_the_first_ranking(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step screen shows at once, the strip says it is looking, and fills in after: the
+    ranking (half a second at 100,000 cases) is held here until the screen has been checked."""
+    import threading
+
+    from screens import similar
+
+    case_id = seed(store)
+    release = threading.Event()
+    review = similar._review
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=10)
+        return review(*args, **kwargs)
+
+    monkeypatch.setattr(similar, "_review", held)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case_id, "triage")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)  # open, while the ranking waits
+        assert "looking" in strip_text(app)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "≈ Similar:" in strip_text(app)
 
 
 async def test_details_strip_follows_the_case_as_it_is_written(
@@ -60,6 +95,8 @@ async def test_details_strip_follows_the_case_as_it_is_written(
         app.open_case(case.id, "details")
         await pilot.pause()
         assert isinstance(app.screen, DetailsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "No similar past cases" in strip_text(app)
         app.screen.edit(lambda c: setattr(c, "title", "SSO login loops after the IdP change"))
         strip = app.screen.query_one(SimilarStrip)
