@@ -636,3 +636,9 @@ def test_a_path_with_a_nul_is_a_usage_error_not_an_internal_one(argv: list[str])
     assert result.exit_code == 2
     assert "not a usable path" in result.output
     assert "internal error" not in result.output and "\x00" not in result.output
+
+
+def test_import_of_a_path_no_file_system_accepts_is_one_line(run: Run, tmp_path: Path) -> None:
+    """Found by the hostile soak: a NUL in the file name was an "internal error"."""
+    result = run("import", str(tmp_path / "out" / "doc\x00.md"))
+    assert_error(result, 2, "not a usable path", "\\x00")

@@ -681,6 +681,8 @@ def _read_input(source: str) -> tuple[str, str]:
                 data = handle.read(MAX_IMPORT_BYTES + 1)
         except OSError as exc:
             raise CliError(f"{name}: cannot read ({exc.strerror or exc})") from exc
+        except ValueError as exc:  # a name no file system accepts (an embedded NUL)
+            raise CliError(f"{_shown(path)}: not a usable path ({exc})") from exc
     if len(data) > MAX_IMPORT_BYTES:
         raise CliError(f"{name}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
     try:
