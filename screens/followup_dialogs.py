@@ -140,9 +140,8 @@ class ReopenRequest:
 class FollowUpDialog(TypeAheadDialog[R | None], Generic[R]):
     """A dialog that builds a request, dry-runs it on a copy of the case, and closes with it."""
 
-    CSS_PATH = stylesheets(
-        "timeline"
-    )  # its rules live beside the timeline's; also from the palette
+    # Its rules live beside the timeline's (it is opened from the palette on any step too).
+    CSS_PATH = stylesheets("timeline")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="followup.cancel"),
