@@ -292,19 +292,9 @@ class HomeScreen(Screen[None]):
         page = self._page_rows = self.page_size()
         if self.page_offset >= self.total and not self.more:
             self.page_offset = max(0, (self.total - 1) // page * page)
-        self.rows = store.list_cases(
-            status=status,
-            severity=severity,
-            query=query,
-            sort=self.sort.key,
-            descending=self.descending,
-            limit=page,
-            offset=self.page_offset,
-        )
-        if not self.rows and self.page_offset:
-            # Paged past the end of a list counted only to COUNT_CAP: back to its last page.
-            self.page_offset = max(0, self.page_offset - page)
-            self.rows = store.list_cases(
+
+        def load() -> list[CaseRow]:
+            return store.list_cases(
                 status=status,
                 severity=severity,
                 query=query,
@@ -313,6 +303,12 @@ class HomeScreen(Screen[None]):
                 limit=page,
                 offset=self.page_offset,
             )
+
+        self.rows = load()
+        if not self.rows and self.page_offset:
+            # Paged past the end of a list counted only to COUNT_CAP: back to its last page.
+            self.page_offset = max(0, self.page_offset - page)
+            self.rows = load()
         cursor = next((i for i, row in enumerate(self.rows) if row.id == previous), 0)
         self._fill(table, cursor)
         self._show_status()

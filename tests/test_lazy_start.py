@@ -208,7 +208,7 @@ async def test_quitting_at_the_first_frame_leaves_no_error(
 def test_the_app_s_playbook_loader_runs_once_for_every_thread() -> None:
     import threading
 
-    from workbench.cli import _once
+    from workbench.once import once as _once
     from workbench.playbook import default_playbook_path, load_playbook
 
     calls: list[int] = []

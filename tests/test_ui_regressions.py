@@ -47,17 +47,23 @@ async def test_case_list_repaints_the_rows_the_cursor_left_when_scrolled() -> No
         assert {8, 9} <= painted, regions
 
 
+async def _scrolled_checklist(app: Any, pilot: Any, case: Escalation) -> Checklist:
+    """Triage of `case`, its checklist scrolled well down (40 items down at 80x24)."""
+    screen = await _open(app, pilot, case)
+    checklist = screen.query_one(Checklist)
+    for _ in range(40):
+        await pilot.press("j")
+    await pilot.pause()
+    assert checklist.scroll_offset.y > 0
+    return checklist
+
+
 async def test_checklist_tick_repaints_its_own_line_when_scrolled(
     make_app: AppFactory, store: Store, case: Escalation
 ) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(app, pilot, case)
-        checklist = screen.query_one(Checklist)
-        for _ in range(40):
-            await pilot.press("j")
-        await pilot.pause()
-        assert checklist.scroll_offset.y > 0
+        checklist = await _scrolled_checklist(app, pilot, case)
         index = checklist.highlighted
         regions = _spy(checklist)
         await pilot.press("space")
@@ -77,12 +83,7 @@ async def test_checklist_tick_shows_on_screen_when_scrolled(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(app, pilot, case)
-        checklist = screen.query_one(Checklist)
-        for _ in range(40):
-            await pilot.press("j")
-        await pilot.pause()
-        assert checklist.scroll_offset.y > 0
+        checklist = await _scrolled_checklist(app, pilot, case)
         option = checklist.highlighted_option
         before = _screen_lines(app)
         await pilot.press("space")

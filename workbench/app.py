@@ -13,7 +13,6 @@ the terminal grows again; the screens beneath keep their state.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib import import_module
@@ -27,6 +26,7 @@ from textual.command import Provider
 from textual.screen import Screen
 
 from workbench.clock import utcnow
+from workbench.once import Once, once
 
 if TYPE_CHECKING:
     from screens.case_base import CaseScreen
@@ -93,11 +93,10 @@ class WorkbenchApp(App[None]):
     ) -> None:
         super().__init__()
         self.store = store
-        self._playbook = playbook
+        self._playbook = once(playbook) if callable(playbook) else playbook
         self._clock = clock
         self._bell_enabled = bell
         self._started = False
-        self._playbook_lock = threading.Lock()
         self._in_terminal = False
 
     @property
@@ -106,18 +105,12 @@ class WorkbenchApp(App[None]):
         warm-up after the list is painted, whichever comes first: the list needs none of it, and
         loading it (pydantic and the validation of the whole policy) was a third of the start."""
         source = self._playbook
-        if callable(source):
-            with self._playbook_lock:
-                if callable(self._playbook):
-                    self._playbook = self._playbook()
-                source = self._playbook
-        assert not callable(source)
-        return source
+        return source() if isinstance(source, Once) else source
 
     def sla_label(self, sla_id: str) -> str:
         """An SLA position's label: the playbook's, or, before the shipped playbook is loaded,
         the same word from the vocabulary (the list's first paint needs no playbook)."""
-        if callable(self._playbook):
+        if isinstance(self._playbook, Once) and not self._playbook.loaded:
             from workbench.vocab import SLA_LABELS
 
             return SLA_LABELS.get(sla_id, sla_id)

@@ -442,23 +442,6 @@ def _is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _once(load: Callable[[], Playbook]) -> Callable[[], Playbook]:
-    """`load`, run once however many threads ask at the same moment (the app's warm-up, a
-    dashboard worker, the store's first save): one playbook, validated once."""
-    import threading
-
-    lock = threading.Lock()
-    loaded: list[Playbook] = []
-
-    def once() -> Playbook:
-        with lock:
-            if not loaded:
-                loaded.append(load())
-            return loaded[0]
-
-    return once
-
-
 def _run_app(state: State, *, bell: bool = True) -> None:
     if not _is_terminal():
         raise CliError("the app needs a terminal; for scripts see 'workbench --help'")
@@ -466,7 +449,10 @@ def _run_app(state: State, *, bell: bool = True) -> None:
     # line here rather than an error inside the app. The shipped playbook is known to be good:
     # the app loads it after the list is painted (the list needs none of it).
     state.settings()
-    playbook = state.playbook() if state.own_playbook() is not None else _once(state.playbook)
+    from workbench.once import once
+
+    # One loader for the app and the store: loaded once, whichever asks first.
+    playbook = state.playbook() if state.own_playbook() is not None else once(state.playbook)
     store = state.store(playbook=playbook)
     from workbench.app import WorkbenchApp
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from workbench import migrations
 from workbench.clock import utcnow
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
+from workbench.once import Once, once
 from workbench.vocab import Severity, Status
 
 # The case model (pydantic), the playbook and sqlite-utils are imported where a case is read or
@@ -549,11 +550,10 @@ class Store:
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> None:
         self.path = Path(os.path.abspath(Path(path).expanduser()))
-        self._playbook = playbook
+        self._playbook = once(playbook) if callable(playbook) else playbook
         self.clock = clock
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        self._playbook_lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         # A second, read-only connection for the similar-case pool (see `_reading`).
         self._read_conn: sqlite3.Connection | None = None
@@ -569,13 +569,7 @@ class Store:
         """The playbook the list columns are derived with. Given a loader instead (the app, whose
         first screen reads no playbook), it is loaded at the first save that needs it."""
         source = self._playbook
-        if callable(source):
-            with self._playbook_lock:  # not the database's lock: reads go on meanwhile
-                if callable(self._playbook):
-                    self._playbook = self._playbook()
-                source = self._playbook
-        assert not callable(source)
-        return source
+        return source() if isinstance(source, Once) else source
 
     # -- opening ------------------------------------------------------------------------------------
     def _open(self) -> None:
@@ -798,9 +792,6 @@ class Store:
             raise ValueError(f"a stored case cannot be read ({_first_error(exc)})") from exc
         return self._derive(case, self._now())
 
-    def _dump(self, case: Escalation) -> str:
-        return case_json(case)
-
     def _load(self, case_id: int, data: object) -> Escalation:
         from pydantic import ValidationError
 
@@ -825,7 +816,7 @@ class Store:
             now = self._now()
             new_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
             data = case.model_copy(update={"id": new_id, "revision": 1, "updated_at": now})
-            data_json = self._dump(data)
+            data_json = case_json(data)
             stored = type(case).model_validate_json(data_json)
             values = self._derive(stored, now)
             values.update(id=new_id, revision=1, data=pack_document(data_json))
@@ -855,7 +846,7 @@ class Store:
                 for new_id, case in enumerate(chunk, start=first):
                     data = case.model_copy(update={"id": new_id, "revision": 1})
                     values = self._derive(data, now)
-                    values.update(id=new_id, revision=1, data=pack_document(self._dump(data)))
+                    values.update(id=new_id, revision=1, data=pack_document(case_json(data)))
                     rows.append(values)
                     title = json.dumps(data.title, ensure_ascii=False)
                     created.append((new_id, _iso(data.created_at), title))
@@ -899,7 +890,7 @@ class Store:
                 )
             now = self._now()
             data = case.model_copy(update={"revision": revision + 1, "updated_at": now})
-            data_json = self._dump(data)
+            data_json = case_json(data)
             with self._decoding():
                 stored_doc = json.loads(unpack_document(old_data))
             changes = diff_documents(stored_doc, json.loads(data_json))
