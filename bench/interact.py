@@ -220,11 +220,13 @@ async def _session(
     playbook = default_playbook()
     store = Store(db, playbook)
     results: dict[str, dict[str, float]] = {}
-    app = WorkbenchApp(store, playbook, bell=False)
+    # As in a terminal: once warmed up, the app freezes what start-up built (see WorkbenchApp).
+    app = WorkbenchApp(store, playbook, bell=False, freeze_heap=True)
     probe: Probe | None = None
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
+            await app.workers.wait_for_complete()  # the warm-up, and the freeze after it
             app.reminders.stop()  # a look once a minute would land in some samples
             probe = Probe(app)
             home: Any = app.screen

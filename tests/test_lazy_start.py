@@ -119,6 +119,23 @@ async def test_the_warm_up_loads_the_playbook_after_the_first_frame(store: Store
         assert "screens.triage" in sys.modules
 
 
+@pytest.mark.parametrize(("freeze_heap", "frozen"), [(None, False), (False, False), (True, True)])
+async def test_the_warm_up_freezes_the_heap_only_when_asked_or_in_a_terminal(
+    store: Store, monkeypatch: pytest.MonkeyPatch, freeze_heap: bool | None, frozen: bool
+) -> None:
+    """A test run (headless, not in a terminal) keeps the collector as it is unless asked, as
+    the benchmark asks, to measure the app as it runs in a terminal."""
+    import gc
+
+    calls: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append(1))
+    app = WorkbenchApp(store, default_playbook, clock=fixed_clock, freeze_heap=freeze_heap)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert calls == ([1] if frozen else [])
+
+
 def test_a_store_given_a_loader_loads_at_the_first_save(tmp_path: Path) -> None:
     db = tmp_path / "loader.db"
     calls: list[int] = []
