@@ -92,6 +92,9 @@ class CaseList(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.hover_row: int | None = None
         self._lines: dict[tuple[int, int, int, bool, bool, bool], Strip] = {}
+        # A cell's line as styled pieces, by what the cell shows: statuses, severities, SLA
+        # words and dates repeat from row to row and page to page (cleared with the styles).
+        self._cells: dict[tuple[object, ...], list[tuple[str, Style | None]]] = {}
 
     # -- the rows -----------------------------------------------------------------------------------
     @property
@@ -252,6 +255,7 @@ class CaseList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._cells.clear()
 
     def _on_focus(self, event: events.Focus) -> None:
         self._lines.clear()  # the cursor's colour depends on the focus
@@ -314,28 +318,56 @@ class CaseList(ScrollView, can_focus=True):
         over: Style | None,
     ) -> Strip:
         """One line of a row: line `part` of each cell, cut to its column (with an ellipsis),
-        padded, the row's style under the cells' own and the cursor's over them."""
+        padded, the row's style under the cells' own and the cursor's over them. Runs of one
+        style become one segment: each segment is its own escape sequence on the terminal, and a
+        page of rows was tens of kilobytes of them."""
         blank = Style.null()
         base = (under or blank) + (over or blank)
-        pad = " " * PADDING
+        styles: dict[Style, Style] = {}  # a cell's style -> with the row's under and over it
         segments: list[Segment] = []
-        append = segments.append
+        run: list[str] = []
+        run_style = base
         total = 0
         for column, cell in zip(self.columns, cells, strict=False):
-            append(Segment(pad, base))
-            for text, style in _cell_line(cell, part, column.width):
-                append(Segment(text, base if style is None else (under or blank) + style + over))
-            append(Segment(pad, base))
+            for text, own in self._cell_line(cell, part, column.width):
+                if own is None:
+                    style = base
+                else:
+                    found = styles.get(own)
+                    style = styles[own] = (
+                        found if found is not None else (under or blank) + own + over
+                    )
+                if style is not run_style and style != run_style:
+                    if run:
+                        segments.append(Segment("".join(run), run_style))
+                    run, run_style = [], style
+                run.append(text)
             total += column.width + 2 * PADDING
         if total < width:
-            append(Segment(" " * (width - total), base))
-        # Runs of one style as one segment: each segment is its own escape sequence on the
-        # terminal, and a page of rows was tens of kilobytes of them.
-        return Strip(Segment.simplify(segments), max(total, width))
+            if run_style is not base and run_style != base:
+                segments.append(Segment("".join(run), run_style))
+                run, run_style = [], base
+            run.append(" " * (width - total))
+        if run:
+            segments.append(Segment("".join(run), run_style))
+        return Strip(segments, max(total, width))
+
+    def _cell_line(self, cell: Content, part: int, width: int) -> list[tuple[str, Style | None]]:
+        """Line `part` of a cell, padded to its column, as (text, style) pieces (None: the
+        row's style), made once per cell text, spans, line and width."""
+        key = (cell.plain, tuple(cell.spans), part, width)
+        pieces = self._cells.get(key)
+        if pieces is None:
+            if len(self._cells) > 4096:  # a bound, not a policy: pages of new titles add up
+                self._cells.clear()
+            pieces = self._cells[key] = _cell_line(cell, part, width)
+        return pieces
 
 
 def _cell_line(cell: Content, part: int, width: int) -> list[tuple[str, Style | None]]:
-    """Line `part` of a cell as (text, style) pieces exactly `width` cells wide."""
+    """Line `part` of a cell as (text, style) pieces exactly `width` cells wide, with the
+    column's padding each side."""
+    pad = " " * PADDING
     if "\n" in cell.plain:
         lines = cell.split("\n")
         cell = lines[part] if part < len(lines) else Content("")
@@ -347,10 +379,8 @@ def _cell_line(cell: Content, part: int, width: int) -> list[tuple[str, Style | 
         length = cell.cell_length
     filler = " " * (width - length)
     if not cell.spans:
-        return [(cell.plain + filler, None)]
-    pieces: list[tuple[str, Style | None]] = [
-        (segment.text, segment.style) for segment in cell.render_segments()
-    ]
-    if filler:
-        pieces.append((filler, None))
+        return [(pad + cell.plain + filler + pad, None)]
+    pieces: list[tuple[str, Style | None]] = [(pad, None)]
+    pieces += [(segment.text, segment.style) for segment in cell.render_segments()]
+    pieces.append((filler + pad, None))
     return pieces
