@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,6 +43,7 @@ from workbench.store import (
     diff_documents,
     flatten,
     fts_query,
+    lookup_cheap,
     pack_document,
     resolve_db_path,
     unpack_document,
@@ -614,6 +616,97 @@ def test_few_and_many_match_plans_agree(
             many = listed.list_cases(sort=sort, descending=descending, **filters)  # type: ignore[arg-type]
             monkeypatch.setattr(store_module, "_SMALL_MATCH", 1000)
             assert ids(few) == ids(many) and few, (sort, descending)
+
+
+@pytest.fixture
+def searchable(store: Store, clock: Clock) -> Store:
+    """Eight cases, most of them about exports, over every status and severity."""
+    specs = [
+        new_case(title="Export times out", customer="Acme"),
+        escalated("critical", T0, title="Export stalls at 99%", customer="Globex"),
+        escalated("medium", T0, title="Exports time out behind the proxy", customer="Initech"),
+        new_case(title="Export timeout on large files", customer="Acme", status=Status.RESOLVED),
+        escalated("high", T0, title="Expired certificate on export", customer="Umbrella"),
+        new_case(title="Login loop", customer="Hooli"),
+        escalated("high", T0 - timedelta(hours=1), title="Export timeout", customer="Stark"),
+        new_case(title="Export button missing", customer="Wayne", status=Status.KEPT_IN_SUPPORT),
+    ]
+    for case in specs:
+        clock.advance(hours=1)
+        store.create(case)
+    return store
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"query": "export "},  # a finished word
+        {"query": "exp"},  # a three-letter prefix: the prefix index answers each lookup
+        {"status": ["escalated", "draft"], "query": "export "},
+        {"severity": ["high", "critical"], "query": "export "},
+    ],
+)
+def test_row_by_row_lookups_and_reading_every_match_agree(
+    searchable: Store, monkeypatch: pytest.MonkeyPatch, filters: dict[str, object]
+) -> None:
+    """Dense matches are looked up row by row as the sort index is walked (`EXISTS`); the rows
+    and their order are those of reading every match first (`id IN`), on every page."""
+    lookups: list[bool] = []
+    where = Store._where
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        lookups.append(bool(kwargs.get("lookup")))
+        return where(*args, **kwargs)
+
+    monkeypatch.setattr(Store, "_where", staticmethod(spy))
+    monkeypatch.setattr(store_module, "_SMALL_MATCH", 0)
+    for sort in SORTS:
+        for descending in (False, True):
+            for offset in (0, 1, 3):
+                kwargs: dict[str, Any] = dict(sort=sort, descending=descending, limit=2, **filters)
+                monkeypatch.setattr(store_module, "_LOOKUP_COST", 10**9)
+                read = searchable.list_cases(offset=offset, **kwargs)
+                assert lookups[-1] is False
+                monkeypatch.setattr(store_module, "_LOOKUP_COST", 0)
+                looked_up = searchable.list_cases(offset=offset, **kwargs)
+                assert lookups[-1] is True
+                assert ids(looked_up) == ids(read), (sort, descending, offset)
+    assert len(searchable.list_cases(**filters)) > 2  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_row_by_row_lookups_walk_the_sort_index(
+    listed: Store, monkeypatch: pytest.MonkeyPatch, sort: str, descending: bool
+) -> None:
+    conn = listed._conn
+    assert conn is not None
+    monkeypatch.setattr(store_module, "_SMALL_MATCH", 0)
+    monkeypatch.setattr(store_module, "_LOOKUP_COST", 0)
+    sql, params = listed._list_sql(conn, sort=sort, descending=descending, query="acme ", rows=20)
+    assert sql is not None and "EXISTS" in sql
+    plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", [*params, 20, 0])]
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+@pytest.mark.parametrize(
+    ("match", "cheap"),
+    [
+        ('"the"', True),  # words, no prefix: one entry each
+        ('"export" "timeout"', True),
+        ('"exp"*', True),  # the prefix index's length
+        ('"export" "tim"*', True),
+        ('"expo"*', False),  # a merge of every word starting "expo", on each lookup
+        ('"ex"*', False),
+        ('"export" "t"*', False),
+        ('"foo-bar"*', True),  # FTS splits the chunk: "bar" is the prefix
+        ('"say ""hi"""*', False),
+        ('"naïve"*', False),  # four letters
+        ('"café"', True),
+    ],
+)
+def test_lookup_cheap(match: str, cheap: bool) -> None:
+    assert lookup_cheap(match) is cheap
 
 
 def test_row_overdue(listed: Store) -> None:

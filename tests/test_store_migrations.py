@@ -141,7 +141,7 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
     assert "due_latest" not in columns(path)
 
     with Store(path, playbook, clock=clock) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == 4
         assert [store.get(1), store.get(2)] == originals
         assert [e.field for e in store.events(1)] == ["created"]
         # the new columns sit before the JSON, and were filled from each case
@@ -175,6 +175,36 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
     assert kinds == {1: "blob", 2: "text"}
     conn.close()
     assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
+    assert "prefix='3'" in fts_sql(path)  # v4
+
+
+def fts_sql(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(
+            conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cases_fts'").fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+def test_a_lost_search_trigger_is_repaired_at_open(tmp_path: Path, playbook: Playbook) -> None:
+    path = tmp_path / "repair.db"
+    with Store(path, playbook, clock=clock) as store:
+        store.create(Escalation(title="Export stalls at 99%", customer="Initech"))
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER cases_au")
+    conn.commit()
+    conn.close()
+    with Store(path, playbook, clock=clock) as store:
+        case = store.get(1)
+        case.title = "Exports time out behind the proxy"
+        store.save(case)
+        assert [r.id for r in store.list_cases(query="proxy")] == [1]
+        assert [r.id for r in store.list_cases(query="exp")] == [1]  # the prefix index
+        assert store.list_cases(query="stalls") == []
+    assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
+    assert "prefix='3'" in fts_sql(path)
 
 
 def test_failed_migration_changes_nothing(tmp_path: Path, playbook: Playbook) -> None:

@@ -25,6 +25,8 @@ APPLICATION_ID = 0x45574B42
 FTS_COLUMNS = ("title", "customer", "search_text")
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 FTS_TRIGGERS = ("cases_ai", "cases_ad", "cases_au")
+# Three-character prefixes get an index of their own (schema 4): see `create_fts`.
+FTS_PREFIX = 3
 
 _BATCH = 500
 
@@ -186,10 +188,52 @@ def _v3_dashboard_times_packed_documents(ctx: MigrationContext) -> None:
     cases.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
+def create_fts(db: Database) -> None:
+    """The FTS index of the cases, filled, and the triggers that keep it in step (the ones
+    sqlite-utils' `enable_fts` writes), with a prefix index for three-character prefixes. The
+    search box searches the word being typed as a prefix once it has three letters ("exp" is
+    "exp*"), and without that index FTS5 merges the entries of every word that starts with them
+    (40 ms for "exp" at 100,000 cases; 1 ms with it, for about 9% more disk)."""
+    columns = ", ".join(FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE cases_fts USING fts5(
+            {columns}, tokenize='{FTS_TOKENIZE}', prefix='{FTS_PREFIX}', content='cases'
+        );
+        INSERT INTO cases_fts (cases_fts) VALUES ('rebuild');
+        CREATE TRIGGER cases_ai AFTER INSERT ON cases BEGIN
+          INSERT INTO cases_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        CREATE TRIGGER cases_ad AFTER DELETE ON cases BEGIN
+          INSERT INTO cases_fts (cases_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
+        END;
+        CREATE TRIGGER cases_au AFTER UPDATE ON cases BEGIN
+          INSERT INTO cases_fts (cases_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO cases_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        """
+    )
+
+
+def drop_fts(db: Database) -> None:
+    """The FTS index and its triggers, whichever of them are there."""
+    triggers = "".join(f"DROP TRIGGER IF EXISTS {name};" for name in FTS_TRIGGERS)
+    db.executescript(f"{triggers} DROP TABLE IF EXISTS cases_fts;")
+
+
+def _v4_fts_prefix_index(ctx: MigrationContext) -> None:
+    """The FTS index rebuilt with its prefix index (`create_fts`)."""
+    drop_fts(ctx.db)
+    create_fts(ctx.db)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_due_latest_sla_wider_search,
     _v3_dashboard_times_packed_documents,
+    _v4_fts_prefix_index,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -262,6 +306,5 @@ def fts_intact(db: Database | sqlite3.Connection) -> bool:
 
 def repair_fts(db: Database) -> None:
     """Recreate the FTS index and its triggers from the cases table (in the caller's transaction)."""
-    cases = db.table("cases")
-    cases.disable_fts()
-    cases.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    drop_fts(db)
+    create_fts(db)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import migrations
 from workbench.clock import utcnow
-from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
+from workbench.migrations import APPLICATION_ID, FTS_PREFIX, SCHEMA_VERSION, MigrationContext
 from workbench.once import Once, once
 from workbench.vocab import Severity, Status
 
@@ -306,6 +307,17 @@ def fts_query(text: str, *, prefix: bool | None = None) -> str | None:
     return " ".join(terms)
 
 
+def lookup_cheap(match: str) -> bool:
+    """Whether FTS answers "does this case match?" for `match` (an fts_query) from single index
+    entries: every prefix in it is one the prefix index holds (FTS_PREFIX letters or digits).
+    Any other prefix is a merge of every word it starts, on each lookup."""
+    for phrase in re.findall(r'"((?:[^"]|"")*)"\*', match):
+        words = _TERM.findall(phrase.replace('""', '"'))
+        if not words or len(words[-1]) != FTS_PREFIX:
+            return False
+    return True
+
+
 def search_text(case: Escalation) -> str:
     """What full-text search sees besides title and customer: the symptom, lessons learned and
     de-escalation findings, the notes on checklist items, and the whole running log."""
@@ -377,6 +389,12 @@ SORTS: dict[str, tuple[str, bool]] = {
 # SQLite sorts them; beyond it the sort index is walked and the filters test each row, which
 # stops as soon as the page is full. Chosen per query by counting at most this many matches.
 _SMALL_MATCH = 1000
+# Walking the sort index, a search either reads every match first (`id IN (...)`: cost grows with
+# the matches, 30 ms for a word in nearly all of 100,000 cases) or asks FTS about each row walked
+# (`EXISTS`: one lookup per row, about 200 times a match read, but it stops once the page is full).
+# The lookups pay once the matches M among N cases satisfy M * M > _LOOKUP_COST * rows * N, rows
+# being the page's end (offset + limit): only for dense matches, on early pages.
+_LOOKUP_COST = 200
 
 _ROW_COLUMNS = (
     "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
@@ -942,6 +960,7 @@ class Store:
                 query=query,
                 sort=sort,
                 descending=descending,
+                rows=None if limit is None else offset + limit,
             )
             if sql is None:
                 return []
@@ -959,27 +978,34 @@ class Store:
         query: str | None = None,
         sort: str = "updated_at",
         descending: bool = True,
+        rows: int | None = None,
     ) -> tuple[str | None, list[Any]]:
-        """The page query (without LIMIT/OFFSET values), or None when nothing can match.
+        """The page query (without LIMIT/OFFSET values), or None when nothing can match. `rows`
+        is where the page ends (offset + limit; None: the whole list).
 
         SQLite without statistics prefers an index on a filter over the sort index, which costs a
         full sort when the filter matches most of 100,000 rows. So the plan is chosen here: a
         capped count says whether the matches are few (let the filters drive) or many (walk the
-        sort index; `+column` keeps SQLite from using the filter's index instead)."""
+        sort index; `+column` keeps SQLite from using the filter's index instead), and, for a
+        search, whether they are so many that asking FTS about each row walked is cheaper than
+        reading them all (_LOOKUP_COST)."""
         match = self._match(conn, query)
         where, params = self._where(status, severity, match)
         if where is None:
             return None, []
-        few = False
+        few = lookup = False
         if match is not None:  # the FTS index alone, capped: cheap even for "e*"
+            dense = self._dense(conn, match, rows)
+            cap = max(_SMALL_MATCH, dense or 0)
             found = conn.execute(
                 "SELECT count(*) FROM (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? "
-                f"LIMIT {_SMALL_MATCH + 1})",
+                f"LIMIT {cap + 1})",
                 (match,),
             ).fetchone()[0]
             if found == 0:
                 return None, []
             few = found <= _SMALL_MATCH
+            lookup = dense is not None and found > dense
         if not few and (status is not None or severity is not None):
             probe = f"SELECT count(*) FROM (SELECT 1 FROM cases{where} LIMIT {_SMALL_MATCH + 1})"
             found = conn.execute(probe, params).fetchone()[0]
@@ -987,7 +1013,7 @@ class Store:
                 return None, []
             few = found <= _SMALL_MATCH
         if where and not few:
-            where, params = self._where(status, severity, match, walk=True)
+            where, params = self._where(status, severity, match, walk=True, lookup=lookup)
         expression, nullable = SORTS[sort]
         if descending:
             order = f"{expression} DESC, id DESC"
@@ -1048,12 +1074,27 @@ class Store:
         return wide if conn.execute(probe, (match,)).fetchone() is None else match
 
     @staticmethod
+    def _dense(conn: sqlite3.Connection, match: str, rows: int | None) -> int | None:
+        """How many matches make FTS lookups row by row the cheaper way to a page ending at
+        `rows` (_LOOKUP_COST); None when they never are: the whole list, or a match whose lookup
+        is itself a merge (a prefix FTS has no index for, see `lookup_cheap`)."""
+        if rows is None or not lookup_cheap(match):
+            return None
+        total = conn.execute("SELECT max(id) FROM cases").fetchone()[0] or 0
+        return math.isqrt(_LOOKUP_COST * rows * total) + 1
+
+    @staticmethod
     def _where(
-        status: Filter, severity: Filter, match: str | None, *, walk: bool = False
+        status: Filter,
+        severity: Filter,
+        match: str | None,
+        *,
+        walk: bool = False,
+        lookup: bool = False,
     ) -> tuple[str | None, list[Any]]:
         """WHERE clause and parameters; (None, []) when a filter can match nothing. `match` is
         an FTS query (Store._match). `walk` marks the filter columns with `+` so no index on
-        them is used."""
+        them is used; `lookup` asks FTS about each row instead of reading every match first."""
         plus = "+" if walk else ""
         clauses: list[str] = []
         params: list[Any] = []
@@ -1065,7 +1106,12 @@ class Store:
                 return None, []
             clauses.append(f"{plus}{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
-        if match is not None:
+        if match is not None and lookup:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? AND rowid = cases.id)"
+            )
+            params.append(match)
+        elif match is not None:
             clauses.append(f"{plus}id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
             params.append(match)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
