@@ -13,7 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -140,12 +140,19 @@ class Checklist(OptionList):
     def _text_width(self) -> int:
         return self.scrollable_content_region.width - 1
 
-    def on_resize(self) -> None:
+    def _on_resize(self, event: events.Resize) -> None:
+        """A new width wraps the prompts again. A new height alone (the security banner coming
+        or going above the list) keeps what OptionList measured and rendered: its own handler,
+        stopped here, drops it all and measures every item again (about 100 ms a tick at
+        120x40). Its render cache holds strips cut to the width, so a width change still goes
+        through it."""
         width = self._text_width()
-        if width != self._width and width > 0:
-            self._width = width
-            for index, row in enumerate(self.rows):
-                self.replace_option_prompt_at_index(index, self._prompt(row, width))
+        if width == self._width or width <= 0:
+            event.prevent_default()
+            return
+        self._width = width
+        for index, row in enumerate(self.rows):
+            self.replace_option_prompt_at_index(index, self._prompt(row, width))
 
     def _same_height(self, old: Content, new: Content) -> bool:
         """The same number of lines, none wider than the list (the prompts are wrapped by

@@ -159,6 +159,43 @@ async def test_security_banner(make_app: AppFactory, store: Store, case: Escalat
         assert _text(screen, "#triage-destinations").splitlines()[1] == "→ Security  direct"
 
 
+async def test_the_banner_keeps_the_checklist_measured_and_a_new_width_wraps_it_again(
+    make_app: AppFactory, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The banner takes lines from the checklist's height only: what the list measured and
+    rendered stays (OptionList would drop it all and measure every item again). A new width
+    wraps every prompt to it."""
+    from screens.triage import Checklist
+
+    cleared: list[int] = []
+    clear = Checklist._clear_caches
+
+    def spy(self: Checklist) -> None:
+        cleared.append(1)
+        clear(self)
+
+    monkeypatch.setattr(Checklist, "_clear_caches", spy)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app, pilot, case)
+        checklist = screen.query_one(Checklist)
+        height, width = checklist.size.height, checklist._width
+        cleared.clear()
+        screen.toggle("esc.widespread.security_threat")
+        await pilot.pause()
+        assert screen.query_one("#security-banner").display
+        assert checklist.size.height < height and checklist._width == width
+        assert cleared == []
+        index = checklist.get_option_index("esc.widespread.security_threat")
+        assert checklist.get_option_at_index(index).prompt.plain.lstrip().startswith("[x]")
+        longest = max(checklist.rows, key=lambda row: len(row.text))
+        lines = len(checklist.get_option(longest.key).prompt.plain.splitlines())
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert checklist._width > width and cleared
+        assert len(checklist.get_option(longest.key).prompt.plain.splitlines()) < lines
+
+
 async def test_override_with_reason_is_logged(
     make_app: AppFactory, store: Store, case: Escalation
 ) -> None:
