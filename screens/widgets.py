@@ -218,7 +218,8 @@ class CaseHeader(Vertical):
         ]
         if case.customer:
             title += [sep, Content(case.customer)]
-        update_static(self.query_one("#case-title", Static), Content("").join(title))
+        # One line that fills what the facts leave (the stylesheet): new text is no new size.
+        update_static(self.query_one("#case-title", Static), Content("").join(title), layout=False)
         facts = [
             sep,
             Content(case.status.label),
@@ -228,7 +229,12 @@ class CaseHeader(Vertical):
             Content(summary.routed_to or "not routed"),
             Content(" "),
         ]
-        update_static(self.query_one("#case-facts", Static), Content("").join(facts))
+        # As wide as its text: the title's room changes only when the facts' length does.
+        shown = self.query_one("#case-facts", Static)
+        text = Content("").join(facts)
+        before = shown.content
+        wider = not isinstance(before, Content) or before.cell_length != text.cell_length
+        update_static(shown, text, layout=wider)
 
     @property
     def saved(self) -> SavedIndicator:
@@ -419,12 +425,19 @@ class BulletList(Widget):
         self.items: list[Bullet | Content] = []
 
     def set_items(self, items: Iterable[Bullet | Content]) -> None:
-        """Replace the items; the same items again (most saves) cost nothing, not a layout."""
+        """Replace the items; the same items again (most saves) cost nothing. Items that take as
+        many lines as before (a tick changes a reason more often than the count of lines) are
+        a repaint of this widget, not a layout of the whole screen."""
         new = list(items)
         if len(new) == len(self.items) and all(map(_same_item, new, self.items)):
             return
+        width = self.content_region.width
+        before = self._height(width) if width else -1
         self.items = new
-        self.refresh(layout=True)
+        self.refresh(layout=before < 0 or self._height(width) != before)
+
+    def _height(self, width: int) -> int:
+        return self.get_content_height(Size(width, 0), Size(width, 0), width)
 
     @property
     def plain(self) -> str:

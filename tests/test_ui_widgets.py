@@ -45,17 +45,26 @@ async def test_same_content_is_not_shown_again_but_a_new_style_is() -> None:
 
 async def test_same_bullets_and_same_display_cost_nothing() -> None:
     app = _Panel()
-    async with app.run_test():
+    async with app.run_test() as pilot:
         bullets = app.query_one(BulletList)
         bullets.set_items([Bullet("one"), Content("heading")])
         calls = _count_layouts(bullets)
         bullets.set_items([Bullet("one"), Content("heading")])
         set_display(bullets, True)
         assert calls == []
+        # A new look in as many lines: this widget is painted again, the screen is not laid out.
         bullets.set_items([Bullet("one", style="$warning"), Content("heading")])
-        assert calls == [True]
-        bullets.set_items([Bullet("one", style="$warning"), Content.styled("heading", "bold")])
-        assert len(calls) == 2
+        assert calls == [False]
+        bullets.set_items([Bullet("two"), Content.styled("heading", "bold")])
+        assert calls == [False, False]
+        # Another line, or a bullet long enough to wrap: the screen is laid out.
+        bullets.set_items([Bullet("two"), Content("heading"), Bullet("three")])
+        assert calls == [False, False, True]
+        width = bullets.content_region.width
+        bullets.set_items([Bullet("two"), Content("heading"), Bullet("word " * width)])
+        assert calls == [False, False, True, True]
+        await pilot.pause()
+        assert bullets.size.height == len(bullets._lines(width)) > 3
         set_display(bullets, False)
         assert not bullets.display
-        assert bullets.plain == "• one\nheading"
+        assert bullets.plain.startswith("• two\nheading\n• word word")
