@@ -1,7 +1,7 @@
 """The case list: every escalation in the database, filtered, sorted and searched in the store.
 
 Only one page of rows (what the screen shows, `page_size`) is ever loaded: the store counts and
-pages (`count_cases`, `list_cases(limit=, offset=)`), so the list stays quick with 100k cases.
+pages (`Store.page`: a count and `limit=`, `offset=`), so the list stays quick with 100k cases.
 Moving past the last row loads the next page, past the first the previous one. Ages and countdowns
 come from the app's injected clock. At narrow widths each row takes two lines so no column is
 dropped.
@@ -287,14 +287,10 @@ class HomeScreen(Screen[None]):
         store = self.workbench.store
         status, severity, query = self._status(), self.severity_filter, self.query_text or None
         cap = COUNT_CAP if (status or severity or query) else None
-        self.total = store.count_cases(status=status, severity=severity, query=query, cap=cap)
-        self.more = cap is not None and self.total > cap
         page = self._page_rows = self.page_size()
-        if self.page_offset >= self.total and not self.more:
-            self.page_offset = max(0, (self.total - 1) // page * page)
 
-        def load() -> list[CaseRow]:
-            return store.list_cases(
+        def load() -> tuple[int, list[CaseRow]]:
+            return store.page(
                 status=status,
                 severity=severity,
                 query=query,
@@ -302,13 +298,21 @@ class HomeScreen(Screen[None]):
                 descending=self.descending,
                 limit=page,
                 offset=self.page_offset,
+                cap=cap,
             )
 
-        self.rows = load()
-        if not self.rows and self.page_offset:
+        self.total, self.rows = load()
+        self.more = cap is not None and self.total > cap
+        if self.page_offset >= self.total and not self.more:
+            # Past the end (the list got shorter, or another search): its last page.
+            last = max(0, (self.total - 1) // page * page)
+            if last != self.page_offset:
+                self.page_offset = last
+                self.total, self.rows = load()
+        elif not self.rows and self.page_offset:
             # Paged past the end of a list counted only to COUNT_CAP: back to its last page.
             self.page_offset = max(0, self.page_offset - page)
-            self.rows = load()
+            self.total, self.rows = load()
         cursor = next((i for i, row in enumerate(self.rows) if row.id == previous), 0)
         self._fill(table, cursor)
         self._show_status()

@@ -690,6 +690,62 @@ def test_row_by_row_lookups_walk_the_sort_index(
 
 
 @pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"query": "export"},  # a prefix no index holds: read once into temp.search_hits
+        {"query": "export ti"},
+        {"query": "exp"},  # a prefix the index holds: asked of FTS as before
+        {"query": "export "},
+        {"query": "expor", "status": ["escalated", "draft"]},
+        {"query": "expor", "severity": ["high", "critical"]},
+        {"query": "zzzz"},
+        {"status": "escalated"},
+    ],
+)
+def test_a_page_is_the_count_and_the_rows_of_their_own_calls(
+    searchable: Store, monkeypatch: pytest.MonkeyPatch, filters: dict[str, Any]
+) -> None:
+    for small in (1000, 0):  # the few-matches plan and the walk
+        monkeypatch.setattr(store_module, "_SMALL_MATCH", small)
+        for sort in ("updated_at", "title", "severity"):
+            for descending in (False, True):
+                for offset, cap in ((0, None), (2, None), (0, 2), (6, 1)):
+                    order: dict[str, Any] = dict(sort=sort, descending=descending)
+                    total, rows = searchable.page(
+                        **filters, **order, limit=3, offset=offset, cap=cap
+                    )
+                    assert total == searchable.count_cases(**filters, cap=cap)
+                    listed = searchable.list_cases(**filters, **order, limit=3, offset=offset)
+                    assert ids(rows) == ids(listed), (sort, descending, offset)
+    conn = searchable._conn
+    assert conn is not None
+    tables = [row[0] for row in conn.execute("SELECT name FROM temp.sqlite_master")]
+    assert tables in ([], ["search_hits"])  # made by a page that needed it, and left empty
+    if tables:
+        assert conn.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0] == 0
+    assert searchable._hits is None
+
+
+def test_a_page_reads_a_prefix_match_from_fts_once(searchable: Store) -> None:
+    conn = searchable._conn
+    assert conn is not None
+    asked: list[str] = []
+    conn.set_trace_callback(lambda sql: asked.append(sql) if "MATCH" in sql else None)
+    try:
+        total, rows = searchable.page(query="expor", limit=2)
+    finally:
+        conn.set_trace_callback(None)
+    assert total == 7 and len(rows) == 2
+    assert len([sql for sql in asked if "cases_fts MATCH" in sql]) == 1, asked
+
+
+def test_a_page_of_a_read_only_store(searchable: Store, playbook: Playbook) -> None:
+    with Store(searchable.path, playbook, readonly=True) as readonly:
+        assert readonly.page(query="expor", limit=10) == searchable.page(query="expor", limit=10)
+
+
+@pytest.mark.parametrize(
     ("match", "cheap"),
     [
         ('"the"', True),  # words, no prefix: one entry each
