@@ -194,6 +194,9 @@ def _key(app: Any, key: str) -> None:
 async def _timed(
     pilot: Any, probe: Probe, action: Callable[[], object], *, saved: bool
 ) -> tuple[float, float]:
+    # A search, filter or sort applied here directly came from keys in use: the app sees input
+    # (full collections wait for a pause in input, screens/collector.py).
+    pilot.app.collector.note_input()
     cpu_started = time.thread_time()
     started = time.perf_counter()
     result = action()
@@ -220,13 +223,13 @@ async def _session(
     playbook = default_playbook()
     store = Store(db, playbook)
     results: dict[str, dict[str, float]] = {}
-    # As in a terminal: once warmed up, the app freezes what start-up built (see WorkbenchApp).
-    app = WorkbenchApp(store, playbook, bell=False, freeze_heap=True)
+    # As in a terminal: once warmed up, full collections wait for a pause (screens/collector.py).
+    app = WorkbenchApp(store, playbook, bell=False, collect_in_pauses=True)
     probe: Probe | None = None
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()  # the warm-up, and the freeze after it
+            await app.workers.wait_for_complete()  # the warm-up, and the collector it starts
             app.reminders.stop()  # a look once a minute would land in some samples
             probe = Probe(app)
             home: Any = app.screen

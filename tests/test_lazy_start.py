@@ -119,21 +119,27 @@ async def test_the_warm_up_loads_the_playbook_after_the_first_frame(store: Store
         assert "screens.triage" in sys.modules
 
 
-@pytest.mark.parametrize(("freeze_heap", "frozen"), [(None, False), (False, False), (True, True)])
-async def test_the_warm_up_freezes_the_heap_only_when_asked_or_in_a_terminal(
-    store: Store, monkeypatch: pytest.MonkeyPatch, freeze_heap: bool | None, frozen: bool
+@pytest.mark.parametrize(("wanted", "started"), [(None, False), (False, False), (True, True)])
+async def test_the_warm_up_starts_the_quiet_collector_only_when_asked_or_in_a_terminal(
+    store: Store, monkeypatch: pytest.MonkeyPatch, wanted: bool | None, started: bool
 ) -> None:
     """A test run (headless, not in a terminal) keeps the collector as it is unless asked, as
-    the benchmark asks, to measure the app as it runs in a terminal."""
+    the benchmark asks, to measure the app as it runs in a terminal; the app puts the
+    process's settings back when it ends."""
     import gc
 
-    calls: list[int] = []
-    monkeypatch.setattr(gc, "freeze", lambda: calls.append(1))
-    app = WorkbenchApp(store, default_playbook, clock=fixed_clock, freeze_heap=freeze_heap)
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    before = gc.get_threshold()
+    app = WorkbenchApp(store, default_playbook, clock=fixed_clock, collect_in_pauses=wanted)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
-    assert calls == ([1] if frozen else [])
+        await pilot.pause()
+        assert app.collector.started is started
+        assert (gc.get_threshold() != before) is started
+        assert frozen == ([1] if started else [])
+    assert gc.get_threshold() == before
 
 
 def test_a_store_given_a_loader_loads_at_the_first_save(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
+from screens.collector import QuietCollector
 from workbench.clock import utcnow
 from workbench.once import Once, once
 
@@ -90,10 +91,11 @@ class WorkbenchApp(App[None]):
         *,
         clock: Callable[[], datetime] = utcnow,
         bell: bool = True,
-        freeze_heap: bool | None = None,
+        collect_in_pauses: bool | None = None,
     ) -> None:
-        """`freeze_heap`: move what start-up built out of the garbage collector's reach once the
-        warm-up is done (see `_load_for_cases`); by default only when run in a terminal."""
+        """`collect_in_pauses`: once warmed up, freeze what start-up built and run full garbage
+        collections in the agent's pauses only (screens/collector.py); by default only when run
+        in a terminal."""
         super().__init__()
         self.store = store
         self._playbook = once(playbook) if callable(playbook) else playbook
@@ -101,7 +103,8 @@ class WorkbenchApp(App[None]):
         self._bell_enabled = bell
         self._started = False
         self._in_terminal = False
-        self._freeze_heap = freeze_heap
+        self._collect_in_pauses = collect_in_pauses
+        self.collector = QuietCollector()
 
     @property
     def playbook(self) -> Playbook:
@@ -158,17 +161,24 @@ class WorkbenchApp(App[None]):
         self.run_worker(self._load_for_cases, thread=True, group="warm-up", exit_on_error=False)
 
     def _load_for_cases(self) -> None:
-        import gc
-
         import screens.triage  # noqa: F401  (the case model and the rules come with it)
 
         self.playbook  # noqa: B018  (loads it)
         # What start-up built (modules, classes, the playbook, the styles) lives as long as the
-        # app: out of the collector's way, a full collection no longer walks it mid-keystroke.
+        # app: frozen, full collections no longer walk it, and they run in the agent's pauses.
         # Not in tests (run headless through run_test): a process runs hundreds of apps there,
         # and frozen garbage is never freed. The benchmark asks for it, to measure the app as run.
-        if self._in_terminal if self._freeze_heap is None else self._freeze_heap:
-            gc.freeze()
+        wanted = self._collect_in_pauses
+        if self._in_terminal if wanted is None else wanted:
+            self.call_from_thread(self.collector.start, self)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.note_input()
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()  # the process's collector as it was (tests run many apps)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._started:  # before mount, on_mount looks at the size itself

@@ -1,0 +1,90 @@
+"""Full garbage collections in the agent's pauses, not in the middle of a keystroke.
+
+A full collection walks every container object the process holds. With a case open that includes
+the similar-case pool (two hundred cases as models, about 150,000 objects): 100 ms or more. CPython
+starts one whenever enough objects have outlived two younger collections, which on a busy screen
+is every few seconds, inside whatever key is being handled; in the benchmark they were the slowest
+toggles and keystrokes.
+
+So, once the app is warmed up: what start-up built is frozen (it lives as long as the app, and no
+collection walks it again), automatic full collections are switched off, and one runs when no key
+or click has come for `QUIET` seconds (at most `LONGEST` apart, should the typing never pause).
+Young collections stay automatic: they are quick and free most garbage.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.timer import Timer
+
+QUIET = 1.0  # seconds without input before a full collection
+LONGEST = 60.0  # seconds: a full collection at least this often, pause or not
+CHECK = 0.5  # seconds between looks
+_NEVER = 1 << 30  # a full-collection threshold no count reaches
+
+
+class QuietCollector:
+    """Owns the process's collector settings while started; `stop` puts them back."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.last_input = clock()
+        self.last_full = clock()
+        self.full_collections = 0
+        self._thresholds: tuple[int, int, int] | None = None
+        self._young_seen = 0
+        self._timer: Timer | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._thresholds is not None
+
+    def start(self, app: App[Any]) -> None:
+        """Freeze what exists, switch automatic full collections off, look every CHECK seconds
+        (from the app's thread: the timer is the app's)."""
+        if self.started:
+            return
+        gc.freeze()
+        young, middle, _full = self._thresholds = gc.get_threshold()
+        gc.set_threshold(young, middle, _NEVER)
+        self._young_seen = _middle_collections()
+        self.last_full = self.clock()
+        self._timer = app.set_interval(CHECK, self.tick, name="quiet-collector")
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
+
+    def note_input(self) -> None:
+        self.last_input = self.clock()
+
+    def tick(self) -> bool:
+        """A full collection if the agent has paused and something may have become garbage since
+        the last one, or if the last one was LONGEST ago. True when one ran."""
+        if not self.started:
+            return False
+        now = self.clock()
+        paused = now - self.last_input >= QUIET
+        changed = _middle_collections() != self._young_seen
+        if not (paused and changed) and now - self.last_full < LONGEST:
+            return False
+        gc.collect()
+        self.full_collections += 1
+        self.last_full = self.clock()
+        self._young_seen = _middle_collections()
+        return True
+
+
+def _middle_collections() -> int:
+    """Collections of the middle generation so far: objects only reach the oldest through it."""
+    return int(gc.get_stats()[1]["collections"])

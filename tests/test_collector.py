@@ -1,0 +1,115 @@
+"""Full garbage collections in the agent's pauses (screens/collector.py), on a fake clock."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import pytest
+
+from screens import collector
+from screens.collector import CHECK, LONGEST, QUIET, QuietCollector
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _App:
+    """What the collector asks of the app: an interval timer."""
+
+    def __init__(self) -> None:
+        self.intervals: list[tuple[float, Any]] = []
+
+    def set_interval(self, seconds: float, callback: Any, *, name: str) -> Any:
+        self.intervals.append((seconds, callback))
+        return _Timer()
+
+
+class _Timer:
+    stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.fixture
+def gc_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """gc.freeze and gc.collect recorded, not done (this process runs the whole suite); the
+    middle generation's collection count under the test's control."""
+    calls: dict[str, Any] = {"freeze": 0, "collect": 0, "middle": 0}
+    monkeypatch.setattr(gc, "freeze", lambda: calls.__setitem__("freeze", calls["freeze"] + 1))
+    monkeypatch.setattr(
+        gc, "collect", lambda *a: calls.__setitem__("collect", calls["collect"] + 1) or 0
+    )
+    monkeypatch.setattr(collector, "_middle_collections", lambda: calls["middle"])
+    return calls
+
+
+def test_started_it_freezes_and_turns_automatic_full_collections_off(
+    gc_calls: dict[str, Any],
+) -> None:
+    before = gc.get_threshold()
+    quiet = QuietCollector(_Clock())
+    app = _App()
+    assert not quiet.tick()  # not started: nothing
+    quiet.start(app)  # type: ignore[arg-type]
+    try:
+        assert gc_calls["freeze"] == 1
+        assert gc.get_threshold()[:2] == before[:2]  # young collections as they were
+        assert gc.get_threshold()[2] > 10**8
+        assert [seconds for seconds, _ in app.intervals] == [CHECK]
+        quiet.start(app)  # type: ignore[arg-type]  # once
+        assert gc_calls["freeze"] == 1 and len(app.intervals) == 1
+    finally:
+        quiet.stop()
+    assert gc.get_threshold() == before
+    assert not quiet.started and not quiet.tick()
+
+
+def test_a_full_collection_waits_for_a_pause_in_input(gc_calls: dict[str, Any]) -> None:
+    clock = _Clock()
+    quiet = QuietCollector(clock)
+    quiet.start(_App())  # type: ignore[arg-type]
+    try:
+        gc_calls["middle"] += 1  # objects may have reached the oldest generation
+        for _ in range(10):  # typing: a key every 0.3 s
+            clock.now += 0.3
+            quiet.note_input()
+            assert not quiet.tick()
+        clock.now += QUIET - 0.1
+        assert not quiet.tick()  # not yet a pause
+        clock.now += 0.1
+        assert quiet.tick() and gc_calls["collect"] == 1
+        clock.now += 5
+        assert not quiet.tick()  # still quiet, but nothing new since: no second walk
+        gc_calls["middle"] += 1
+        assert quiet.tick() and gc_calls["collect"] == 2
+        assert quiet.full_collections == 2
+    finally:
+        quiet.stop()
+
+
+def test_typing_that_never_pauses_still_gets_one_every_so_often(
+    gc_calls: dict[str, Any],
+) -> None:
+    clock = _Clock()
+    quiet = QuietCollector(clock)
+    quiet.start(_App())  # type: ignore[arg-type]
+    try:
+        collected_at: list[float] = []
+        start = clock.now
+        while clock.now - start < 2.5 * LONGEST:
+            clock.now += 0.2
+            quiet.note_input()
+            gc_calls["middle"] += 1
+            if quiet.tick():
+                collected_at.append(clock.now - start)
+        assert len(collected_at) == 2
+        assert collected_at[0] == pytest.approx(LONGEST, abs=0.3)
+    finally:
+        quiet.stop()
