@@ -9,7 +9,9 @@ toggles and keystrokes.
 So, once the app is warmed up: what start-up built is frozen (it lives as long as the app, and no
 collection walks it again), automatic full collections are switched off, and one runs when no key
 or click has come for `QUIET` seconds (at most `LONGEST` apart, should the typing never pause).
-Young collections stay automatic: they are quick and free most garbage.
+Young collections stay automatic: they are quick and free most garbage. (On a Python whose
+collector is incremental, 3.14 on, the third threshold means nothing: the policy then only adds
+the collections in pauses.)
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class QuietCollector:
         self._thresholds: tuple[int, int, int] | None = None
         self._young_seen = 0
         self._timer: Timer | None = None
+        self._closed = False  # stopped: a start that comes late (a warm-up racing the exit) is void
 
     @property
     def started(self) -> bool:
@@ -48,8 +51,9 @@ class QuietCollector:
     def start(self, app: App[Any]) -> None:
         """Freeze what exists, switch automatic full collections off, look every CHECK seconds
         (from the app's thread: the timer is the app's)."""
-        if self.started:
+        if self.started or self._closed or not app.is_running:
             return
+        gc.collect()  # what is garbage already is not frozen with the rest
         gc.freeze()
         young, middle, _full = self._thresholds = gc.get_threshold()
         gc.set_threshold(young, middle, _NEVER)
@@ -58,6 +62,7 @@ class QuietCollector:
         self._timer = app.set_interval(CHECK, self.tick, name="quiet-collector")
 
     def stop(self) -> None:
+        self._closed = True
         if self._timer is not None:
             self._timer.stop()
             self._timer = None

@@ -301,9 +301,11 @@ class HomeScreen(Screen[None]):
                 cap=cap,
             )
 
+        def over_cap() -> bool:
+            return cap is not None and self.total > cap
+
         self.total, self.rows = load()
-        self.more = cap is not None and self.total > cap
-        if self.page_offset >= self.total and not self.more:
+        if self.page_offset >= self.total and not over_cap():
             # Past the end (the list got shorter, or another search): its last page.
             last = max(0, (self.total - 1) // page * page)
             if last != self.page_offset:
@@ -313,6 +315,7 @@ class HomeScreen(Screen[None]):
             # Paged past the end of a list counted only to COUNT_CAP: back to its last page.
             self.page_offset = max(0, self.page_offset - page)
             self.total, self.rows = load()
+        self.more = over_cap()
         cursor = next((i for i, row in enumerate(self.rows) if row.id == previous), 0)
         self._fill(table, cursor)
         self._show_status()

@@ -22,8 +22,9 @@ class _Clock:
 class _App:
     """What the collector asks of the app: an interval timer."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, running: bool = True) -> None:
         self.intervals: list[tuple[float, Any]] = []
+        self.is_running = running
 
     def set_interval(self, seconds: float, callback: Any, *, name: str) -> Any:
         self.intervals.append((seconds, callback))
@@ -59,7 +60,7 @@ def test_started_it_freezes_and_turns_automatic_full_collections_off(
     assert not quiet.tick()  # not started: nothing
     quiet.start(app)  # type: ignore[arg-type]
     try:
-        assert gc_calls["freeze"] == 1
+        assert gc_calls["freeze"] == 1 and gc_calls["collect"] == 1  # garbage is not frozen
         assert gc.get_threshold()[:2] == before[:2]  # young collections as they were
         assert gc.get_threshold()[2] > 10**8
         assert [seconds for seconds, _ in app.intervals] == [CHECK]
@@ -75,6 +76,7 @@ def test_a_full_collection_waits_for_a_pause_in_input(gc_calls: dict[str, Any]) 
     clock = _Clock()
     quiet = QuietCollector(clock)
     quiet.start(_App())  # type: ignore[arg-type]
+    gc_calls["collect"] = 0  # the one before the freeze
     try:
         gc_calls["middle"] += 1  # objects may have reached the oldest generation
         for _ in range(10):  # typing: a key every 0.3 s
@@ -113,3 +115,19 @@ def test_typing_that_never_pauses_still_gets_one_every_so_often(
         assert collected_at[0] == pytest.approx(LONGEST, abs=0.3)
     finally:
         quiet.stop()
+
+
+def test_a_start_after_the_stop_or_once_the_app_has_ended_does_nothing(
+    gc_calls: dict[str, Any],
+) -> None:
+    """The warm-up's thread may ask for the start while the app is exiting: the settings stay
+    the process's own."""
+    before = gc.get_threshold()
+    quiet = QuietCollector(_Clock())
+    quiet.start(_App(running=False))  # type: ignore[arg-type]
+    assert not quiet.started and gc_calls["freeze"] == 0
+    quiet.stop()  # the app's unmount, before the warm-up got through
+    app = _App()
+    quiet.start(app)  # type: ignore[arg-type]
+    assert not quiet.started and app.intervals == [] and gc_calls["freeze"] == 0
+    assert gc.get_threshold() == before

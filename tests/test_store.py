@@ -740,6 +740,15 @@ def test_a_page_reads_a_prefix_match_from_fts_once(searchable: Store) -> None:
     assert len([sql for sql in asked if "cases_fts MATCH" in sql]) == 1, asked
 
 
+def test_a_page_survives_hits_left_behind_by_a_failed_clear(searchable: Store) -> None:
+    conn = searchable._conn
+    assert conn is not None
+    expected = searchable.page(query="expor", limit=4)
+    conn.execute("INSERT INTO temp.search_hits VALUES (1), (6)")  # as if the last DELETE failed
+    assert searchable.page(query="expor", limit=4) == expected
+    assert searchable.page(query="logi", limit=4)[0] == 1  # "Login loop" only
+
+
 def test_a_page_of_a_read_only_store(searchable: Store, playbook: Playbook) -> None:
     with Store(searchable.path, playbook, readonly=True) as readonly:
         assert readonly.page(query="expor", limit=10) == searchable.page(query="expor", limit=10)

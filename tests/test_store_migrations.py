@@ -205,6 +205,8 @@ def test_a_lost_search_trigger_is_repaired_at_open(tmp_path: Path, playbook: Pla
         assert store.list_cases(query="stalls") == []
     assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
     assert "prefix='3'" in fts_sql(path)
+    found = Database(sqlite3.connect(path), execute_plugins=False)["cases"].detect_fts()
+    assert found == "cases_fts"  # sqlite-utils still knows it (its own FTS helpers work)
 
 
 def test_failed_migration_changes_nothing(tmp_path: Path, playbook: Playbook) -> None:

@@ -12,6 +12,7 @@ the terminal grows again; the screens beneath keep their state.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -170,7 +171,8 @@ class WorkbenchApp(App[None]):
         # and frozen garbage is never freed. The benchmark asks for it, to measure the app as run.
         wanted = self._collect_in_pauses
         if self._in_terminal if wanted is None else wanted:
-            self.call_from_thread(self.collector.start, self)
+            with contextlib.suppress(RuntimeError):  # the app ended meanwhile: nothing to start
+                self.call_from_thread(self.collector.start, self)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

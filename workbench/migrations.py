@@ -190,7 +190,8 @@ def _v3_dashboard_times_packed_documents(ctx: MigrationContext) -> None:
 
 def create_fts(db: Database) -> None:
     """The FTS index of the cases, filled, and the triggers that keep it in step (the ones
-    sqlite-utils' `enable_fts` writes), with a prefix index for three-character prefixes. The
+    sqlite-utils' `enable_fts` writes, and written so its `detect_fts` still finds the table),
+    with a prefix index for three-character prefixes. The
     search box searches the word being typed as a prefix once it has three letters ("exp" is
     "exp*"), and without that index FTS5 merges the entries of every word that starts with them
     (40 ms for "exp" at 100,000 cases; 1 ms with it, for about 9% more disk)."""
@@ -200,7 +201,7 @@ def create_fts(db: Database) -> None:
     db.executescript(
         f"""
         CREATE VIRTUAL TABLE cases_fts USING fts5(
-            {columns}, tokenize='{FTS_TOKENIZE}', prefix='{FTS_PREFIX}', content='cases'
+            {columns}, tokenize='{FTS_TOKENIZE}', prefix='{FTS_PREFIX}', content="cases"
         );
         INSERT INTO cases_fts (cases_fts) VALUES ('rebuild');
         CREATE TRIGGER cases_ai AFTER INSERT ON cases BEGIN

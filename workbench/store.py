@@ -1055,6 +1055,7 @@ class Store:
             match = self._match(conn, query)
             if match is not None and not lookup_cheap(match):
                 conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM temp.search_hits")  # empty unless a last clear failed
                 found = conn.execute(
                     "INSERT INTO temp.search_hits SELECT rowid FROM cases_fts "
                     "WHERE cases_fts MATCH ?",
