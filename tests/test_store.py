@@ -724,7 +724,6 @@ def test_a_page_is_the_count_and_the_rows_of_their_own_calls(
     assert tables in ([], ["search_hits"])  # made by a page that needed it, and left empty
     if tables:
         assert conn.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0] == 0
-    assert searchable._hits is None
 
 
 def test_a_page_reads_a_prefix_match_from_fts_once(searchable: Store) -> None:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbench import migrations
 from workbench.clock import utcnow
@@ -119,6 +119,20 @@ def case_json(case: Escalation) -> str:
             f"not saved: {where} holds a character that cannot be stored (a lone "
             f"surrogate, not valid Unicode text)"
         ) from exc
+
+
+class _Hits(NamedTuple):
+    """An FTS query whose matches `Store.page` read into temp.search_hits, and how many."""
+
+    match: str
+    found: int
+
+
+def _check_page(sort: str, limit: int | None, offset: int) -> None:
+    if sort not in SORTS:
+        raise ValueError(f"cannot sort by {sort!r}; one of: {', '.join(SORTS)}")
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ValueError("limit and offset must not be negative")
 
 
 # -- rows ---------------------------------------------------------------------------------------------
@@ -572,9 +586,6 @@ class Store:
         self.clock = clock
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        # While `page` runs: an FTS query whose matches were read into temp.search_hits, and
-        # how many there are (count_cases and _list_sql read them from there).
-        self._hits: tuple[str, int] | None = None
         self._conn: sqlite3.Connection | None = None
         # A second, read-only connection for the similar-case pool (see `_reading`).
         self._read_conn: sqlite3.Connection | None = None
@@ -951,26 +962,49 @@ class Store:
     ) -> list[CaseRow]:
         """One page of the list. `sort` is one of SORTS; empty values (no severity, nothing due)
         sort last in either direction; ties break on id so pages never overlap."""
-        if sort not in SORTS:
-            raise ValueError(f"cannot sort by {sort!r}; one of: {', '.join(SORTS)}")
-        if offset < 0 or (limit is not None and limit < 0):
-            raise ValueError("limit and offset must not be negative")
+        _check_page(sort, limit, offset)
         with self._guard() as conn:
-            sql, params = self._list_sql(
+            found = self._fetch(
                 conn,
                 status=status,
                 severity=severity,
                 query=query,
                 sort=sort,
                 descending=descending,
-                rows=None if limit is None else offset + limit,
+                limit=limit,
+                offset=offset,
             )
-            if sql is None:
-                return []
-            params.extend([-1 if limit is None else limit, offset])
-            rows = conn.execute(sql, params).fetchall()
         with self._decoding():
-            return [_row(values) for values in rows]
+            return [_row(values) for values in found]
+
+    def _fetch(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        status: Filter,
+        severity: Filter,
+        query: str | None,
+        sort: str,
+        descending: bool,
+        limit: int | None,
+        offset: int,
+        hits: _Hits | None = None,
+    ) -> list[Any]:
+        """The page's rows as SQLite returns them (see list_cases)."""
+        sql, params = self._list_sql(
+            conn,
+            status=status,
+            severity=severity,
+            query=query,
+            sort=sort,
+            descending=descending,
+            rows=None if limit is None else offset + limit,
+            hits=hits,
+        )
+        if sql is None:
+            return []
+        params.extend([-1 if limit is None else limit, offset])
+        return conn.execute(sql, params).fetchall()
 
     def _list_sql(
         self,
@@ -982,9 +1016,11 @@ class Store:
         sort: str = "updated_at",
         descending: bool = True,
         rows: int | None = None,
+        hits: _Hits | None = None,
     ) -> tuple[str | None, list[Any]]:
         """The page query (without LIMIT/OFFSET values), or None when nothing can match. `rows`
-        is where the page ends (offset + limit; None: the whole list).
+        is where the page ends (offset + limit; None: the whole list); `hits`, the search's
+        matches when `page` has read them already.
 
         SQLite without statistics prefers an index on a filter over the sort index, which costs a
         full sort when the filter matches most of 100,000 rows. So the plan is chosen here: a
@@ -992,16 +1028,15 @@ class Store:
         sort index; `+column` keeps SQLite from using the filter's index instead), and, for a
         search, whether they are so many that asking FTS about each row walked is cheaper than
         reading them all (_LOOKUP_COST)."""
-        match = self._match(conn, query)
-        hits = self._hits_of(match)
+        match = hits.match if hits is not None else self._match(conn, query)
         where, params = self._where(status, severity, match, hits=hits is not None)
         if where is None:
             return None, []
         few = lookup = False
         if hits is not None:  # read already: looking a row up in them costs next to nothing
-            if hits == 0:
+            if hits.found == 0:
                 return None, []
-            few, lookup = hits <= _SMALL_MATCH, True
+            few, lookup = hits.found <= _SMALL_MATCH, True
         elif match is not None:  # the FTS index alone, capped: cheap even for "e*"
             dense = self._dense(conn, match, rows)
             cap = max(_SMALL_MATCH, dense or 0)
@@ -1051,20 +1086,18 @@ class Store:
         merge of every word that starts with it, each time FTS is asked, and the count, the
         choice of plan and the page each asked (20-35 ms at 100,000 cases). Here its matches
         are read once, into a temporary table that the count and the page both read."""
+        _check_page(sort, limit, offset)
         with self._guard() as conn:
             match = self._match(conn, query)
+            hits = None
             if match is not None and not lookup_cheap(match):
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)")
-                conn.execute("DELETE FROM temp.search_hits")  # empty unless a last clear failed
-                found = conn.execute(
-                    "INSERT INTO temp.search_hits SELECT rowid FROM cases_fts "
-                    "WHERE cases_fts MATCH ?",
-                    (match,),
-                ).rowcount
-                self._hits = (match, found)
+                hits = self._read_hits(conn, match)
             try:
-                total = self.count_cases(status=status, severity=severity, query=query, cap=cap)
-                rows = self.list_cases(
+                total = self._count(
+                    conn, status=status, severity=severity, query=query, cap=cap, hits=hits
+                )
+                found = self._fetch(
+                    conn,
                     status=status,
                     severity=severity,
                     query=query,
@@ -1072,18 +1105,25 @@ class Store:
                     descending=descending,
                     limit=limit,
                     offset=offset,
+                    hits=hits,
                 )
             finally:
-                if self._hits is not None:
-                    self._hits = None
+                if hits is not None:
                     conn.execute("DELETE FROM temp.search_hits")
-            return total, rows
+        with self._decoding():
+            return total, [_row(values) for values in found]
 
-    def _hits_of(self, match: str | None) -> int | None:
-        """How many matches of `match` temp.search_hits holds; None when it holds another's."""
-        if self._hits is None or match is None or self._hits[0] != match:
-            return None
-        return self._hits[1]
+    @staticmethod
+    def _read_hits(conn: sqlite3.Connection, match: str) -> _Hits:
+        """The FTS query's matches, into temp.search_hits (emptied first: a failed clear of the
+        last page's must not add to these)."""
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.search_hits")
+        found = conn.execute(
+            "INSERT INTO temp.search_hits SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?",
+            (match,),
+        ).rowcount
+        return _Hits(match, found)
 
     def count_cases(
         self,
@@ -1097,25 +1137,37 @@ class Store:
         100,000 cases is not counted to the end for a "1-38 of ..." line): a result over `cap`
         means more than `cap`."""
         with self._guard() as conn:
-            match = self._match(conn, query)
-            hits = self._hits_of(match)
-            if hits is not None and status is None and severity is None:
-                return hits if cap is None else min(hits, cap + 1)
-            if match is not None and hits is None and status is None and severity is None:
-                # Every FTS row is a case: count the index alone, never touching the rows.
-                rows = "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?"
-                params: list[Any] = [match]
-            else:
-                where, params = self._where(status, severity, match, hits=hits is not None)
-                if where is None:
-                    return 0
-                rows = f"SELECT 1 FROM cases{where}"
-            if cap is None:
-                sql = f"SELECT count(*) FROM ({rows})"
-            else:
-                sql = f"SELECT count(*) FROM ({rows} LIMIT ?)"
-                params.append(cap + 1)
-            return int(conn.execute(sql, params).fetchone()[0])
+            return self._count(conn, status=status, severity=severity, query=query, cap=cap)
+
+    def _count(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        status: Filter,
+        severity: Filter,
+        query: str | None,
+        cap: int | None,
+        hits: _Hits | None = None,
+    ) -> int:
+        unfiltered = status is None and severity is None
+        if hits is not None and unfiltered:
+            return hits.found if cap is None else min(hits.found, cap + 1)
+        match = hits.match if hits is not None else self._match(conn, query)
+        if match is not None and hits is None and unfiltered:
+            # Every FTS row is a case: count the index alone, never touching the rows.
+            rows = "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?"
+            params: list[Any] = [match]
+        else:
+            where, params = self._where(status, severity, match, hits=hits is not None)
+            if where is None:
+                return 0
+            rows = f"SELECT 1 FROM cases{where}"
+        if cap is None:
+            sql = f"SELECT count(*) FROM ({rows})"
+        else:
+            sql = f"SELECT count(*) FROM ({rows} LIMIT ?)"
+            params.append(cap + 1)
+        return int(conn.execute(sql, params).fetchone()[0])
 
     def count_overdue(self, now: datetime) -> int:
         """Cases whose latest follow-up time is past (`CaseRow.overdue`): one count on the
@@ -1173,18 +1225,17 @@ class Store:
                 return None, []
             clauses.append(f"{plus}{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
-        if match is not None and hits and lookup:
-            clauses.append("EXISTS (SELECT 1 FROM temp.search_hits AS hit WHERE hit.id = cases.id)")
-        elif match is not None and hits:
-            clauses.append(f"{plus}id IN (SELECT id FROM temp.search_hits)")
-        elif match is not None and lookup:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? AND rowid = cases.id)"
-            )
-            params.append(match)
-        elif match is not None:
-            clauses.append(f"{plus}id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
-            params.append(match)
+        if match is not None:
+            if hits:  # read by `page` already: FTS is not asked again
+                each = "EXISTS (SELECT 1 FROM temp.search_hits AS hit WHERE hit.id = cases.id)"
+                every = "id IN (SELECT id FROM temp.search_hits)"
+            else:
+                each = (
+                    "EXISTS (SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? AND rowid = cases.id)"
+                )
+                every = "id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+                params.append(match)
+            clauses.append(each if lookup else plus + every)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def data_version(self) -> int:
