@@ -169,13 +169,13 @@ async def test_the_start_loads_the_list_once(make_app: AppFactory, store: Store)
     for index in range(80):
         new_case(store, f"Case {index + 1}")
     calls: list[int] = []
-    list_cases = store.list_cases
+    page = store.page  # how the list loads (a count and a page)
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs.get("limit"))
-        return list_cases(*args, **kwargs)
+        return page(*args, **kwargs)
 
-    store.list_cases = counting  # type: ignore[method-assign]
+    store.page = counting  # type: ignore[method-assign]
     app = make_app()
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
