@@ -179,8 +179,8 @@ class Checklist(OptionList):
         """Show a new prompt for one item. OptionList's own replace drops the rendering and the
         line heights of every item, and renders the whole visible list again (about 30 ms at
         120x40 for one tick); a tick or a note of the same height changes one item, so only its
-        renders are dropped and only its lines painted again. Uses OptionList internals (textual is pinned; the pilot tests of
-        the checklist catch a change)."""
+        renders are dropped and only its lines painted again. Uses OptionList internals
+        (textual is pinned; the pilot tests of the checklist catch a change)."""
         option = self.get_option_at_index(index)
         old = option.prompt
         if not (isinstance(old, Content) and self._same_height(old, prompt)):
