@@ -62,13 +62,13 @@ def _breadth(dim: ImpactDimension, inputs: ImpactInputs, now: datetime) -> Dimen
             level,
             threshold_level(inputs.customers_affected, dim.thresholds("customers_thresholds")),
         )
-        parts.append(f"{inputs.customers_affected} customer(s)")
+        parts.append(f"{inputs.customers_affected:,} customer(s)")
     if inputs.end_users_affected is not None:
         level = max(
             level,
             threshold_level(inputs.end_users_affected, dim.thresholds("end_users_thresholds")),
         )
-        parts.append(f"{inputs.end_users_affected} end user(s)")
+        parts.append(f"{inputs.end_users_affected:,} end user(s)")
     if inputs.growing:
         level = _cap(level + dim.number("growing_bonus"))
         parts.append("growing")
