@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbench import migrations
+from workbench.checkpointer import BACKSTOP, Checkpointer
 from workbench.clock import utcnow
 from workbench.migrations import APPLICATION_ID, FTS_PREFIX, SCHEMA_VERSION, MigrationContext
 from workbench.once import Once, once
@@ -590,6 +591,8 @@ class Store:
         # A second, read-only connection for the similar-case pool (see `_reading`).
         self._read_conn: sqlite3.Connection | None = None
         self._read_lock = threading.Lock()
+        # Copies the WAL into the file after writes, off the thread that commits (checkpointer.py).
+        self._checkpointer: Checkpointer | None = None
         self.readonly = readonly or (
             self.path.exists() and (_not_writable(self.path) or _not_writable(self.path.parent))
         )
@@ -636,6 +639,8 @@ class Store:
                     )
                 return
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP}")
+            self._checkpointer = Checkpointer(self._checkpoint_connection)
             self._migrate()
         except BaseException:
             self.close()
@@ -777,6 +782,13 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        if self._checkpointer is not None:
+            self._checkpointer.wrote()
+
+    def _checkpoint_connection(self) -> sqlite3.Connection:
+        """The checkpointer's own connection, opened on its thread: a checkpoint there never
+        holds the lock the app's reads and saves take."""
+        return sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
 
     def _now(self) -> datetime:
         now = self.clock()
@@ -1403,6 +1415,10 @@ class Store:
         return dest
 
     def close(self) -> None:
+        # The checkpointer's connection first: the store's own, closed last, then checkpoints
+        # what is left and removes the -wal and -shm.
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         with self._read_lock:
             if self._read_conn is not None:
                 with contextlib.suppress(sqlite3.Error):

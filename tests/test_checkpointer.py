@@ -1,0 +1,148 @@
+"""WAL checkpoints on the checkpointer's thread: the store's commits no longer copy the log back
+into the file themselves (at the default threshold, one save or import in thirty did, for 50 ms at
+100,000 cases), and what they write is still checkpointed, by the thread, a moment later."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from workbench import checkpointer
+from workbench.checkpointer import BACKSTOP, Checkpointer
+from workbench.models import Escalation
+from workbench.playbook import default_playbook
+from workbench.store import Store
+
+WAIT = 10.0  # seconds: what a test waits at most for the thread (a failure, never a sleep)
+PAGE = 4096
+
+
+def case(narrative: str = "") -> Escalation:
+    return Escalation(title="Exports time out", narrative=narrative, created_at=datetime.now(UTC))
+
+
+def wal_pages(db: Path) -> int:
+    wal = Path(f"{db}-wal")
+    return wal.stat().st_size // PAGE if wal.exists() else 0
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "workbench.db"
+
+
+@pytest.fixture
+def store(db: Path) -> Iterator[Store]:
+    with Store(db, default_playbook()) as opened:
+        yield opened
+
+
+def test_commits_past_the_default_threshold_leave_the_checkpoint_to_the_thread(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpointer, "DELAY", 3600.0)  # the thread never gets to it here
+    with Store(db, default_playbook()) as store:
+        big = "The export job stalls after the first batch. " * 4000  # about 180 KB a case
+        for _ in range(25):  # about 2,000 pages of log
+            store.create(case(big))
+        # SQLite's default (1000 pages) would have checkpointed inside a commit and started the
+        # log again from its beginning: the file would not have grown past it.
+        assert 1200 < wal_pages(db) < BACKSTOP
+        assert store._checkpointer is not None and store._checkpointer.checkpoints == 0
+
+
+def test_what_a_save_wrote_is_checkpointed_by_the_thread(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpointer, "DELAY", 0.0)
+    with Store(db, default_playbook()) as store:
+        worker = store._checkpointer
+        assert worker is not None
+        worker.done.clear()
+        created = store.create(case())
+        assert worker.done.wait(WAIT)
+        assert worker.failures == 0
+        busy, frames, copied = worker.last or (-1, -1, -1)
+        assert busy == 0 and frames > 0 and copied == frames
+        # The case is in the file itself now: a reader that ignores the log sees it.
+        reader = sqlite3.connect(f"{db.as_uri()}?immutable=1", uri=True)
+        try:
+            titles = reader.execute("SELECT title FROM cases WHERE id = ?", (created.id,))
+            assert titles.fetchone() == ("Exports time out",)
+        finally:
+            reader.close()
+
+
+def test_a_store_that_only_reads_starts_no_thread(db: Path) -> None:
+    with Store(db, default_playbook()) as store:
+        store.create(case())
+    before = {thread.ident for thread in threading.enumerate()}
+    with Store(db, default_playbook()) as store:
+        store.list_cases()
+        store.list_cases(query="exports")
+        assert store._checkpointer is not None and store._checkpointer._thread is None
+    assert {thread.ident for thread in threading.enumerate()} == before
+    with Store(db, default_playbook(), readonly=True) as store:
+        assert store._checkpointer is None
+
+
+def test_close_stops_the_thread_and_the_last_connection_removes_the_wal(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpointer, "DELAY", 0.0)
+    store = Store(db, default_playbook())
+    worker = store._checkpointer
+    assert worker is not None
+    worker.done.clear()
+    store.create(case())
+    assert worker.done.wait(WAIT)
+    thread = worker._thread
+    assert thread is not None and thread.is_alive()
+    store.close()
+    assert not thread.is_alive()
+    assert not Path(f"{db}-wal").exists() and not Path(f"{db}-shm").exists()
+    worker.wrote()  # a write reported after the close starts nothing
+    assert worker._thread is thread and not thread.is_alive()
+
+
+def test_a_failed_checkpoint_is_counted_and_the_next_write_tries_again(db: Path) -> None:
+    sqlite3.connect(db).close()
+    attempts: list[int] = []
+
+    def connect() -> sqlite3.Connection:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise sqlite3.OperationalError("unable to open database file")
+        return sqlite3.connect(db, isolation_level=None)
+
+    worker = Checkpointer(connect, delay=0.0)
+    try:
+        worker.wrote()
+        assert worker.done.wait(WAIT)
+        assert (worker.failures, worker.checkpoints) == (1, 0)
+        worker.done.clear()
+        worker.wrote()
+        assert worker.done.wait(WAIT)
+        assert (worker.failures, worker.checkpoints) == (1, 1)
+    finally:
+        worker.close()
+    assert worker._thread is not None and not worker._thread.is_alive()
+
+
+def test_writes_reported_within_the_delay_share_one_checkpoint(db: Path) -> None:
+    """A burst of commits is covered by one checkpoint, not one each."""
+    sqlite3.connect(db).close()
+    worker = Checkpointer(lambda: sqlite3.connect(db, isolation_level=None), delay=1.0)
+    try:
+        for _ in range(50):  # microseconds apart: all within the one delay
+            worker.wrote()
+        assert worker.done.wait(WAIT)
+        assert worker.checkpoints == 1
+        assert not worker._due.is_set()  # nothing left due: the thread waits for the next write
+    finally:
+        worker.close()
