@@ -1,6 +1,6 @@
 """WAL checkpoints on the checkpointer's thread: the store's commits no longer copy the log back
 into the file themselves (at the default threshold, one save or import in thirty did, for 50 ms at
-100,000 cases), and what they write is still checkpointed, by the thread, a moment later."""
+100,000 cases), and what they write is still checkpointed, by the thread, once writing pauses."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def store(db: Path) -> Iterator[Store]:
 def test_commits_past_the_default_threshold_leave_the_checkpoint_to_the_thread(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpointer, "DELAY", 3600.0)  # the thread never gets to it here
+    monkeypatch.setattr(checkpointer, "QUIET", 3600.0)  # the thread never gets to it here
     with Store(db, default_playbook()) as store:
         big = "The export job stalls after the first batch. " * 4000  # about 180 KB a case
         for _ in range(25):  # about 2,000 pages of log
@@ -59,7 +59,7 @@ def test_commits_past_the_default_threshold_leave_the_checkpoint_to_the_thread(
 def test_what_a_save_wrote_is_checkpointed_by_the_thread(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpointer, "DELAY", 0.0)
+    monkeypatch.setattr(checkpointer, "QUIET", 0.0)
     with Store(db, default_playbook()) as store:
         worker = store._checkpointer
         assert worker is not None
@@ -94,7 +94,7 @@ def test_a_store_that_only_reads_starts_no_thread(db: Path) -> None:
 def test_close_stops_the_thread_and_the_last_connection_removes_the_wal(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpointer, "DELAY", 0.0)
+    monkeypatch.setattr(checkpointer, "QUIET", 0.0)
     store = Store(db, default_playbook())
     worker = store._checkpointer
     assert worker is not None
@@ -120,7 +120,7 @@ def test_a_failed_checkpoint_is_counted_and_the_next_write_tries_again(db: Path)
             raise sqlite3.OperationalError("unable to open database file")
         return sqlite3.connect(db, isolation_level=None)
 
-    worker = Checkpointer(connect, delay=0.0)
+    worker = Checkpointer(connect, quiet=0.0)
     try:
         worker.wrote()
         assert worker.done.wait(WAIT)
@@ -134,15 +134,31 @@ def test_a_failed_checkpoint_is_counted_and_the_next_write_tries_again(db: Path)
     assert worker._thread is not None and not worker._thread.is_alive()
 
 
-def test_writes_reported_within_the_delay_share_one_checkpoint(db: Path) -> None:
-    """A burst of commits is covered by one checkpoint, not one each."""
+def test_writes_that_come_before_the_pause_share_one_checkpoint(db: Path) -> None:
+    """A burst of commits is covered by one checkpoint once it pauses, not one each."""
     sqlite3.connect(db).close()
-    worker = Checkpointer(lambda: sqlite3.connect(db, isolation_level=None), delay=1.0)
+    worker = Checkpointer(lambda: sqlite3.connect(db, isolation_level=None), quiet=0.2)
     try:
-        for _ in range(50):  # microseconds apart: all within the one delay
+        for _ in range(50):  # microseconds apart: no pause among them
             worker.wrote()
         assert worker.done.wait(WAIT)
         assert worker.checkpoints == 1
         assert not worker._due.is_set()  # nothing left due: the thread waits for the next write
+    finally:
+        worker.close()
+
+
+def test_writes_that_never_pause_are_checkpointed_after_the_longest_wait(db: Path) -> None:
+    sqlite3.connect(db).close()
+    worker = Checkpointer(
+        lambda: sqlite3.connect(db, isolation_level=None), quiet=WAIT, longest=0.1
+    )
+    try:
+        writes = 0
+        while not worker.done.is_set() and writes < 1000:
+            worker.wrote()  # every 5 ms: far more often than the quiet time asks
+            writes += 1
+            worker.done.wait(0.005)
+        assert worker.checkpoints == 1 and writes < 1000
     finally:
         worker.close()

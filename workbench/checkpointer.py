@@ -1,16 +1,18 @@
-"""WAL checkpoints on a thread of their own, not inside the commit that crosses the threshold.
+"""WAL checkpoints on a thread of their own, in a pause in the writing, not inside a save.
 
 SQLite copies the write-ahead log back into the database file when a commit takes the log past
 `wal_autocheckpoint` pages (a thousand by default). That commit then also writes and syncs about
-four megabytes: 50 ms at 100,000 cases, inside one save or import in thirty. So the store's own
-connection keeps only a far backstop (`BACKSTOP`), and after writes this thread, with a connection
-of its own, runs a PASSIVE checkpoint: one that never waits for a writer nor blocks one. SQLite
-runs it with the GIL released, so the app's keystrokes and saves go on while it copies.
+four megabytes: 50 ms at 100,000 cases, inside one save or import in thirty. A checkpoint on
+another thread while saves go on is not free either: its sync holds up theirs (a save that ran
+beside one took 10-12 ms instead of 2-3).
 
-A checkpoint comes `DELAY` seconds after the first write it covers: at most one per DELAY while
-writes go on, and none while nothing is written. The thread starts at the first write (a store
-that only reads never starts it). A failed checkpoint is counted and the next write tries again;
-the backstop keeps the log bounded should the thread never manage one.
+So the store's own connection checkpoints only past a far backstop (`BACKSTOP`), and this thread,
+with a connection of its own, runs a PASSIVE checkpoint (one that never waits for a writer nor
+blocks one) once writing pauses: `QUIET` seconds with no commit, or `LONGEST` after the first
+commit it covers should the writes never pause. SQLite runs it with the GIL released. The thread
+starts at the first write (a store that only reads never starts it). A failed checkpoint is
+counted and the next write tries again; the backstop keeps the log bounded should the thread never
+manage one.
 """
 
 from __future__ import annotations
@@ -18,20 +20,27 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 
-DELAY = 0.25  # seconds from a write to the checkpoint that covers it
-BACKSTOP = 4000  # pages: the store's connection checkpoints in its commit only past this
+QUIET = 1.0  # seconds without a commit before the checkpoint
+LONGEST = 10.0  # seconds: at most this long after a commit, pause or not
+BACKSTOP = 10_000  # pages (40 MB): the store's connection checkpoints in a commit only past this
 
 
 class Checkpointer:
     """Runs PASSIVE checkpoints of one database on a daemon thread after `wrote` is called."""
 
     def __init__(
-        self, connect: Callable[[], sqlite3.Connection], *, delay: float | None = None
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        *,
+        quiet: float | None = None,
+        longest: float | None = None,
     ) -> None:
         self._connect = connect
-        self.delay = DELAY if delay is None else delay
+        self.quiet = QUIET if quiet is None else quiet
+        self.longest = LONGEST if longest is None else longest
         self.checkpoints = 0  # the number run, for tests and the benchmark
         self.failures = 0
         self.last: tuple[int, int, int] | None = None  # (busy, log frames, checkpointed frames)
@@ -42,7 +51,7 @@ class Checkpointer:
         self._start_lock = threading.Lock()
 
     def wrote(self) -> None:
-        """A write was committed: a checkpoint is due in `delay` seconds."""
+        """A write was committed: a checkpoint is due at the next pause."""
         if self._closing.is_set():
             return
         if self._thread is None:
@@ -68,9 +77,8 @@ class Checkpointer:
         try:
             while True:
                 self._due.wait()
-                if self._closing.wait(self.delay):
+                if self._pause():
                     return  # the store is closing: its last connection checkpoints as it closes
-                self._due.clear()  # writes from here on are covered by the next one
                 try:
                     if conn is None:
                         conn = self._connect()
@@ -85,3 +93,16 @@ class Checkpointer:
             if conn is not None:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
+
+    def _pause(self) -> bool:
+        """Wait for QUIET seconds without a write (at most LONGEST); True if closing instead.
+        Writes from the return on are left for the next checkpoint."""
+        since = time.monotonic()
+        while True:
+            self._due.clear()
+            left = self.longest - (time.monotonic() - since)
+            if self._closing.wait(max(0.0, min(self.quiet, left))):
+                return True
+            if not self._due.is_set() or time.monotonic() - since >= self.longest:
+                self._due.clear()
+                return False
