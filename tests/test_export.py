@@ -3,6 +3,7 @@ import of hand-written documents, errors that name the section, and the shipped 
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -664,3 +665,49 @@ def test_sample_imports_and_exports_byte_for_byte(pb: Playbook, sample: Path) ->
     assert steps and all(step.action for step in steps)
     if destination == "engineering":
         assert sum(bool(step.literal_input) for step in steps) >= 2
+
+
+# -- the collector during a parse ---------------------------------------------------------------------
+def test_the_token_stream_is_parsed_with_the_cyclic_collector_held_off(
+    pb: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document's tokens are thousands of short-lived objects: a collection during the parse
+    only promotes them (and, every few imports, was a full collection inside one)."""
+    from workbench import export
+
+    real = export._markdown()
+    seen: list[bool] = []
+
+    class Watching:
+        def parse(self, text: str) -> object:
+            seen.append(gc.isenabled())
+            return real.parse(text)
+
+    monkeypatch.setattr(export, "_markdown", lambda: Watching())
+    text = GOLDEN.read_text(encoding="utf-8")
+    assert gc.isenabled()
+    parse(text, pb)
+    assert seen == [False] and gc.isenabled()  # held off for the tokens, on again after
+    gc.disable()  # a caller that holds it off keeps it off
+    try:
+        parse(text, pb)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(DocumentError):
+        parse("# not an escalation document\n", pb)
+    assert gc.isenabled()  # on again after a document that fails too
+
+
+def test_a_parse_leaves_no_cycle_for_the_collector(pb: Playbook) -> None:
+    """Why holding the collector off is safe: reference counting frees everything a parse made."""
+    text = GOLDEN.read_text(encoding="utf-8")
+    parse(text, pb)  # first use builds the parser and caches
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            parse(text, pb)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
