@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.dialogs import TypeAheadDialog, dismiss_once
-from screens.widgets import same_content, update_static
+from screens.widgets import Bullet, BulletList, bullet_lines
 from workbench.models import Escalation
 
 if TYPE_CHECKING:
@@ -78,21 +78,22 @@ def findings_for(findings: Iterable[Finding], path: str) -> list[Finding]:
     return [f for f in findings if f.field == path or f.field.startswith(path + ".")]
 
 
-def finding_content(findings: Sequence[Finding], *, shown: Iterable[str] = ()) -> Content:
-    """Findings as warning lines: the message, then the playbook's advice quoted (each once, and
-    not when it is already `shown` nearby)."""
-    parts: list[Content] = []
+def finding_items(findings: Sequence[Finding], *, shown: Iterable[str] = ()) -> list[Bullet]:
+    """Findings as warning bullets: the message, then the playbook's advice quoted under it (each
+    once, and not when it is already `shown` nearby). A long one wraps under its own first word."""
+    items: list[Bullet] = []
     seen: set[str] = set(shown)
     for finding in findings:
         if finding.message in seen:
             continue
         seen.add(finding.message)
-        line = Content.from_markup("[$warning]⚠ $message[/]", message=finding.message)
+        items.append(
+            Bullet(finding.message, style="$warning", marker="⚠ ", marker_style="$warning")
+        )
         if finding.advice and finding.advice not in seen:
             seen.add(finding.advice)
-            line = line + Content.from_markup("\n  [dim italic]$advice[/]", advice=finding.advice)
-        parts.append(line)
-    return Content("\n").join(parts)
+            items.append(Bullet(finding.advice, style="dim italic", marker="", indent=2))
+    return items
 
 
 # -- bound controls -----------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ class FieldArea(TextArea):
         self.post_message(self.Blurred(self))
 
 
-class FindingsLine(Static):
+class FindingsLine(BulletList):
     """The lint findings about some paths (and anything below them), shown under a section.
 
     With `exact=True` only findings about the paths themselves count (the steps list shows each
@@ -188,7 +189,7 @@ class FindingsLine(Static):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__("", id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
         self.paths = paths
         self.exact = exact
         self.skip_rules = frozenset(skip_rules)
@@ -202,7 +203,7 @@ class FindingsLine(Static):
 
     def show(self, findings: Iterable[Finding]) -> None:
         mine = [f for f in findings if self._mine(f)]
-        update_static(self, finding_content(mine))
+        self.set_items(finding_items(mine))
         self.set_class(bool(mine), "-shown")
 
 
@@ -355,7 +356,7 @@ class PairEditor(TypeAheadDialog[Pair | None]):
             yield Input(self.pair[1], id="pair-second", compact=True)
             if self.spec.second_hint:
                 yield Static(self.spec.second_hint, classes="pair-hint", markup=False)
-            yield Static("", id="pair-findings")
+            yield BulletList(id="pair-findings")
             with Horizontal(id="pair-buttons"):
                 yield Static("enter next / save · esc cancel", classes="pair-keys")
                 yield Button("Save", variant="primary", id="pair-save", compact=True)
@@ -374,8 +375,8 @@ class PairEditor(TypeAheadDialog[Pair | None]):
             return
         findings = self.check(self._value())
         hints = (self.spec.first_hint, self.spec.second_hint)
-        box = self.query_one("#pair-findings", Static)
-        box.update(finding_content(findings, shown=hints))
+        box = self.query_one("#pair-findings", BulletList)
+        box.set_items(finding_items(findings, shown=hints))
         box.display = bool(findings)
 
     @on(Input.Changed)
@@ -440,8 +441,9 @@ class PairList(OptionList):
         self.spec = spec
         self.check = check
         self._items: list[Pair] = list(items)
-        self._notes: dict[int, Content] = {}
+        self._notes: dict[int, list[Bullet]] = {}
         self._deleted: list[tuple[int, Pair]] = []
+        self._width = 0  # what the notes were wrapped to
 
     @property
     def items(self) -> list[Pair]:
@@ -450,34 +452,42 @@ class PairList(OptionList):
     def on_mount(self) -> None:
         self._render_items()
 
-    def set_items(self, items: Sequence[Pair], notes: dict[int, Content] | None = None) -> None:
-        """Show these items (what the case holds), keeping the highlight where it was. The same
-        items and notes again (every save of any other field) are not rebuilt: rebuilding drops
-        every rendered line of the list."""
-        items, notes = list(items), notes or {}
-        unchanged = (
-            items == self._items
-            and notes.keys() == self._notes.keys()
-            and all(same_content(notes[index], self._notes[index]) for index in notes)
-        )
+    def set_items(
+        self, items: Sequence[Pair], notes: dict[int, list[Bullet]] | None = None
+    ) -> None:
+        """Show these items (what the case holds), with `notes` (findings) under some of them,
+        keeping the highlight where it was. The same items and notes again (every save of any
+        other field) are not rebuilt: rebuilding drops every rendered line of the list."""
+        items, notes = list(items), {index: note for index, note in (notes or {}).items() if note}
+        unchanged = items == self._items and notes == self._notes
         self._items, self._notes = items, notes
         if not (unchanged and self.option_count):
             self._render_items()
 
     def _render_items(self, highlight: int | None = None) -> None:
         keep = self.highlighted if highlight is None else highlight
+        width = self._width = self._note_width()
         options: list[Option] = []
         for index, pair in enumerate(self._items):
             prompt = self.spec.render(index, pair)
             note = self._notes.get(index)
-            if note is not None and note.plain:
-                prompt = prompt + Content("\n") + note
+            if note:
+                # Wrapped here, under their own first word: the list would wrap them to the margin.
+                prompt = Content("\n").join([prompt, *bullet_lines(note, width or 200)])
             options.append(Option(prompt, id=f"item-{index}"))
         if not options:
             options.append(Option(Content.styled(self.spec.empty, "dim italic"), disabled=True))
         self.set_options(options)
         if self._items:
             self.highlighted = min(keep or 0, len(self._items) - 1)
+
+    def _note_width(self) -> int:
+        return max(0, self.scrollable_content_region.width - 1)
+
+    def _on_resize(self) -> None:
+        """A new width wraps the notes again (OptionList's own handler then measures it all)."""
+        if self._notes and self._note_width() != self._width:
+            self._render_items()
 
     def _current(self) -> int | None:
         if not self._items or self.highlighted is None:

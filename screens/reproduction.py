@@ -25,10 +25,11 @@ from screens.fields import (
     Pair,
     PairList,
     PairSpec,
-    finding_content,
+    finding_items,
     findings_for,
     section,
 )
+from screens.widgets import Bullet
 from workbench.models import Escalation, ReproStep
 from workbench.rules.lint import Finding, lint_case
 
@@ -126,11 +127,11 @@ class ReproductionScreen(FormScreen):
         findings = [f for f in self._findings() if f.screen == "reproduction"]
         self.show_findings(findings)
         steps = self.case.reproduction.steps
-        notes: dict[int, Content] = {}
+        notes: dict[int, list[Bullet]] = {}
         for index in range(len(steps)):
             mine = findings_for(findings, f"reproduction.steps.{index}")
             if mine:
-                notes[index] = finding_content(mine)
+                notes[index] = finding_items(mine)
         pairs = [(step.action, step.literal_input) for step in steps]
         self.query_one("#steps", PairList).set_items(pairs, notes)
 

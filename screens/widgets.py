@@ -408,6 +408,30 @@ def _same_item(a: Bullet | Content, b: Bullet | Content) -> bool:
     return a == b if isinstance(a, Bullet) else same_content(a, b)
 
 
+def bullet_lines(items: Iterable[Bullet | Content], width: int) -> list[Content]:
+    """The items as lines at `width`: each bullet wrapped under its own first word."""
+    lines: list[Content] = []
+    for item in items:
+        if isinstance(item, Content):
+            lines.append(item)
+            continue
+        lead = " " * item.indent
+        hang = lead + " " * len(item.marker)
+        wrapped = textwrap.wrap(
+            item.text, width=max(10, width), initial_indent=hang, subsequent_indent=hang
+        ) or [hang]
+        first = wrapped[0][len(hang) :]
+        lines.append(
+            Content.assemble(
+                lead,
+                Content.styled(item.marker, item.marker_style),
+                Content.styled(first, item.style),
+            )
+        )
+        lines.extend(Content.styled(line, item.style) for line in wrapped[1:])
+    return lines
+
+
 class BulletList(Widget):
     """Lines and bullets that wrap with a hanging indent at the widget's width.
 
@@ -448,26 +472,7 @@ class BulletList(Widget):
         )
 
     def _lines(self, width: int) -> list[Content]:
-        lines: list[Content] = []
-        for item in self.items:
-            if isinstance(item, Content):
-                lines.append(item)
-                continue
-            lead = " " * item.indent
-            hang = lead + " " * len(item.marker)
-            wrapped = textwrap.wrap(
-                item.text, width=max(10, width), initial_indent=hang, subsequent_indent=hang
-            ) or [hang]
-            first = wrapped[0][len(hang) :]
-            lines.append(
-                Content.assemble(
-                    lead,
-                    Content.styled(item.marker, item.marker_style),
-                    Content.styled(first, item.style),
-                )
-            )
-            lines.extend(Content.styled(line, item.style) for line in wrapped[1:])
-        return lines
+        return bullet_lines(self.items, width)
 
     def render(self) -> Content:
         return Content("\n").join(self._lines(self.content_region.width or 80))

@@ -10,7 +10,7 @@ from textual import events
 from textual.widgets import Input, Select, Static
 
 from screens.details import DetailsScreen, deadline_feedback
-from screens.fields import FieldArea, FieldInput, PairEditor, PairList
+from screens.fields import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
 from tests.conftest import NOW, new_case
 from workbench.models import ActionTaken, LogEntry, LogKind, Request
 
@@ -110,7 +110,9 @@ async def test_deadline_input_parses_and_saves(make_app: AppFactory, store: Stor
         stored = store.get(case.id or 0).request
         assert stored.hard_deadline is None
         assert stored.deadline_text == "end of week"
-        findings = " ".join(str(w.render()) for w in screen.query("FindingsLine.-shown"))
+        findings = " ".join(
+            w.plain for w in screen.query("FindingsLine.-shown").results(FindingsLine)
+        )
         assert 'The deadline "end of week" is not a date and time.' in findings
 
         deadline.value = "tomorrow 17:00"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Input
 
-from screens.fields import FieldArea, FieldInput, PairEditor, PairList
+from screens.fields import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
 from screens.reproduction import ReproductionScreen
 from tests.conftest import new_case
 from workbench.models import Environment, Reproduction, ReproStep
@@ -229,7 +229,7 @@ async def test_section_findings_and_advice_placeholders(make_app: AppFactory, st
     case = new_case(store, "Import crashes", reproduction=Reproduction())  # a defect word
     async with make_app().run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot, case.id or 0)
-        text = " ".join(str(w.render()) for w in screen.query("FindingsLine.-shown"))
+        text = " ".join(w.plain for w in screen.query("FindingsLine.-shown").results(FindingsLine))
         assert "no reproduction steps" in text
         assert "No environment" in text
         playbook = pilot.app.playbook  # type: ignore[attr-defined]
@@ -287,3 +287,31 @@ async def test_typing_is_not_lost_on_quit(make_app: AppFactory, store: Store) ->
         await pilot.press(*"CSV file")
         await pilot.press("ctrl+q")
     assert store.get(case.id or 0).reproduction.expected == "CSV file"
+
+
+async def test_a_steps_findings_wrap_under_their_first_word_at_any_width(
+    make_app: AppFactory, store: Store
+) -> None:
+    """A long finding under a step wraps with a hanging indent (the list itself would wrap it to
+    the margin), and again when the terminal's width changes."""
+    case = new_case(
+        store,
+        "Export fails",
+        reproduction=Reproduction(
+            steps=[ReproStep(action="Open Reports"), ReproStep(action="try exporting")]
+        ),
+    )
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        for width in (80, 56):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            room = steps.scrollable_content_region.width
+            lines = str(steps.get_option_at_index(1).prompt).split("\n")
+            assert lines[0] == "2. try exporting"
+            assert lines[1].startswith('⚠ Step 2 is vague ("try")')
+            advice = lines[2:]
+            assert len(advice) >= 2  # long enough to wrap at either width
+            assert all(line.startswith("  ") and len(line) < room for line in advice)
+            assert all(len(line) < room for line in lines[1:])
