@@ -162,3 +162,57 @@ def test_writes_that_never_pause_are_checkpointed_after_the_longest_wait(db: Pat
         assert worker.checkpoints == 1 and writes < 1000
     finally:
         worker.close()
+
+
+def test_a_close_that_lands_as_the_pause_ends_still_stops_the_thread(db: Path) -> None:
+    """close() sets `_closing`, then `_due`; the thread clears `_due` as its pause ends. A close
+    between the two must not be lost (the thread would wait for a write for ever, and the store's
+    close would no longer be the last connection's)."""
+    sqlite3.connect(db).close()
+    worker = Checkpointer(lambda: sqlite3.connect(db, isolation_level=None), quiet=0.0)
+
+    class ClosingAsThePauseEnds(threading.Event):
+        def is_set(self) -> bool:
+            seen = super().is_set()
+            if threading.current_thread().name == "wal-checkpointer" and not seen:
+                worker._closing.set()  # all that close() signals, landing just before the
+                self.set()  # thread's clear of `_due`
+            return seen
+
+    worker._due = ClosingAsThePauseEnds()
+    worker.wrote()
+    thread = worker._thread
+    assert thread is not None
+    try:
+        thread.join(WAIT)  # what close() then does: no further signal comes
+        assert not thread.is_alive()
+        assert worker.checkpoints == 0  # nothing run once the close had begun
+    finally:
+        worker.close()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_thread_that_died_is_started_again_at_the_next_write(db: Path) -> None:
+    sqlite3.connect(db).close()
+    calls: list[int] = []
+
+    def connect() -> sqlite3.Connection:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("not an sqlite3.Error: the thread ends")
+        return sqlite3.connect(db, isolation_level=None)
+
+    worker = Checkpointer(connect, quiet=0.0)
+    try:
+        worker.wrote()
+        assert worker.done.wait(WAIT)
+        first = worker._thread
+        assert first is not None
+        first.join(WAIT)
+        assert not first.is_alive() and worker.checkpoints == 0
+        worker.done.clear()
+        worker.wrote()
+        assert worker.done.wait(WAIT)
+        assert worker._thread is not first and worker.checkpoints == 1
+    finally:
+        worker.close()

@@ -51,12 +51,15 @@ class Checkpointer:
         self._start_lock = threading.Lock()
 
     def wrote(self) -> None:
-        """A write was committed: a checkpoint is due at the next pause."""
+        """A write was committed: a checkpoint is due at the next pause. Starts the thread, or
+        starts it again if it died (an unexpected error, or this is a forked child)."""
         if self._closing.is_set():
             return
-        if self._thread is None:
+        thread = self._thread
+        if thread is None or not thread.is_alive():
             with self._start_lock:
-                if self._thread is None and not self._closing.is_set():
+                thread = self._thread
+                if (thread is None or not thread.is_alive()) and not self._closing.is_set():
                     self._thread = threading.Thread(
                         target=self._run, name="wal-checkpointer", daemon=True
                     )
@@ -75,7 +78,7 @@ class Checkpointer:
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
         try:
-            while True:
+            while not self._closing.is_set():
                 self._due.wait()
                 if self._pause():
                     return  # the store is closing: its last connection checkpoints as it closes
@@ -96,7 +99,8 @@ class Checkpointer:
 
     def _pause(self) -> bool:
         """Wait for QUIET seconds without a write (at most LONGEST); True if closing instead.
-        Writes from the return on are left for the next checkpoint."""
+        Writes from the return on are left for the next checkpoint. A close that sets `_due`
+        just before the clear below is not lost: `_closing`, set first, is looked at after it."""
         since = time.monotonic()
         while True:
             self._due.clear()
@@ -105,4 +109,4 @@ class Checkpointer:
                 return True
             if not self._due.is_set() or time.monotonic() - since >= self.longest:
                 self._due.clear()
-                return False
+                return self._closing.is_set()

@@ -787,8 +787,14 @@ class Store:
 
     def _checkpoint_connection(self) -> sqlite3.Connection:
         """The checkpointer's own connection, opened on its thread: a checkpoint there never
-        holds the lock the app's reads and saves take."""
-        return sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        holds the lock the app's reads and saves take. mode=rw: never creates a file that has
+        gone meanwhile."""
+        return sqlite3.connect(
+            f"{self.path.as_uri()}?mode=rw",
+            uri=True,
+            timeout=self.busy_timeout,
+            isolation_level=None,
+        )
 
     def _now(self) -> datetime:
         now = self.clock()
