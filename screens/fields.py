@@ -480,13 +480,21 @@ class PairList(OptionList):
         self.set_options(options)
         if self._items:
             self.highlighted = min(keep or 0, len(self._items) - 1)
+        if self._notes:
+            self.call_after_refresh(self._rewrap)
 
     def _note_width(self) -> int:
         return max(0, self.scrollable_content_region.width - 1)
 
     def _on_resize(self) -> None:
         """A new width wraps the notes again (OptionList's own handler then measures it all)."""
-        if self._notes and self._note_width() != self._width:
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        """Wrap the notes again if the width they had is gone. Also after each render: notes
+        that grow the list past its maximum height bring a scrollbar, which narrows the list
+        without a Resize."""
+        if self._notes and self.is_mounted and self._note_width() != self._width:
             self._render_items()
 
     def _current(self) -> int | None:

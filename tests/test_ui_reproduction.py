@@ -315,3 +315,28 @@ async def test_a_steps_findings_wrap_under_their_first_word_at_any_width(
             assert len(advice) >= 2  # long enough to wrap at either width
             assert all(line.startswith("  ") and len(line) < room for line in advice)
             assert all(len(line) < room for line in lines[1:])
+
+
+async def test_step_findings_fit_when_the_list_gains_a_scrollbar(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Narrower, the findings take more lines and the list scrolls: they are wrapped to the width
+    left beside the scrollbar, so the list never wraps them again to the margin."""
+    steps = [ReproStep(action=f"try exporting {index}") for index in range(3)]
+    case = new_case(store, "Export fails", reproduction=Reproduction(steps=steps))
+    async with make_app().run_test(size=(120, 50)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps_list = screen.query_one("#steps", PairList)
+        scrolled = False
+        for width in range(76, 58, -1):
+            await pilot.resize_terminal(width, 50)
+            await pilot.pause()
+            scrolled = scrolled or steps_list.show_vertical_scrollbar
+            room = steps_list.scrollable_content_region.width
+            lines = [
+                line
+                for index in range(steps_list.option_count)
+                for line in str(steps_list.get_option_at_index(index).prompt).split("\n")
+            ]
+            assert max(map(len, lines)) < room, width
+        assert scrolled  # the widths tried include ones where the list scrolls
