@@ -103,6 +103,21 @@ async def test_the_list_paints_and_colours_sla_words_before_the_playbook_loads(
         assert app.playbook is default_playbook() and loads == ["loaded"]  # once
 
 
+async def test_the_list_is_the_first_screen_styled_from_its_first_layout(store: Store) -> None:
+    """No blank screen under the list: it is composed with the app, as a bare app's first screen
+    is (pushed over a blank one, its first frame came 40-50 ms later in a terminal). Its rules
+    come with the app's stylesheet: Textual reads no CSS_PATH for a first screen."""
+    from screens.home import HomeScreen
+
+    seed_cases(store)
+    app = WorkbenchApp(store, default_playbook(), clock=fixed_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and app.screen_stack == [app.screen]
+        assert app.screen.query_one("#home-top").region.height == 2  # home.tcss applied
+        assert app.screen.query_one("#cases").region.height >= 44
+
+
 async def test_the_warm_up_loads_the_playbook_after_the_first_frame(store: Store) -> None:
     new_case(store, "One case")
     loads: list[str] = []

@@ -261,7 +261,7 @@ async def test_step_keys_and_escape(make_app: AppFactory, case: Escalation) -> N
         assert isinstance(app.screen, TriageScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
-        assert len(app.screen_stack) == 2
+        assert app.screen_stack == [app.screen]  # step keys switch: nothing left below the list
 
 
 async def test_stale_case_reloads_and_says_so(

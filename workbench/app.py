@@ -50,11 +50,13 @@ MIN_HEIGHT = 20
 
 
 def _stylesheets() -> list[str | PurePath]:
-    """The app-wide rules (dialogs, the case header, text classes). Each screen names its own
-    stylesheet in its CSS_PATH, read when it is first shown (screens.stylesheets)."""
+    """The app-wide rules (dialogs, the case header, text classes) and the case list's. Each
+    other screen names its own stylesheet in its CSS_PATH, read when it is first shown
+    (screens.stylesheets). The list is the first screen (`get_default_screen`), which Textual
+    shows without reading a CSS_PATH: its rules come with the app's, parsed in the same pass."""
     from screens import stylesheets
 
-    return stylesheets("app")
+    return stylesheets("app", "home")
 
 
 def _workbench_commands() -> type[Provider]:
@@ -145,11 +147,16 @@ class WorkbenchApp(App[None]):
         if self._in_terminal:
             self.theme = theme_for(self.console.color_system) or self.theme
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The case list is the first screen itself, composed with the app as a bare app's
+        default screen is, not pushed over a blank one once the app has mounted."""
         from screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def on_mount(self) -> None:
         from screens.reminders import start_reminders
 
-        self.push_screen(HomeScreen())
         self._started = True
         self._check_size(self.size.width, self.size.height)
         # Follow-up reminders: a look once a minute on the injected clock (screens/reminders.py).
