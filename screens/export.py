@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from screens.case_base import STEPS, CaseScreen
 from screens.dialogs import ConfirmDialog, TextPrompt
+from screens.widgets import Bullet, BulletList
 from workbench.clipboard import CopyResult, copy_text
 from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
@@ -72,23 +73,28 @@ def write_document(path: Path, text: str, *, overwrite: bool, follow_symlink: bo
 
 
 # -- rendering the side panel -------------------------------------------------------------------------
-def readiness_content(statuses: Sequence[PackageStatus], names: dict[str, str]) -> Content:
-    """The package checklist per destination: ✓ present, ✗ missing (required), – if available."""
+def readiness_items(
+    statuses: Sequence[PackageStatus], names: dict[str, str]
+) -> list[Bullet | Content]:
+    """The package checklist per destination: ✓ present, ✗ missing (required), – if available;
+    each item wrapped under its own first word."""
     if not statuses:
-        return Content.from_markup(
-            "[dim]Not routed yet: accept or choose a destination on Triage (F2) to see what its "
-            "package needs.[/]"
-        )
-    lines: list[Content] = []
+        return [
+            Content.from_markup(
+                "[dim]Not routed yet: accept or choose a destination on Triage (F2) to see what "
+                "its package needs.[/]"
+            )
+        ]
+    items: list[Bullet | Content] = []
     current = ""
     for status in statuses:
         if status.destination_id != current:
             current = status.destination_id
             mine = [s for s in statuses if s.destination_id == current]
             ready = sum(1 for s in mine if s.present)
-            if lines:
-                lines.append(Content(""))
-            lines.append(
+            if items:
+                items.append(Content(""))
+            items.append(
                 Content.from_markup(
                     "[b]$name[/b] [dim]package: $ready/$total present[/]",
                     name=names.get(current, current),
@@ -97,18 +103,18 @@ def readiness_content(statuses: Sequence[PackageStatus], names: dict[str, str]) 
                 )
             )
         if status.present:
-            mark = Content.styled("✓ ", "$success")
+            marker, marker_style = "✓ ", "$success"
         elif status.required:
-            mark = Content.styled("✗ ", "bold $error")
+            marker, marker_style = "✗ ", "bold $error"
         else:
-            mark = Content.styled("– ", "$text-muted")
-        line = mark + Content(status.text)
+            marker, marker_style = "– ", "$text-muted"
+        text = Content(status.text)
         if not status.required:
-            line += Content.styled(" (if available)", "dim")
+            text += Content.styled(" (if available)", "dim")
         if status.detail:
-            line += Content.styled(f": {status.detail}", "dim" if status.present else "")
-        lines.append(line)
-    return Content("\n").join(lines)
+            text += Content.styled(f": {status.detail}", "dim" if status.present else "")
+        items.append(Bullet(text, marker=marker, marker_style=marker_style))
+    return items
 
 
 def finding_option(finding: Finding, step_labels: dict[str, str]) -> Content:
@@ -154,7 +160,7 @@ class ExportScreen(CaseScreen):
                     yield Static("", id="doc-raw", markup=False)
             with VerticalScroll(id="export-side"):
                 yield Static("Package readiness", classes="panel-title")
-                yield Static("", id="readiness")
+                yield BulletList(id="readiness")
                 yield Static("Lint", classes="panel-title", id="lint-title")
                 yield OptionList(id="findings")
 
@@ -170,7 +176,7 @@ class ExportScreen(CaseScreen):
         playbook = self.workbench.playbook
         statuses = package_readiness(self.case, playbook, self.now())
         names = {d.id: d.name for d in playbook.destinations}
-        self.query_one("#readiness", Static).update(readiness_content(statuses, names))
+        self.query_one("#readiness", BulletList).set_items(readiness_items(statuses, names))
         # One line per problem: a finding about two parts of a step reads the same twice.
         unique: dict[tuple[str, str], Finding] = {}
         for finding in lint_case(self.case, playbook, self.now()):

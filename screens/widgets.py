@@ -395,9 +395,10 @@ class AnswerCheckbox(Checkbox):
 # -- wrapped bullet lists -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Bullet:
-    """One line of a `BulletList`: wrapped under itself (a hanging indent), after its marker."""
+    """One line of a `BulletList`: wrapped under itself (a hanging indent), after its marker.
+    `text` may be Content, styled in parts."""
 
-    text: str
+    text: str | Content
     style: str = ""
     marker: str = "• "
     marker_style: str = "dim"
@@ -405,7 +406,9 @@ class Bullet:
 
 
 def _same_item(a: Bullet | Content, b: Bullet | Content) -> bool:
-    return a == b if isinstance(a, Bullet) else same_content(a, b)
+    if isinstance(a, Bullet) and isinstance(b, Bullet):  # Content's == compares the text alone
+        return a == b and (not isinstance(a.text, Content) or same_content(a.text, b.text))
+    return same_content(a, b)
 
 
 def bullet_lines(items: Iterable[Bullet | Content], width: int) -> list[Content]:
@@ -417,6 +420,13 @@ def bullet_lines(items: Iterable[Bullet | Content], width: int) -> list[Content]
             continue
         lead = " " * item.indent
         hang = lead + " " * len(item.marker)
+        if isinstance(item.text, Content):
+            body = item.text.stylize(item.style) if item.style else item.text
+            parts = body.wrap(max(1, max(10, width) - len(hang))) or [Content("")]
+            marker = Content.styled(item.marker, item.marker_style)
+            lines.append(Content.assemble(lead, marker, parts[0]))
+            lines.extend(Content.assemble(hang, part) for part in parts[1:])
+            continue
         wrapped = textwrap.wrap(
             item.text, width=max(10, width), initial_indent=hang, subsequent_indent=hang
         ) or [hang]

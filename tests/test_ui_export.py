@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, Input, OptionList, Static
 import screens.export as export_screen
 from screens.dialogs import ConfirmDialog, TextPrompt
 from screens.export import ExportScreen, write_document
+from screens.widgets import BulletList
 from tests.conftest import NOW, new_case
 from workbench.clipboard import CopyResult
 from workbench.export import render_markdown
@@ -106,7 +107,7 @@ async def test_shows_document_readiness_and_lint(make_app: AppFactory, store: St
         expected = render_markdown(store.get(case.id or 0), store.playbook, NOW)
         assert screen.document == expected
         assert screen.query_one("#doc-view", ContentSwitcher).current == "rendered"
-        readiness = str(screen.query_one("#readiness", Static).render())
+        readiness = screen.query_one("#readiness", BulletList).plain
         assert "Engineering" in readiness
         assert "✗ Complete reproduction procedure" in readiness
         findings = screen.query_one("#findings", OptionList)

@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
-from screens.widgets import Bullet, BulletList, set_display, update_static
+from screens.widgets import Bullet, BulletList, bullet_lines, set_display, update_static
 
 
 class _Panel(App[None]):
@@ -68,3 +68,33 @@ async def test_same_bullets_and_same_display_cost_nothing() -> None:
         set_display(bullets, False)
         assert not bullets.display
         assert bullets.plain.startswith("• two\nheading\n• word word")
+
+
+def test_a_bullet_of_styled_content_wraps_under_its_first_word_and_keeps_its_styles() -> None:
+    """The export's readiness items: plain text with a dim detail after it."""
+    text = Content("Relevant logs and error output") + Content.styled(
+        ": Missing: evidence (error text, logs) or attached log files.", "dim"
+    )
+    lines = bullet_lines([Bullet(text, marker="✗ ", marker_style="bold $error")], 40)
+    assert len(lines) == 3
+    assert lines[0].plain.startswith("✗ Relevant logs")
+    assert all(line.plain.startswith("  ") and line.cell_length <= 40 for line in lines[1:])
+    assert " ".join(line.plain[2:] for line in lines) == text.plain
+    assert any(span.style == "dim" for span in lines[-1].spans)  # the detail stays dim
+
+
+async def test_a_styled_bullet_that_changes_only_its_styling_is_shown_again() -> None:
+    """Content's own == compares the text alone: a detail turning dim must still repaint."""
+    app = _Panel()
+    async with app.run_test():
+        bullets = app.query_one(BulletList)
+        plain = Bullet(Content("Business impact statement: 3 customers"))
+        dimmed = Bullet(
+            Content("Business impact statement") + Content.styled(": 3 customers", "dim")
+        )
+        bullets.set_items([plain])
+        calls = _count_layouts(bullets)
+        bullets.set_items([plain])
+        assert calls == []
+        bullets.set_items([dimmed])
+        assert len(calls) == 1 and bullets.items == [dimmed]
