@@ -395,6 +395,14 @@ class PairEditor(TypeAheadDialog[Pair | None]):
         dismiss_once(self, None)
 
 
+def _hanging(line: Content, indent: int, width: int) -> list[Content]:
+    """`line` wrapped to `width`, its later lines indented by `indent` (under its first word)."""
+    if line.cell_length <= width:
+        return [line]
+    first, *rest = line.wrap(max(10, width - indent))
+    return [first, *(Content.assemble(" " * indent, part) for part in rest)]
+
+
 class PairList(OptionList):
     """An ordered list of two-part items, edited from the keyboard.
 
@@ -469,18 +477,17 @@ class PairList(OptionList):
         width = self._width = self._note_width()
         options: list[Option] = []
         for index, pair in enumerate(self._items):
-            prompt = self.spec.render(index, pair)
-            note = self._notes.get(index)
-            if note:
-                # Wrapped here, under their own first word: the list would wrap them to the margin.
-                prompt = Content("\n").join([prompt, *bullet_lines(note, width or 200)])
-            options.append(Option(prompt, id=f"item-{index}"))
+            # Wrapped here, each under its own first word (the item after its number, a finding
+            # after its mark): the list itself would wrap them to the margin.
+            lines = _hanging(self.spec.render(index, pair), len(f"{index + 1}. "), width or 200)
+            lines += bullet_lines(self._notes.get(index, ()), width or 200)
+            options.append(Option(Content("\n").join(lines), id=f"item-{index}"))
         if not options:
             options.append(Option(Content.styled(self.spec.empty, "dim italic"), disabled=True))
         self.set_options(options)
         if self._items:
             self.highlighted = min(keep or 0, len(self._items) - 1)
-        if self._notes:
+        if self._items:
             self.call_after_refresh(self._rewrap)
 
     def _note_width(self) -> int:
@@ -491,10 +498,10 @@ class PairList(OptionList):
         self._rewrap()
 
     def _rewrap(self) -> None:
-        """Wrap the notes again if the width they had is gone. Also after each render: notes
+        """Wrap the items again if the width they had is gone. Also after each render: items
         that grow the list past its maximum height bring a scrollbar, which narrows the list
         without a Resize."""
-        if self._notes and self.is_mounted and self._note_width() != self._width:
+        if self._items and self.is_mounted and self._note_width() != self._width:
             self._render_items()
 
     def _current(self) -> int | None:

@@ -340,3 +340,20 @@ async def test_step_findings_fit_when_the_list_gains_a_scrollbar(
             ]
             assert max(map(len, lines)) < room, width
         assert scrolled  # the widths tried include ones where the list scrolls
+
+
+async def test_a_long_step_wraps_under_its_first_word(make_app: AppFactory, store: Store) -> None:
+    long = "Select Retry failed deliveries in Settings, Webhooks, for the EU tenant's endpoint"
+    case = new_case(
+        store,
+        "Webhook retries stop",
+        reproduction=Reproduction(steps=[ReproStep(action=long, literal_input="endpoint 7781")]),
+    )
+    async with make_app().run_test(size=(60, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        room = steps.scrollable_content_region.width
+        lines = str(steps.get_option_at_index(0).prompt).split("\n")
+        assert len(lines) >= 2 and lines[0].startswith("1. Select Retry")
+        assert all(line.startswith("   ") and len(line) < room for line in lines[1:])
+        assert " ".join(line.strip() for line in lines).endswith("— input: endpoint 7781")
