@@ -22,11 +22,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widgets import ContentSwitcher, OptionList, Static
-from textual.widgets.option_list import Option
 
 from screens.case_base import STEPS, CaseScreen
 from screens.dialogs import ConfirmDialog, TextPrompt
-from screens.widgets import Bullet, BulletList
+from screens.widgets import Bullet, BulletList, HangingOptionList
 from workbench.clipboard import CopyResult, copy_text
 from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
@@ -162,7 +161,7 @@ class ExportScreen(CaseScreen):
                 yield Static("Package readiness", classes="panel-title")
                 yield BulletList(id="readiness")
                 yield Static("Lint", classes="panel-title", id="lint-title")
-                yield OptionList(id="findings")
+                yield HangingOptionList(id="findings")
 
     # -- rendering ----------------------------------------------------------------------------------
     def render_document(self) -> str:
@@ -183,10 +182,9 @@ class ExportScreen(CaseScreen):
             unique.setdefault((finding.screen, finding.message), finding)
         self._findings = list(unique.values())
         labels = {info.name: info.label for info in STEPS}
-        options = self.query_one("#findings", OptionList)
-        options.set_options(
-            Option(finding_option(f, labels), id=f"finding-{i}")
-            for i, f in enumerate(self._findings)
+        options = self.query_one("#findings", HangingOptionList)
+        options.set_prompts(
+            (finding_option(f, labels), 2, f"finding-{i}") for i, f in enumerate(self._findings)
         )
         title = f"Lint: {len(self._findings)}" if self._findings else "Lint: nothing to fix"
         self.query_one("#lint-title", Static).update(title)

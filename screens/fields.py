@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.dialogs import TypeAheadDialog, dismiss_once
-from screens.widgets import Bullet, BulletList, bullet_lines
+from screens.widgets import Bullet, BulletList, bullet_lines, hanging_lines
 from workbench.models import Escalation
 
 if TYPE_CHECKING:
@@ -395,14 +395,6 @@ class PairEditor(TypeAheadDialog[Pair | None]):
         dismiss_once(self, None)
 
 
-def _hanging(line: Content, indent: int, width: int) -> list[Content]:
-    """`line` wrapped to `width`, its later lines indented by `indent` (under its first word)."""
-    if line.cell_length <= width:
-        return [line]
-    first, *rest = line.wrap(max(10, width - indent))
-    return [first, *(Content.assemble(" " * indent, part) for part in rest)]
-
-
 class PairList(OptionList):
     """An ordered list of two-part items, edited from the keyboard.
 
@@ -479,7 +471,9 @@ class PairList(OptionList):
         for index, pair in enumerate(self._items):
             # Wrapped here, each under its own first word (the item after its number, a finding
             # after its mark): the list itself would wrap them to the margin.
-            lines = _hanging(self.spec.render(index, pair), len(f"{index + 1}. "), width or 200)
+            lines = hanging_lines(
+                self.spec.render(index, pair), len(f"{index + 1}. "), width or 200
+            )
             lines += bullet_lines(self._notes.get(index, ()), width or 200)
             options.append(Option(Content("\n").join(lines), id=f"item-{index}"))
         if not options:

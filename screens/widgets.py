@@ -21,7 +21,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Static
+from textual.widgets import Checkbox, OptionList, Static
+from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -440,6 +441,51 @@ def bullet_lines(items: Iterable[Bullet | Content], width: int) -> list[Content]
         )
         lines.extend(Content.styled(line, item.style) for line in wrapped[1:])
     return lines
+
+
+def hanging_lines(line: Content, indent: int, width: int) -> list[Content]:
+    """`line` wrapped to `width`, its later lines indented by `indent` (under its first word)."""
+    if line.cell_length <= width:
+        return [line]
+    first, *rest = line.wrap(max(10, width - indent))
+    return [first, *(Content.assemble(" " * indent, part) for part in rest)]
+
+
+class HangingOptionList(OptionList):
+    """An OptionList whose items wrap under their own first word: each prompt's later lines are
+    indented by its `hang` (OptionList itself wraps them to the margin). Wrapped again when the
+    width changes, or when a scrollbar comes (which narrows the list without a Resize)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._prompts: list[tuple[Content, int, str | None]] = []
+        self._wrapped_to = 0
+
+    def set_prompts(self, prompts: Iterable[tuple[Content, int, str | None]]) -> None:
+        """Show these (prompt, hang, option id) items."""
+        self._prompts = list(prompts)
+        self._show(keep=None)
+
+    def _show(self, keep: int | None) -> None:
+        width = self._wrapped_to = self._text_width()
+        self.set_options(
+            Option(Content("\n").join(hanging_lines(prompt, hang, width or 200)), id=option_id)
+            for prompt, hang, option_id in self._prompts
+        )
+        if keep is not None and self.option_count:
+            self.highlighted = min(keep, self.option_count - 1)
+        if self._prompts:
+            self.call_after_refresh(self._rewrap)
+
+    def _text_width(self) -> int:
+        return max(0, self.scrollable_content_region.width - 1)
+
+    def _on_resize(self) -> None:
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        if self._prompts and self.is_mounted and self._text_width() != self._wrapped_to:
+            self._show(keep=self.highlighted)
 
 
 class BulletList(Widget):

@@ -14,7 +14,7 @@ from textual.widgets import ContentSwitcher, Input, OptionList, Static
 import screens.export as export_screen
 from screens.dialogs import ConfirmDialog, TextPrompt
 from screens.export import ExportScreen, write_document
-from screens.widgets import BulletList
+from screens.widgets import BulletList, HangingOptionList
 from tests.conftest import NOW, new_case
 from workbench.clipboard import CopyResult
 from workbench.export import render_markdown
@@ -273,3 +273,26 @@ async def test_wide_layout_puts_the_panel_beside(make_app: AppFactory, store: St
         doc = screen.query_one("#doc-view").region
         side = screen.query_one("#export-side").region
         assert side.x >= doc.right and side.y == doc.y
+
+
+async def test_a_long_lint_finding_wraps_under_its_first_word(
+    make_app: AppFactory, store: Store
+) -> None:
+    """In the narrow side panel of a wide screen, and again when the width changes."""
+    case = _case(store)
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        findings = screen.query_one("#findings", HangingOptionList)
+        for width in (160, 130):
+            await pilot.resize_terminal(width, 48)
+            await pilot.pause()
+            room = findings.scrollable_content_region.width
+            prompts = [
+                str(findings.get_option_at_index(i).prompt).split("\n")
+                for i in range(findings.option_count)
+            ]
+            wrapped = [lines for lines in prompts if len(lines) > 1]
+            assert wrapped, prompts  # the panel is narrow enough for some to wrap
+            for lines in prompts:
+                assert lines[0].startswith("⚠ ")
+                assert all(line.startswith("  ") and len(line) < room for line in lines[1:])
