@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 
 from screens.case_base import STEPS, CaseScreen
 from screens.dialogs import ConfirmDialog, TextPrompt
-from screens.widgets import Bullet, BulletList, HangingOptionList
+from screens.widgets import Bullet, BulletList, Hanging, HangingOptionList
 from workbench.clipboard import CopyResult, copy_text
 from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
@@ -184,7 +184,8 @@ class ExportScreen(CaseScreen):
         labels = {info.name: info.label for info in STEPS}
         options = self.query_one("#findings", HangingOptionList)
         options.set_prompts(
-            (finding_option(f, labels), 2, f"finding-{i}") for i, f in enumerate(self._findings)
+            Hanging(finding_option(f, labels), 2, f"finding-{i}")
+            for i, f in enumerate(self._findings)
         )
         title = f"Lint: {len(self._findings)}" if self._findings else "Lint: nothing to fix"
         self.query_one("#lint-title", Static).update(title)

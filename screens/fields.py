@@ -27,12 +27,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from screens.case_base import CaseScreen
 from screens.dialogs import TypeAheadDialog, dismiss_once
-from screens.widgets import Bullet, BulletList, bullet_lines, hanging_lines
+from screens.widgets import Bullet, BulletList, Hanging, HangingOptionList
 from workbench.models import Escalation
 
 if TYPE_CHECKING:
@@ -395,7 +394,7 @@ class PairEditor(TypeAheadDialog[Pair | None]):
         dismiss_once(self, None)
 
 
-class PairList(OptionList):
+class PairList(HangingOptionList):
     """An ordered list of two-part items, edited from the keyboard.
 
     The list keeps its own copy of the items and posts `PairList.Changed` with the whole new list
@@ -443,7 +442,6 @@ class PairList(OptionList):
         self._items: list[Pair] = list(items)
         self._notes: dict[int, list[Bullet]] = {}
         self._deleted: list[tuple[int, Pair]] = []
-        self._width = 0  # what the notes were wrapped to
 
     @property
     def items(self) -> list[Pair]:
@@ -465,38 +463,21 @@ class PairList(OptionList):
             self._render_items()
 
     def _render_items(self, highlight: int | None = None) -> None:
+        """Each item after its number, and its findings under it, wrapped under their own first
+        word (HangingOptionList)."""
         keep = self.highlighted if highlight is None else highlight
-        width = self._width = self._note_width()
-        options: list[Option] = []
-        for index, pair in enumerate(self._items):
-            # Wrapped here, each under its own first word (the item after its number, a finding
-            # after its mark): the list itself would wrap them to the margin.
-            lines = hanging_lines(
-                self.spec.render(index, pair), len(f"{index + 1}. "), width or 200
+        items = [
+            Hanging(
+                self.spec.render(index, pair),
+                len(f"{index + 1}. "),
+                f"item-{index}",
+                self._notes.get(index, ()),
             )
-            lines += bullet_lines(self._notes.get(index, ()), width or 200)
-            options.append(Option(Content("\n").join(lines), id=f"item-{index}"))
-        if not options:
-            options.append(Option(Content.styled(self.spec.empty, "dim italic"), disabled=True))
-        self.set_options(options)
-        if self._items:
-            self.highlighted = min(keep or 0, len(self._items) - 1)
-        if self._items:
-            self.call_after_refresh(self._rewrap)
-
-    def _note_width(self) -> int:
-        return max(0, self.scrollable_content_region.width - 1)
-
-    def _on_resize(self) -> None:
-        """A new width wraps the notes again (OptionList's own handler then measures it all)."""
-        self._rewrap()
-
-    def _rewrap(self) -> None:
-        """Wrap the items again if the width they had is gone. Also after each render: items
-        that grow the list past its maximum height bring a scrollbar, which narrows the list
-        without a Resize."""
-        if self._items and self.is_mounted and self._note_width() != self._width:
-            self._render_items()
+            for index, pair in enumerate(self._items)
+        ]
+        if not items:
+            items = [Hanging(Content.styled(self.spec.empty, "dim italic"), 0, disabled=True)]
+        self.set_prompts(items, highlight=(keep or 0) if self._items else None)
 
     def _current(self) -> int | None:
         if not self._items or self.highlighted is None:

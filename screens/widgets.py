@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Self
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -451,6 +451,17 @@ def hanging_lines(line: Content, indent: int, width: int) -> list[Content]:
     return [first, *(Content.assemble(" " * indent, part) for part in rest)]
 
 
+class Hanging(NamedTuple):
+    """One item of a HangingOptionList: its prompt, wrapped `hang` cells in after the first line,
+    and bullets (findings) under it."""
+
+    prompt: Content
+    hang: int
+    id: str | None = None
+    notes: Sequence[Bullet] = ()
+    disabled: bool = False
+
+
 class HangingOptionList(OptionList):
     """An OptionList whose items wrap under their own first word: each prompt's later lines are
     indented by its `hang` (OptionList itself wraps them to the margin). Wrapped again when the
@@ -458,22 +469,28 @@ class HangingOptionList(OptionList):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._prompts: list[tuple[Content, int, str | None]] = []
+        self._prompts: list[Hanging] = []
         self._wrapped_to = 0
 
-    def set_prompts(self, prompts: Iterable[tuple[Content, int, str | None]]) -> None:
-        """Show these (prompt, hang, option id) items."""
+    def set_prompts(self, prompts: Iterable[Hanging], *, highlight: int | None = None) -> None:
+        """Show these items, the `highlight`ed one (if any) highlighted."""
         self._prompts = list(prompts)
-        self._show(keep=None)
+        self._show(highlight)
 
-    def _show(self, keep: int | None) -> None:
-        width = self._wrapped_to = self._text_width()
+    def _show(self, highlight: int | None) -> None:
+        width = self._wrapped_to = self._text_width() or 200
         self.set_options(
-            Option(Content("\n").join(hanging_lines(prompt, hang, width or 200)), id=option_id)
-            for prompt, hang, option_id in self._prompts
+            Option(
+                Content("\n").join(
+                    hanging_lines(item.prompt, item.hang, width) + bullet_lines(item.notes, width)
+                ),
+                id=item.id,
+                disabled=item.disabled,
+            )
+            for item in self._prompts
         )
-        if keep is not None and self.option_count:
-            self.highlighted = min(keep, self.option_count - 1)
+        if highlight is not None and self.option_count:
+            self.highlighted = min(highlight, self.option_count - 1)
         if self._prompts:
             self.call_after_refresh(self._rewrap)
 
@@ -484,8 +501,8 @@ class HangingOptionList(OptionList):
         self._rewrap()
 
     def _rewrap(self) -> None:
-        if self._prompts and self.is_mounted and self._text_width() != self._wrapped_to:
-            self._show(keep=self.highlighted)
+        if self._prompts and self.is_mounted and (self._text_width() or 200) != self._wrapped_to:
+            self._show(self.highlighted)
 
 
 class BulletList(Widget):
