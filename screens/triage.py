@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.similar import SimilarStrip
-from screens.widgets import Bullet, BulletList, set_display, update_static
+from screens.widgets import Bullet, BulletList, SteadyOptionList, set_display, update_static
 from workbench.models import Override, TriageAnswer
 from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
@@ -108,7 +108,7 @@ def heading_prompt(row: Row, width: int = 200) -> Content:
     return Content("\n").join(Content.styled(line, style) for line in lines)
 
 
-class Checklist(OptionList):
+class Checklist(SteadyOptionList):
     """The checklist: one option per item (headings are disabled options the cursor skips).
 
     It renders its own prompts from the rows and the case's answers, and re-wraps them when its

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
-from screens.widgets import Bullet, BulletList, bullet_lines, set_display, update_static
+from screens.widgets import (
+    Bullet,
+    BulletList,
+    SteadyOptionList,
+    bullet_lines,
+    set_display,
+    update_static,
+)
 
 
 class _Panel(App[None]):
@@ -98,3 +105,68 @@ async def test_a_styled_bullet_that_changes_only_its_styling_is_shown_again() ->
         assert calls == []
         bullets.set_items([dimmed])
         assert len(calls) == 1 and bullets.items == [dimmed]
+
+
+class _ListBesidePanel(App[None]):
+    """A long list beside a panel whose lines come and go (Triage's checklist and its panel)."""
+
+    CSS = "Horizontal { height: 1fr; } OptionList { width: 40; height: 1fr; } #line { width: 1fr; }"
+
+    def __init__(self, list_class: type[OptionList]) -> None:
+        super().__init__()
+        self.list_class = list_class
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+
+        with Horizontal():
+            yield self.list_class(*(f"item {n}" for n in range(40)))
+            yield Static("a line", id="line")
+
+
+def _count_scrollbar_paints(options: OptionList) -> list[None]:
+    paints: list[None] = []
+    scrollbar = options.vertical_scrollbar
+    original = scrollbar.refresh
+
+    def refresh(*args: object, **kwargs: object) -> object:
+        paints.append(None)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    scrollbar.refresh = refresh  # type: ignore[method-assign]
+    return paints
+
+
+async def test_a_layout_elsewhere_leaves_a_steady_lists_scrollbar_alone() -> None:
+    """OptionList paints its scrollbar again at every layout of the screen (it compares its
+    region with its lines); SteadyOptionList only when its size or its lines change."""
+    for list_class, repainted in ((OptionList, True), (SteadyOptionList, False)):
+        app = _ListBesidePanel(list_class)
+        async with app.run_test(size=(60, 12)) as pilot:
+            await pilot.pause()
+            options = app.query_one(OptionList)
+            paints = _count_scrollbar_paints(options)
+            line = app.query_one("#line", Static)
+            for text in ("two\nlines", "one line", "three\nmore\nlines"):
+                line.update(text)  # a new height: the screen is laid out again
+                await pilot.pause()
+            assert bool(paints) is repainted, list_class
+
+
+async def test_a_steady_lists_scrollbar_follows_its_size_and_its_lines() -> None:
+    app = _ListBesidePanel(SteadyOptionList)
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        options = app.query_one(OptionList)
+        scrollbar = options.vertical_scrollbar
+        assert (scrollbar.window_size, scrollbar.window_virtual_size) == (10, 40)  # in its border
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert scrollbar.window_size == 18
+        options.add_options([f"more {n}" for n in range(10)])
+        await pilot.pause()
+        assert scrollbar.window_virtual_size == 50
+        options.clear_options()
+        options.add_options(["only one"])
+        await pilot.pause()
+        assert not options.show_vertical_scrollbar
