@@ -70,7 +70,26 @@ def _input_after(screen: Screen[Any], widget: Widget) -> Input | None:
     return None
 
 
-class TypeAheadDialog(ModalScreen[DialogResult]):
+class Dialog(ModalScreen[DialogResult]):
+    """A modal dialog, which takes keys once it has focused its first field. The app holds keys
+    typed while it opens, or while it confirms after enter (TypeAheadDialog), and hands them on
+    in order when a screen can take them (WorkbenchApp._hold): to the dialog's field, or, once it
+    has closed, to the screen below."""
+
+    _settled = False  # its first field has focus (until then, a container may have it)
+
+    def _on_mount(self) -> None:
+        # Runs after the dialog's own on_mount, whose focus() is queued on the app ahead of this.
+        self.app.call_later(self._settle)
+
+    def _settle(self) -> None:
+        self._settled = True
+
+    def takes_keys(self) -> bool:
+        return self._settled and (self.focused is not None or not self.focus_chain)
+
+
+class TypeAheadDialog(Dialog[DialogResult]):
     """A dialog of choice lists and one-line fields whose enter and tab act as the key arrives.
 
     Enter on a choice list moves to the field after it; enter in a field moves to the next field
@@ -117,12 +136,17 @@ class TypeAheadDialog(ModalScreen[DialogResult]):
             self._confirming = False
             self.confirm_now()
             if self.is_active and self.focused is None and field is not None:
+                # Refused (the dialog says why). Keys typed after the enter were meant for the
+                # screen below: not for this field, whose text they would replace.
+                drop_held_keys = getattr(self.app, "drop_held_keys", None)
+                if drop_held_keys is not None:
+                    drop_held_keys()
                 self.set_focus(field)
 
         after_queued(self, confirm)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """Ask a yes/no question; `y`/enter confirm, `n`/escape decline."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -159,7 +183,7 @@ class ConfirmDialog(ModalScreen[bool]):
         dismiss_once(self, value)
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """Ask for one line of text. With `required`, an empty answer is refused inline."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+import pytest
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.command import CommandList
 from textual.widgets import Input, Static
 
+import workbench.app as app_module
 from screens.commands import WorkbenchCommands
-from screens.dialogs import TextPrompt, TooSmallScreen
+from screens.dialogs import Dialog, TextPrompt, TooSmallScreen
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
@@ -139,3 +146,42 @@ async def test_a_pasted_lone_surrogate_is_refused_in_the_store_s_words(
         tooltip = str(screen.saved_indicator.tooltip)  # type: ignore[attr-defined]
         assert "title holds a character that cannot be stored" in tooltip
         assert store.get(case.id).title == case.title
+
+
+class _NeverSettles(Dialog[None]):
+    """A dialog that never says it takes keys (a bug, or a dialog with nothing to focus yet)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("z", "got", "Got it")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.got: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("nothing to focus")
+
+    def takes_keys(self) -> bool:
+        return False
+
+    def action_got(self) -> None:
+        self.got.append("z")
+
+
+async def test_keys_held_for_a_dialog_that_never_settles_are_handed_on_after_the_limit(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held keys wait for a dialog to focus its first field, but never for ever: past HOLD_LIMIT
+    they go on as Textual would have sent them (here at once: the limit is 0)."""
+    monkeypatch.setattr(app_module, "HOLD_LIMIT", 0.0)
+    app = make_app()
+    async with app.run_test() as pilot:
+        dialog = _NeverSettles()
+        await app.push_screen(dialog)
+        await pilot.pause()
+        app.post_message(events.Key("z", "z"))
+        for _ in range(200):  # a timer's tick or two
+            if dialog.got:
+                break
+            await pilot.pause()
+        assert dialog.got == ["z"]
+        assert not app._held_keys

@@ -4,6 +4,7 @@ moved by the tests; nothing sleeps."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -125,6 +126,62 @@ def burst(app: WorkbenchApp, keys: str) -> None:
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(6):  # the burst is handled over several turns of the message loops
         await pilot.pause()
+
+
+def burst_keys(app: WorkbenchApp, *keys: str) -> None:
+    """Queue these keys (names: "down", "enter", or one character) before any is handled."""
+    for key in keys:
+        char = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
+        app.post_message(events.Key(key, char))
+
+
+async def settle_until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
+    """Let the app run until `done()` (at most 200 turns of its message loops): held keys wait
+    for a dialog to focus its first field, which takes a few turns and a timer's tick or two."""
+    for _ in range(200):
+        if done():
+            return
+        await pilot.pause()
+
+
+async def test_the_key_that_opens_a_dialog_and_the_keys_after_it_in_one_burst(
+    store: Store, playbook: Playbook
+) -> None:
+    """Found in tmux: x, down, down, enter typed at once opened the escalation dialog and lost
+    the rest (it had no focus yet). They are held until it has, then handed on in order; and
+    the "g" typed after the closing enter reaches the timeline (it was dropped)."""
+    case = new_case(store, "SSO loop", customer="Initech")
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        burst_keys(app, "x", "down", "down", "enter", *"Dana", "enter", "g")
+        await settle_until(pilot, lambda: screen.showing_changes)
+        stored = store.get(case.id or 0)
+        assert stored.escalation is not None
+        order = [d.id for d in playbook.destinations]
+        assert (stored.escalation.destination, stored.escalation.receiver) == (order[2], "Dana")
+        assert app.screen is screen and screen.showing_changes
+
+
+async def test_keys_after_a_refused_enter_do_not_replace_the_text_in_the_dialog(
+    store: Store, playbook: Playbook
+) -> None:
+    """A team check-in before the case has a receiving team is refused: the dialog stays, with
+    what was typed; the "g" typed after the enter was meant for the timeline, and is dropped
+    rather than typed over the summary (focus goes back to it, its text selected)."""
+    case = new_case(store, "SSO loop", customer="Initech")
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        burst_keys(app, "l", "t", *"Called", "space", *"ok", "enter", "g")
+        await settle_until(pilot, lambda: isinstance(app.focused, Input) and not app._held_keys)
+        for _ in range(5):
+            await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, LogUpdateDialog)
+        assert dialog.query_one("#log-summary", Input).value == "Called ok"
+        assert not screen.showing_changes
+        assert len(store.get(case.id or 0).log) == len(case.log)
 
 
 async def test_an_update_typed_in_one_burst_lands_in_its_fields(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib import import_module
@@ -31,6 +32,9 @@ from workbench.clock import utcnow
 from workbench.once import Once, once
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+    from textual.widget import Widget
+
     from screens.case_base import CaseScreen
     from workbench.playbook import Playbook
     from workbench.store import Store
@@ -47,6 +51,10 @@ def theme_for(color_system: str | None) -> str | None:
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 20
+# Keys held for a dialog still opening: looked at every HOLD_POLL s, handed on after HOLD_LIMIT s
+# whatever happens (a dialog opens in 50-150 ms here).
+HOLD_POLL = 0.01
+HOLD_LIMIT = 0.5
 
 
 def _stylesheets() -> list[str | PurePath]:
@@ -108,6 +116,11 @@ class WorkbenchApp(App[None]):
         self._in_terminal = False
         self._collect_in_pauses = collect_in_pauses
         self.collector = QuietCollector()
+        self._held_keys: list[events.Key] = []  # type-ahead for a dialog still opening (_hold)
+        self._held_for: Screen[Any] | None = None
+        self._held_since = 0.0
+        self._key_in_flight: float | None = None  # when the key on its way up was handed on
+        self._hold_polling = False
 
     @property
     def playbook(self) -> Playbook:
@@ -181,10 +194,102 @@ class WorkbenchApp(App[None]):
             with contextlib.suppress(RuntimeError):  # the app ended meanwhile: nothing to start
                 self.call_from_thread(self.collector.start, self)
 
+    # -- type-ahead ---------------------------------------------------------------------------------
+    # Textual hands each key to whatever has focus when the key is read, and resolves the key's
+    # bindings only once it has bubbled up from there, against the focus of that later moment.
+    # Typed fast (or pasted into tmux), keys therefore went astray whenever one of them moved the
+    # focus or opened a screen: "x", down, down, enter opened the escalation dialog and nothing
+    # more (the arrows went to the timeline, still focused; enter to the dialog before it had
+    # focus), an arrow queued for a list was resolved against the field that enter had moved to,
+    # and keys typed after a dialog's closing enter were lost. So keys are taken one at a time: a
+    # key that arrives while the one before it is still on its way up (or while the top screen is
+    # a dialog still opening, or confirming: `takes_keys`, dialogs.py) is held, and handed on in
+    # order once it can be. Typed at human speed, no key waits.
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self.collector.note_input()
+            if isinstance(event, events.Key) and not event.is_forwarded:
+                if not self._hold(event):
+                    await self._hand_on(event)
+                return
         await super().on_event(event)
+
+    def _screen_waits(self) -> bool:
+        """Whether the top screen cannot take a key yet: a dialog still opening, or confirming."""
+        takes_keys = getattr(self.screen, "takes_keys", None)
+        return takes_keys is not None and not takes_keys()
+
+    def _hold(self, key: events.Key) -> bool:
+        """Hold `key` behind keys held already, behind a key still on its way, or while the top
+        screen waits. False: it can go on now."""
+        if not self._held_keys and self._key_in_flight is None and not self._screen_waits():
+            return False
+        if not self._held_keys:
+            self._held_for, self._held_since = self.screen, time.monotonic()
+            self._poll_held()
+        self._held_keys.append(key)
+        return True
+
+    async def _hand_on(self, key: events.Key) -> None:
+        """Hand `key` to Textual, and follow it up to the app: the next key waits for that."""
+        target: Widget = self.focused or self.screen
+        self._key_in_flight = flight = time.monotonic()
+        await super().on_event(key)
+        self._after_bubbled(target, lambda: self._landed(flight))
+
+    def _landed(self, flight: float) -> None:
+        if self._key_in_flight == flight:
+            self._key_in_flight = None
+            if self._held_keys:
+                self.call_later(self._release_held)
+
+    def drop_held_keys(self) -> None:
+        """Forget the keys held so far (a dialog refused its confirm: what was typed after the
+        enter was meant for the screen below, which is not there)."""
+        self._held_keys.clear()
+
+    def _poll_held(self) -> None:
+        """Look again in HOLD_POLL s (one look pending at a time), from the app's own message
+        queue: in order with the keys that arrive meanwhile."""
+        if not self._hold_polling:
+            self._hold_polling = True
+            self.set_timer(HOLD_POLL, self._polled)
+
+    def _polled(self) -> None:
+        self._hold_polling = False
+        self.call_later(self._release_held)
+
+    async def _release_held(self) -> None:
+        """Hand the next held key on, if the key before it has landed and the top screen takes
+        keys. Whatever still holds it after HOLD_LIMIT (a screen that never settles, a key lost
+        on its way) lets it go, as it would have gone without the hold."""
+        if not self._held_keys:
+            return
+        now = time.monotonic()
+        if self._key_in_flight is not None or self._screen_waits():
+            if self.screen is not self._held_for:  # a key opened another dialog: it may settle
+                self._held_for, self._held_since = self.screen, now
+            waited = now - max(self._held_since, self._key_in_flight or 0.0)
+            if waited < HOLD_LIMIT:
+                self._poll_held()
+                return
+        await self._hand_on(self._held_keys.pop(0))
+        self._held_since = time.monotonic()
+
+    def _after_bubbled(self, target: Widget, then: Callable[[], object]) -> None:
+        """Call `then` once every node from `target` up to the app has handled what was queued
+        for it: a key handed to `target` has then been handled by it, or bubbled up to the app
+        and met its bindings. A node that has closed meanwhile (a dialog gone) is passed over."""
+        nodes: list[DOMNode] = list(target.ancestors_with_self)
+
+        def step(index: int) -> None:
+            while index < len(nodes):
+                if nodes[index].call_later(step, index + 1):
+                    return
+                index += 1
+            then()
+
+        step(0)
 
     def on_unmount(self) -> None:
         self.collector.stop()  # the process's collector as it was (tests run many apps)
