@@ -50,11 +50,11 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
 from screens import breakpoint_class, stylesheets
+from screens.settling import SettlingScreen
 from screens.widgets import CaseHeader, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def step_by_name(name: str) -> Step:
 EDIT_DELAY = 0.3
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(SettlingScreen[None]):
     """A step of one case: header, body (`compose_body`), footer; saves every change at once."""
 
     # Every step's rules at once, in the order they always had, when the first case opens.

@@ -27,6 +27,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from screens.settling import SettlingScreen
+
 DialogResult = TypeVar("DialogResult")
 
 
@@ -70,23 +72,11 @@ def _input_after(screen: Screen[Any], widget: Widget) -> Input | None:
     return None
 
 
-class Dialog(ModalScreen[DialogResult]):
+class Dialog(ModalScreen[DialogResult], SettlingScreen[DialogResult]):
     """A modal dialog, which takes keys once it has focused its first field. The app holds keys
     typed while it opens, or while it confirms after enter (TypeAheadDialog), and hands them on
     in order when a screen can take them (WorkbenchApp._hold): to the dialog's field, or, once it
     has closed, to the screen below."""
-
-    _settled = False  # its first field has focus (until then, a container may have it)
-
-    def _on_mount(self) -> None:
-        # Runs after the dialog's own on_mount, whose focus() is queued on the app ahead of this.
-        self.app.call_later(self._settle)
-
-    def _settle(self) -> None:
-        self._settled = True
-
-    def takes_keys(self) -> bool:
-        return self._settled and (self.focused is not None or not self.focus_chain)
 
 
 class TypeAheadDialog(Dialog[DialogResult]):

@@ -314,3 +314,25 @@ async def test_help_lists_this_screen_first(make_app: AppFactory, case: Escalati
         await pilot.press("n", "question_mark")
         assert isinstance(app.screen, TextPrompt)
         assert app.screen.query_one(Input).value == "?"
+
+
+async def test_a_burst_from_the_list_lands_in_the_case_it_opens(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    """Found in tmux: enter, down, down, n, a note, enter, down, space typed at once. The first
+    arrow went to the list (the case opens once the list's Selected has reached the screen) or
+    to a checklist not focused yet, so the note and the tick landed one item early."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        names = {"\n": "enter", " ": "space", "v": "down"}
+        for char in "\nvvnSaw it twice\nv ":
+            app.post_message(events.Key(names.get(char, char), "\r" if char == "\n" else char))
+        for _ in range(300):  # held keys wait for each screen to settle: a few timer ticks
+            stored = store.get(case.id or 0)
+            if stored.checked_ids():
+                break
+            await pilot.pause()
+        rows = [r.key for r in app.screen.query_one(Checklist).rows if r.criterion is not None]
+        assert stored.triage[rows[2]].note == "Saw it twice"
+        assert stored.checked_ids() == {rows[3]}

@@ -33,11 +33,17 @@ from workbench.once import Once, once
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
+    from textual.message_pump import MessagePump
     from textual.widget import Widget
 
     from screens.case_base import CaseScreen
     from workbench.playbook import Playbook
     from workbench.store import Store
+
+
+def _has_messages(node: MessagePump) -> bool:
+    """Whether messages wait in `node`'s queue (Textual's own bookkeeping; textual is pinned)."""
+    return node._pending_message is not None or node._message_queue.qsize() > 0
 
 
 def theme_for(color_system: str | None) -> str | None:
@@ -55,6 +61,7 @@ MIN_HEIGHT = 20
 # whatever happens (a dialog opens in 50-150 ms here).
 HOLD_POLL = 0.01
 HOLD_LIMIT = 0.5
+LANDING_PASSES = 4
 
 
 def _stylesheets() -> list[str | PurePath]:
@@ -231,17 +238,34 @@ class WorkbenchApp(App[None]):
         return True
 
     async def _hand_on(self, key: events.Key) -> None:
-        """Hand `key` to Textual, and follow it up to the app: the next key waits for that."""
+        """Hand `key` to Textual. In a burst (keys held, or more input already queued behind
+        it), follow it up to the app: the next key waits for that. Typed at human speed, the key
+        has landed before the next arrives, and following it (about 1.5 ms a key) is not needed."""
         target: Widget = self.focused or self.screen
-        self._key_in_flight = flight = time.monotonic()
+        burst = bool(self._held_keys) or self._input_queued()
+        if burst:
+            self._key_in_flight = flight = time.monotonic()
         await super().on_event(key)
-        self._after_bubbled(target, lambda: self._landed(flight))
+        if burst:
+            self._after_bubbled(target, lambda: self._landed(flight, target))
 
-    def _landed(self, flight: float) -> None:
-        if self._key_in_flight == flight:
-            self._key_in_flight = None
-            if self._held_keys:
-                self.call_later(self._release_held)
+    def _input_queued(self) -> bool:
+        """Whether more messages (in a burst, the next keys) wait in the app's queue."""
+        return _has_messages(self)
+
+    def _landed(self, flight: float, target: Widget, passes: int = 1) -> None:
+        """The key has reached the app. What its binding posted (a list's Selected, which the
+        screen answers by opening the case) may still be on its way up: follow again while any
+        node on the way has messages waiting (at most LANDING_PASSES times)."""
+        if self._key_in_flight != flight:
+            return
+        nodes = target.ancestors_with_self
+        if passes < LANDING_PASSES and any(_has_messages(node) for node in nodes):
+            self._after_bubbled(target, lambda: self._landed(flight, target, passes + 1))
+            return
+        self._key_in_flight = None
+        if self._held_keys:
+            self.call_later(self._release_held)
 
     def drop_held_keys(self) -> None:
         """Forget the keys held so far (a dialog refused its confirm: what was typed after the
