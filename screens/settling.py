@@ -7,6 +7,7 @@ first widget, and a key read before that went to the screen itself and was lost.
 
 from __future__ import annotations
 
+from textual import events
 from textual.screen import Screen, ScreenResultType
 
 
@@ -15,7 +16,7 @@ class SettlingScreen(Screen[ScreenResultType]):
 
     _settled = False
 
-    def _on_mount(self) -> None:
+    def _on_mount(self, event: events.Mount) -> None:
         # Dispatched after the subclasses' on_mount, whose focus() is queued on the app ahead of
         # this (until then, AUTO_FOCUS may have put a container in focus).
         self.app.call_later(self._settle)

@@ -128,6 +128,7 @@ class WorkbenchApp(App[None]):
         self._held_since = 0.0
         self._key_in_flight: float | None = None  # when the key on its way up was handed on
         self._hold_polling = False
+        self._last_target: Widget | None = None  # where the last key not followed was handed
 
     @property
     def playbook(self) -> Playbook:
@@ -216,6 +217,9 @@ class WorkbenchApp(App[None]):
         if isinstance(event, events.InputEvent):
             self.collector.note_input()
             if isinstance(event, events.Key) and not event.is_forwarded:
+                # As Textual does on a key (focus back on the widget that had it): before the
+                # hold, or a key after a lost terminal focus-in would wait out HOLD_LIMIT.
+                self.app_focus = True
                 if not self._hold(event):
                     await self._hand_on(event)
                 return
@@ -229,12 +233,23 @@ class WorkbenchApp(App[None]):
     def _hold(self, key: events.Key) -> bool:
         """Hold `key` behind keys held already, behind a key still on its way, or while the top
         screen waits. False: it can go on now."""
-        if not self._held_keys and self._key_in_flight is None and not self._screen_waits():
+        idle = not self._held_keys and self._key_in_flight is None and not self._screen_waits()
+        if idle and not self._still_on_its_way():
             return False
         if not self._held_keys:
             self._held_for, self._held_since = self.screen, time.monotonic()
-            self._poll_held()
         self._held_keys.append(key)
+        self._poll_held()  # the limit holds whatever happens to the key on its way
+        return True
+
+    def _still_on_its_way(self) -> bool:
+        """Whether the last key handed on outside a burst (not followed) may not have landed yet
+        (a fast typist's next key, 15 ms later): then it is followed from now on."""
+        last = self._last_target
+        if last is None or not any(map(_has_messages, last.ancestors_with_self[:-1])):
+            return False
+        self._key_in_flight = flight = time.monotonic()
+        self._after_bubbled(last, lambda: self._landed(flight, last))
         return True
 
     async def _hand_on(self, key: events.Key) -> None:
@@ -243,6 +258,7 @@ class WorkbenchApp(App[None]):
         has landed before the next arrives, and following it (about 1.5 ms a key) is not needed."""
         target: Widget = self.focused or self.screen
         burst = bool(self._held_keys) or self._input_queued()
+        self._last_target = None if burst else target
         if burst:
             self._key_in_flight = flight = time.monotonic()
         await super().on_event(key)
@@ -259,8 +275,8 @@ class WorkbenchApp(App[None]):
         node on the way has messages waiting (at most LANDING_PASSES times)."""
         if self._key_in_flight != flight:
             return
-        nodes = target.ancestors_with_self
-        if passes < LANDING_PASSES and any(_has_messages(node) for node in nodes):
+        nodes = target.ancestors_with_self[:-1]  # not the app: the next keys wait in its queue
+        if passes < LANDING_PASSES and any(map(_has_messages, nodes)):
             self._after_bubbled(target, lambda: self._landed(flight, target, passes + 1))
             return
         self._key_in_flight = None
@@ -299,6 +315,8 @@ class WorkbenchApp(App[None]):
                 return
         await self._hand_on(self._held_keys.pop(0))
         self._held_since = time.monotonic()
+        if self._held_keys:
+            self._poll_held()
 
     def _after_bubbled(self, target: Widget, then: Callable[[], object]) -> None:
         """Call `then` once every node from `target` up to the app has handled what was queued
