@@ -273,17 +273,18 @@ class TriageScreen(CaseScreen):
         self.query_one(Checklist).update_answer(criterion_id, self.case.triage.get(criterion_id))
 
     def _show_banner(self, result: TriageResult) -> None:
-        """Security wins: a red banner no one can miss, with the playbook's rule under it (one
-        line at narrow widths; the rule is in the panel's reasons too)."""
+        """Security wins: a red line no one can miss, the headline of the playbook's rule (the
+        rule itself is the first of the panel's reasons). It takes the place of the similar-
+        cases strip, one line for one line, so nothing else on the screen moves when a security
+        item is ticked (F8 still shows the similar cases)."""
         banner = self.query_one("#security-banner", Static)
+        set_display(self.query_one(SimilarStrip), not result.security)
         set_display(banner, result.security)
-        rule = next(
-            (d.rule for d in self.workbench.playbook.destinations if d.skips_tiers and d.rule), ""
+        update_static(
+            banner,
+            Content.styled("SECURITY — route to Security immediately, regardless of tier", "bold"),
+            layout=False,
         )
-        headline = Content.styled(
-            "SECURITY — route to Security immediately, regardless of tier", "bold"
-        )
-        update_static(banner, Content("\n").join([headline, Content(rule)]) if rule else headline)
 
     def _show_recommendation(self, result: TriageResult) -> None:
         items: list[Bullet | Content] = [

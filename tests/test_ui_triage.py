@@ -149,22 +149,25 @@ async def test_security_banner(make_app: AppFactory, store: Store, case: Escalat
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(app, pilot, case)
         banner = screen.query_one("#security-banner", Static)
-        assert not banner.display
+        strip = screen.query_one("#similar-strip")
+        assert not banner.display and strip.display
         screen.toggle("esc.widespread.security_threat")
-        assert banner.display
+        # In the similar-cases strip's place: one line for one line.
+        assert banner.display and not strip.display
         text = str(banner.render())
         assert "SECURITY — route to Security immediately, regardless of tier" in text
-        assert "skip tier progression entirely" in text  # shown at wide sizes
         assert "skip tier progression entirely" in _text(screen, "#triage-recommendation")
         assert _text(screen, "#triage-destinations").splitlines()[1] == "→ Security  direct"
+        screen.toggle("esc.widespread.security_threat")
+        assert not banner.display and strip.display
 
 
 async def test_the_banner_keeps_the_checklist_measured_and_a_new_width_wraps_it_again(
     make_app: AppFactory, case: Escalation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The banner takes lines from the checklist's height only: what the list measured and
-    rendered stays (OptionList would drop it all and measure every item again). A new width
-    wraps every prompt to it."""
+    """The banner takes the similar strip's line: the checklist keeps its size, and what it
+    measured and rendered (a new height alone would keep it too; OptionList would drop it all and
+    measure every item again). A new width wraps every prompt to it."""
     from screens.triage import Checklist
 
     cleared: list[int] = []
@@ -184,6 +187,9 @@ async def test_the_banner_keeps_the_checklist_measured_and_a_new_width_wraps_it_
         screen.toggle("esc.widespread.security_threat")
         await pilot.pause()
         assert screen.query_one("#security-banner").display
+        assert checklist.size.height == height and checklist._width == width
+        await pilot.resize_terminal(120, 30)  # a new height alone
+        await pilot.pause()
         assert checklist.size.height < height and checklist._width == width
         assert cleared == []
         index = checklist.get_option_index("esc.widespread.security_threat")
