@@ -163,6 +163,23 @@ async def test_the_key_that_opens_a_dialog_and_the_keys_after_it_in_one_burst(
         assert app.screen is screen and screen.showing_changes
 
 
+async def test_a_paste_keeps_its_place_among_the_keys_typed_before_it(
+    store: Store, playbook: Playbook
+) -> None:
+    """A bracketed paste is one event: typed right after the key that opens the dialog, it waits
+    with the keys before it for the dialog's field (it went to the timeline)."""
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        burst_keys(app, "l", "t")
+        app.post_message(events.Paste("Payments squad is on it"))
+        burst_keys(app, "enter")
+        await settle_until(pilot, lambda: len(store.get(case.id or 0).log) > len(case.log))
+        entry = store.get(case.id or 0).log[-1]
+        assert (entry.kind, entry.summary) == (LogKind.TEAM_CHECKIN, "Payments squad is on it")
+
+
 async def test_keys_after_a_refused_enter_do_not_replace_the_text_in_the_dialog(
     store: Store, playbook: Playbook
 ) -> None:

@@ -123,7 +123,9 @@ class WorkbenchApp(App[None]):
         self._in_terminal = False
         self._collect_in_pauses = collect_in_pauses
         self.collector = QuietCollector()
-        self._held_keys: list[events.Key] = []  # type-ahead for a dialog still opening (_hold)
+        self._held_keys: list[
+            events.Key | events.Paste
+        ] = []  # type-ahead for a dialog still opening (_hold)
         self._held_for: Screen[Any] | None = None
         self._held_since = 0.0
         self._key_in_flight: float | None = None  # when the key on its way up was handed on
@@ -223,6 +225,11 @@ class WorkbenchApp(App[None]):
                 if not self._hold(event):
                     await self._hand_on(event)
                 return
+        elif isinstance(event, events.Paste) and not event.is_forwarded:
+            # A bracketed paste is one event: in its place among the keys typed before it.
+            if not self._hold(event):
+                await self._hand_on(event)
+            return
         await super().on_event(event)
 
     def _screen_waits(self) -> bool:
@@ -230,7 +237,7 @@ class WorkbenchApp(App[None]):
         takes_keys = getattr(self.screen, "takes_keys", None)
         return takes_keys is not None and not takes_keys()
 
-    def _hold(self, key: events.Key) -> bool:
+    def _hold(self, key: events.Key | events.Paste) -> bool:
         """Hold `key` behind keys held already, behind a key still on its way, or while the top
         screen waits. False: it can go on now."""
         idle = not self._held_keys and self._key_in_flight is None and not self._screen_waits()
@@ -252,7 +259,7 @@ class WorkbenchApp(App[None]):
         self._after_bubbled(last, lambda: self._landed(flight, last))
         return True
 
-    async def _hand_on(self, key: events.Key) -> None:
+    async def _hand_on(self, key: events.Key | events.Paste) -> None:
         """Hand `key` to Textual. In a burst (keys held, or more input already queued behind
         it), follow it up to the app: the next key waits for that. Typed at human speed, the key
         has landed before the next arrives, and following it (about 1.5 ms a key) is not needed."""
