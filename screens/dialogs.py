@@ -15,7 +15,6 @@ a `@work` worker. Escape cancels (the result is `None`, or `False` for a confirm
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 from textual import on
@@ -27,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from screens.settling import SettlingScreen
+from screens.settling import SettlingScreen, after_queues
 
 DialogResult = TypeVar("DialogResult")
 
@@ -42,10 +41,7 @@ def after_queued(screen: Screen[Any], callback: Callable[[], Any]) -> None:
     """Run `callback` once every widget that can take focus on `screen` has handled the keys
     already queued for it (an arrow still on its way to a list, the last letters of a field):
     a callback posted to a widget waits behind the messages already in its queue."""
-    step: Callable[[], Any] = callback
-    for widget in reversed(screen.focus_chain):
-        step = partial(widget.call_later, step)
-    step()
+    after_queues(screen.focus_chain, callback)
 
 
 def dismiss_once(screen: Screen[Any], result: Any = None) -> None:

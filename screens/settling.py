@@ -1,14 +1,36 @@
-"""Screens that say when they can take keys: once mounted, with their first widget focused.
+"""Keys typed ahead: screens that say when they can take keys, and a wait for queued keys.
 
 The app holds keys typed while the top screen cannot take them yet (WorkbenchApp._hold): a case
 step opened by enter or an F-key, or a dialog, has no focus until it has mounted and focused its
-first widget, and a key read before that went to the screen itself and was lost.
+first widget, and a key read before that went to the screen itself and was lost. `after_queues`
+is how the app (a key on its way up) and the dialogs (a confirm behind the keys its fields have
+not taken yet) wait for what is already queued.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from textual import events
+from textual.dom import DOMNode
 from textual.screen import Screen, ScreenResultType
+
+
+def after_queues(nodes: Iterable[DOMNode], then: Callable[[], Any]) -> None:
+    """Call `then` once each of `nodes`, in turn, has handled what was queued for it: a callback
+    posted to a node waits behind the messages already in its queue. A node that has closed
+    meanwhile (a dialog gone) is passed over."""
+    chain = list(nodes)
+
+    def step(index: int) -> None:
+        while index < len(chain):
+            if chain[index].call_later(step, index + 1):
+                return
+            index += 1
+        then()
+
+    step(0)
 
 
 class SettlingScreen(Screen[ScreenResultType]):

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.similar import SimilarStrip
-from screens.widgets import Bullet, BulletList, SteadyOptionList, set_display, update_static
+from screens.widgets import Bullet, BulletList, SteadyOptionList, set_display
 from workbench.models import Override, TriageAnswer
 from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
@@ -42,6 +42,9 @@ RECOMMENDATION_STYLE: dict[str, str] = {
     "escalate": "bold $warning",
     "unknown": "bold dim",
 }
+SECURITY_HEADLINE = Content.styled(
+    "SECURITY — route to Security immediately, regardless of tier", "bold"
+)
 OVERRIDE_CHOICES: tuple[tuple[str, str], ...] = (
     ("keep", "Keep in support (resolve in-house)"),
     ("escalate", "Escalate"),
@@ -236,7 +239,7 @@ class TriageScreen(CaseScreen):
     def compose_body(self) -> ComposeResult:
         self.rows = checklist_rows(self.workbench.playbook)
         self.rows_by_key = {row.key: row for row in self.rows}
-        yield Static(id="security-banner")
+        yield Static(SECURITY_HEADLINE, id="security-banner")
         yield SimilarStrip()
         with Horizontal(id="triage-body", classes="step-body"):
             yield Checklist(self.rows, self.case.triage, id="checklist")
@@ -277,14 +280,8 @@ class TriageScreen(CaseScreen):
         rule itself is the first of the panel's reasons). It takes the place of the similar-
         cases strip, one line for one line, so nothing else on the screen moves when a security
         item is ticked (F8 still shows the similar cases)."""
-        banner = self.query_one("#security-banner", Static)
         set_display(self.query_one(SimilarStrip), not result.security)
-        set_display(banner, result.security)
-        update_static(
-            banner,
-            Content.styled("SECURITY — route to Security immediately, regardless of tier", "bold"),
-            layout=False,
-        )
+        set_display(self.query_one("#security-banner", Static), result.security)
 
     def _show_recommendation(self, result: TriageResult) -> None:
         items: list[Bullet | Content] = [

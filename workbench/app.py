@@ -28,11 +28,11 @@ from textual.command import Provider
 from textual.screen import Screen
 
 from screens.collector import QuietCollector
+from screens.settling import after_queues
 from workbench.clock import utcnow
 from workbench.once import Once, once
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
     from textual.message_pump import MessagePump
     from textual.widget import Widget
 
@@ -62,6 +62,7 @@ MIN_HEIGHT = 20
 HOLD_POLL = 0.01
 HOLD_LIMIT = 0.5
 LANDING_PASSES = 4
+Typed = events.Key | events.Paste  # what the type-ahead holds
 
 
 def _stylesheets() -> list[str | PurePath]:
@@ -123,9 +124,7 @@ class WorkbenchApp(App[None]):
         self._in_terminal = False
         self._collect_in_pauses = collect_in_pauses
         self.collector = QuietCollector()
-        self._held_keys: list[
-            events.Key | events.Paste
-        ] = []  # type-ahead for a dialog still opening (_hold)
+        self._held_keys: list[Typed] = []  # type-ahead (_hold)
         self._held_for: Screen[Any] | None = None
         self._held_since = 0.0
         self._key_in_flight: float | None = None  # when the key on its way up was handed on
@@ -218,15 +217,12 @@ class WorkbenchApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self.collector.note_input()
-            if isinstance(event, events.Key) and not event.is_forwarded:
+            if isinstance(event, events.Key):
                 # As Textual does on a key (focus back on the widget that had it): before the
                 # hold, or a key after a lost terminal focus-in would wait out HOLD_LIMIT.
                 self.app_focus = True
-                if not self._hold(event):
-                    await self._hand_on(event)
-                return
-        elif isinstance(event, events.Paste) and not event.is_forwarded:
-            # A bracketed paste is one event: in its place among the keys typed before it.
+        # A bracketed paste is one event: it takes its place among the keys typed before it.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
             if not self._hold(event):
                 await self._hand_on(event)
             return
@@ -237,7 +233,7 @@ class WorkbenchApp(App[None]):
         takes_keys = getattr(self.screen, "takes_keys", None)
         return takes_keys is not None and not takes_keys()
 
-    def _hold(self, key: events.Key | events.Paste) -> bool:
+    def _hold(self, key: Typed) -> bool:
         """Hold `key` behind keys held already, behind a key still on its way, or while the top
         screen waits. False: it can go on now."""
         idle = not self._held_keys and self._key_in_flight is None and not self._screen_waits()
@@ -259,7 +255,7 @@ class WorkbenchApp(App[None]):
         self._after_bubbled(last, lambda: self._landed(flight, last))
         return True
 
-    async def _hand_on(self, key: events.Key | events.Paste) -> None:
+    async def _hand_on(self, key: Typed) -> None:
         """Hand `key` to Textual. In a burst (keys held, or more input already queued behind
         it), follow it up to the app: the next key waits for that. Typed at human speed, the key
         has landed before the next arrives, and following it (about 1.5 ms a key) is not needed."""
@@ -328,17 +324,8 @@ class WorkbenchApp(App[None]):
     def _after_bubbled(self, target: Widget, then: Callable[[], object]) -> None:
         """Call `then` once every node from `target` up to the app has handled what was queued
         for it: a key handed to `target` has then been handled by it, or bubbled up to the app
-        and met its bindings. A node that has closed meanwhile (a dialog gone) is passed over."""
-        nodes: list[DOMNode] = list(target.ancestors_with_self)
-
-        def step(index: int) -> None:
-            while index < len(nodes):
-                if nodes[index].call_later(step, index + 1):
-                    return
-                index += 1
-            then()
-
-        step(0)
+        and met its bindings."""
+        after_queues(target.ancestors_with_self, then)
 
     def on_unmount(self) -> None:
         self.collector.stop()  # the process's collector as it was (tests run many apps)
