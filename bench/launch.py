@@ -1,9 +1,10 @@
 """Run the real `workbench` command with Textual's headless driver: `python -m bench.launch ARGS`.
 
-The command line, the CLI module, the playbook, the store and the app all start exactly as
-`workbench ARGS` starts them; only the driver differs (no terminal needed), and the terminal check
-of the bare command is answered yes. With `WORKBENCH_BENCH_EXIT=1` the list exits once its first
-rows are painted; that exit notes the moment (`bench.bare_app.record_frame`), the cold start.
+The command's entry point (`workbench.start.main`), the playbook, the store and the app all start
+exactly as `workbench ARGS` starts them; only the driver differs (no terminal needed), and the
+terminal check of the bare command is answered yes. With `WORKBENCH_BENCH_EXIT=1` the list exits
+once its first rows are painted; that exit notes the moment (`bench.bare_app.record_frame`), the
+cold start.
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ def main(argv: list[str] | None = None) -> None:
     atexit.register(write_peak_rss)
     App.run = _headless_run(App.run)  # type: ignore[method-assign]
     App.exit = _recording_exit(App.exit)  # type: ignore[method-assign]
-    import workbench.cli as cli
+    import workbench.start as start
 
-    cli._is_terminal = lambda: True
-    cli.main(argv if argv is not None else sys.argv[1:])
+    start._is_terminal = lambda: True
+    start.main(argv if argv is not None else sys.argv[1:])
 
 
 if __name__ == "__main__":

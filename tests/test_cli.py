@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import NOW, new_case, seed_cases
-from workbench import cli
+from workbench import cli, start
 from workbench.models import (
     ActionTaken,
     Communication,
@@ -588,7 +588,7 @@ def test_bare_command_runs_the_app(
         def run(self) -> None:
             started.append(("ran", None))
 
-    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    monkeypatch.setattr(start, "_is_terminal", lambda: True)
     monkeypatch.setattr(workbench.app, "WorkbenchApp", FakeApp)
     result = run()
     assert result.exit_code == 0, result.stderr

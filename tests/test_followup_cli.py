@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import NOW, new_case
-from workbench import cli
+from workbench import cli, start
 from workbench.followup import de_escalate, escalate, log_update, resolve
 from workbench.models import Escalation, Override
 from workbench.rules.cadence import follow_up_schedule
@@ -216,7 +216,7 @@ def test_no_bell_reaches_the_app(
     from workbench.app import WorkbenchApp
 
     seen: list[bool] = []
-    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    monkeypatch.setattr(start, "_is_terminal", lambda: True)
     monkeypatch.setattr(WorkbenchApp, "run", lambda self: seen.append(self._bell_enabled))
     result = run(*args)
     assert result.exit_code == 0, result.stderr

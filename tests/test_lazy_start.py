@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import NOW, fixed_clock, new_case, seed_cases
-from workbench import cli
+from workbench import cli, start
 from workbench.app import WorkbenchApp
 from workbench.playbook import Playbook, default_playbook
 from workbench.store import Store
@@ -47,6 +47,8 @@ HEAVY = (
     "screens.case_base",
     "screens.dialogs",
     "textual.widgets._data_table",
+    "click",  # the bare command starts without the CLI (workbench/start.py)
+    "workbench.cli",
 )
 
 
@@ -189,7 +191,7 @@ def _started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         def run(self) -> None:
             pass
 
-    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    monkeypatch.setattr(start, "_is_terminal", lambda: True)
     monkeypatch.setattr(workbench.app, "WorkbenchApp", FakeApp)
     return seen
 

@@ -177,9 +177,13 @@ def test_damaged_databases_are_refused_untouched_or_fail_cleanly(
 
 
 def test_newer_database_is_refused_by_the_app_and_left_untouched(
-    tmp_path: Path, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    playbook: Playbook,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import workbench.cli as cli
+    import workbench.start as start
 
     path = tmp_path / "future.db"
     path.write_bytes(_healthy(path, playbook))
@@ -187,12 +191,16 @@ def test_newer_database_is_refused_by_the_app_and_left_untouched(
     conn.execute("PRAGMA user_version = 999")
     conn.close()
     before = path.read_bytes()
-    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    monkeypatch.setattr(start, "_is_terminal", lambda: True)
     started: list[object] = []
     monkeypatch.setattr("workbench.app.WorkbenchApp.run", lambda self: started.append(self))
     result = CliRunner().invoke(cli.main, ["--db", str(path)])
     assert result.exit_code == 2 and not started
     assert "newer Escalation Workbench" in result.output and result.output.count("\n") == 1
+    with pytest.raises(SystemExit) as bare:  # the bare command's own start, without click
+        start.main(["--db", str(path)])
+    assert bare.value.code == 2 and not started
+    assert capsys.readouterr().err == result.output
     for command in (["list"], ["show", "1"], ["export", "1"], ["backup", str(tmp_path / "b.db")]):
         result = CliRunner().invoke(cli.main, ["--db", str(path), *command])
         assert result.exit_code == 2 and "newer" in result.output, (command, result.output)

@@ -18,21 +18,19 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+
+from workbench.session import SessionError, State
 
 if TYPE_CHECKING:
     from workbench.models import Escalation
     from workbench.playbook import Playbook
-    from workbench.settings import Settings
-    from workbench.store import Store
 
-NOW_ENV = "WORKBENCH_NOW"
 DEBUG_ENV = "WORKBENCH_DEBUG"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -91,7 +89,7 @@ def _translate(exc: Exception) -> CliError | None:
     from workbench.settings import SettingsError
     from workbench.store import StoreError
 
-    if isinstance(exc, StoreError | PlaybookError | SettingsError):
+    if isinstance(exc, StoreError | PlaybookError | SettingsError | SessionError):
         return CliError(str(exc))
     if isinstance(exc, ValidationError):
         return CliError(f"invalid case: {_validation_message(exc)}")
@@ -108,6 +106,33 @@ def _translate(exc: Exception) -> CliError | None:
     return None
 
 
+def _cli_error(exc: Exception) -> CliError:
+    """The one line for an exception a command did not handle; with WORKBENCH_DEBUG set, an
+    unexpected one is raised again, traceback and all."""
+    translated = _translate(exc)
+    if translated is not None:
+        return translated
+    if os.environ.get(DEBUG_ENV):
+        raise exc
+    return CliError(
+        f"internal error: {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for the traceback)"
+    )
+
+
+def report(exc: BaseException) -> NoReturn:
+    """Exit as `workbench` exits when a command fails with `exc`. For the bare command, whose
+    start (workbench/start.py) runs the app without click's group around it."""
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo(err=True)
+        click.echo("workbench: aborted", err=True)
+        sys.exit(130)
+    if not isinstance(exc, Exception):
+        raise exc
+    error = exc if isinstance(exc, click.ClickException) else _cli_error(exc)
+    error.show()
+    sys.exit(error.exit_code)
+
+
 class _Group(click.Group):
     """Click's group with one-line usage errors and core exceptions turned into CliError."""
 
@@ -119,14 +144,7 @@ class _Group(click.Group):
         except BrokenPipeError:
             raise
         except Exception as exc:
-            translated = _translate(exc)
-            if translated is not None:
-                raise translated from exc
-            if os.environ.get(DEBUG_ENV):
-                raise
-            raise CliError(
-                f"internal error: {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for the traceback)"
-            ) from exc
+            raise _cli_error(exc) from exc
 
     def main(
         self,
@@ -160,79 +178,6 @@ class _Group(click.Group):
 
 
 # -- shared state ------------------------------------------------------------------------------------
-@dataclass
-class State:
-    """What the global options chose; the playbook and the store are opened on first use."""
-
-    db: Path | None = None
-    playbook_path: Path | None = None
-    settings_path: Path | None = None
-    _playbook: Playbook | None = field(default=None, repr=False)
-    _settings: Settings | None = field(default=None, repr=False)
-    _stores: list[Store] = field(default_factory=list, repr=False)
-
-    def settings(self) -> Settings:
-        if self._settings is None:
-            from workbench.settings import load_settings, settings_path
-
-            settings_file, required = settings_path(self.settings_path)
-            self._settings = load_settings(settings_file, required=required)
-        return self._settings
-
-    def own_playbook(self) -> Path | None:
-        """A team's playbook named by --playbook or WORKBENCH_PLAYBOOK; None: the shipped one."""
-        from workbench.settings import playbook_path_from_env
-
-        return self.playbook_path or playbook_path_from_env()
-
-    def playbook(self) -> Playbook:
-        if self._playbook is None:
-            from workbench.playbook import default_playbook, load_playbook
-            from workbench.settings import with_settings
-
-            path = self.own_playbook()
-            playbook = load_playbook(path) if path is not None else default_playbook()
-            self._playbook = with_settings(playbook, self.settings())
-        return self._playbook
-
-    def db_path(self) -> Path:
-        from workbench.store import resolve_db_path
-
-        return resolve_db_path(self.db)
-
-    def store(
-        self, *, create: bool = True, playbook: Playbook | Callable[[], Playbook] | None = None
-    ) -> Store:
-        """The store; without `create`, a missing database file is an error, not a new file.
-        `playbook` may be a loader (the app's), else the playbook is loaded now."""
-        from workbench.store import Store
-
-        path = self.db_path()
-        if not create and not path.exists():
-            raise CliError(
-                f"no database at {path} (create a case with 'workbench new' or 'workbench import')"
-            )
-        store = Store(path, playbook or self.playbook(), clock=self.now)
-        self._stores.append(store)
-        return store
-
-    def now(self) -> datetime:
-        """The current time; WORKBENCH_NOW (ISO 8601) fixes it for tests and reproducible runs."""
-        value = os.environ.get(NOW_ENV, "").strip()
-        if not value:
-            return datetime.now(UTC)
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise CliError(f"{NOW_ENV}={value!r} is not an ISO 8601 time") from None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-    def close(self) -> None:
-        for store in self._stores:
-            store.close()
-        self._stores.clear()
-
-
 pass_state = click.make_pass_decorator(State)
 
 
@@ -435,28 +380,9 @@ def main(
     state.settings_path = settings_path if settings_path is not None else state.settings_path
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
-        _run_app(state, bell=not no_bell)
+        from workbench.start import run_app
 
-
-def _is_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def _run_app(state: State, *, bell: bool = True) -> None:
-    if not _is_terminal():
-        raise CliError("the app needs a terminal; for scripts see 'workbench --help'")
-    # The agent's settings and a team's own playbook are read now, so a mistake in either is one
-    # line here rather than an error inside the app. The shipped playbook is known to be good:
-    # the app loads it after the list is painted (the list needs none of it).
-    state.settings()
-    from workbench.once import once
-
-    # One loader for the app and the store: loaded once, whichever asks first.
-    playbook = state.playbook() if state.own_playbook() is not None else once(state.playbook)
-    store = state.store(playbook=playbook)
-    from workbench.app import WorkbenchApp
-
-    WorkbenchApp(store, playbook, bell=bell).run()
+        run_app(state, bell=not no_bell)
 
 
 # -- new / list / show -------------------------------------------------------------------------------

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from workbench.cli import State
+    from workbench.session import State
     from workbench.stats import Dashboard
 
 
 def _state(ctx: click.Context) -> State:
-    from workbench.cli import State
+    from workbench.session import State
 
     return ctx.ensure_object(State)
 

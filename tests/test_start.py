@@ -1,0 +1,162 @@
+"""The `workbench` command's entry point: the bare command starts the app without click, and does
+exactly what the CLI's start does; anything else is the CLI's, word for word."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from workbench import cli, start
+from workbench.start import AppOptions, app_options
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], AppOptions()),
+        (["--db", "cases.db"], AppOptions(db=Path("cases.db"))),
+        (["--db=cases.db", "--no-bell"], AppOptions(db=Path("cases.db"), bell=False)),
+        (
+            ["--settings", "me.toml", "--playbook=team.toml", "--db", "my cases.db"],
+            AppOptions(Path("my cases.db"), Path("team.toml"), Path("me.toml")),
+        ),
+        (["--no-bell", "--no-bell"], AppOptions(bell=False)),
+    ],
+)
+def test_the_app_s_own_options_are_read_here(args: list[str], expected: AppOptions) -> None:
+    assert app_options(args) == expected
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["--db", "cases.db", "list"],
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["--db"],  # no value
+        ["--db", "a.db", "--db", "b.db"],  # click takes the last; left to it
+        ["--db", "--no-bell"],
+        ["--db="],
+        ["--db", " "],
+        ["--db", "cases\x00.db"],
+        ["--db", "cases\x1b.db"],
+        ["--db", "."],  # a directory: click's "is a directory"
+        ["--dbx", "cases.db"],
+        ["--", "--db", "cases.db"],
+        ["--no-bell=1"],
+    ],
+)
+def test_anything_else_is_left_to_the_cli(args: list[str]) -> None:
+    assert app_options(args) is None
+
+
+def _fake_app(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    import workbench.app
+
+    started: list[dict[str, Any]] = []
+
+    class FakeApp:
+        def __init__(self, store: Any, playbook: Any, **options: Any) -> None:
+            started.append({"db": store.path, "loader": callable(playbook), **options})
+
+        def run(self) -> None:
+            started[-1]["ran"] = True
+
+    monkeypatch.setattr(start, "_is_terminal", lambda: True)
+    monkeypatch.setattr(workbench.app, "WorkbenchApp", FakeApp)
+    return started
+
+
+@pytest.mark.parametrize(
+    "extra", [[], ["--no-bell"], ["--settings", "{settings}"], ["--playbook={playbook}"]]
+)
+def test_the_bare_command_starts_the_app_as_the_cli_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: list[str]
+) -> None:
+    from workbench.playbook import default_playbook_path
+
+    monkeypatch.delenv("WORKBENCH_PLAYBOOK", raising=False)
+    settings = tmp_path / "settings.toml"
+    settings.write_text("", encoding="utf-8")
+    team = tmp_path / "team.toml"
+    team.write_bytes(default_playbook_path().read_bytes())
+    args = ["--db", str(tmp_path / "cases.db")]
+    args += [arg.format(settings=settings, playbook=team) for arg in extra]
+    started = _fake_app(monkeypatch)
+    start.main(args)  # returns: no SystemExit on the bare command's own path
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 0, result.output
+    assert len(started) == 2
+    bare, via_cli = started
+    assert bare == via_cli and bare["ran"]
+    assert bare["loader"] is ("--playbook" not in " ".join(extra))  # a team's is read first
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--playbook", "{broken}"], "team.toml"),
+        (["--settings", "{missing}"], "missing.toml"),
+    ],
+)
+def test_a_start_that_fails_says_so_as_the_cli_does(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    broken = tmp_path / "team.toml"
+    broken.write_text("[document\n", encoding="utf-8")
+    names = {"broken": broken, "missing": tmp_path / "missing.toml"}
+    args = ["--db", str(tmp_path / "cases.db"), *(a.format(**names) for a in args)]
+    started = _fake_app(monkeypatch)
+    with pytest.raises(SystemExit) as bare:
+        start.main(args)
+    said = capsys.readouterr().err
+    result = CliRunner().invoke(cli.main, args)
+    assert bare.value.code == result.exit_code == 2 and started == []
+    assert said == result.output and message in said and said.count("\n") == 1
+
+
+def test_without_a_terminal_the_cli_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as bare:
+        start.main(["--db", str(tmp_path / "cases.db")])  # pytest's stdin is no terminal
+    assert bare.value.code == 2
+    assert "needs a terminal" in capsys.readouterr().err
+
+
+def test_the_bare_command_never_imports_click(tmp_path: Path) -> None:
+    """In a fresh process, the real entry point with the app's run replaced, on a database that
+    exists (creating one uses sqlite-utils, which imports click)."""
+    from workbench.playbook import default_playbook
+    from workbench.store import Store
+
+    Store(tmp_path / "cases.db", default_playbook()).close()
+    code = (
+        "import sys\n"
+        "import workbench.start as start\n"
+        "import workbench.app as app\n"
+        "start._is_terminal = lambda: True\n"
+        "app.WorkbenchApp.run = lambda self: print('ran')\n"
+        f"start.main(['--db', {str(tmp_path / 'cases.db')!r}, '--no-bell'])\n"
+        "print(sorted(m for m in ('click', 'workbench.cli') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ran", "[]"]

@@ -1,0 +1,97 @@
+"""What one run of the `workbench` command works with: the paths its options chose, and the
+settings, playbook and stores it opens on first use. Shared by the CLI (workbench/cli.py) and the
+bare command's start (workbench/start.py), which must not import click."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.playbook import Playbook
+    from workbench.settings import Settings
+    from workbench.store import Store
+
+NOW_ENV = "WORKBENCH_NOW"
+
+
+class SessionError(Exception):
+    """A problem with what the command was given (a missing database, a bad WORKBENCH_NOW, no
+    terminal for the app): the CLI shows it as one line and exits with status 2."""
+
+
+@dataclass
+class State:
+    """What the global options chose; the playbook and the store are opened on first use."""
+
+    db: Path | None = None
+    playbook_path: Path | None = None
+    settings_path: Path | None = None
+    _playbook: Playbook | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
+    _stores: list[Store] = field(default_factory=list, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from workbench.settings import load_settings, settings_path
+
+            settings_file, required = settings_path(self.settings_path)
+            self._settings = load_settings(settings_file, required=required)
+        return self._settings
+
+    def own_playbook(self) -> Path | None:
+        """A team's playbook named by --playbook or WORKBENCH_PLAYBOOK; None: the shipped one."""
+        from workbench.settings import playbook_path_from_env
+
+        return self.playbook_path or playbook_path_from_env()
+
+    def playbook(self) -> Playbook:
+        if self._playbook is None:
+            from workbench.playbook import default_playbook, load_playbook
+            from workbench.settings import with_settings
+
+            path = self.own_playbook()
+            playbook = load_playbook(path) if path is not None else default_playbook()
+            self._playbook = with_settings(playbook, self.settings())
+        return self._playbook
+
+    def db_path(self) -> Path:
+        from workbench.store import resolve_db_path
+
+        return resolve_db_path(self.db)
+
+    def store(
+        self, *, create: bool = True, playbook: Playbook | Callable[[], Playbook] | None = None
+    ) -> Store:
+        """The store; without `create`, a missing database file is an error, not a new file.
+        `playbook` may be a loader (the app's), else the playbook is loaded now."""
+        from workbench.store import Store
+
+        path = self.db_path()
+        if not create and not path.exists():
+            raise SessionError(
+                f"no database at {path} (create a case with 'workbench new' or 'workbench import')"
+            )
+        store = Store(path, playbook or self.playbook(), clock=self.now)
+        self._stores.append(store)
+        return store
+
+    def now(self) -> datetime:
+        """The current time; WORKBENCH_NOW (ISO 8601) fixes it for tests and reproducible runs."""
+        value = os.environ.get(NOW_ENV, "").strip()
+        if not value:
+            return datetime.now(UTC)
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise SessionError(f"{NOW_ENV}={value!r} is not an ISO 8601 time") from None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+    def close(self) -> None:
+        for store in self._stores:
+            store.close()
+        self._stores.clear()

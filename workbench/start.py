@@ -1,0 +1,113 @@
+"""The `workbench` command's entry point, and the app's start.
+
+Run bare, with at most the app's own options (`--db`, `--playbook`, `--settings`, `--no-bell`),
+the command is the app: what an agent starts dozens of times a day. That start does not import
+click, whose import and command definitions (`workbench.cli`) were a twentieth of the cold start.
+Anything else (a subcommand, `--help`, an option given twice, a value click would refuse) is
+the CLI's to parse and report, exactly as before: this module only recognises the plain case.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from workbench.session import SessionError, State
+
+# The app's options that take a value, and the State field each sets (workbench/cli.py: `main`).
+VALUED = {"--db": "db", "--playbook": "playbook_path", "--settings": "settings_path"}
+NO_BELL = "--no-bell"
+
+
+class AppOptions(NamedTuple):
+    db: Path | None = None
+    playbook_path: Path | None = None
+    settings_path: Path | None = None
+    bell: bool = True
+
+
+def app_options(args: Sequence[str]) -> AppOptions | None:
+    """The app's options if `args` hold nothing else, each valued option at most once and with
+    a plain path (not empty, printable, not an option, not a directory); None otherwise, and the
+    CLI parses them (it also answers the cases left to it: repeats, directories, odd values)."""
+    paths: dict[str, Path] = {}
+    bell = True
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == NO_BELL:
+            bell = False
+            continue
+        name, equals, value = arg.partition("=")
+        field = VALUED.get(name)
+        if field is None or field in paths:
+            return None
+        if not equals:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        if not _plain_path(value):
+            return None
+        paths[field] = Path(value)
+    return AppOptions(**paths, bell=bell)
+
+
+def _plain_path(value: str) -> bool:
+    return (
+        value.isprintable()
+        and value.strip() != ""
+        and not value.startswith("-")
+        and not (os.path.isdir(value))
+    )
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_app(state: State, *, bell: bool = True) -> None:
+    """Open the app on what `state` names; the bare command, from here or from the CLI."""
+    if not _is_terminal():
+        raise SessionError("the app needs a terminal; for scripts see 'workbench --help'")
+    # The agent's settings and a team's own playbook are read now, so a mistake in either is one
+    # line here rather than an error inside the app. The shipped playbook is known to be good:
+    # the app loads it after the list is painted (the list needs none of it).
+    state.settings()
+    from workbench.once import once
+
+    # One loader for the app and the store: loaded once, whichever asks first.
+    playbook = state.playbook() if state.own_playbook() is not None else once(state.playbook)
+    store = state.store(playbook=playbook)
+    from workbench.app import WorkbenchApp
+
+    WorkbenchApp(store, playbook, bell=bell).run()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`workbench ARGS`: the app started here when ARGS are only its own options and there is a
+    terminal; everything else, the CLI's (which also says, in its words, why there is no app)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    options = app_options(args)
+    if options is None or not _is_terminal():
+        from workbench.cli import main as cli
+
+        cli.main(args)
+        return
+    state = State(options.db, options.playbook_path, options.settings_path)
+    try:
+        run_app(state, bell=options.bell)
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        from workbench.cli import report
+
+        report(exc)  # one line and the exit status, as the CLI reports a failed command
+    finally:
+        state.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
