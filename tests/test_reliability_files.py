@@ -197,13 +197,15 @@ def test_newer_database_is_refused_by_the_app_and_left_untouched(
     result = CliRunner().invoke(cli.main, ["--db", str(path)])
     assert result.exit_code == 2 and not started
     assert "newer Escalation Workbench" in result.output and result.output.count("\n") == 1
-    with pytest.raises(SystemExit) as bare:  # the bare command's own start, without click
-        start.main(["--db", str(path)])
-    assert bare.value.code == 2 and not started
-    assert capsys.readouterr().err == result.output
+    said = result.output
     for command in (["list"], ["show", "1"], ["export", "1"], ["backup", str(tmp_path / "b.db")]):
         result = CliRunner().invoke(cli.main, ["--db", str(path), *command])
         assert result.exit_code == 2 and "newer" in result.output, (command, result.output)
+    monkeypatch.setattr(cli, "main", None)  # the bare command's own start, without click
+    with pytest.raises(SystemExit) as bare:
+        start.main(["--db", str(path)])
+    assert bare.value.code == 2 and not started
+    assert capsys.readouterr().err == said
     assert path.read_bytes() == before
     assert _beside(path) == ["future.db"]
     count("files tried", 1)

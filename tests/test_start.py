@@ -93,8 +93,10 @@ def test_the_bare_command_starts_the_app_as_the_cli_does(
     args = ["--db", str(tmp_path / "cases.db")]
     args += [arg.format(settings=settings, playbook=team) for arg in extra]
     started = _fake_app(monkeypatch)
-    start.main(args)  # returns: no SystemExit on the bare command's own path
-    result = CliRunner().invoke(cli.main, args)
+    the_cli = cli.main
+    monkeypatch.setattr(cli, "main", None)  # started here, not by the CLI
+    start.main(args)
+    result = CliRunner().invoke(the_cli, args)
     assert result.exit_code == 0, result.output
     assert len(started) == 2
     bare, via_cli = started
@@ -121,10 +123,12 @@ def test_a_start_that_fails_says_so_as_the_cli_does(
     names = {"broken": broken, "missing": tmp_path / "missing.toml"}
     args = ["--db", str(tmp_path / "cases.db"), *(a.format(**names) for a in args)]
     started = _fake_app(monkeypatch)
+    the_cli = cli.main
+    monkeypatch.setattr(cli, "main", None)  # the bare command's own start says it, not the CLI
     with pytest.raises(SystemExit) as bare:
         start.main(args)
     said = capsys.readouterr().err
-    result = CliRunner().invoke(cli.main, args)
+    result = CliRunner().invoke(the_cli, args)
     assert bare.value.code == result.exit_code == 2 and started == []
     assert said == result.output and message in said and said.count("\n") == 1
 
@@ -160,3 +164,23 @@ def test_the_bare_command_never_imports_click(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ran", "[]"]
+
+
+def test_a_file_click_cannot_read_is_left_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text("", encoding="utf-8")
+    assert app_options(["--settings", str(settings)]) is not None
+    monkeypatch.setattr(start.os, "access", lambda path, mode: False)
+    assert app_options(["--settings", str(settings)]) is None  # click: "is not readable"
+    assert app_options(["--db", str(tmp_path / "new.db")]) is not None  # not there yet: fine
+
+
+def test_shell_completion_and_windows_are_the_cli_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not start._cli_only()
+    monkeypatch.setenv(start.COMPLETE_ENV, "bash_source")
+    assert start._cli_only()
+    monkeypatch.delenv(start.COMPLETE_ENV)
+    monkeypatch.setattr(start.os, "name", "nt")  # click expands ~, $VAR and * there
+    assert start._cli_only()

@@ -1,4 +1,6 @@
-"""The `workbench` command: the TUI when run bare, and headless subcommands on the same core.
+"""The `workbench` command's CLI: headless subcommands on the same core as the app, and the app
+when run bare. The command's entry point is `workbench/start.py`, which opens the app itself when
+given only the app's own options, without importing this module (or click); all else comes here.
 
 Scripts and shell users get the same cases, rules and document as the app: `new`, `list`, `show`,
 `import`, `export`, `check`, `due`, `playbook --check`, `backup`, with `--json` wherever a script
@@ -6,8 +8,9 @@ would want it. Exit statuses are part of the interface: 0 done, 1 a check found 
 a required package item is missing; `due`: something is overdue; `playbook --check`: the playbook
 is broken), 2 an error. Every error is one line on stderr, never a traceback.
 
-Start-up stays fast: only click is imported at module level; the store, pydantic, the rules and the
-app are imported inside the commands that need them (`workbench list` never imports Textual).
+Start-up stays fast: only click and the session's state are imported at module level; the store,
+pydantic, the rules and the app are imported inside the commands that need them (`workbench list`
+never imports Textual).
 Everything printed from a case goes through `export.sanitize`, so a field cannot put terminal control
 sequences on the screen; JSON output escapes them.
 """
@@ -128,7 +131,7 @@ def report(exc: BaseException) -> NoReturn:
         sys.exit(130)
     if not isinstance(exc, Exception):
         raise exc
-    error = exc if isinstance(exc, click.ClickException) else _cli_error(exc)
+    error = _cli_error(exc)
     error.show()
     sys.exit(error.exit_code)
 

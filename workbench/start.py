@@ -20,6 +20,7 @@ from workbench.session import SessionError, State
 # The app's options that take a value, and the State field each sets (workbench/cli.py: `main`).
 VALUED = {"--db": "db", "--playbook": "playbook_path", "--settings": "settings_path"}
 NO_BELL = "--no-bell"
+COMPLETE_ENV = "_WORKBENCH_COMPLETE"  # click's shell completion for the `workbench` command
 
 
 class AppOptions(NamedTuple):
@@ -56,12 +57,19 @@ def app_options(args: Sequence[str]) -> AppOptions | None:
 
 
 def _plain_path(value: str) -> bool:
-    return (
-        value.isprintable()
-        and value.strip() != ""
-        and not value.startswith("-")
-        and not (os.path.isdir(value))
-    )
+    """A path click would take as it is: an existing one must be a readable file (click's
+    `Path(dir_okay=False)` refuses a directory or a file it cannot read, in its own words)."""
+    if not value.isprintable() or not value.strip() or value.startswith("-"):
+        return False
+    if not os.path.lexists(value):
+        return True
+    return not os.path.isdir(value) and os.access(value, os.R_OK)
+
+
+def _cli_only() -> bool:
+    """Cases the CLI keeps whatever the arguments: shell completion (click answers it from the
+    environment), and Windows, where click expands `~`, variables and wildcards in arguments."""
+    return os.name == "nt" or COMPLETE_ENV in os.environ
 
 
 def _is_terminal() -> bool:
@@ -90,11 +98,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     """`workbench ARGS`: the app started here when ARGS are only its own options and there is a
     terminal; everything else, the CLI's (which also says, in its words, why there is no app)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    options = app_options(args)
+    options = None if _cli_only() else app_options(args)
     if options is None or not _is_terminal():
         from workbench.cli import main as cli
 
-        cli.main(args)
+        cli.main(None if argv is None else args)  # None: click reads (and, on Windows, expands)
         return
     state = State(options.db, options.playbook_path, options.settings_path)
     try:
