@@ -191,6 +191,11 @@ def test_business_impact_from_numbers_or_text(pb: Playbook) -> None:
     assert status(pb, typed, "engineering", item) == (True, "")
     half = Escalation(impact=ImpactInputs(customers_affected=2))
     assert status(pb, half, "engineering", item) == (False, "Missing: operational effect.")
+    named = Escalation(customer="Initech", impact=ImpactInputs(depth="blocked"))
+    assert status(pb, named, "engineering", item) == (
+        False,
+        "Missing: how many customers or users are affected.",
+    )
 
 
 def test_timeline_commitments(pb: Playbook) -> None:

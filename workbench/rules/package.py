@@ -124,7 +124,8 @@ def check_logs(case: Escalation, playbook: Playbook, now: datetime) -> tuple[boo
 def check_business_impact(case: Escalation, playbook: Playbook, now: datetime) -> tuple[bool, str]:
     missing: list[str] = []
     if not _affected_known(case):
-        missing.append("affected customers")
+        # The count, not the name: the document names the customer when no count is given.
+        missing.append("how many customers or users are affected")
     if not (_filled(case.business_impact.operational_effect) or case.impact.depth is not None):
         missing.append("operational effect")
     return _missing(missing)
