@@ -773,6 +773,51 @@ def test_a_search_s_matches_are_read_again_once_a_case_changed(
     assert total == 9 and ids(rows) == ids(searchable.list_cases(query="expor", limit=10))
 
 
+def test_later_pages_and_a_case_that_stops_matching(searchable: Store) -> None:
+    pages = [searchable.page(query="expor", limit=3, offset=offset) for offset in (0, 3, 6)]
+    for offset, (total, rows) in zip((0, 3, 6), pages, strict=True):
+        assert total == 7
+        assert ids(rows) == ids(searchable.list_cases(query="expor", limit=3, offset=offset))
+    case = searchable.get(pages[0][1][0].id)
+    searchable.save(case.model_copy(update={"title": "Login loop", "component": ""}))
+    total, rows = searchable.page(query="expor", limit=10)
+    assert total == 6 and case.id not in ids(rows)
+
+
+def test_a_commit_elsewhere_during_a_read_is_seen_by_the_next_page(
+    searchable: Store, playbook: Playbook
+) -> None:
+    """A page reads in one transaction: a commit that lands while its matches are read is not
+    in them, nor taken as seen; the next page reads them again."""
+    conn = searchable._conn
+    assert conn is not None
+    other = Store(searchable.path, playbook)
+    committed: list[bool] = []
+
+    def meanwhile(sql: str) -> None:
+        if "INSERT INTO temp.search_hits" in sql and not committed:
+            committed.append(True)
+            other.create(Escalation(title="Exported twice"))
+
+    conn.set_trace_callback(meanwhile)
+    try:
+        assert searchable.page(query="expor", limit=10)[0] == 7  # its own moment
+    finally:
+        conn.set_trace_callback(None)
+        other.close()
+    assert committed and searchable.page(query="expor", limit=10)[0] == 8
+
+
+def test_a_page_recovers_when_its_matches_table_is_gone(searchable: Store) -> None:
+    conn = searchable._conn
+    assert conn is not None
+    expected = searchable.page(query="expor", limit=4)
+    conn.execute("DROP TABLE temp.search_hits")  # as a change of PRAGMA temp_store would
+    with pytest.raises(StoreError):
+        searchable.page(query="expor", limit=4)
+    assert searchable.page(query="expor", limit=4) == expected
+
+
 def test_a_search_whose_read_failed_is_read_again(
     searchable: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
