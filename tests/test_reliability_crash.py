@@ -73,3 +73,21 @@ def test_store_killed_mid_transaction_loses_nothing_committed(
     assert not run.problems, _report(run.problems)
     assert run.kills == profile.store_kills
     assert run.saved > 0, "no save completed between the kills: the test proves nothing"
+
+
+def test_the_ledger_drops_a_record_torn_by_a_kill(tmp_path: Path) -> None:
+    """A long "try" cut by the kill, and the next session's record on the same line after it."""
+    from tests.reliability.crash import Ledger
+
+    log = tmp_path / "log"
+    saved = '{"t": "saved", "case": 1, "path": "title", "value": "Kept"}\n'
+    log.write_text(saved + '{"t": "try", "case": 1, "path": "title", "old": "Ke', "utf-8")
+    ledger = Ledger()
+    ledger.read(log)  # the torn start, as the kill left it
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write('{"t": "saved", "case": 1, "path": "title", "value": "Next"}\n')
+    ledger.read(log)
+    assert ledger.saved == 2 and ledger.allowed[(1, "title")] == {'"Next"'}
+    whole = Ledger()
+    whole.read(log)  # the torn start and the next record read in one go
+    assert whole.saved == 2 and whole.allowed[(1, "title")] == {'"Next"'}

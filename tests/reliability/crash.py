@@ -79,6 +79,21 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def _record(line: str) -> dict[str, Any] | None:
+    """A ledger line as JSON. A session killed inside the write of a long record (a "try" lists
+    every prefix of its text: past a page, one write(2) is not atomic against SIGKILL) leaves the
+    record's start, and the next session's record then follows it on the same line. A torn
+    record is dropped, which only widens what the check allows: a "try" whose write had not
+    returned began no edit, and without a "saved" or "created" the field keeps every value it
+    was allowed before."""
+    try:
+        record: dict[str, Any] = json.loads(line)
+    except json.JSONDecodeError:
+        start = line.find('{"t": ', 1)
+        return _record(line[start:]) if start > 0 else None
+    return record
+
+
 @dataclass
 class Ledger:
     """What each field may hold, from the sessions' logs: the last value shown as saved, plus every
@@ -93,8 +108,10 @@ class Ledger:
     def read(self, log: Path) -> None:
         data = log.read_bytes() if log.exists() else b""
         fresh, self.offset = data[self.offset :], len(data)
-        for line in fresh.decode("utf-8").splitlines():
-            record = json.loads(line)
+        for line in fresh.decode("utf-8", errors="replace").splitlines():
+            record = _record(line)
+            if record is None:
+                continue
             where = (record.get("case", 0), record.get("path", "title"))
             if record["t"] == "try":
                 before = self.allowed.get(where)

@@ -9,8 +9,8 @@ once, then forks a fresh session per request, so each kill costs a fork rather t
     parent -> server   "wait PID"
     server -> parent   "status PID RAW"       the raw wait status (a kill, or the session's crash)
 
-A session writes JSON lines to LOG (one `os.write` each, O_APPEND, so a kill never leaves half a
-line that was not there before):
+A session writes JSON lines to LOG (one `os.write` each, O_APPEND; a kill inside the write of a
+record longer than a page can leave its start, which the ledger drops: `crash._record`):
 - `{"t": "try", "case": id, "path": p, "old": v, "steps": [v, ...]}` before an edit starts: every
   value the field may hold while the edit is under way (each prefix as typed, after clearing);
 - `{"t": "saved", "case": id, "path": p, "value": v}` only once the app shows the edit as saved:
