@@ -2,7 +2,7 @@
 
 Run bare, with at most the app's own options (`--db`, `--playbook`, `--settings`, `--no-bell`),
 the command is the app: what an agent starts dozens of times a day. That start does not import
-click, whose import and command definitions (`workbench.cli`) were a twentieth of the cold start.
+click, whose import and the CLI's command definitions (`workbench.cli`) took 12-20 ms of it.
 Anything else (a subcommand, `--help`, an option given twice, a value click would refuse) is
 the CLI's to parse and report, exactly as before: this module only recognises the plain case.
 """
