@@ -122,13 +122,17 @@ def _cli_error(exc: Exception) -> CliError:
     )
 
 
+def _aborted() -> NoReturn:
+    click.echo("workbench: aborted", err=True)
+    sys.exit(130)
+
+
 def report(exc: BaseException) -> NoReturn:
     """Exit as `workbench` exits when a command fails with `exc`. For the bare command, whose
     start (workbench/start.py) runs the app without click's group around it."""
     if isinstance(exc, KeyboardInterrupt):
-        click.echo(err=True)
-        click.echo("workbench: aborted", err=True)
-        sys.exit(130)
+        click.echo(err=True)  # as click does on ctrl+c, before its Abort
+        _aborted()
     if not isinstance(exc, Exception):
         raise exc
     error = _cli_error(exc)
@@ -170,8 +174,7 @@ class _Group(click.Group):
             exc.show()
             sys.exit(exc.exit_code)
         except click.Abort:
-            click.echo("workbench: aborted", err=True)
-            sys.exit(130)
+            _aborted()
         except BrokenPipeError:
             # `workbench list | head`: the reader left; say nothing more to it.
             devnull = os.open(os.devnull, os.O_WRONLY)
