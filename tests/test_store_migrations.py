@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from workbench import migrations
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
-from workbench.models import Escalation, EscalationRecord, Override, Status
+from workbench.models import Escalation, EscalationRecord, Override, Status, TriageAnswer
 from workbench.playbook import Playbook, default_playbook
 from workbench.store import (
     CorruptDatabaseError,
@@ -141,7 +141,7 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
     assert "due_latest" not in columns(path)
 
     with Store(path, playbook, clock=clock) as store:
-        assert store.schema_version == 4
+        assert store.schema_version == 5
         assert [store.get(1), store.get(2)] == originals
         assert [e.field for e in store.events(1)] == ["created"]
         # the new columns sit before the JSON, and were filled from each case
@@ -176,16 +176,53 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
     conn.close()
     assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
     assert "prefix='3'" in fts_sql(path)  # v4
+    assert " WHEN old.title IS NOT new.title" in fts_sql(path, "cases_au")  # v5
 
 
-def fts_sql(path: Path) -> str:
+def fts_sql(path: Path, name: str = "cases_fts") -> str:
     conn = sqlite3.connect(path)
     try:
         return str(
-            conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cases_fts'").fetchone()[0]
+            conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
         )
     finally:
         conn.close()
+
+
+def fts_pages(path: Path) -> list[tuple[int, bytes]]:
+    """Every block of the FTS index, as stored."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT id, block FROM cases_fts_data ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_saves_reindex_a_case_only_when_its_searched_text_changed(
+    tmp_path: Path, playbook: Playbook
+) -> None:
+    path = tmp_path / "w.db"
+    with Store(path, playbook, clock=clock) as store:
+        case = store.create(Escalation(title="Export stalls at 99%", customer="Initech"))
+        before = fts_pages(path)
+        case.triage["esc.technical.code_fix"] = TriageAnswer(checked=True)
+        case.impact.customers_affected = 12
+        case = store.save(case)
+        assert fts_pages(path) == before  # no indexed column changed: the index was not touched
+        assert [r.id for r in store.list_cases(query="stalls")] == [1]
+        for change in (
+            lambda c: setattr(c, "title", "Exports time out behind the proxy"),
+            lambda c: setattr(c, "customer", "Globex"),
+            lambda c: setattr(c, "narrative", "Seen since the gateway upgrade"),
+        ):
+            before = fts_pages(path)
+            change(case)
+            case = store.save(case)
+            assert fts_pages(path) != before
+        assert store.list_cases(query="stalls") == []
+        assert store.list_cases(query="initech") == []
+        for words in ("proxy", "globex", "gateway upgrade"):
+            assert [r.id for r in store.list_cases(query=words)] == [1]
 
 
 def test_a_lost_search_trigger_is_repaired_at_open(tmp_path: Path, playbook: Playbook) -> None:
@@ -205,6 +242,7 @@ def test_a_lost_search_trigger_is_repaired_at_open(tmp_path: Path, playbook: Pla
         assert store.list_cases(query="stalls") == []
     assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
     assert "prefix='3'" in fts_sql(path)
+    assert " WHEN old.title IS NOT new.title" in fts_sql(path, "cases_au")  # as schema 5 has it
     found = Database(sqlite3.connect(path), execute_plugins=False)["cases"].detect_fts()
     assert found == "cases_fts"  # sqlite-utils still knows it (its own FTS helpers work)
 

@@ -218,6 +218,26 @@ def create_fts(db: Database) -> None:
     )
 
 
+def update_only_changed_text(db: Database) -> None:
+    """The update trigger again, now firing only when an indexed column changed. Most saves (a
+    tick, a score, a status) change none of them, and re-indexing the case anyway wrote a new FTS
+    segment each time: a third of the pages a save wrote (36 -> 23 for a large case), and about
+    0.4 ms of its 2 (schema 5)."""
+    columns = ", ".join(FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in FTS_COLUMNS)
+    db.executescript(
+        f"""
+        DROP TRIGGER IF EXISTS cases_au;
+        CREATE TRIGGER cases_au AFTER UPDATE ON cases WHEN {changed} BEGIN
+          INSERT INTO cases_fts (cases_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO cases_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        """
+    )
+
+
 def drop_fts(db: Database) -> None:
     """The FTS index and its triggers, whichever of them are there."""
     triggers = "".join(f"DROP TRIGGER IF EXISTS {name};" for name in FTS_TRIGGERS)
@@ -230,11 +250,17 @@ def _v4_fts_prefix_index(ctx: MigrationContext) -> None:
     create_fts(ctx.db)
 
 
+def _v5_fts_update_only_on_indexed_change(ctx: MigrationContext) -> None:
+    """The FTS update trigger fires only when the indexed text changed (`update_only_changed_text`)."""
+    update_only_changed_text(ctx.db)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_due_latest_sla_wider_search,
     _v3_dashboard_times_packed_documents,
     _v4_fts_prefix_index,
+    _v5_fts_update_only_on_indexed_change,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -306,6 +332,8 @@ def fts_intact(db: Database | sqlite3.Connection) -> bool:
 
 
 def repair_fts(db: Database) -> None:
-    """Recreate the FTS index and its triggers from the cases table (in the caller's transaction)."""
+    """Recreate the FTS index and its triggers as today's schema has them, from the cases table
+    (in the caller's transaction)."""
     drop_fts(db)
     create_fts(db)
+    update_only_changed_text(db)
