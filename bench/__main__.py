@@ -13,6 +13,7 @@ keystrokes and the import) run on a copy, so the cached file stays as generated.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -88,13 +89,14 @@ def working_copy(source: Path, folder: Path) -> Path:
     shutil.copyfile(source, target)
     target.chmod(0o600)
     _sync(target)
-    _sync(folder)
+    with contextlib.suppress(OSError):  # the entry: some file systems cannot sync a directory
+        _sync(folder, os.O_DIRECTORY)
     return target
 
 
-def _sync(path: Path) -> None:
-    """fsync a file or a directory (its entries)."""
-    descriptor = os.open(path, os.O_RDONLY)
+def _sync(path: Path, flags: int = 0) -> None:
+    """fsync a file, or with O_DIRECTORY a directory's entries."""
+    descriptor = os.open(path, os.O_RDONLY | flags)
     try:
         os.fsync(descriptor)
     finally:

@@ -176,7 +176,8 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
     conn.close()
     assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
     assert "prefix='3'" in fts_sql(path)  # v4
-    assert " WHEN old.title IS NOT new.title" in fts_sql(path, "cases_au")  # v5
+    assert " WHEN old.rowid IS NOT new.rowid" in fts_sql(path, "cases_au")  # v5
+    assert fts_checked(path)
 
 
 def fts_sql(path: Path, name: str = "cases_fts") -> str:
@@ -185,6 +186,16 @@ def fts_sql(path: Path, name: str = "cases_fts") -> str:
         return str(
             conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
         )
+    finally:
+        conn.close()
+
+
+def fts_checked(path: Path) -> bool:
+    """FTS5's own integrity check, the index against the cases table: raises if they differ."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 1)")
+        return True
     finally:
         conn.close()
 
@@ -210,8 +221,10 @@ def test_saves_reindex_a_case_only_when_its_searched_text_changed(
         case = store.save(case)
         assert fts_pages(path) == before  # no indexed column changed: the index was not touched
         assert [r.id for r in store.list_cases(query="stalls")] == [1]
+        assert fts_checked(path)
         for change in (
             lambda c: setattr(c, "title", "Exports time out behind the proxy"),
+            lambda c: setattr(c, "customer", "INITECH"),  # only the case differs: still indexed
             lambda c: setattr(c, "customer", "Globex"),
             lambda c: setattr(c, "narrative", "Seen since the gateway upgrade"),
         ):
@@ -219,10 +232,19 @@ def test_saves_reindex_a_case_only_when_its_searched_text_changed(
             change(case)
             case = store.save(case)
             assert fts_pages(path) != before
+            assert fts_checked(path)
         assert store.list_cases(query="stalls") == []
         assert store.list_cases(query="initech") == []
         for words in ("proxy", "globex", "gateway upgrade"):
             assert [r.id for r in store.list_cases(query=words)] == [1]
+    # No write path changes a case's id; were one to, the index would follow the row.
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE cases SET id = 1001 WHERE id = 1")
+    conn.commit()
+    conn.close()
+    assert fts_checked(path)
+    with Store(path, playbook, clock=clock) as store:
+        assert [r.id for r in store.list_cases(query="gateway")] == [1001]
 
 
 def test_a_lost_search_trigger_is_repaired_at_open(tmp_path: Path, playbook: Playbook) -> None:
@@ -242,7 +264,10 @@ def test_a_lost_search_trigger_is_repaired_at_open(tmp_path: Path, playbook: Pla
         assert store.list_cases(query="stalls") == []
     assert migrations.fts_intact(Database(sqlite3.connect(path), execute_plugins=False))
     assert "prefix='3'" in fts_sql(path)
-    assert " WHEN old.title IS NOT new.title" in fts_sql(path, "cases_au")  # as schema 5 has it
+    fresh = tmp_path / "fresh.db"
+    Store(fresh, playbook, clock=clock).close()
+    assert fts_sql(path, "cases_au") == fts_sql(fresh, "cases_au")  # as schema 5 has it
+    assert fts_checked(path)
     found = Database(sqlite3.connect(path), execute_plugins=False)["cases"].detect_fts()
     assert found == "cases_fts"  # sqlite-utils still knows it (its own FTS helpers work)
 
