@@ -7,13 +7,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from workbench import settings as settings_module
+from workbench.models import Escalation, EscalationRecord, Override, Status
 from workbench.playbook import Playbook
-from workbench.rules.cadence import add_business_days
+from workbench.rules.cadence import add_business_days, follow_up_schedule
+from workbench.session import State
 from workbench.settings import (
     Settings,
     SettingsError,
     load_settings,
+    local_zone_name,
     settings_path,
     with_settings,
 )
@@ -42,7 +47,9 @@ def test_an_empty_file_and_a_missing_default_file_are_no_settings(tmp_path: Path
         ("\nholidays = 2026-12-25\n", ":2: holidays: a list of dates"),
         ("holidays = [2026-12-25T10:00:00]\n", "holidays[0]: datetime.datetime(2026, 12, 25"),
         ("holidays = ['2026-02-30']\n", "holidays[0]: '2026-02-30' is not a date"),
-        ("bell = false\n", ":1: bell: unknown setting (holidays)"),
+        ("bell = false\n", ":1: bell: unknown setting (holidays, timezone)"),
+        ('\n\ntimezone = "Mars/Olympus"\n', ":3: timezone: 'Mars/Olympus' is not a time zone"),
+        ("timezone = 2\n", ":1: timezone: 2 is not a time zone"),
         ("holidays = [\n", "not valid TOML"),
     ],
 )
@@ -83,7 +90,7 @@ def test_settings_holidays_join_the_playbooks_and_the_cadence_skips_them(
     )
     mine = with_settings(team, Settings(holidays=(date(2026, 12, 24), date(2026, 12, 25))))
     assert mine.calendar.holidays == (date(2026, 12, 24), date(2026, 12, 25))
-    assert with_settings(team, Settings()) is team
+    assert with_settings(team, Settings(), local_zone=lambda: None) is team
     wednesday = datetime(2026, 12, 23, 16, 0, tzinfo=UTC)
     assert add_business_days(wednesday, 1, team.calendar) == datetime(
         2026, 12, 24, 16, 0, tzinfo=UTC
@@ -92,3 +99,80 @@ def test_settings_holidays_join_the_playbooks_and_the_cadence_skips_them(
     assert add_business_days(wednesday, 1, mine.calendar) == datetime(
         2026, 12, 28, 16, 0, tzinfo=UTC
     )
+
+
+# -- the zone business days are counted in ------------------------------------------------------------
+PACIFIC = "America/Los_Angeles"
+
+
+def test_a_timezone_setting_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, f'timezone = " {PACIFIC} "\nholidays = [2026-12-24]\n')
+    assert load_settings(path) == Settings(holidays=(date(2026, 12, 24),), timezone=PACIFIC)
+
+
+def test_the_zone_is_the_agents_else_the_playbooks_else_the_machines(playbook: Playbook) -> None:
+    team = playbook.model_copy(
+        update={"calendar": playbook.calendar.model_copy(update={"timezone": "Europe/Berlin"})}
+    )
+    machine = lambda: "Asia/Tokyo"  # noqa: E731
+    assert with_settings(
+        team, Settings(timezone=PACIFIC), local_zone=machine
+    ).calendar.timezone == (PACIFIC)
+    assert with_settings(team, Settings(), local_zone=machine).calendar.timezone == "Europe/Berlin"
+    assert with_settings(playbook, Settings(), local_zone=machine).calendar.timezone == "Asia/Tokyo"
+    assert with_settings(playbook, Settings(), local_zone=lambda: None).calendar.timezone is None
+
+
+def test_a_playbook_calendar_with_an_unknown_zone_is_refused(playbook: Playbook) -> None:
+    with pytest.raises(ValidationError, match="not a time zone"):
+        type(playbook.calendar).model_validate({"timezone": "Europe/Atlantis"})
+
+
+def test_business_days_are_the_zones_own_days(playbook: Playbook) -> None:
+    """Friday 17:00 in San Francisco is already Saturday 01:00 in UTC. Counted in UTC, one
+    business day later was Monday 01:00 UTC: Sunday evening for the agent. Counted in the agent's
+    zone it is Monday 17:00 there."""
+    friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # Fri 20 Nov, 17:00 PST
+    utc_days = playbook.calendar
+    pacific_days = utc_days.model_copy(update={"timezone": PACIFIC})
+    assert add_business_days(friday_evening, 1, utc_days) == datetime(
+        2026, 11, 23, 1, 0, tzinfo=UTC
+    )
+    due = add_business_days(friday_evening, 1, pacific_days)
+    assert due.astimezone(UTC) == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Mon 23 Nov, 17:00 PST
+    # The follow-up schedule counts them the same way: Medium, a customer update every 1-2 days.
+    case = Escalation(
+        title="Exports stall",
+        status=Status.ESCALATED,
+        severity_override=Override(value="medium", reason="one team blocked", at=friday_evening),
+        escalation=EscalationRecord(destination="engineering", sent_at=friday_evening),
+    )
+    pacific = playbook.model_copy(update={"calendar": pacific_days})
+    for book, earliest in ((playbook, 23), (pacific, 24)):
+        schedule = follow_up_schedule(case, book, friday_evening)
+        assert schedule is not None and schedule.cadence.customer_unit == "business_days"
+        assert schedule.customer.earliest == datetime(2026, 11, earliest, 1, 0, tzinfo=UTC)
+
+
+def test_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", f":{PACIFIC}")
+    assert local_zone_name() == PACIFIC
+    monkeypatch.setenv("TZ", "PST8PDT-not-a-zone")
+    monkeypatch.setattr(
+        settings_module.os, "readlink", lambda path: "/usr/share/zoneinfo/Europe/Berlin"
+    )
+    assert local_zone_name() == "Europe/Berlin"
+    monkeypatch.delenv("TZ")
+
+    def no_link(path: str) -> str:
+        raise OSError("not a link")
+
+    monkeypatch.setattr(settings_module.os, "readlink", no_link)
+    assert local_zone_name() is None
+
+
+def test_the_command_counts_in_the_settings_zone(tmp_path: Path) -> None:
+    path = write(tmp_path, f'timezone = "{PACIFIC}"\n')
+    assert State(settings_path=path).playbook().calendar.timezone == PACIFIC
+    # No setting: the machine's zone (the tests run with TZ=UTC).
+    assert State(settings_path=write(tmp_path, "")).playbook().calendar.timezone == "UTC"

@@ -351,8 +351,8 @@ class _FilePath(click.Path):
     "--settings",
     "settings_path",
     type=_FilePath(dir_okay=False, path_type=Path),
-    help="Your own settings TOML, e.g. local holidays (default: $WORKBENCH_SETTINGS, else "
-    "settings.toml in your user config directory, if there is one).",
+    help="Your own settings TOML: local holidays, your time zone (default: "
+    "$WORKBENCH_SETTINGS, else settings.toml in your user config directory, if there is one).",
 )
 @click.option(
     "--version",

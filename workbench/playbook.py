@@ -7,15 +7,23 @@ error that names the key and the line, so a team editing its own policy is never
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from workbench.settings import PLAYBOOK_ENV as PLAYBOOK_ENV
 from workbench.settings import playbook_path_from_env as playbook_path_from_env
+from workbench.settings import zone_named
 from workbench.tomlfile import line_of, read_toml
 
 Tier = Literal["L1", "L2", "manager"]
@@ -192,6 +200,20 @@ class FollowThrough(_Strict):
 class Calendar(_Strict):
     business_days: tuple[int, ...] = (1, 2, 3, 4, 5)
     holidays: tuple[date, ...] = ()
+    # The IANA zone whose days are counted ("Europe/Berlin"); None: UTC. The app and the CLI
+    # fill it from the agent's settings, else the machine's own zone (workbench.settings).
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is not None and zone_named(name) is None:
+            raise ValueError(f"{name!r} is not a time zone (an IANA name, e.g. Europe/Berlin)")
+        return name
+
+    def zone(self) -> tzinfo:
+        """The zone business days are counted in."""
+        return (zone_named(self.timezone) if self.timezone else None) or UTC
 
 
 class DeEscalation(_Strict):

@@ -1,12 +1,16 @@
 """The agent's own settings: what a team's shared playbook cannot say for everyone.
 
-Today that is local holidays. The playbook's calendar holds the team's; an agent in another
-country adds theirs here, and the follow-up cadence skips both when it counts business days
-(Medium's customer update every 1-2 business days). A small TOML file:
+Today that is local holidays and the time zone. The playbook's calendar holds the team's
+holidays; an agent in another country adds theirs here, and the follow-up cadence skips both when
+it counts business days (Medium's customer update every 1-2 business days). Those days are the
+agent's own: counted in the zone named here, else the playbook's, else the machine's (a case
+escalated at 17:00 on a Friday in San Francisco is due on Monday there, not on Sunday evening as
+it was when days were counted in UTC, where that moment is already Saturday). A small TOML file:
 
     # settings.toml in the user config directory (~/.config/escalation-workbench/ on Linux),
     # or the file named by --settings or WORKBENCH_SETTINGS
     holidays = [2026-12-24, 2026-12-25, "2027-01-01"]
+    timezone = "America/Los_Angeles"
 
 The default file may be absent; a file named on purpose must exist. A mistake is one clear
 error naming the file, the line and the key, like the playbook's.
@@ -15,8 +19,9 @@ error naming the file, the line and the key, like the playbook's.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +34,7 @@ APP_NAME = "escalation-workbench"
 PLAYBOOK_ENV = "WORKBENCH_PLAYBOOK"
 SETTINGS_ENV = "WORKBENCH_SETTINGS"
 SETTINGS_FILENAME = "settings.toml"
-KNOWN = ("holidays",)
+KNOWN = ("holidays", "timezone")
 
 
 class SettingsError(Exception):
@@ -39,6 +44,31 @@ class SettingsError(Exception):
 @dataclass(frozen=True)
 class Settings:
     holidays: tuple[date, ...] = ()
+    timezone: str | None = None
+
+
+def zone_named(name: str) -> tzinfo | None:
+    """The IANA zone of that name, or None if there is none."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # not found (a KeyError), a bad key, an unreadable file
+        return None
+
+
+def local_zone_name() -> str | None:
+    """The machine's own IANA zone: TZ when it names one, else where /etc/localtime links to
+    (Linux, macOS); None when neither tells (then days are counted in UTC)."""
+    named = os.environ.get("TZ", "").strip().removeprefix(":")
+    if named and zone_named(named) is not None:
+        return named
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return None
+    _, found, key = target.partition("zoneinfo/")
+    return key if found and key and zone_named(key) is not None else None
 
 
 def default_settings_path() -> Path:
@@ -75,7 +105,21 @@ def load_settings(path: Path, *, required: bool = True) -> Settings:
         if key not in KNOWN:
             known = ", ".join(KNOWN)
             raise SettingsError(f"{_where(path, text, key)}: {key}: unknown setting ({known})")
-    return Settings(holidays=_holidays(path, text, raw.get("holidays", [])))
+    return Settings(
+        holidays=_holidays(path, text, raw.get("holidays", [])),
+        timezone=_timezone(path, text, raw.get("timezone")),
+    )
+
+
+def _timezone(path: Path, text: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or zone_named(value.strip()) is None:
+        where = _where(path, text, "timezone")
+        raise SettingsError(
+            f'{where}: timezone: {value!r} is not a time zone (an IANA name, e.g. "Europe/Berlin")'
+        )
+    return value.strip()
 
 
 def _holidays(path: Path, text: str, value: object) -> tuple[date, ...]:
@@ -109,10 +153,18 @@ def _where(path: Path, text: str, key: str) -> str:
     return f"{path}:{line}" if line else str(path)
 
 
-def with_settings(playbook: Playbook, settings: Settings) -> Playbook:
-    """The playbook with the agent's holidays added to its calendar's."""
-    if not settings.holidays:
+def with_settings(
+    playbook: Playbook,
+    settings: Settings,
+    *,
+    local_zone: Callable[[], str | None] = local_zone_name,
+) -> Playbook:
+    """The playbook with the agent's holidays added to its calendar's, and the zone its
+    business days are counted in: the agent's, else the playbook's, else the machine's."""
+    calendar = playbook.calendar
+    holidays = tuple(sorted(set(calendar.holidays) | set(settings.holidays)))
+    zone = settings.timezone or calendar.timezone or local_zone()
+    if holidays == calendar.holidays and zone == calendar.timezone:
         return playbook
-    holidays = tuple(sorted(set(playbook.calendar.holidays) | set(settings.holidays)))
-    calendar = playbook.calendar.model_copy(update={"holidays": holidays})
+    calendar = calendar.model_copy(update={"holidays": holidays, "timezone": zone})
     return playbook.model_copy(update={"calendar": calendar})

@@ -47,15 +47,15 @@ class Schedule:
 def add_business_days(
     start: datetime, days: float, calendar: Calendar, *, tz: tzinfo | None = None
 ) -> datetime:
-    """`start` plus `days` business days at the same time of day, in `tz` (else start's own zone,
-    else UTC). Weekend days and holidays are skipped; a start on a non-business day counts from it,
+    """`start` plus `days` business days at the same time of day, in `tz` (else the calendar's
+    zone, else start's own, else UTC). Weekend days and holidays are skipped; a start on a non-business day counts from it,
     so Saturday 10:00 + 1 is Monday 10:00. A fraction of a day is added as real hours at the end."""
     if days < 0 or math.isnan(days) or math.isinf(days):
         raise ValueError(f"business days must be a finite number >= 0, not {days}")
     weekdays = {d for d in calendar.business_days if 1 <= d <= 7}
     if not weekdays:
         raise ValueError("the calendar has no business days (ISO weekdays 1-7)")
-    zone = tz or start.tzinfo or UTC
+    zone = tz or (calendar.zone() if calendar.timezone else None) or start.tzinfo or UTC
     local = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(zone)
     whole = int(days)
     holidays = set(calendar.holidays)
@@ -112,7 +112,8 @@ def follow_up_schedule(
     case: Escalation, playbook: Playbook, now: datetime, *, tz: tzinfo | None = None
 ) -> Schedule | None:
     """The next team check-in and customer update, or None when the case is not (or no longer)
-    escalated. `tz` is the zone whose calendar counts business days (UTC when None)."""
+    escalated. `tz` is the zone whose calendar counts business days (when None, the playbook
+    calendar's: the agent's, see workbench.settings)."""
     if case.status != Status.ESCALATED:
         return None
     start = escalated_at(case)
@@ -130,7 +131,7 @@ def follow_up_schedule(
 
     customer_last = last_update(case, LogKind.CUSTOMER_UPDATE, start)
     if cadence.customer_unit == "business_days":
-        zone = tz or UTC
+        zone = tz or playbook.calendar.zone()
         earliest = add_business_days(
             customer_last, cadence.customer_min, playbook.calendar, tz=zone
         )
