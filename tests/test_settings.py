@@ -3,16 +3,18 @@ mistake reported in one line naming the file, the line and the key."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from workbench import settings as settings_module
-from workbench.models import Escalation, EscalationRecord, Override, Status
+from workbench.models import Escalation, EscalationRecord, LogEntry, LogKind, Override, Status
 from workbench.playbook import Playbook
 from workbench.rules.cadence import add_business_days, follow_up_schedule
+from workbench.rules.summary import summarize
 from workbench.session import State
 from workbench.settings import (
     Settings,
@@ -22,6 +24,7 @@ from workbench.settings import (
     settings_path,
     with_settings,
 )
+from workbench.store import Store
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -103,6 +106,7 @@ def test_settings_holidays_join_the_playbooks_and_the_cadence_skips_them(
 
 # -- the zone business days are counted in ------------------------------------------------------------
 PACIFIC = "America/Los_Angeles"
+MONDAY_NOON_PACIFIC = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 
 def test_a_timezone_setting_is_read(tmp_path: Path) -> None:
@@ -154,21 +158,27 @@ def test_business_days_are_the_zones_own_days(playbook: Playbook) -> None:
         assert schedule.customer.earliest == datetime(2026, 11, earliest, 1, 0, tzinfo=UTC)
 
 
-def test_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_machines_zone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TZ", f":{PACIFIC}")
     assert local_zone_name() == PACIFIC
-    monkeypatch.setenv("TZ", "PST8PDT-not-a-zone")
+    monkeypatch.setenv("TZ", f"/usr/share/zoneinfo/{PACIFIC}")
+    assert local_zone_name() == PACIFIC
+    for utc in ("", "CET-1CEST,M3.5.0,M10.5.0/3"):  # what the C library reads as UTC, or a rule
+        monkeypatch.setenv("TZ", utc)
+        assert local_zone_name() is None
+    monkeypatch.delenv("TZ")
+    # No TZ: where /etc/localtime links to, through any number of links.
+    monkeypatch.setattr(settings_module.os.path, "islink", lambda path: True)
     monkeypatch.setattr(
-        settings_module.os, "readlink", lambda path: "/usr/share/zoneinfo/Europe/Berlin"
+        settings_module.os.path, "realpath", lambda path: "/usr/share/zoneinfo/Europe/Berlin"
     )
     assert local_zone_name() == "Europe/Berlin"
-    monkeypatch.delenv("TZ")
-
-    def no_link(path: str) -> str:
-        raise OSError("not a link")
-
-    monkeypatch.setattr(settings_module.os, "readlink", no_link)
-    assert local_zone_name() is None
+    monkeypatch.setattr(
+        settings_module.os.path,
+        "realpath",
+        lambda path: "/var/db/timezone/tz/2024a.1.0/zoneinfo/Asia/Tokyo",  # macOS
+    )
+    assert local_zone_name() == "Asia/Tokyo"
 
 
 def test_the_command_counts_in_the_settings_zone(tmp_path: Path) -> None:
@@ -176,3 +186,76 @@ def test_the_command_counts_in_the_settings_zone(tmp_path: Path) -> None:
     assert State(settings_path=path).playbook().calendar.timezone == PACIFIC
     # No setting: the machine's zone (the tests run with TZ=UTC).
     assert State(settings_path=write(tmp_path, "")).playbook().calendar.timezone == "UTC"
+
+
+def test_the_lists_due_columns_are_counted_again_when_the_zone_changes(
+    tmp_path: Path, playbook: Playbook
+) -> None:
+    """The list, its overdue count and the dashboard read the due columns a save stored; the
+    timeline counts live. A store opened with another calendar counts its open cases again, so
+    the two agree: once, and without touching the cases themselves."""
+    friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # Fri 20 Nov, 17:00 PST
+    pacific = playbook.model_copy(
+        update={"calendar": playbook.calendar.model_copy(update={"timezone": PACIFIC})}
+    )
+    path = tmp_path / "w.db"
+    with Store(path, playbook, clock=lambda: friday_evening) as store:
+        case = store.create(
+            Escalation(
+                title="Exports stall",
+                status=Status.ESCALATED,
+                severity_override=Override(value="medium", reason="one team", at=friday_evening),
+                escalation=EscalationRecord(destination="engineering", sent_at=friday_evening),
+                # The team checked in on Monday: the customer update is what falls due first.
+                log=[LogEntry(at=MONDAY_NOON_PACIFIC, kind=LogKind.TEAM_CHECKIN, summary="sync")],
+            )
+        )
+        store.create(Escalation(title="A draft: no follow-ups"))
+        assert case.id is not None
+        counted_in_utc = store.list_cases(status="escalated")[0]
+    with Store(path, pacific, clock=lambda: friday_evening) as store:
+        assert store.recount_dues() == 1
+        row = store.list_cases(status="escalated")[0]
+        live = summarize(store.get(case.id), pacific, friday_evening)
+        assert (row.next_due, row.due_latest) == (live.next_due, live.due_latest)
+        # The customer update at the latest: Tue 24 Nov 01:00 UTC counted in UTC; counted in
+        # Los Angeles it is Tue 17:00 there, after the team's next check-in (Tue 12:00 there).
+        assert counted_in_utc.due_latest == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+        assert row.due_latest == MONDAY_NOON_PACIFIC + timedelta(days=1)
+        assert store.recount_dues() == 0  # counted with this calendar already
+        assert store.get(case.id) == case  # the case itself is as it was
+        assert [e.field for e in store.events(case.id)] == ["created"]
+    with Store(path, playbook, clock=lambda: friday_evening) as store:
+        assert store.recount_dues() == 1
+        assert store.list_cases(status="escalated")[0].due_latest == counted_in_utc.due_latest
+
+
+def test_the_command_counts_the_list_in_the_settings_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "w.db"
+    friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
+    monkeypatch.setenv("WORKBENCH_NOW", friday_evening.isoformat())
+    state = State(db=path, settings_path=write(tmp_path, f'timezone = "{PACIFIC}"\n'))
+    try:
+        store = state.store()
+        store.create(
+            Escalation(
+                title="Exports stall",
+                status=Status.ESCALATED,
+                escalation=EscalationRecord(destination="engineering", sent_at=friday_evening),
+            )
+        )
+    finally:
+        state.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE cases SET due_latest = NULL")  # as an older version left it
+    conn.execute("DELETE FROM derived_from")
+    conn.commit()
+    conn.close()
+    state = State(db=path, settings_path=tmp_path / "settings.toml")
+    try:
+        row = state.store(create=False).list_cases()[0]
+        assert row.due_latest is not None and row.due_latest.astimezone(UTC).hour == 1
+    finally:
+        state.close()

@@ -141,7 +141,7 @@ def test_v1_file_is_upgraded_keeping_data_and_search(tmp_path: Path, playbook: P
     assert "due_latest" not in columns(path)
 
     with Store(path, playbook, clock=clock) as store:
-        assert store.schema_version == 5
+        assert store.schema_version == 6
         assert [store.get(1), store.get(2)] == originals
         assert [e.field for e in store.events(1)] == ["created"]
         # the new columns sit before the JSON, and were filled from each case

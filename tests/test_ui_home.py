@@ -161,3 +161,26 @@ async def test_a_long_filtered_list_is_counted_to_a_cap_and_still_pages_to_its_e
         assert "7-9 of" in _text(screen, "#home-filters")
         await pilot.press("down")  # past the true end: stays on the last page
         assert [row.id for row in screen.rows] == [3, 2, 1]
+
+
+async def test_due_columns_counted_again_after_start_show_in_the_list(
+    make_app: AppFactory, store: Store
+) -> None:
+    """A database whose due columns were counted with another calendar (or not at all, by an
+    older version): the warm-up after the first paint counts them again and the list shows them,
+    the cursor where it was."""
+    seed_cases(store)
+    conn = store._conn
+    assert conn is not None
+    conn.execute("UPDATE cases SET next_due = NULL, due_latest = NULL")
+    conn.execute("DELETE FROM derived_from")
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        table = screen.query_one(CaseList)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert str(table.row(0)[6]) == "2h 00m overdue"
+        assert "1 overdue" in _text(screen, "#home-counts")

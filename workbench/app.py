@@ -13,6 +13,7 @@ the terminal grows again; the screens beneath keep their state.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.message import Message
 from textual.screen import Screen
 
 from screens.collector import QuietCollector
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from screens.case_base import CaseScreen
     from workbench.playbook import Playbook
     from workbench.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def _has_messages(node: MessagePump) -> bool:
@@ -194,6 +198,7 @@ class WorkbenchApp(App[None]):
         import screens.triage  # noqa: F401  (the case model and the rules come with it)
 
         self.playbook  # noqa: B018  (loads it)
+        self._recount_dues()
         # What start-up built (modules, classes, the playbook, the styles) lives as long as the
         # app: frozen, full collections no longer walk it, and they run in the agent's pauses.
         # Not in tests (run headless through run_test): a process runs hundreds of apps there,
@@ -202,6 +207,30 @@ class WorkbenchApp(App[None]):
         if self._in_terminal if wanted is None else wanted:
             with contextlib.suppress(RuntimeError):  # the app ended meanwhile: nothing to start
                 self.call_from_thread(self.collector.start, self)
+
+    def _recount_dues(self) -> None:
+        """The list's due columns, counted again if the calendar changed (Store.recount_dues):
+        after the list's first paint, on this thread; the list then reads them again."""
+        from workbench.store import StoreError
+
+        try:
+            recounted = self.store.recount_dues()
+        except StoreError:  # a locked or full disk: the columns stay as they were, until a save
+            log.exception("the due columns could not be counted again")
+            return
+        if recounted:
+            with contextlib.suppress(RuntimeError):  # the app ended meanwhile
+                self.call_from_thread(self.post_message, self.DuesRecounted())
+
+    class DuesRecounted(Message):
+        """The list's due columns changed under it (`_recount_dues`)."""
+
+    def on_workbench_app_dues_recounted(self, message: DuesRecounted) -> None:
+        from screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.reload(keep_cursor=True)
 
     # -- type-ahead ---------------------------------------------------------------------------------
     # Textual hands each key to whatever has focus when the key is read, and resolves the key's
@@ -423,16 +452,11 @@ class WorkbenchApp(App[None]):
 
 
 def main() -> None:
-    """Run the app on the default database and playbook (the CLI offers the options)."""
-    from workbench.playbook import load_playbook, playbook_path_from_env
-    from workbench.store import Store, resolve_db_path
+    """`python -m workbench.app`: the bare `workbench` command (the default database, the
+    agent's settings, the playbook its environment names)."""
+    from workbench.start import main as start
 
-    playbook = load_playbook(playbook_path_from_env())
-    store = Store(resolve_db_path(None), playbook)
-    try:
-        WorkbenchApp(store, playbook).run()
-    finally:
-        store.close()
+    start([])
 
 
 if __name__ == "__main__":

@@ -254,12 +254,22 @@ def _v5_fts_update_only_on_indexed_change(ctx: MigrationContext) -> None:
     update_only_changed_text(ctx.db)
 
 
+def _v6_derived_from(ctx: MigrationContext) -> None:
+    """What the due columns were last counted with (the playbook's calendar: business days,
+    holidays, zone), so a store opened with another calendar counts its open cases again
+    (`Store.recount_dues`). Empty here: the first open after this step counts them."""
+    ctx.db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS derived_from (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_due_latest_sla_wider_search,
     _v3_dashboard_times_packed_documents,
     _v4_fts_prefix_index,
     _v5_fts_update_only_on_indexed_change,
+    _v6_derived_from,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -78,6 +78,8 @@ class State:
             )
         store = Store(path, playbook or self.playbook(), clock=self.now)
         self._stores.append(store)
+        if playbook is None:  # the app's store (a loader) counts them once its playbook is loaded
+            store.recount_dues()
         return store
 
     def now(self) -> datetime:

@@ -18,6 +18,7 @@ error naming the file, the line and the key, like the playbook's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,17 +59,27 @@ def zone_named(name: str) -> tzinfo | None:
 
 
 def local_zone_name() -> str | None:
-    """The machine's own IANA zone: TZ when it names one, else where /etc/localtime links to
-    (Linux, macOS); None when neither tells (then days are counted in UTC)."""
-    named = os.environ.get("TZ", "").strip().removeprefix(":")
-    if named and zone_named(named) is not None:
-        return named
-    try:
-        target = os.readlink("/etc/localtime")
-    except OSError:
-        return None
-    _, found, key = target.partition("zoneinfo/")
-    return key if found and key and zone_named(key) is not None else None
+    """The machine's own IANA zone, as the C library reads it: TZ when set (a zone name, or a
+    file under a zoneinfo directory; anything else, a POSIX rule or "", counts as UTC here),
+    else the file /etc/localtime links to, else /etc/timezone (Debian); None: UTC."""
+    if "TZ" in os.environ:
+        return _zone_key(os.environ["TZ"].strip().removeprefix(":"))
+    with contextlib.suppress(OSError):
+        if os.path.islink("/etc/localtime"):
+            return _zone_key(os.path.realpath("/etc/localtime"))
+    with (
+        contextlib.suppress(OSError, UnicodeDecodeError),
+        open("/etc/timezone", encoding="utf-8") as named,
+    ):
+        return _zone_key(named.read().strip())
+    return None
+
+
+def _zone_key(value: str) -> str | None:
+    """A zone name, or the name in a path under a zoneinfo directory; None if neither."""
+    _, found, key = value.rpartition("zoneinfo/")
+    name = key if found else value
+    return name if name and zone_named(name) is not None else None
 
 
 def default_settings_path() -> Path:

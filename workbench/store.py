@@ -836,6 +836,47 @@ class Store:
             "search_text": search_text(case),
         }
 
+    def recount_dues(self) -> int:
+        """Count the open cases' follow-up columns (`next_due`, `due_latest`) again when the
+        playbook's calendar is not the one they were counted with: the agent's zone or holidays
+        changed, or the database was last written by an older version. The list, its overdue
+        count and the dashboard read those columns; the timeline and `workbench due` count
+        live. Returns how many cases' columns changed."""
+        if self.readonly:
+            return 0
+        calendar = self.playbook.calendar
+        stamp = json.dumps(calendar.model_dump(mode="json"), sort_keys=True)
+        with self._guard() as conn:
+            if self._stamp(conn) == stamp:
+                return 0
+        with self._guard(), self._write() as conn:
+            if self._stamp(conn) == stamp:  # another process got here first
+                return 0
+            now = self._now()
+            rows = conn.execute(
+                "SELECT id, data, next_due, due_latest FROM cases WHERE status = ? "
+                "OR next_due IS NOT NULL OR due_latest IS NOT NULL",
+                (Status.ESCALATED.value,),
+            ).fetchall()
+            changed = 0
+            for case_id, data, next_due, due_latest in rows:
+                values = self._derive(self._load(case_id, data), now)
+                if (values["next_due"], values["due_latest"]) != (next_due, due_latest):
+                    conn.execute(
+                        "UPDATE cases SET next_due = ?, due_latest = ? WHERE id = ?",
+                        (values["next_due"], values["due_latest"], case_id),
+                    )
+                    changed += 1
+            conn.execute(
+                "INSERT OR REPLACE INTO derived_from (key, value) VALUES ('calendar', ?)", (stamp,)
+            )
+        return changed
+
+    @staticmethod
+    def _stamp(conn: sqlite3.Connection) -> str | None:
+        row = conn.execute("SELECT value FROM derived_from WHERE key = 'calendar'").fetchone()
+        return None if row is None else str(row[0])
+
     def _derive_json(self, data: object) -> Mapping[str, object]:
         from pydantic import ValidationError
 
