@@ -259,3 +259,34 @@ def test_the_command_counts_the_list_in_the_settings_zone(
         assert row.due_latest is not None and row.due_latest.astimezone(UTC).hour == 1
     finally:
         state.close()
+
+
+def test_counting_again_never_waits_for_another_writer(tmp_path: Path, playbook: Playbook) -> None:
+    """A command (a backup, a list) opened while the app saves goes on; a later open counts."""
+    path = tmp_path / "w.db"
+    friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
+    with Store(path, playbook, clock=lambda: friday_evening) as store:
+        store.create(
+            Escalation(
+                title="Exports stall",
+                status=Status.ESCALATED,
+                escalation=EscalationRecord(destination="engineering", sent_at=friday_evening),
+            )
+        )
+        store._conn.execute("UPDATE cases SET due_latest = NULL")  # type: ignore[union-attr]
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with Store(path, playbook, clock=lambda: friday_evening) as store:
+            assert store.recount_dues() == 0
+            assert store.list_cases()[0].due_latest is None
+            assert store.busy_timeout > 0  # its own saves still wait as before
+            assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == int(  # type: ignore[union-attr]
+                store.busy_timeout * 1000
+            )
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with Store(path, playbook, clock=lambda: friday_evening) as store:
+        assert store.recount_dues() == 1
+        assert store.list_cases()[0].due_latest is not None

@@ -836,12 +836,15 @@ class Store:
             "search_text": search_text(case),
         }
 
-    def recount_dues(self) -> int:
+    def recount_dues(self, *, wait: bool = False) -> int:
         """Count the open cases' follow-up columns (`next_due`, `due_latest`) again when the
         playbook's calendar is not the one they were counted with: the agent's zone or holidays
         changed, or the database was last written by an older version. The list, its overdue
         count and the dashboard read those columns; the timeline and `workbench due` count
-        live. Returns how many cases' columns changed."""
+        live. Returns how many cases' columns changed.
+
+        Unless asked to `wait`, a database another process is writing to is left as it is (0):
+        the command or the app that opened it goes on, and a later open counts them."""
         if self.readonly:
             return 0
         calendar = self.playbook.calendar
@@ -849,6 +852,18 @@ class Store:
         with self._guard() as conn:
             if self._stamp(conn) == stamp:
                 return 0
+        if wait:
+            return self._recount_dues(stamp)
+        with self._guard() as conn:
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                return self._recount_dues(stamp)
+            except DatabaseLockedError:
+                return 0
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
+    def _recount_dues(self, stamp: str) -> int:
         with self._guard(), self._write() as conn:
             if self._stamp(conn) == stamp:  # another process got here first
                 return 0
