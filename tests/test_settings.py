@@ -4,6 +4,7 @@ mistake reported in one line naming the file, the line and the key."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -163,6 +164,10 @@ def test_the_machines_zone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert local_zone_name() == PACIFIC
     monkeypatch.setenv("TZ", f"/usr/share/zoneinfo/{PACIFIC}")
     assert local_zone_name() == PACIFIC
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/Asia/Tokyo")
+    monkeypatch.setenv("TZ", f":{link}")  # a file, as in TZ=:/etc/localtime: where it leads
+    assert local_zone_name() == "Asia/Tokyo"
     for utc in ("", "CET-1CEST,M3.5.0,M10.5.0/3"):  # what the C library reads as UTC, or a rule
         monkeypatch.setenv("TZ", utc)
         assert local_zone_name() is None
@@ -222,12 +227,29 @@ def test_the_lists_due_columns_are_counted_again_when_the_zone_changes(
         # Los Angeles it is Tue 17:00 there, after the team's next check-in (Tue 12:00 there).
         assert counted_in_utc.due_latest == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
         assert row.due_latest == MONDAY_NOON_PACIFIC + timedelta(days=1)
+        assert row.updated_at == counted_in_utc.updated_at  # not an edit of the case
+        stamp = store._conn.execute("SELECT value FROM derived_from").fetchall()  # type: ignore[union-attr]
+        assert stamp == [(store._calendar_stamp(),)] and PACIFIC in stamp[0][0]
         assert store.recount_dues() == 0  # counted with this calendar already
         assert store.get(case.id) == case  # the case itself is as it was
         assert [e.field for e in store.events(case.id)] == ["created"]
     with Store(path, playbook, clock=lambda: friday_evening) as store:
         assert store.recount_dues() == 1
         assert store.list_cases(status="escalated")[0].due_latest == counted_in_utc.due_latest
+        # Counted in UTC now, and stamped so. A save in Los Angeles of the open case makes
+        # its row Los Angeles's: the stamp no longer holds for every row, and goes.
+    with Store(path, pacific, clock=lambda: friday_evening) as store:
+        edited = store.get(case.id)
+        edited.title = "Exports stall at 99%"
+        store.save(edited)
+        assert store._conn.execute("SELECT count(*) FROM derived_from").fetchone() == (0,)  # type: ignore[union-attr]
+    with Store(path, playbook, clock=lambda: friday_evening) as store:
+        assert store.recount_dues() == 1  # the open in UTC counts that row again
+        # A save with the stamp's own calendar keeps it.
+        draft = store.list_cases(status="draft")[0]
+        store.save(store.get(draft.id).model_copy(update={"title": "A draft, renamed"}))
+        assert store._conn.execute("SELECT count(*) FROM derived_from").fetchone() == (1,)  # type: ignore[union-attr]
+        assert store.recount_dues() == 0
 
 
 def test_the_command_counts_the_list_in_the_settings_zone(
@@ -239,13 +261,15 @@ def test_the_command_counts_the_list_in_the_settings_zone(
     state = State(db=path, settings_path=write(tmp_path, f'timezone = "{PACIFIC}"\n'))
     try:
         store = state.store()
-        store.create(
+        case = store.create(
             Escalation(
                 title="Exports stall",
                 status=Status.ESCALATED,
                 escalation=EscalationRecord(destination="engineering", sent_at=friday_evening),
+                log=[LogEntry(at=MONDAY_NOON_PACIFIC, kind=LogKind.TEAM_CHECKIN, summary="sync")],
             )
         )
+        pacific = state.playbook()
     finally:
         state.close()
     conn = sqlite3.connect(path)
@@ -256,7 +280,8 @@ def test_the_command_counts_the_list_in_the_settings_zone(
     state = State(db=path, settings_path=tmp_path / "settings.toml")
     try:
         row = state.store(create=False).list_cases()[0]
-        assert row.due_latest is not None and row.due_latest.astimezone(UTC).hour == 1
+        live = summarize(case, pacific, friday_evening)
+        assert row.due_latest == live.due_latest == MONDAY_NOON_PACIFIC + timedelta(days=1)
     finally:
         state.close()
 
@@ -277,8 +302,10 @@ def test_counting_again_never_waits_for_another_writer(tmp_path: Path, playbook:
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
-        with Store(path, playbook, clock=lambda: friday_evening) as store:
+        with Store(path, playbook, clock=lambda: friday_evening, busy_timeout=60) as store:
+            started = time.monotonic()
             assert store.recount_dues() == 0
+            assert time.monotonic() - started < 30  # not the minute its saves would wait
             assert store.list_cases()[0].due_latest is None
             assert store.busy_timeout > 0  # its own saves still wait as before
             assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == int(  # type: ignore[union-attr]

@@ -219,18 +219,22 @@ class WorkbenchApp(App[None]):
             log.exception("the due columns could not be counted again")
             return
         if recounted:
-            with contextlib.suppress(RuntimeError):  # the app ended meanwhile
-                self.call_from_thread(self.post_message, self.DuesRecounted())
+            self.post_message(self.DuesRecounted())  # thread-safe; a no-op once the app ended
 
     class DuesRecounted(Message):
         """The list's due columns changed under it (`_recount_dues`)."""
 
     def on_workbench_app_dues_recounted(self, message: DuesRecounted) -> None:
         from screens.home import HomeScreen
+        from workbench.store import StoreError
 
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.reload(keep_cursor=True)
+        screen = self.screen
+        if not isinstance(screen, HomeScreen):
+            return  # under an open case: the list reads again when it is shown
+        try:
+            screen.reload(keep_cursor=True)
+        except StoreError as exc:
+            self.notify(str(exc), title="The list could not be read again", severity="error")
 
     # -- type-ahead ---------------------------------------------------------------------------------
     # Textual hands each key to whatever has focus when the key is read, and resolves the key's

@@ -63,7 +63,11 @@ def local_zone_name() -> str | None:
     file under a zoneinfo directory; anything else, a POSIX rule or "", counts as UTC here),
     else the file /etc/localtime links to, else /etc/timezone (Debian); None: UTC."""
     if "TZ" in os.environ:
-        return _zone_key(os.environ["TZ"].strip().removeprefix(":"))
+        value = os.environ["TZ"].strip().removeprefix(":")
+        with contextlib.suppress(OSError, ValueError):
+            if value.startswith("/"):  # a file, e.g. TZ=:/etc/localtime: where it leads
+                value = os.path.realpath(value)
+        return _zone_key(value)
     with contextlib.suppress(OSError):
         if os.path.islink("/etc/localtime"):
             return _zone_key(os.path.realpath("/etc/localtime"))

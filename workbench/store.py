@@ -404,6 +404,8 @@ SORTS: dict[str, tuple[str, bool]] = {
 # SQLite sorts them; beyond it the sort index is walked and the filters test each row, which
 # stops as soon as the page is full. Chosen per query by counting at most this many matches.
 _SMALL_MATCH = 1000
+# The list columns a change of calendar or of the hour can change (Store.recount_dues).
+_RECOUNTED = ("severity", "routed_to", "sla", "next_due", "due_latest")
 # Walking the sort index, a search either reads every match first (`id IN (...)`: cost grows with
 # the matches, 30 ms for a word in nearly all of 100,000 cases) or asks FTS about each row walked
 # (`EXISTS`: one lookup per row, about 200 times a match read, but it stops once the page is full).
@@ -596,6 +598,7 @@ class Store:
         self._commits = 0  # this store's own commits: with `data_version`, whether cases changed
         # What temp.search_hits holds: a search's matches, and as of which changes (`_hits`).
         self._held: tuple[_Hits, tuple[int, int]] | None = None
+        self._stamp_of: tuple[object, str] | None = None  # the calendar's, see recount_dues
         self.readonly = readonly or (
             self.path.exists() and (_not_writable(self.path) or _not_writable(self.path.parent))
         )
@@ -847,8 +850,7 @@ class Store:
         the command or the app that opened it goes on, and a later open counts them."""
         if self.readonly:
             return 0
-        calendar = self.playbook.calendar
-        stamp = json.dumps(calendar.model_dump(mode="json"), sort_keys=True)
+        stamp = self._calendar_stamp()
         with self._guard() as conn:
             if self._stamp(conn) == stamp:
                 return 0
@@ -868,24 +870,49 @@ class Store:
             if self._stamp(conn) == stamp:  # another process got here first
                 return 0
             now = self._now()
+            columns = ", ".join(_RECOUNTED)
             rows = conn.execute(
-                "SELECT id, data, next_due, due_latest FROM cases WHERE status = ? "
+                f"SELECT id, data, {columns} FROM cases WHERE status = ? "
                 "OR next_due IS NOT NULL OR due_latest IS NOT NULL",
                 (Status.ESCALATED.value,),
             ).fetchall()
             changed = 0
-            for case_id, data, next_due, due_latest in rows:
-                values = self._derive(self._load(case_id, data), now)
-                if (values["next_due"], values["due_latest"]) != (next_due, due_latest):
+            assignments = ", ".join(f"{name} = :{name}" for name in _RECOUNTED)
+            for case_id, data, *stored in rows:
+                try:
+                    values = self._derive(self._load(case_id, data), now)
+                except CorruptDatabaseError:  # that case says so when it is opened
+                    continue
+                # The due times as of now, and the columns they go with (severity can rise
+                # with time, and its cadence with it), so a row is never half one moment.
+                fresh = {name: values[name] for name in _RECOUNTED}
+                if tuple(fresh.values()) != tuple(stored):
                     conn.execute(
-                        "UPDATE cases SET next_due = ?, due_latest = ? WHERE id = ?",
-                        (values["next_due"], values["due_latest"], case_id),
+                        f"UPDATE cases SET {assignments} WHERE id = :id", {**fresh, "id": case_id}
                     )
                     changed += 1
             conn.execute(
                 "INSERT OR REPLACE INTO derived_from (key, value) VALUES ('calendar', ?)", (stamp,)
             )
         return changed
+
+    def _keep_stamp_true(self, conn: sqlite3.Connection) -> None:
+        """A save derives its row with this store's calendar: if the columns were stamped as
+        counted with another (another process, another zone), they no longer all are, and the
+        next open counts them again."""
+        stamp = self._stamp(conn)
+        if stamp is not None and stamp != self._calendar_stamp():
+            conn.execute("DELETE FROM derived_from WHERE key = 'calendar'")
+
+    def _calendar_stamp(self) -> str:
+        calendar = self.playbook.calendar
+        cached = self._stamp_of
+        if cached is None or cached[0] is not calendar:
+            cached = self._stamp_of = (
+                calendar,
+                json.dumps(calendar.model_dump(mode="json"), sort_keys=True),
+            )
+        return cached[1]
 
     @staticmethod
     def _stamp(conn: sqlite3.Connection) -> str | None:
@@ -938,6 +965,7 @@ class Store:
                 "INSERT INTO events (case_id, at, field, old, new) VALUES (?, ?, 'created', NULL, ?)",
                 (new_id, _iso(now), json.dumps(stored.title, ensure_ascii=False)),
             )
+            self._keep_stamp_true(conn)
             return stored
 
     def create_many(self, cases: Iterable[Escalation], *, batch: int = 2000) -> int:
@@ -969,6 +997,7 @@ class Store:
                     "VALUES (?, ?, 'created', NULL, ?)",
                     created,
                 )
+                self._keep_stamp_true(conn)
             stored += len(chunk)
         return stored
 
@@ -1026,6 +1055,7 @@ class Store:
                 "INSERT INTO events (case_id, at, field, old, new) VALUES (?, ?, ?, ?, ?)",
                 [(case.id, at, path, old, new) for path, old, new in changes],
             )
+            self._keep_stamp_true(conn)
             return stored
 
     def list_cases(
