@@ -839,23 +839,21 @@ class Store:
             "search_text": search_text(case),
         }
 
-    def recount_dues(self, *, wait: bool = False) -> int:
+    def recount_dues(self) -> int:
         """Count the open cases' follow-up columns (`next_due`, `due_latest`) again when the
         playbook's calendar is not the one they were counted with: the agent's zone or holidays
         changed, or the database was last written by an older version. The list, its overdue
         count and the dashboard read those columns; the timeline and `workbench due` count
         live. Returns how many cases' columns changed.
 
-        Unless asked to `wait`, a database another process is writing to is left as it is (0):
-        the command or the app that opened it goes on, and a later open counts them."""
+        A database another process is writing to is left as it is (0): the command or the app
+        that opened it goes on, and a later open counts them."""
         if self.readonly:
             return 0
         stamp = self._calendar_stamp()
         with self._guard() as conn:
             if self._stamp(conn) == stamp:
                 return 0
-        if wait:
-            return self._recount_dues(stamp)
         with self._guard() as conn:
             conn.execute("PRAGMA busy_timeout = 0")
             try:

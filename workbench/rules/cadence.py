@@ -48,8 +48,9 @@ def add_business_days(
     start: datetime, days: float, calendar: Calendar, *, tz: tzinfo | None = None
 ) -> datetime:
     """`start` plus `days` business days at the same time of day, in `tz` (else the calendar's
-    zone, else start's own, else UTC). Weekend days and holidays are skipped; a start on a non-business day counts from it,
-    so Saturday 10:00 + 1 is Monday 10:00. A fraction of a day is added as real hours at the end."""
+    zone, else start's own, else UTC). Weekend days and holidays are skipped; a start on a
+    non-business day counts from it, so Saturday 10:00 + 1 is Monday 10:00. A fraction of a day
+    is added as real hours at the end."""
     if days < 0 or math.isnan(days) or math.isinf(days):
         raise ValueError(f"business days must be a finite number >= 0, not {days}")
     weekdays = {d for d in calendar.business_days if 1 <= d <= 7}
