@@ -5,6 +5,10 @@ workbench, so the machine's load falls on both alike. Like the workbench under
 `WORKBENCH_BENCH_EXIT=1`, it exits right after its first frame is painted, and `record_frame`
 notes when that was (and the memory then); `--headless` runs it with Textual's headless driver
 (as `bench.launch` runs the workbench).
+
+`--pydantic` is the floor of the memory target: the same app, which after its first frame imports
+pydantic and validates one two-field model, as any app whose model is pydantic (DESIGN.md's is)
+must at least do before it opens a record.
 """
 
 from __future__ import annotations
@@ -63,7 +67,19 @@ class BareApp(App[None]):
 
     def _first_frame(self) -> None:
         record_frame()
+        if "--pydantic" in sys.argv[1:]:
+            _one_pydantic_model()
         self.exit()
+
+
+def _one_pydantic_model() -> None:
+    from pydantic import BaseModel
+
+    class Note(BaseModel):
+        title: str
+        count: int = 0
+
+    Note.model_validate_json('{"title": "floor"}')
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ class Series:
     app_rss: list[int] = field(default_factory=list)
     bare_rss_exit: list[int] = field(default_factory=list)
     app_rss_exit: list[int] = field(default_factory=list)
+    floor_rss_exit: list[int] = field(default_factory=list)  # the bare app with pydantic
 
     def ratio(self) -> float:
         """Median of the per-pair ratios: each pair ran back to back, under the same load."""
@@ -56,6 +57,11 @@ class Series:
     def rss_exit_ratio(self) -> float:
         """Peak RSS at exit (after the workbench's warm-up), workbench over bare app."""
         return statistics.median(self.app_rss_exit) / statistics.median(self.bare_rss_exit)
+
+    def floor_rss_ratio(self) -> float:
+        """Peak RSS of the bare app that also validates one pydantic model, over the bare app:
+        the least any app with a pydantic model can reach."""
+        return statistics.median(self.floor_rss_exit) / statistics.median(self.bare_rss_exit)
 
 
 def compile_app() -> str:
@@ -75,8 +81,13 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def bare_command(headless: bool = True) -> list[str]:
-    return [PYTHON, str(ROOT / "bench" / "bare_app.py"), *(["--headless"] if headless else [])]
+def bare_command(headless: bool = True, *, pydantic: bool = False) -> list[str]:
+    return [
+        PYTHON,
+        str(ROOT / "bench" / "bare_app.py"),
+        *(["--headless"] if headless else []),
+        *(["--pydantic"] if pydantic else []),
+    ]
 
 
 def app_command(db: Path, headless: bool = True) -> list[str]:
@@ -143,14 +154,19 @@ def run_once(command: list[str]) -> Run:
     )
 
 
-def headless(db: Path, runs: int, warmup: int = 1) -> Series:
-    """Alternating headless cold starts (the first `warmup` pairs fill the page cache, unscored)."""
+def headless(db: Path, runs: int, warmup: int = 1, *, floor: bool = False) -> Series:
+    """Alternating headless cold starts (the first `warmup` pairs fill the page cache, unscored);
+    with `floor`, each pair is followed by the bare app with pydantic, for its peak RSS."""
     series = Series()
-    bare, app = bare_command(), app_command(db)
+    bare, app, with_pydantic = bare_command(), app_command(db), bare_command(pydantic=True)
     for index in range(warmup + runs):
         b = run_once(bare)
         a = run_once(app)
+        if floor:
+            f = run_once(with_pydantic)
         if index >= warmup:
+            if floor:
+                series.floor_rss_exit.append(f.rss_exit)
             series.bare.append(b.seconds)
             series.bare_rss.append(b.rss)
             series.bare_rss_exit.append(b.rss_exit)

@@ -71,6 +71,8 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         "Cold start headless, 40 cases",
         "Peak RSS, 40 cases, warm-up included",
         "  the same at the first frame",
+        "  floor: bare Textual + pydantic",
+        "  the workbench's peak over that floor",
         "Start-up growth",
         "Keystroke: toggle a checklist item",
         "Keystroke: type in the narrative (commit per key",
@@ -90,3 +92,6 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     assert document["machine"]["cores"]
     for row in document["rows"]:
         assert row["met"] in ("yes", "no", "cpu only", "-")
+    # The floor's app did load pydantic: a memory figure, not a time (megabytes above the bare).
+    (floor,) = [row for row in document["rows"] if row["figure"].startswith("  floor:")]
+    assert floor["value"] > 1.05
