@@ -55,6 +55,17 @@ def _no_user_settings(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
+@pytest.fixture(autouse=True)
+def _local_zone_utc() -> Iterator[None]:
+    """A test that reads settings with a `timezone` sets the process's zone to it (as the
+    command does, workbench.settings.show_times_in): UTC again after it, for every other test."""
+    yield
+    if os.environ.get("TZ") != "UTC":
+        os.environ["TZ"] = "UTC"
+        if hasattr(time, "tzset"):
+            time.tzset()
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW

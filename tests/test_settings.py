@@ -3,6 +3,7 @@ mistake reported in one line naming the file, the line and the key."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +13,15 @@ import pytest
 from pydantic import ValidationError
 
 from workbench import settings as settings_module
-from workbench.models import Escalation, EscalationRecord, LogEntry, LogKind, Override, Status
+from workbench.models import (
+    Escalation,
+    EscalationRecord,
+    LogEntry,
+    LogKind,
+    Override,
+    Request,
+    Status,
+)
 from workbench.playbook import Playbook
 from workbench.rules.cadence import add_business_days, follow_up_schedule
 from workbench.rules.summary import summarize
@@ -131,6 +140,13 @@ def test_the_zone_is_the_agents_else_the_playbooks_else_the_machines(playbook: P
 def test_a_playbook_calendar_with_an_unknown_zone_is_refused(playbook: Playbook) -> None:
     with pytest.raises(ValidationError, match="not a time zone"):
         type(playbook.calendar).model_validate({"timezone": "Europe/Atlantis"})
+    with pytest.raises(ValidationError, match="not a time zone"):
+        type(playbook.calendar).model_validate({"timezone": "  "})
+
+
+def test_a_playbook_zone_is_trimmed_as_the_settings_one_is(playbook: Playbook) -> None:
+    calendar = type(playbook.calendar).model_validate({"timezone": f" {PACIFIC}\t"})
+    assert calendar.timezone == PACIFIC
 
 
 def test_business_days_are_the_zones_own_days(playbook: Playbook) -> None:
@@ -187,10 +203,68 @@ def test_the_machines_zone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 
 def test_the_command_counts_in_the_settings_zone(tmp_path: Path) -> None:
-    path = write(tmp_path, f'timezone = "{PACIFIC}"\n')
-    assert State(settings_path=path).playbook().calendar.timezone == PACIFIC
     # No setting: the machine's zone (the tests run with TZ=UTC).
     assert State(settings_path=write(tmp_path, "")).playbook().calendar.timezone == "UTC"
+    path = write(tmp_path, f'timezone = "{PACIFIC}"\n')
+    assert State(settings_path=path).playbook().calendar.timezone == PACIFIC
+
+
+def test_times_are_shown_in_the_settings_zone(tmp_path: Path) -> None:
+    """The machine may be a server in UTC (the tests' is): the zone the settings name is also
+    the one times are shown in (every shown time goes through `astimezone()`), the same
+    instants in the agent's own clock."""
+    from workbench.export import format_time
+
+    friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # Fri 20 Nov, 17:00 PST
+    assert format_time(friday_evening) == "2026-11-21 01:00 UTC"
+    State(settings_path=write(tmp_path, "")).settings()
+    assert format_time(friday_evening) == "2026-11-21 01:00 UTC"  # no zone named: the machine's
+    State(settings_path=write(tmp_path, f'timezone = "{PACIFIC}"\n')).settings()
+    assert format_time(friday_evening) == "2026-11-20 17:00 PST"
+    assert time.tzname[0] == "PST"
+    # A zone the C library has no file for would read as UTC: the shown zone stays as it was.
+    assert not settings_module.show_times_in("Mars/Olympus")
+    assert format_time(friday_evening) == "2026-11-20 17:00 PST"
+
+
+def test_a_zone_the_c_library_reads_otherwise_is_not_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python's zone data and the C library's can differ (a tzdata package, no system file):
+    where the C library does not give the zone's offset, TZ goes back to what it was."""
+    from zoneinfo import ZoneInfo
+
+    friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
+    monkeypatch.setattr(settings_module, "zone_named", lambda name: ZoneInfo("Asia/Tokyo"))
+    assert not settings_module.show_times_in("Europe/Berlin")
+    assert os.environ["TZ"] == "UTC"
+    assert friday_evening.astimezone().utcoffset() == timedelta(0)
+
+
+def test_a_command_shows_times_in_the_settings_zone(tmp_path: Path, playbook: Playbook) -> None:
+    from click.testing import CliRunner
+
+    from workbench import cli
+
+    friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
+    db = tmp_path / "w.db"
+    with Store(db, playbook, clock=lambda: friday_evening) as store:
+        case = store.create(
+            Escalation(title="Exports stall", request=Request(hard_deadline=friday_evening))
+        )
+    assert case.id is not None
+    settings = write(tmp_path, f'timezone = "{PACIFIC}"\n')
+    for extra, shown in (
+        ([], "2026-11-21 01:00 UTC"),
+        (["--settings", str(settings)], "2026-11-20 17:00 PST"),
+    ):
+        done = CliRunner().invoke(
+            cli.main,
+            ["--db", str(db), *extra, "export", str(case.id)],
+            env={"WORKBENCH_NOW": friday_evening.isoformat()},
+        )
+        assert done.exit_code == 0, done.output
+        assert shown in done.stdout
 
 
 def test_the_lists_due_columns_are_counted_again_when_the_zone_changes(

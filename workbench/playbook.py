@@ -207,9 +207,12 @@ class Calendar(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str | None) -> str | None:
-        if name is not None and zone_named(name) is None:
+        """Trimmed, as the settings file's is: " Europe/Berlin " is that zone, not a mistake."""
+        if name is None:
+            return None
+        if zone_named(name.strip()) is None:
             raise ValueError(f"{name!r} is not a time zone (an IANA name, e.g. Europe/Berlin)")
-        return name
+        return name.strip()
 
     def zone(self) -> tzinfo:
         """The zone business days are counted in."""

@@ -37,11 +37,15 @@ class State:
     _stores: list[Store] = field(default_factory=list, repr=False)
 
     def settings(self) -> Settings:
+        """The agent's settings, read once; a `timezone` there is also the zone this run shows
+        its times in (workbench.settings.show_times_in)."""
         if self._settings is None:
-            from workbench.settings import load_settings, settings_path
+            from workbench.settings import load_settings, settings_path, show_times_in
 
             settings_file, required = settings_path(self.settings_path)
             self._settings = load_settings(settings_file, required=required)
+            if self._settings.timezone:
+                show_times_in(self._settings.timezone)
         return self._settings
 
     def own_playbook(self) -> Path | None:

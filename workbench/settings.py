@@ -12,6 +12,9 @@ it was when days were counted in UTC, where that moment is already Saturday). A 
     holidays = [2026-12-24, 2026-12-25, "2027-01-01"]
     timezone = "America/Los_Angeles"
 
+The zone named here is also the one times are shown in (`show_times_in`): the machine may be a
+server in UTC, and an agent who says where they work should read their own clock.
+
 The default file may be absent; a file named on purpose must exist. A mistake is one clear
 error naming the file, the line and the key, like the playbook's.
 """
@@ -77,6 +80,32 @@ def local_zone_name() -> str | None:
     ):
         return _zone_key(named.read().strip())
     return None
+
+
+def show_times_in(zone: str) -> bool:
+    """Show this process's times in `zone`, as if it had been started with TZ=zone: the app,
+    the CLI and the documents convert every time they show with `astimezone()`, which reads the
+    process's zone. False, and nothing changed, where the C library cannot (no tzset, as on
+    Windows, or no zone file of that name: it would have read UTC)."""
+    import time
+
+    found = zone_named(zone)
+    if found is None or not hasattr(time, "tzset"):
+        return False
+    if local_zone_name() == zone:
+        return True
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    moment = datetime.now().astimezone()
+    if moment.utcoffset() == found.utcoffset(moment.replace(tzinfo=None)):
+        return True
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+    return False
 
 
 def _zone_key(value: str) -> str | None:
