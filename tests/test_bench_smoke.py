@@ -92,6 +92,6 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     assert document["machine"]["cores"]
     for row in document["rows"]:
         assert row["met"] in ("yes", "no", "cpu only", "-")
-    # The floor's app did load pydantic: a memory figure, not a time (megabytes above the bare).
+    # The floor's app did load pydantic: a memory ratio, not a time (well above the bare app's).
     (floor,) = [row for row in document["rows"] if row["figure"].startswith("  floor:")]
     assert floor["value"] > 1.05

@@ -209,6 +209,7 @@ def test_the_command_counts_in_the_settings_zone(tmp_path: Path) -> None:
     assert State(settings_path=path).playbook().calendar.timezone == PACIFIC
 
 
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="no tzset (Windows)")
 def test_times_are_shown_in_the_settings_zone(tmp_path: Path) -> None:
     """The machine may be a server in UTC (the tests' is): the zone the settings name is also
     the one times are shown in (every shown time goes through `astimezone()`), the same
@@ -241,6 +242,27 @@ def test_a_zone_the_c_library_reads_otherwise_is_not_taken(
     assert friday_evening.astimezone().utcoffset() == timedelta(0)
 
 
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="no tzset (Windows)")
+def test_a_zone_without_the_c_librarys_file_is_not_taken(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """London is at UTC+0 in winter, so a C library without its file (reading the name as a
+    rule: UTC) gives the right offset half the year; summer time tells them apart."""
+    monkeypatch.setenv("TZDIR", str(tmp_path))  # where the C library looks: no zone files
+    assert not settings_module.show_times_in("Europe/London")
+    assert os.environ["TZ"] == "UTC"
+    # The command says so, in one line, and goes on (business days counted in London).
+    state = State(settings_path=write(tmp_path, 'timezone = "Europe/London"\n'))
+    state.settings()
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "cannot show them in Europe/London" in said
+    assert state.playbook().calendar.timezone == "Europe/London"
+    monkeypatch.delenv("TZDIR")
+    assert settings_module.show_times_in("Europe/London")
+    assert datetime(2026, 7, 1, 12, tzinfo=UTC).astimezone().utcoffset() == timedelta(hours=1)
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="no tzset (Windows)")
 def test_a_command_shows_times_in_the_settings_zone(tmp_path: Path, playbook: Playbook) -> None:
     from click.testing import CliRunner
 
@@ -255,9 +277,12 @@ def test_a_command_shows_times_in_the_settings_zone(tmp_path: Path, playbook: Pl
     assert case.id is not None
     settings = write(tmp_path, f'timezone = "{PACIFIC}"\n')
     for extra, shown in (
-        ([], "2026-11-21 01:00 UTC"),
         (["--settings", str(settings)], "2026-11-20 17:00 PST"),
+        ([], "2026-11-21 01:00 UTC"),
     ):
+        # Each command is a process of its own: it starts in the machine's zone.
+        os.environ["TZ"] = "UTC"
+        time.tzset()
         done = CliRunner().invoke(
             cli.main,
             ["--db", str(db), *extra, "export", str(case.id)],

@@ -312,6 +312,22 @@ def test_escalated_customer_waiting_past_cadence(playbook: Playbook) -> None:
     assert "High cadence asks for one every 4-8 hours" in signal.message
 
 
+def test_the_due_time_is_in_the_zone_days_are_counted_in(playbook: Playbook) -> None:
+    """The time the customer update was due, in the agent's zone (the playbook's calendar, which
+    the settings fill), as every other time the app shows."""
+    case = _escalated_high(9)
+    due = NOW - timedelta(hours=1)  # the update 9 hours ago, due 8 hours after it
+    signal = only(detect(case, [], playbook), LONG_WAIT)
+    assert f"(due {due:%d %b %Y %H:%M} UTC)" in signal.message
+    pacific = playbook.model_copy(
+        update={
+            "calendar": playbook.calendar.model_copy(update={"timezone": "America/Los_Angeles"})
+        }
+    )
+    signal = only(detect(case, [], pacific), LONG_WAIT)
+    assert f"(due {due - timedelta(hours=8):%d %b %Y %H:%M} PST)" in signal.message
+
+
 def test_escalated_customer_within_cadence_is_quiet(playbook: Playbook) -> None:
     assert LONG_WAIT not in ids(detect(_escalated_high(7), [], playbook))
 

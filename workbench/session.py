@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,14 +39,20 @@ class State:
 
     def settings(self) -> Settings:
         """The agent's settings, read once; a `timezone` there is also the zone this run shows
-        its times in (workbench.settings.show_times_in)."""
+        its times in (workbench.settings.show_times_in). Read before any thread starts (the
+        app's start and every command read them first): the zone is the process's."""
         if self._settings is None:
             from workbench.settings import load_settings, settings_path, show_times_in
 
             settings_file, required = settings_path(self.settings_path)
             self._settings = load_settings(settings_file, required=required)
-            if self._settings.timezone:
-                show_times_in(self._settings.timezone)
+            zone = self._settings.timezone
+            if zone and not show_times_in(zone):
+                print(
+                    f"workbench: times are shown in the machine's zone: this system cannot show "
+                    f"them in {zone} (business days are counted in it all the same)",
+                    file=sys.stderr,
+                )
         return self._settings
 
     def own_playbook(self) -> Path | None:

@@ -97,8 +97,15 @@ def show_times_in(zone: str) -> bool:
     before = os.environ.get("TZ")
     os.environ["TZ"] = zone
     time.tzset()
-    moment = datetime.now().astimezone()
-    if moment.utcoffset() == found.utcoffset(moment.replace(tzinfo=None)):
+    # Without a file of that name the C library reads the name as a rule and gives UTC: the
+    # offsets now and at both ends of the year (summer time) must be the zone's own.
+    now = time.time()
+    year = datetime.fromtimestamp(now, found).year
+    moments = [now] + [datetime(year, month, 15, 12, tzinfo=found).timestamp() for month in (1, 7)]
+    if all(
+        time.localtime(moment).tm_gmtoff == _offset_seconds(datetime.fromtimestamp(moment, found))
+        for moment in moments
+    ):
         return True
     if before is None:
         del os.environ["TZ"]
@@ -106,6 +113,11 @@ def show_times_in(zone: str) -> bool:
         os.environ["TZ"] = before
     time.tzset()
     return False
+
+
+def _offset_seconds(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
 
 
 def _zone_key(value: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from workbench.history import (
@@ -83,8 +83,9 @@ def _refs(cases: Sequence[Escalation], limit: int = 5) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def _day(moment: datetime) -> str:
-    return aware_utc(moment).strftime("%d %b %Y")
+def _day(moment: datetime, zone: tzinfo) -> str:
+    """The day in the zone the agent's days are counted in (the playbook's calendar)."""
+    return aware_utc(moment).astimezone(zone).strftime("%d %b %Y")
 
 
 def _span(delta: timedelta) -> str:
@@ -150,7 +151,7 @@ def _three_reports(case: Escalation, related: list[Escalation]) -> Signal | None
     )
 
 
-def _resurfaced(case: Escalation, related: list[Escalation]) -> Signal | None:
+def _resurfaced(case: Escalation, related: list[Escalation], zone: tzinfo) -> Signal | None:
     """A same-problem case resolved through an escalation before this case was opened."""
     opened = aware_utc(case.created_at)
     patched: list[tuple[datetime, Escalation]] = []
@@ -166,7 +167,7 @@ def _resurfaced(case: Escalation, related: list[Escalation]) -> Signal | None:
     return Signal(
         RESURFACED,
         f"A previously-patched issue has resurfaced: #{latest.id} ({latest.customer.strip() or '?'})"
-        f" had the same symptom and was resolved after escalation on {_day(when)}",
+        f" had the same symptom and was resolved after escalation on {_day(when, zone)}",
         _ids(cited),
     )
 
@@ -266,11 +267,12 @@ def _long_wait(case: Escalation, playbook: Playbook, now: datetime) -> Signal | 
     if now <= latest:
         return None
     cadence = playbook.cadence(severity.value)
+    due = aware_utc(latest).astimezone(playbook.calendar.zone())
     return Signal(
         LONG_WAIT,
         f"The customer has waited {_span(now - since)} since the last update; the {severity.label}"
-        f" cadence asks for one {cadence.customer_label.lower()} (due {_day(latest)}"
-        f" {aware_utc(latest):%H:%M} UTC)",
+        f" cadence asks for one {cadence.customer_label.lower()} (due {due:%d %b %Y %H:%M}"
+        f" {due.tzname() or 'UTC'})",
     )
 
 
@@ -293,7 +295,7 @@ def detect_signals(
     related = same_problem_cases(case, history, similar)
     found = [
         _three_reports(case, related),
-        _resurfaced(case, related),
+        _resurfaced(case, related, playbook.calendar.zone()),
         _severity_trending(case, related, rate),
         _historical_support(related),
         _past_sla(case, playbook, now),
