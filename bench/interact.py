@@ -9,7 +9,8 @@ next one may be a cursor blink half a second later). Frames are taken from `App.
 the screen calls with every rendered update (headless too: the compositor renders, only the
 terminal write is skipped).
 
-- Toggle: space on a Triage checklist item of a large case (each toggle is one save).
+- Toggle: space on a Triage checklist item of a large case (each toggle is one save); and the
+  same while the minute's follow-up look (screens/reminders.py) runs, back to back.
 - Typing: characters typed at the end of the Details narrative. Text fields save after a 300 ms
   pause; here the pause is 0, so every character is committed and repainted: the worst case.
   The same characters with the normal pause are measured too (what the agent feels while typing).
@@ -230,7 +231,7 @@ async def _session(
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await app.workers.wait_for_complete()  # the warm-up, and the collector it starts
-            app.reminders.stop()  # a look once a minute would land in some samples
+            app.reminders.stop()  # the minute's look would land in some samples: measured apart below
             probe = Probe(app)
             home: Any = app.screen
             # The list: search, filter, sort.
@@ -284,6 +285,29 @@ async def _session(
                     await pilot.press("down")
                 toggles.add(await _timed(pilot, probe, lambda: _key(app, "space"), saved=True))
             results["toggle"] = toggles.summary()
+            # The same, while the follow-up reminders look at every escalated case: once a minute
+            # in use (screens/reminders.py, a chunk at a time); here back to back, so every key
+            # meets a look.
+            during = Latencies()
+            looking = True
+
+            async def looks() -> None:
+                while looking:
+                    await app.reminders.look()
+                    # A look with one chunk or none never waits: without this, the loop would.
+                    await asyncio.sleep(0.001)
+
+            look_task = asyncio.create_task(looks())
+            try:
+                for index in range(max(10, runs // 2)):
+                    if index % 10 == 0:
+                        await pilot.press("down")
+                    during.add(await _timed(pilot, probe, lambda: _key(app, "space"), saved=True))
+            finally:
+                looking = False
+                await look_task
+            results["toggle_during_look"] = during.summary()
+            results["toggle_during_look"]["looks"] = app.reminders.looks
 
             # Details: type at the end of the narrative.
             app.open_case(case_id, "details")

@@ -75,6 +75,7 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         "  the workbench's peak over that floor",
         "Start-up growth",
         "Keystroke: toggle a checklist item",
+        "Keystroke: toggle while the follow-up look runs",
         "Keystroke: type in the narrative (commit per key",
         "Search the list",
         "Filter the list",

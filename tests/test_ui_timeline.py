@@ -594,6 +594,57 @@ async def test_reminders_notify_and_ring_once_per_new_due(
         assert reminders.check() and len(rings) == 2
 
 
+async def test_the_minutes_look_finds_what_check_finds_and_gives_way_between_chunks(
+    store: Store, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer's look reads the escalated cases a few at a time and pauses between them, so a
+    key typed during it is handled after one chunk, not after the whole look (100 ms at 100,000
+    cases when it ran in one go). It announces what `check` would."""
+    import asyncio
+    from itertools import pairwise
+
+    import screens.reminders as reminders_module
+
+    cases = [escalated_case(store, "critical", hours_ago=1) for _ in range(5)]
+    clock = Clock()
+    app = WorkbenchApp(store, playbook, clock=clock, bell=False)
+    notes: list[str] = []
+    async with app.run_test(size=(100, 30)):
+        monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(message))
+        monkeypatch.setattr(reminders_module, "CHUNK", 2)
+        reminders, again = Reminders(app), Reminders(app)
+        order: list[str] = []
+        counted = reminders._alerts
+
+        def chunk(ids: list[int], now: datetime) -> list[object]:
+            order.append(f"chunk of {len(ids)}")
+            return counted(ids, now)  # type: ignore[return-value]
+
+        monkeypatch.setattr(reminders, "_alerts", chunk)
+        clock.advance(hours=1)  # every case's team check-in and customer update fall due
+        done = False
+
+        async def other_work() -> None:
+            while not done:
+                order.append("other")
+                await asyncio.sleep(0.001)
+
+        beside = asyncio.create_task(other_work())
+        alerts = await reminders.look()
+        done = True
+        await beside
+        assert [(a.case_id, a.track) for a in alerts] == [
+            (a.case_id, a.track) for a in again.check()
+        ]
+        assert {a.case_id for a in alerts} == {c.id for c in cases} and len(alerts) == 10
+        assert notes[0] == notes[1] and notes[0].startswith("10 follow-ups due")
+        chunks = [i for i, step in enumerate(order) if step.startswith("chunk")]
+        assert [order[i] for i in chunks] == ["chunk of 2", "chunk of 2", "chunk of 1"]
+        # Other work ran between each chunk and the next.
+        assert all("other" in order[a:b] for a, b in pairwise(chunks))
+        assert reminders.looks == 1 and reminders.seen == again.seen
+
+
 async def test_bell_flag_off_silences_the_app(store: Store, playbook: Playbook) -> None:
     app = WorkbenchApp(store, playbook, clock=Clock(), bell=False)
     rang: list[int] = []
