@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         stats = latencies["toggle_during_look"]
         rows.append(
             Row(
-                "Keystroke: toggle while the follow-up look runs (back to back)",
+                "Keystroke: toggle while the follow-up look runs (back to back, not waiting for a pause)",
                 f"p99 {stats['p99_ms']:.1f} ms (cpu {stats['cpu_p99_ms']:.1f}), "
                 f"p50 {stats['p50_ms']:.1f} (cpu {stats['cpu_p50_ms']:.1f})",
                 "-",

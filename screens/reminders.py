@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from typing import TYPE_CHECKING
 
 from workbench.vocab import Status
@@ -37,6 +38,11 @@ MAX_CASES = 1000
 # the pause after each, in which the keys typed meanwhile are handled.
 CHUNK = 12
 CHUNK_PAUSE = 0.008
+# And it waits for a pause in the agent's typing before each chunk (no key or click for
+# INPUT_QUIET seconds), for LONGEST_WAIT seconds at most: a reminder a few seconds late is still
+# on time, a key that waits for a chunk is not.
+INPUT_QUIET = 0.3
+LONGEST_WAIT = 10.0
 
 
 def bell_allowed() -> bool:
@@ -74,17 +80,30 @@ class Reminders:
         return self._announce(alerts)
 
     async def look(self) -> list[FollowUpAlert]:
-        """The minute's look, `CHUNK` cases at a time with a pause between them. In one go, the
-        look at 100,000 cases (569 of them escalated) held the event loop for 100 ms every
-        minute, and a key typed then waited for all of it; now it waits for one chunk at most.
-        (Run by the timer in its own task, as `check` was: the next look waits for this one.)"""
+        """The minute's look, `CHUNK` cases at a time with a pause between them, each chunk when
+        the agent's typing pauses. In one go, the look at 100,000 cases (569 of them escalated)
+        held the event loop for 100 ms every minute, and a key typed then waited for all of it;
+        now a key waits for one chunk at most, and only past LONGEST_WAIT of typing. (Run by the
+        timer in its own task, as `check` was: the next look waits for this one.)"""
         now = self.app.now()
+        began = time.monotonic()
         alerts: list[FollowUpAlert] = []
         for index, chunk in enumerate(self._chunks()):
             if index:
                 await asyncio.sleep(CHUNK_PAUSE)
+            await self._typing_paused(began)
             alerts += self._alerts(chunk, now)
         return self._announce(alerts)
+
+    async def _typing_paused(self, began: float) -> None:
+        """Until no key or click has come for INPUT_QUIET seconds (the app notes each one), or
+        the look began LONGEST_WAIT seconds ago."""
+        collector = self.app.collector
+        while (
+            collector.clock() - collector.last_input < INPUT_QUIET
+            and time.monotonic() - began < LONGEST_WAIT
+        ):
+            await asyncio.sleep(INPUT_QUIET / 3)
 
     def _chunks(self) -> list[list[int]]:
         """The escalated cases' ids (one query on the list's columns), in chunks."""

@@ -612,6 +612,7 @@ async def test_the_minutes_look_finds_what_check_finds_and_gives_way_between_chu
     async with app.run_test(size=(100, 30)):
         monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(message))
         monkeypatch.setattr(reminders_module, "CHUNK", 2)
+        app.collector.last_input -= 60  # the agent is not typing (see the next test)
         reminders, again = Reminders(app), Reminders(app)
         order: list[str] = []
         counted = reminders._alerts
@@ -643,6 +644,35 @@ async def test_the_minutes_look_finds_what_check_finds_and_gives_way_between_chu
         # Other work ran between each chunk and the next.
         assert all("other" in order[a:b] for a, b in pairwise(chunks))
         assert reminders.looks == 1 and reminders.seen == again.seen
+
+
+async def test_the_minutes_look_waits_for_a_pause_in_typing(
+    store: Store, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk waits until no key has come for INPUT_QUIET seconds, for LONGEST_WAIT at most:
+    keys typed in a burst never meet the look."""
+    import asyncio
+
+    import screens.reminders as reminders_module
+
+    escalated_case(store, "critical", hours_ago=3)
+    app = WorkbenchApp(store, playbook, clock=Clock(), bell=False)
+    async with app.run_test(size=(100, 30)):
+        typed_at = [1000.0]
+        app.collector.clock = lambda: typed_at[0]
+        app.collector.note_input()  # a key, just now
+        reminders = Reminders(app)
+        looking = asyncio.create_task(reminders.look())
+        done, _ = await asyncio.wait({looking}, timeout=0.2)
+        assert not done  # still typing: the look waits
+        typed_at[0] += reminders_module.INPUT_QUIET + 0.01  # the agent paused
+        alerts = await asyncio.wait_for(looking, timeout=5)
+        assert [a.track for a in alerts] == ["team", "customer"]  # both overdue
+        # Typing that never pauses: the look goes ahead once it has waited LONGEST_WAIT.
+        app.collector.note_input()
+        monkeypatch.setattr(reminders_module, "LONGEST_WAIT", 0.0)
+        again = Reminders(app)
+        assert await asyncio.wait_for(again.look(), timeout=5) == alerts
 
 
 async def test_bell_flag_off_silences_the_app(store: Store, playbook: Playbook) -> None:
