@@ -32,6 +32,9 @@ CHECK_SECONDS = 60.0
 BELL_ENV = "WORKBENCH_BELL"
 # More alerts than this in one look become one summary notification.
 MAX_SEPARATE = 3
+# Cases a summary names; the rest are counted ("and 440 more"): at 100,000 cases a summary of
+# every overdue case's id filled the screen with a toast whose first line was off it.
+MAX_NAMED = 8
 # Escalated cases read per look; a team with more open escalations than this has other problems.
 MAX_CASES = 1000
 # Cases read and counted per turn of the minute's look (about 2 ms of work at 100,000 cases), and
@@ -144,9 +147,12 @@ class Reminders:
             return alerts
         if len(alerts) > MAX_SEPARATE:
             overdue = sum(alert.overdue for alert in alerts)
-            ids = ", ".join(f"#{i}" for i in sorted({alert.case_id for alert in alerts}))
+            cases = sorted({alert.case_id for alert in alerts})
+            ids = ", ".join(f"#{i}" for i in cases[:MAX_NAMED])
+            more = f" and {len(cases) - MAX_NAMED} more" if len(cases) > MAX_NAMED else ""
             self.app.notify(
-                f"{len(alerts)} follow-ups due ({overdue} overdue) on {ids}.",
+                f"{len(alerts)} follow-ups due ({overdue} overdue) on {ids}{more}"
+                " (the list's Next due column has them all).",
                 title="Follow-ups",
                 severity="error" if overdue else "warning",
                 timeout=15,

@@ -639,6 +639,12 @@ async def test_the_minutes_look_finds_what_check_finds_and_gives_way_between_chu
         ]
         assert {a.case_id for a in alerts} == {c.id for c in cases} and len(alerts) == 10
         assert notes[0] == notes[1] and notes[0].startswith("10 follow-ups due")
+        named = ", ".join(f"#{c.id}" for c in cases)
+        assert f"(0 overdue) on {named} (the list's" in notes[0]
+        # Many cases: the first few named, the rest counted (a toast a screen high, before).
+        monkeypatch.setattr(reminders_module, "MAX_NAMED", 2)
+        assert again._announce(alerts)
+        assert f"on #{cases[0].id}, #{cases[1].id} and 3 more (the list's" in notes[-1]
         chunks = [i for i, step in enumerate(order) if step.startswith("chunk")]
         assert [order[i] for i in chunks] == ["chunk of 2", "chunk of 2", "chunk of 1"]
         # Other work ran between each chunk and the next.
