@@ -301,12 +301,15 @@ async def _session(
                     # A look with one chunk or none never waits: without this, the loop would.
                     await asyncio.sleep(0.001)
 
+            app.reminders.check()  # its toasts now, not over the first samples
             look_task = asyncio.create_task(looks())
             try:
                 for index in range(max(10, runs // 2)):
                     if index % 10 == 0:
                         await pilot.press("down")
                     during.add(await _timed(pilot, probe, lambda: _key(app, "space"), saved=True))
+                    if look_task.done():  # a look that failed: raise it, do not go on without
+                        break
             finally:
                 looking = False
                 await look_task

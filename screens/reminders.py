@@ -88,13 +88,14 @@ class Reminders:
         held the event loop for 100 ms every minute, and a key typed then waited for all of it;
         now a key waits for one chunk at most, and only past LONGEST_WAIT of typing. (Run by the
         timer in its own task, as `check` was: the next look waits for this one.)"""
-        now = self.app.now()
         began = time.monotonic()
+        await self._typing_paused(began)  # the query for the ids is a chunk's worth too
+        now = self.app.now()
         alerts: list[FollowUpAlert] = []
         for index, chunk in enumerate(self._chunks()):
             if index:
                 await asyncio.sleep(CHUNK_PAUSE)
-            await self._typing_paused(began)
+                await self._typing_paused(began)
             alerts += self._alerts(chunk, now)
         return self._announce(alerts)
 

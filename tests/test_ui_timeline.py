@@ -650,6 +650,7 @@ async def test_the_minutes_look_finds_what_check_finds_and_gives_way_between_chu
         # Other work ran between each chunk and the next.
         assert all("other" in order[a:b] for a, b in pairwise(chunks))
         assert reminders.looks == 1 and reminders.seen == again.seen
+        assert await reminders.look() == []  # announced once: the next look has nothing new
 
 
 async def test_the_minutes_look_waits_for_a_pause_in_typing(
@@ -669,10 +670,13 @@ async def test_the_minutes_look_waits_for_a_pause_in_typing(
         app.collector.note_input()  # a key, just now
         reminders = Reminders(app)
         looking = asyncio.create_task(reminders.look())
-        done, _ = await asyncio.wait({looking}, timeout=0.2)
-        assert not done  # still typing: the look waits
-        typed_at[0] += reminders_module.INPUT_QUIET + 0.01  # the agent paused
-        alerts = await asyncio.wait_for(looking, timeout=5)
+        try:
+            done, _ = await asyncio.wait({looking}, timeout=0.2)
+            assert not done  # still typing: the look waits
+            typed_at[0] += reminders_module.INPUT_QUIET + 0.01  # the agent paused
+            alerts = await asyncio.wait_for(looking, timeout=5)
+        finally:
+            looking.cancel()
         assert [a.track for a in alerts] == ["team", "customer"]  # both overdue
         # Typing that never pauses: the look goes ahead once it has waited LONGEST_WAIT.
         app.collector.note_input()
