@@ -4,8 +4,9 @@ falls due, and again when a customer update's window closes.
 "Follow up before being asked." Once a minute the app reads the escalated cases, asks
 `workbench.followup.follow_up_alerts` what has fallen due since the last look (the schedule itself
 is `workbench.rules.cadence`), and tells the agent. The first look, a minute after start, sums up
-what was already due so a backlog does not arrive as a storm of toasts. The time is the app's
-injectable clock, so tests move the clock and call `check()` instead of waiting.
+what was already due so a backlog does not arrive as a storm of toasts. The look goes a few
+cases at a time, in the agent's pauses (`Reminders.look`), so it never holds a key for long. The
+time is the app's injectable clock, so tests move the clock and call `check()` instead of waiting.
 
 The bell rings once per look that found something, unless it is off: `workbench --no-bell` (the
 app's `bell=False`) or `WORKBENCH_BELL=0` in the environment.
