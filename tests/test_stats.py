@@ -17,6 +17,7 @@ from workbench.stats import (
     CaseFacts,
     Dashboard,
     compute_dashboard,
+    dashboard_from,
     dashboard_json,
     facts_of,
     format_hours,
@@ -105,6 +106,50 @@ def test_window_is_thirteen_monday_weeks() -> None:
     assert [w.start for w in board.weekly][:2] == [at(8, 31), at(9, 7)]
     assert board.weekly[-1].start == at(11, 23)
     assert len(board.weekly) == 13
+
+
+def test_weeks_are_the_agents_own(playbook: Playbook) -> None:
+    """In Los Angeles, Monday 23 Nov 05:00 UTC is still Sunday evening: that escalation belongs
+    to the week of 16 Nov there. Weeks start at local midnight, on both sides of the change
+    from summer time (1 Nov 2026)."""
+    from zoneinfo import ZoneInfo
+
+    pacific = ZoneInfo("America/Los_Angeles")
+    sunday_evening = at(11, 23, 5)
+    assert week_start(sunday_evening) == at(11, 23)
+    assert week_start(sunday_evening, pacific) == datetime(2026, 11, 16, tzinfo=pacific)
+    escalations = [
+        fact(20, "Sunday evening there", ESC, "high", at(11, 20), escalated=sunday_evening),
+        # Monday 2 Nov 00:30 PST, just after the first local midnight in winter time
+        fact(21, "Monday just after midnight", ESC, "high", at(11, 1),
+             escalated=datetime(2026, 11, 2, 0, 30, tzinfo=pacific)),
+    ]  # fmt: skip
+    utc = compute_dashboard(escalations, NOW)
+    local = compute_dashboard(escalations, NOW, zone=pacific)
+    assert [w.count for w in utc.weekly][-4:] == [1, 0, 0, 1]  # weeks of 2, 9, 16, 23 Nov
+    assert [w.count for w in local.weekly][-4:] == [1, 0, 1, 0]
+    starts = [w.start for w in local.weekly]
+    assert starts[0] == local.window_start == datetime(2026, 8, 31, tzinfo=pacific)
+    assert all(s.weekday() == 0 and (s.hour, s.minute) == (0, 0) for s in starts)
+    assert starts[0].utcoffset() == timedelta(hours=-7) and starts[-1].utcoffset() == timedelta(
+        hours=-8
+    )
+    # Into summer time (8 Mar 2026) a week is an hour short, and still a week.
+    spring_now = datetime(2026, 4, 14, 12, tzinfo=pacific)  # window from Monday 19 Jan
+    monday = datetime(2026, 3, 9, 0, 30, tzinfo=pacific)
+    spring = compute_dashboard(
+        [fact(22, "Monday after the change", ESC, "high", monday, escalated=monday)],
+        spring_now,
+        zone=pacific,
+    )
+    assert [w.start.date() for w in spring.weekly if w.count] == [monday.date()]
+    # Through the store: the playbook calendar's zone is the dashboard's.
+    in_pacific = playbook.model_copy(
+        update={
+            "calendar": playbook.calendar.model_copy(update={"timezone": "America/Los_Angeles"})
+        }
+    )
+    assert dashboard_from(None, in_pacific, NOW).window_start == starts[0]
 
 
 def test_open_cases_by_severity_and_destination(board: Dashboard) -> None:

@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple, Protocol
 
 from workbench.history import content_words
@@ -141,17 +141,19 @@ class Dashboard:
         return sum(w.count for w in self.weekly)
 
 
-def week_start(moment: datetime) -> datetime:
-    """Monday 00:00 UTC of the week holding `moment`."""
-    day = aware_utc(moment).date()
+def week_start(moment: datetime, zone: tzinfo = UTC) -> datetime:
+    """Monday 00:00 in `zone` of the week holding `moment`: the agent's weeks (the playbook
+    calendar's zone, which the settings fill), as their business days are."""
+    day = aware_utc(moment).astimezone(zone).date()
     monday = day - timedelta(days=day.weekday())
-    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone)
 
 
-def window_start(now: datetime, weeks: int = WEEKS) -> datetime:
-    """Monday 00:00 UTC of the first week of the dashboard's window (the current week and the
-    `weeks - 1` before it). Cases not updated since then only count in the open figures."""
-    return week_start(now) - timedelta(weeks=weeks - 1)
+def window_start(now: datetime, weeks: int = WEEKS, zone: tzinfo = UTC) -> datetime:
+    """Monday 00:00 in `zone` of the first week of the dashboard's window (the current week and
+    the `weeks - 1` before it). Cases not updated since then only count in the open figures."""
+    # Aware arithmetic keeps the wall clock: midnight stays midnight across a summer-time change.
+    return week_start(now, zone) - timedelta(weeks=weeks - 1)
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -214,6 +216,7 @@ def compute_dashboard(
     weeks: int = WEEKS,
     symptoms: int = 5,
     total: int | None = None,
+    zone: tzinfo = UTC,
 ) -> Dashboard:
     """All the figures in one pass over the facts. `destinations` fixes the column order (the
     playbook's route labels); destinations not in it are appended as met.
@@ -223,9 +226,9 @@ def compute_dashboard(
     the symptoms look at cases opened (or resolved, for the medians) in the window.
 
     `facts` may leave out resolved cases not updated since the window started (they count in
-    nothing but the total): pass the number of all cases as `total` then."""
+    nothing but the total): pass the number of all cases as `total` then. Weeks are `zone`'s."""
     now = aware_utc(now)
-    first_week = window_start(now, weeks)
+    first_week = window_start(now, weeks, zone)
     columns: list[str] = [*destinations]
     matrix: dict[str, dict[str, int]] = {s: {} for s in SEVERITY_ORDER}
     by_severity: dict[str, int] = dict.fromkeys(SEVERITY_ORDER, 0)
@@ -254,7 +257,9 @@ def compute_dashboard(
             if fact.sla_breached:
                 breaches_open += 1
         if fact.escalated_at is not None:
-            index = (week_start(fact.escalated_at) - first_week).days // 7
+            # Whole weeks between the two local Mondays, by their dates (a week that changes to
+            # summer time is an hour short).
+            index = (week_start(fact.escalated_at, zone).date() - first_week.date()).days // 7
             if 0 <= index < weeks and aware_utc(fact.escalated_at) <= now:
                 weekly[index] += 1
         if fact.resolved_at is not None and first_week <= aware_utc(fact.resolved_at) <= now:
@@ -306,10 +311,11 @@ def dashboard_from(source: FactSource | None, playbook: Playbook, now: datetime)
     """The dashboard over a store: open cases and cases touched in the window, plus the total;
     an empty dashboard when there is no store (no database yet)."""
     labels = route_labels(playbook)
+    zone = playbook.calendar.zone()
     if source is None:
-        return compute_dashboard((), now, destinations=labels)
-    facts = source.case_facts(since=window_start(now))
-    return compute_dashboard(facts, now, destinations=labels, total=source.count_cases())
+        return compute_dashboard((), now, destinations=labels, zone=zone)
+    facts = source.case_facts(since=window_start(now, zone=zone))
+    return compute_dashboard(facts, now, destinations=labels, total=source.count_cases(), zone=zone)
 
 
 def route_labels(playbook: Playbook) -> tuple[str, ...]:
