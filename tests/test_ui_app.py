@@ -44,6 +44,25 @@ async def test_too_small_then_restored_with_state(make_app: AppFactory, case: Es
         assert not app.screen.case.checked_ids()
 
 
+async def test_keys_clicks_and_pastes_are_noted_as_input(make_app: AppFactory) -> None:
+    """Full collections and the reminders' look wait for a pause in the agent's input: every key,
+    click and paste counts (Textual's Paste is not an InputEvent)."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        for send in (
+            lambda: pilot.press("down"),
+            lambda: pilot.click(offset=(5, 5)),
+            lambda: app._post_message(events.Paste("export timeout")),
+        ):
+            app.collector.last_input = -1.0
+            sent = send()
+            if sent is not None:
+                await sent
+            await pilot.pause()
+            assert app.collector.last_input > 0
+
+
 async def test_help_from_the_list(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

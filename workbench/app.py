@@ -248,7 +248,9 @@ class WorkbenchApp(App[None]):
     # a dialog still opening, or confirming: `takes_keys`, dialogs.py) is held, and handed on in
     # order once it can be. Typed at human speed, no key waits.
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent):
+        # A paste is input too (Textual's Paste is not an InputEvent): full collections and the
+        # reminders' look wait for a pause in all of it.
+        if isinstance(event, events.InputEvent | events.Paste):
             self.collector.note_input()
             if isinstance(event, events.Key):
                 # As Textual does on a key (focus back on the widget that had it): before the
