@@ -271,7 +271,8 @@ class DashboardScreen(Screen[None]):
             Content.assemble(
                 Content.styled("Dashboard", "bold"),
                 Content.styled(
-                    f" · {when:%a %d %b %Y %H:%M} · {board.total:,} cases, {board.open_total:,} open",
+                    f" · {when:%a %d %b %Y %H:%M} · {board.total:,} "
+                    f"case{'' if board.total == 1 else 's'}, {board.open_total:,} open",
                     "$text-muted",
                 ),
             )

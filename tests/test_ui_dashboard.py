@@ -171,7 +171,7 @@ async def test_reload_picks_up_new_cases(make_app: AppFactory, store: Store) -> 
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "1 cases, 1 open" in _text(app.screen, "#dash-title")
+        assert "1 case, 1 open" in _text(app.screen, "#dash-title")
 
 
 async def test_the_palette_opens_the_dashboard_from_a_case(
