@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from screens import stylesheets
 from screens.widgets import severity_content, update_static
 from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from, format_hours
+from workbench.vocab import plural
 
 if TYPE_CHECKING:
     from workbench.app import WorkbenchApp
@@ -271,8 +272,8 @@ class DashboardScreen(Screen[None]):
             Content.assemble(
                 Content.styled("Dashboard", "bold"),
                 Content.styled(
-                    f" · {when:%a %d %b %Y %H:%M} · {board.total:,} "
-                    f"case{'' if board.total == 1 else 's'}, {board.open_total:,} open",
+                    f" · {when:%a %d %b %Y %H:%M} · {plural(board.total, 'case')}, "
+                    f"{board.open_total:,} open",
                     "$text-muted",
                 ),
             )

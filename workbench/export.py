@@ -50,6 +50,7 @@ from workbench.playbook import Document, Playbook
 from workbench.rules.impact import effective_severity
 from workbench.rules.triage import routed_destinations
 from workbench.sanitize import sanitize
+from workbench.vocab import plural
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -363,10 +364,6 @@ def _money(amount: float, currency: str) -> str:
     return f"{currency} {_count(amount)}"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def compose_business_impact(case: Escalation, playbook: Playbook) -> BusinessImpact:
     """The BUSINESS IMPACT lines: what the agent typed, else composed from the impact numbers."""
     typed = case.business_impact
@@ -374,9 +371,9 @@ def compose_business_impact(case: Escalation, playbook: Playbook) -> BusinessImp
 
     counts: list[str] = []
     if impact.customers_affected is not None:
-        counts.append(_plural(impact.customers_affected, "customer"))
+        counts.append(plural(impact.customers_affected, "customer"))
     if impact.end_users_affected is not None:
-        counts.append(_plural(impact.end_users_affected, "end user"))
+        counts.append(plural(impact.end_users_affected, "end user"))
     affected = ", ".join(counts)
     if affected and impact.growing:
         affected += " (growing)"

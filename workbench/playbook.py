@@ -210,9 +210,9 @@ class Calendar(_Strict):
         """Trimmed, as the settings file's is: " Europe/Berlin " is that zone, not a mistake."""
         if name is None:
             return None
-        if zone_named(name.strip()) is None:
+        if zone_named(trimmed := name.strip()) is None:
             raise ValueError(f"{name!r} is not a time zone (an IANA name, e.g. Europe/Berlin)")
-        return name.strip()
+        return trimmed
 
     def zone(self) -> tzinfo:
         """The zone business days are counted in."""

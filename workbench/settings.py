@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -87,8 +88,6 @@ def show_times_in(zone: str) -> bool:
     the CLI and the documents convert every time they show with `astimezone()`, which reads the
     process's zone. False, and nothing changed, where the C library cannot (no tzset, as on
     Windows, or no zone file of that name: it would have read UTC)."""
-    import time
-
     found = zone_named(zone)
     if found is None or not hasattr(time, "tzset"):
         return False

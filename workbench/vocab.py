@@ -44,3 +44,8 @@ SLA_LABELS: dict[str, str] = {
     "at_risk": "At risk",
     "breached": "Breached",
 }
+
+
+def plural(count: int, word: str) -> str:
+    """`1 case`, `2 cases`, `1,200 customers`: a count and its word (regular plurals only)."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
