@@ -289,7 +289,7 @@ def serve() -> None:
     import screens.timeline
     import screens.triage
     import workbench.app
-    import workbench.export
+    import workbench.document.parse
     import workbench.rules.summary
     import workbench.store
 
