@@ -290,6 +290,7 @@ def serve() -> None:
     import screens.triage
     import workbench.app
     import workbench.document.parse
+    import workbench.document.render
     import workbench.rules.summary
     import workbench.store
 

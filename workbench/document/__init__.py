@@ -27,15 +27,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from workbench.document.parse import (
-        IMPORTED_SEVERITY_REASON,
-        DocumentError,
-        compose_business_impact,
-        format_time,
-        parse_markdown,
-        parse_time,
-        render_markdown,
-    )
+    from workbench.document.parse import IMPORTED_SEVERITY_REASON, parse_markdown
+    from workbench.document.render import compose_business_impact, render_markdown
+    from workbench.document.structure import DocumentError
+    from workbench.document.times import format_time, parse_time
 
 __all__ = [
     "IMPORTED_SEVERITY_REASON",
@@ -50,12 +45,12 @@ __all__ = [
 # Public name -> the module that defines it.
 _HOMES = {
     "IMPORTED_SEVERITY_REASON": "parse",
-    "DocumentError": "parse",
-    "compose_business_impact": "parse",
-    "format_time": "parse",
+    "DocumentError": "structure",
+    "compose_business_impact": "render",
+    "format_time": "times",
     "parse_markdown": "parse",
-    "parse_time": "parse",
-    "render_markdown": "parse",
+    "parse_time": "times",
+    "render_markdown": "render",
 }
 
 
