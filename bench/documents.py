@@ -45,7 +45,7 @@ def _sample_ids(db: Path, count: int) -> list[int]:
 
 def documents(db: Path, count: int = 200) -> dict[str, Any]:
     """Render and parse `count` cases of the database; import them into it again."""
-    from workbench.export import parse_markdown, render_markdown
+    from workbench.document import parse_markdown, render_markdown
     from workbench.playbook import default_playbook
     from workbench.store import Store
 

@@ -165,7 +165,7 @@ class ExportScreen(CaseScreen):
 
     # -- rendering ----------------------------------------------------------------------------------
     def render_document(self) -> str:
-        from workbench.export import render_markdown
+        from workbench.document import render_markdown
 
         return render_markdown(self.case, self.workbench.playbook, self.now())
 

@@ -283,7 +283,7 @@ def test_import_unreadable_files(run: Run, tmp_path: Path) -> None:
 def test_import_malformed_document_names_the_section(
     run: Run, tmp_path: Path, mangle: Callable[[str, Any], str], words: list[str]
 ) -> None:
-    from workbench.export import render_markdown
+    from workbench.document import render_markdown
     from workbench.playbook import default_playbook
 
     playbook = default_playbook()

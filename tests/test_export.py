@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workbench.export import (
+from workbench.document import (
     IMPORTED_SEVERITY_REASON,
     DocumentError,
     format_time,
@@ -673,9 +673,9 @@ def test_the_token_stream_is_parsed_with_the_cyclic_collector_held_off(
 ) -> None:
     """A document's tokens are thousands of short-lived objects: a collection during the parse
     only promotes them (and, every few imports, was a full collection inside one)."""
-    from workbench import export
+    from workbench.document import blocks
 
-    real = export._markdown()
+    real = blocks.markdown_parser()
     seen: list[bool] = []
 
     class Watching:
@@ -683,7 +683,7 @@ def test_the_token_stream_is_parsed_with_the_cyclic_collector_held_off(
             seen.append(gc.isenabled())
             return real.parse(text)
 
-    monkeypatch.setattr(export, "_markdown", lambda: Watching())
+    monkeypatch.setattr(blocks, "markdown_parser", lambda: Watching())
     text = GOLDEN.read_text(encoding="utf-8")
     assert gc.isenabled()
     parse(text, pb)

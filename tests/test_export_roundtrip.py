@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.export import parse_markdown, render_markdown, sanitize
+from workbench.document import parse_markdown, render_markdown
 from workbench.models import (
     ActionTaken,
     Baseline,
@@ -28,7 +28,7 @@ from workbench.models import (
     Request,
 )
 from workbench.playbook import Playbook, default_playbook
-from workbench.sanitize import CONTROL_RE
+from workbench.sanitize import CONTROL_RE, sanitize
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 PB: Playbook = default_playbook()

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.export import sanitize
-from workbench.sanitize import CONTROL_RE
+from workbench.sanitize import CONTROL_RE, sanitize
 
 
 @pytest.mark.parametrize(

@@ -429,7 +429,7 @@ async def _feed_prompts(app: Any, pilot: Any, case_id: int, feed: dict[str, Any]
 def _document_round_trip(case: Escalation, playbook: Playbook) -> None:
     """The exported document has no control character and reads back as the same values. (The
     severity it states comes back as an override: the document carries no impact numbers.)"""
-    from workbench.export import parse_markdown, render_markdown
+    from workbench.document import parse_markdown, render_markdown
 
     document = render_markdown(case, playbook, NOW)
     _no_control(document, "the exported document")

@@ -214,7 +214,7 @@ def test_times_are_shown_in_the_settings_zone(tmp_path: Path) -> None:
     """The machine may be a server in UTC (the tests' is): the zone the settings name is also
     the one times are shown in (every shown time goes through `astimezone()`), the same
     instants in the agent's own clock."""
-    from workbench.export import format_time
+    from workbench.document import format_time
 
     friday_evening = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # Fri 20 Nov, 17:00 PST
     assert format_time(friday_evening) == "2026-11-21 01:00 UTC"

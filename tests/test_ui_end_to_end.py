@@ -14,7 +14,7 @@ import screens.export as export_screen
 from tests.conftest import AppFactory
 from workbench.app import WorkbenchApp
 from workbench.clipboard import CopyResult
-from workbench.export import parse_markdown
+from workbench.document import parse_markdown
 from workbench.models import Severity, Status
 from workbench.playbook import Playbook
 from workbench.store import Store

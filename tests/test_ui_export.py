@@ -17,7 +17,7 @@ from screens.export import ExportScreen, write_document
 from screens.widgets import BulletList, HangingOptionList
 from tests.conftest import NOW, new_case
 from workbench.clipboard import CopyResult
-from workbench.export import render_markdown
+from workbench.document import render_markdown
 from workbench.models import Reproduction, ReproStep, TriageAnswer
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from screens.details import DetailsScreen
 from screens.similar import SimilarScreen, SimilarStrip
 from screens.triage import Checklist, TriageScreen
 from tests.conftest import AppFactory, new_case
-from workbench.export import render_markdown
+from workbench.document import render_markdown
 from workbench.models import LogKind, Reproduction
 from workbench.store import Store
 

@@ -96,7 +96,7 @@ def _translate(exc: Exception) -> CliError | None:
         return CliError(str(exc))
     if isinstance(exc, ValidationError):
         return CliError(f"invalid case: {_validation_message(exc)}")
-    from workbench.export import DocumentError
+    from workbench.document import DocumentError
 
     if isinstance(exc, DocumentError):
         return CliError(str(exc))
@@ -546,7 +546,7 @@ def show(state: State, case_id: str, as_json: bool) -> None:
     if as_json:
         _echo_json(case.model_dump(mode="json"))
         return
-    from workbench.export import render_markdown
+    from workbench.document import render_markdown
     from workbench.followup import due_lines, timeline
     from workbench.rules.summary import summarize
 
@@ -627,7 +627,7 @@ def _parse_document(text: str, name: str, playbook: Playbook, now: datetime) -> 
             return Escalation.model_validate(raw)
         except ValidationError as exc:
             raise CliError(f"{name}: invalid case: {_validation_message(exc)}") from exc
-    from workbench.export import DocumentError, parse_markdown
+    from workbench.document import DocumentError, parse_markdown
 
     try:
         return parse_markdown(text, playbook, now=now)
@@ -695,7 +695,7 @@ def _write_private(path: Path, text: str, *, force: bool) -> None:
 @pass_state
 def export(state: State, case_id: str, output: Path | None, force: bool, copy: bool) -> None:
     """The case's escalation document in the playbook's Markdown structure (stdout by default)."""
-    from workbench.export import render_markdown
+    from workbench.document import render_markdown
 
     case, playbook = _get(state, case_id)
     document = _sanitize(render_markdown(case, playbook, state.now()))

@@ -289,7 +289,8 @@ def serve() -> None:
     import screens.timeline
     import screens.triage
     import workbench.app
-    import workbench.export
+    import workbench.document.parse
+    import workbench.document.render
     import workbench.rules.summary
     import workbench.store
 
