@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import NOW, new_case, seed_cases
 from workbench import cli, start
+from workbench.cli.output import display_width
 from workbench.models import (
     ActionTaken,
     Communication,
@@ -26,6 +27,7 @@ from workbench.models import (
     Override,
     Status,
 )
+from workbench.session import State
 from workbench.store import Store
 
 Run = Callable[..., Result]
@@ -148,7 +150,7 @@ def test_list_table_fits_narrow_terminals(run: Run, store: Store, columns: int) 
     new_case(store, "导出失败：大文件 CSV 导出超时，客户无法完成月末对账", customer="株式会社")
     lines = run("list", COLUMNS=str(columns)).stdout.splitlines()
     assert len(lines) == 7
-    assert max(cli._display_width(line) for line in lines) <= columns
+    assert max(display_width(line) for line in lines) <= columns
     assert lines[0].split()[:4] == ["ID", "STATUS", "SEVERITY", "TITLE"]
     assert "导出失败：大" in lines[1]  # newest first
     assert "OVERDUE by 2 h" in lines[2] and "Bulk import" in lines[2]
@@ -557,7 +559,7 @@ def test_internal_errors_are_one_line(run: Run, monkeypatch: pytest.MonkeyPatch)
     def boom(self: Any) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli.State, "playbook", boom)
+    monkeypatch.setattr(State, "playbook", boom)
     assert_error(run("show", "1"), 2, "internal error", "kaboom", "WORKBENCH_DEBUG")
 
 
