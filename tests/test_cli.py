@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from screens import start
 from tests.conftest import NOW, new_case, seed_cases
-from workbench import cli, start
+from workbench import cli
 from workbench.cli.output import display_width
 from workbench.models import (
     ActionTaken,
@@ -40,14 +41,17 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    """`run(*args, input=..., env=...)`: the CLI on the test database at the fixed NOW."""
+    """`run(*args, input=..., env=...)`: the CLI on the test database at the fixed NOW, handed
+    the app's launcher as the `workbench` command hands it (screens/start.py)."""
     for name in ("WORKBENCH_DB", "WORKBENCH_PLAYBOOK", "WORKBENCH_DEBUG"):
         monkeypatch.delenv(name, raising=False)
 
     def invoke(*args: str, input: str | bytes | None = None, **env: str) -> Result:
         runner = CliRunner()
         environment = {"WORKBENCH_NOW": NOW.isoformat(), "COLUMNS": "200", **env}
-        return runner.invoke(cli.main, ["--db", str(db), *args], input=input, env=environment)
+        handed = cli.Invocation(launch_app=start.run_app)
+        argv = ["--db", str(db), *args]
+        return runner.invoke(cli.main, argv, input=input, env=environment, obj=handed)
 
     return invoke
 
@@ -578,7 +582,7 @@ def test_bare_command_needs_a_terminal(run: Run) -> None:
 def test_bare_command_runs_the_app(
     run: Run, store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbench.app
+    import screens.app
 
     started: list[tuple[Any, Any]] = []
 
@@ -591,7 +595,7 @@ def test_bare_command_runs_the_app(
             started.append(("ran", None))
 
     monkeypatch.setattr(start, "_is_terminal", lambda: True)
-    monkeypatch.setattr(workbench.app, "WorkbenchApp", FakeApp)
+    monkeypatch.setattr(screens.app, "WorkbenchApp", FakeApp)
     result = run()
     assert result.exit_code == 0, result.stderr
     assert started[0][0].path == db.resolve()

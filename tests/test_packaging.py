@@ -60,7 +60,7 @@ def test_wheel_installs_and_runs_elsewhere(tmp_path: Path) -> None:
         scripts = archive.read(entry_points).decode()
     assert "workbench/_data/playbook.toml" in names
     assert "workbench/cli/__init__.py" in names and "screens/__init__.py" in names
-    assert "workbench = workbench.start:main" in scripts
+    assert "workbench = screens.start:main" in scripts
     for sample in sorted((ROOT / "data" / "samples").glob("*.md")):
         assert f"workbench/_data/samples/{sample.name}" in names
     for sheet in sorted((ROOT / "screens" / "styles").glob("*.tcss")):

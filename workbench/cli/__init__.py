@@ -9,7 +9,9 @@ traceback.
 
 One module per command group, and the helpers they share:
 
-- `group`: the click group `main`, its global options and the state the commands share;
+- `group`: the click group `main`, its global options, the state the commands share, and the
+  `Invocation` its caller hands it (with `launch_app`, how to open the app; the CLI never imports
+  it);
 - `errors`: CliError, CheckFailed, the core's exceptions as one line, `report`;
 - `output`: sanitized text, table cells, JSON, tables that fit the terminal;
 - `cases` (new, list, show), `documents` (import, export, check), `followup` (due),
@@ -25,7 +27,7 @@ from __future__ import annotations
 from workbench.cli import admin, cases, documents, followup, history
 from workbench.cli.documents import MAX_IMPORT_BYTES
 from workbench.cli.errors import CheckFailed, CliError, report
-from workbench.cli.group import main
+from workbench.cli.group import AppLauncher, Invocation, main
 
 COMMANDS = (
     cases.new,
@@ -43,4 +45,13 @@ COMMANDS = (
 for _command in COMMANDS:
     main.add_command(_command)
 
-__all__ = ["COMMANDS", "MAX_IMPORT_BYTES", "CheckFailed", "CliError", "main", "report"]
+__all__ = [
+    "COMMANDS",
+    "MAX_IMPORT_BYTES",
+    "AppLauncher",
+    "CheckFailed",
+    "CliError",
+    "Invocation",
+    "main",
+    "report",
+]

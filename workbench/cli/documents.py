@@ -164,7 +164,7 @@ def export(state: State, case_id: str, output: Path | None, force: bool, copy: b
             raise click.exceptions.Exit(EXIT_ERROR)
 
 
-# -- check / due -------------------------------------------------------------------------------------
+# -- check ----------------------------------------------------------------------------------------
 @click.command()
 @click.argument("case_id", metavar="ID")
 @click.option("--destination", help="Check the package for this destination id instead.")

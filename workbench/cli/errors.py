@@ -108,7 +108,7 @@ def aborted() -> NoReturn:
 
 def report(exc: BaseException) -> NoReturn:
     """Exit as `workbench` exits when a command fails with `exc`. For the bare command, whose
-    start (workbench/start.py) runs the app without click's group around it."""
+    start (screens/start.py) runs the app without click's group around it."""
     if isinstance(exc, KeyboardInterrupt):
         click.echo(err=True)  # as click does on ctrl+c, before its Abort
         aborted()

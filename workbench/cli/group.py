@@ -1,19 +1,27 @@
 """The `workbench` click group: its global options (`--db`, `--playbook`, `--settings`,
 `--no-bell`, `--version`), the session state its commands share, one-line usage errors and the
 core's exceptions turned into CliError. The commands are added in `workbench/cli/__init__.py`.
+
+The CLI never imports the app. Its caller hands it, as click's context object, an `Invocation`
+with a `launch_app`: the `workbench` command's entry point (screens/start.py) gives its `run_app`,
+which the group calls when it is run without a command. Without one (the CLI run on its own:
+`python -m workbench.cli`, a script, a test), the bare command says in one line that the app is
+started by the `workbench` command.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import update_wrapper
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import click
 
-from workbench.cli.errors import EXIT_ERROR, EXIT_FOUND, aborted, cli_error, one_line
+from workbench.cli.errors import EXIT_ERROR, EXIT_FOUND, CliError, aborted, cli_error, one_line
 from workbench.session import State
 
 
@@ -60,8 +68,40 @@ class _Group(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-# -- shared state ------------------------------------------------------------------------------------
-pass_state = click.make_pass_decorator(State)
+# -- what the caller hands the CLI, and the state the commands share -----------------------------
+class AppLauncher(Protocol):
+    """Opens the full-screen app on what `state` names (screens/start.py: `run_app`)."""
+
+    def __call__(self, state: State, *, bell: bool = ...) -> None: ...
+
+
+NO_APP = (
+    "the full-screen app is started by the 'workbench' command; "
+    "see --help for the commands run here"
+)
+
+
+@dataclass
+class Invocation:
+    """Click's context object for one run of the CLI: the session state its commands share, and
+    how to open the app when run without a command (None: the CLI alone, which says NO_APP)."""
+
+    state: State = field(default_factory=State)
+    launch_app: AppLauncher | None = None
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def pass_state(command: Callable[Concatenate[State, P], R]) -> Callable[P, R]:
+    """Pass the run's State to a command as its first argument."""
+
+    def with_state(*args: P.args, **kwargs: P.kwargs) -> R:
+        ctx = click.get_current_context()
+        return ctx.invoke(command, ctx.ensure_object(Invocation).state, *args, **kwargs)
+
+    return update_wrapper(with_state, command)
 
 
 def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -137,12 +177,13 @@ def main(
     Without a command, opens the full-screen app. Exit status: 0 done, 1 a check found something
     (check, due, playbook --check), 2 an error.
     """
-    state = ctx.ensure_object(State)
+    invocation = ctx.ensure_object(Invocation)
+    state = invocation.state
     state.db = db if db is not None else state.db
     state.playbook_path = playbook_path if playbook_path is not None else state.playbook_path
     state.settings_path = settings_path if settings_path is not None else state.settings_path
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
-        from workbench.start import run_app
-
-        run_app(state, bell=not no_bell)
+        if invocation.launch_app is None:
+            raise CliError(NO_APP)
+        invocation.launch_app(state, bell=not no_bell)
