@@ -217,7 +217,7 @@ async def _session(
     db: Path, runs: int, searches: tuple[str, ...], cycles: tuple[int, int, int]
 ) -> dict[str, dict[str, float]]:
     from screens import case_base
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
     from workbench.playbook import default_playbook
     from workbench.store import Store
 

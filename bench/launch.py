@@ -1,6 +1,6 @@
 """Run the real `workbench` command with Textual's headless driver: `python -m bench.launch ARGS`.
 
-The command's entry point (`workbench.start.main`), the playbook, the store and the app all start
+The command's entry point (`screens.start.main`), the playbook, the store and the app all start
 exactly as `workbench ARGS` starts them; only the driver differs (no terminal needed), and the
 terminal check of the bare command is answered yes. With `WORKBENCH_BENCH_EXIT=1` the list exits
 once its first rows are painted; that exit notes the moment (`bench.bare_app.record_frame`), the
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     atexit.register(write_peak_rss)
     App.run = _headless_run(App.run)  # type: ignore[method-assign]
     App.exit = _recording_exit(App.exit)  # type: ignore[method-assign]
-    import workbench.start as start
+    import screens.start as start
 
     start._is_terminal = lambda: True
     start.main(argv if argv is not None else sys.argv[1:])

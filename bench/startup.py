@@ -96,7 +96,7 @@ def app_command(db: Path, headless: bool = True) -> list[str]:
     workbench = Path(PYTHON).parent / "workbench"
     if workbench.exists():
         return [str(workbench), "--db", str(db)]
-    return [PYTHON, "-m", "workbench.cli", "--db", str(db)]
+    return [PYTHON, "-m", "screens", "--db", str(db)]
 
 
 @dataclass(frozen=True)

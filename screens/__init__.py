@@ -1,5 +1,5 @@
-"""The Textual screens of the workbench (of the core in `workbench/`, only the module that defines
-the App imports them).
+"""The Textual UI of the workbench: the App (`screens.app`), the `workbench` command's entry point
+(`screens.start`) and the screens. The core in `workbench/` never imports this package.
 
 Each screen brings its own stylesheet from `screens/styles/` (`stylesheets`): Textual reads a
 screen's CSS_PATH the first time the screen is shown, so start-up parses only the app-wide rules

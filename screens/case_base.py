@@ -58,7 +58,7 @@ from screens.settling import SettlingScreen
 from screens.widgets import CaseHeader, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
     from workbench.models import Escalation
 
 Mutator = Callable[["Escalation"], None]

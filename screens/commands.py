@@ -16,7 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from screens.case_base import STEPS, CaseScreen
 
 if TYPE_CHECKING:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
 # Bindings that only move focus or the cursor: not worth a palette entry.
 _SKIP_ACTIONS = frozenset(

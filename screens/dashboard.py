@@ -26,7 +26,7 @@ from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from, format_ho
 from workbench.vocab import plural
 
 if TYPE_CHECKING:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
 CHART_HEIGHT = 6
 CHART_BAR = 2  # cells per week; 13 weeks fit the right column at 80 columns

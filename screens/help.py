@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 if TYPE_CHECKING:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
 # Screens whose keys are listed, in this order: (title, module, class name).
 SCREENS: tuple[tuple[str, str, str], ...] = (

@@ -37,7 +37,7 @@ from workbench.vocab import Status
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
     from workbench.store import CaseRow
 
 PAGE_SIZE = 100  # the most rows a page holds; a page is what the screen can show (page_size)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from textual.timer import Timer
 
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
     from workbench.followup import FollowUpAlert
 
 CHECK_SECONDS = 60.0

@@ -42,7 +42,7 @@ from workbench.signals import RankingCache, Review, Signal, accept_signal, revie
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
     from workbench.models import Escalation
 
 POLL_SECONDS = 0.5

@@ -31,7 +31,7 @@ from workbench.models import (
 from workbench.playbook import Playbook, default_playbook
 
 if TYPE_CHECKING:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
     from workbench.store import Store
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -91,7 +91,7 @@ AppFactory = Callable[[], "WorkbenchApp"]
 @pytest.fixture
 def make_app(store: Store, playbook: Playbook) -> AppFactory:
     """`make_app()` builds a WorkbenchApp on the test store with the fixed clock and no bell."""
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
     def factory() -> WorkbenchApp:
         return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)

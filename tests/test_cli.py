@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from screens import start
 from tests.conftest import NOW, new_case, seed_cases
-from workbench import cli, start
+from workbench import cli
+from workbench.cli.output import display_width
 from workbench.models import (
     ActionTaken,
     Communication,
@@ -26,6 +28,7 @@ from workbench.models import (
     Override,
     Status,
 )
+from workbench.session import State
 from workbench.store import Store
 
 Run = Callable[..., Result]
@@ -38,14 +41,17 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    """`run(*args, input=..., env=...)`: the CLI on the test database at the fixed NOW."""
+    """`run(*args, input=..., env=...)`: the CLI on the test database at the fixed NOW, handed
+    the app's launcher as the `workbench` command hands it (screens/start.py)."""
     for name in ("WORKBENCH_DB", "WORKBENCH_PLAYBOOK", "WORKBENCH_DEBUG"):
         monkeypatch.delenv(name, raising=False)
 
     def invoke(*args: str, input: str | bytes | None = None, **env: str) -> Result:
         runner = CliRunner()
         environment = {"WORKBENCH_NOW": NOW.isoformat(), "COLUMNS": "200", **env}
-        return runner.invoke(cli.main, ["--db", str(db), *args], input=input, env=environment)
+        handed = cli.Invocation(launch_app=start.run_app)
+        argv = ["--db", str(db), *args]
+        return runner.invoke(cli.main, argv, input=input, env=environment, obj=handed)
 
     return invoke
 
@@ -148,7 +154,7 @@ def test_list_table_fits_narrow_terminals(run: Run, store: Store, columns: int) 
     new_case(store, "导出失败：大文件 CSV 导出超时，客户无法完成月末对账", customer="株式会社")
     lines = run("list", COLUMNS=str(columns)).stdout.splitlines()
     assert len(lines) == 7
-    assert max(cli._display_width(line) for line in lines) <= columns
+    assert max(display_width(line) for line in lines) <= columns
     assert lines[0].split()[:4] == ["ID", "STATUS", "SEVERITY", "TITLE"]
     assert "导出失败：大" in lines[1]  # newest first
     assert "OVERDUE by 2 h" in lines[2] and "Bulk import" in lines[2]
@@ -557,7 +563,7 @@ def test_internal_errors_are_one_line(run: Run, monkeypatch: pytest.MonkeyPatch)
     def boom(self: Any) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli.State, "playbook", boom)
+    monkeypatch.setattr(State, "playbook", boom)
     assert_error(run("show", "1"), 2, "internal error", "kaboom", "WORKBENCH_DEBUG")
 
 
@@ -576,7 +582,7 @@ def test_bare_command_needs_a_terminal(run: Run) -> None:
 def test_bare_command_runs_the_app(
     run: Run, store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbench.app
+    import screens.app
 
     started: list[tuple[Any, Any]] = []
 
@@ -589,7 +595,7 @@ def test_bare_command_runs_the_app(
             started.append(("ran", None))
 
     monkeypatch.setattr(start, "_is_terminal", lambda: True)
-    monkeypatch.setattr(workbench.app, "WorkbenchApp", FakeApp)
+    monkeypatch.setattr(screens.app, "WorkbenchApp", FakeApp)
     result = run()
     assert result.exit_code == 0, result.stderr
     assert started[0][0].path == db.resolve()

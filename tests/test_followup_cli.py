@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from screens import start
 from tests.conftest import NOW, new_case
-from workbench import cli, start
+from workbench import cli
 from workbench.followup import de_escalate, escalate, log_update, resolve
 from workbench.models import Escalation, Override
 from workbench.rules.cadence import follow_up_schedule
@@ -40,7 +41,8 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
 
     def invoke(*args: str, now: datetime = NOW) -> Result:
         env = {"WORKBENCH_NOW": now.isoformat()}
-        return CliRunner().invoke(cli.main, ["--db", str(db), *args], env=env)
+        handed = cli.Invocation(launch_app=start.run_app)  # as the `workbench` command does
+        return CliRunner().invoke(cli.main, ["--db", str(db), *args], env=env, obj=handed)
 
     return invoke
 
@@ -213,7 +215,7 @@ def test_due_on_an_empty_or_missing_database(run: Run, tmp_path: Path) -> None:
 def test_no_bell_reaches_the_app(
     run: Run, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], bell: bool
 ) -> None:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
     seen: list[bool] = []
     monkeypatch.setattr(start, "_is_terminal", lambda: True)

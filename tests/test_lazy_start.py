@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from screens import start
+from screens.app import WorkbenchApp
 from tests.conftest import NOW, fixed_clock, new_case, seed_cases
-from workbench import cli, start
-from workbench.app import WorkbenchApp
+from workbench import cli
 from workbench.playbook import Playbook, default_playbook
 from workbench.store import Store
 from workbench.vocab import SLA_LABELS
@@ -34,7 +35,8 @@ def db(tmp_path: Path) -> Path:
 def run(db: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
     monkeypatch.delenv("WORKBENCH_PLAYBOOK", raising=False)
     env = {"WORKBENCH_NOW": NOW.isoformat()}
-    return CliRunner().invoke(cli.main, ["--db", str(db), *args], env=env)
+    handed = cli.Invocation(launch_app=start.run_app)  # as the `workbench` command does
+    return CliRunner().invoke(cli.main, ["--db", str(db), *args], env=env, obj=handed)
 
 
 HEAVY = (
@@ -47,7 +49,7 @@ HEAVY = (
     "screens.case_base",
     "screens.dialogs",
     "textual.widgets._data_table",
-    "click",  # the bare command starts without the CLI (workbench/start.py)
+    "click",  # the bare command starts without the CLI (screens/start.py)
     "workbench.cli",
 )
 
@@ -180,7 +182,7 @@ def test_a_store_given_a_loader_loads_at_the_first_save(tmp_path: Path) -> None:
 
 
 def _started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    import workbench.app
+    import screens.app
 
     seen: list[Any] = []
 
@@ -192,7 +194,7 @@ def _started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
             pass
 
     monkeypatch.setattr(start, "_is_terminal", lambda: True)
-    monkeypatch.setattr(workbench.app, "WorkbenchApp", FakeApp)
+    monkeypatch.setattr(screens.app, "WorkbenchApp", FakeApp)
     return seen
 
 

@@ -59,8 +59,8 @@ def test_wheel_installs_and_runs_elsewhere(tmp_path: Path) -> None:
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         scripts = archive.read(entry_points).decode()
     assert "workbench/_data/playbook.toml" in names
-    assert "workbench/cli.py" in names and "screens/__init__.py" in names
-    assert "workbench = workbench.start:main" in scripts
+    assert "workbench/cli/__init__.py" in names and "screens/__init__.py" in names
+    assert "workbench = screens.start:main" in scripts
     for sample in sorted((ROOT / "data" / "samples").glob("*.md")):
         assert f"workbench/_data/samples/{sample.name}" in names
     for sheet in sorted((ROOT / "screens" / "styles").glob("*.tcss")):

@@ -117,7 +117,7 @@ def test_concurrent_writers_never_lose_an_update(
 
 # -- the app and another process ---------------------------------------------------------------------
 def _app(store: Store, playbook: Playbook):  # type: ignore[no-untyped-def]
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
     return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
 

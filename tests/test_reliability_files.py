@@ -182,8 +182,8 @@ def test_newer_database_is_refused_by_the_app_and_left_untouched(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    import screens.start as start
     import workbench.cli as cli
-    import workbench.start as start
 
     path = tmp_path / "future.db"
     path.write_bytes(_healthy(path, playbook))
@@ -193,8 +193,9 @@ def test_newer_database_is_refused_by_the_app_and_left_untouched(
     before = path.read_bytes()
     monkeypatch.setattr(start, "_is_terminal", lambda: True)
     started: list[object] = []
-    monkeypatch.setattr("workbench.app.WorkbenchApp.run", lambda self: started.append(self))
-    result = CliRunner().invoke(cli.main, ["--db", str(path)])
+    monkeypatch.setattr("screens.app.WorkbenchApp.run", lambda self: started.append(self))
+    handed = cli.Invocation(launch_app=start.run_app)  # as the `workbench` command does
+    result = CliRunner().invoke(cli.main, ["--db", str(path)], obj=handed)
     assert result.exit_code == 2 and not started
     assert "newer Escalation Workbench" in result.output and result.output.count("\n") == 1
     said = result.output
@@ -213,7 +214,7 @@ def test_newer_database_is_refused_by_the_app_and_left_untouched(
 
 # -- read-only, full ----------------------------------------------------------------------------------
 def _app(store: Store, playbook: Playbook):  # type: ignore[no-untyped-def]
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
     return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
 

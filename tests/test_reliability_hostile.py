@@ -443,7 +443,7 @@ def _document_round_trip(case: Escalation, playbook: Playbook) -> None:
 
 
 def _app(store: Store, playbook: Playbook) -> Any:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
     return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
 

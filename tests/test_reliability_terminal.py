@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _app(store: Store, playbook: Playbook) -> Any:
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
     return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
 

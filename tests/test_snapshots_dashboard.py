@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from screens.app import WorkbenchApp
 from tests.conftest import fixed_clock
 from tests.test_ui_dashboard import seed_history
-from workbench.app import WorkbenchApp
 from workbench.playbook import Playbook
 from workbench.store import Store
 

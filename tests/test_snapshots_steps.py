@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from screens.app import WorkbenchApp
 from tests.conftest import NOW, new_case
-from workbench.app import WorkbenchApp
 from workbench.models import (
     ActionTaken,
     Baseline,

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from screens.app import WorkbenchApp
 from tests.conftest import NOW, new_case
-from workbench.app import WorkbenchApp
 from workbench.followup import escalate, log_update
 from workbench.models import ImpactInputs, Override
 from workbench.playbook import Playbook

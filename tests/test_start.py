@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from workbench import cli, start
-from workbench.start import AppOptions, app_options
+from screens import start
+from screens.start import AppOptions, app_options
+from workbench import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +62,7 @@ def test_anything_else_is_left_to_the_cli(args: list[str]) -> None:
 
 
 def _fake_app(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    import workbench.app
+    import screens.app
 
     started: list[dict[str, Any]] = []
 
@@ -73,7 +74,7 @@ def _fake_app(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
             started[-1]["ran"] = True
 
     monkeypatch.setattr(start, "_is_terminal", lambda: True)
-    monkeypatch.setattr(workbench.app, "WorkbenchApp", FakeApp)
+    monkeypatch.setattr(screens.app, "WorkbenchApp", FakeApp)
     return started
 
 
@@ -96,7 +97,7 @@ def test_the_bare_command_starts_the_app_as_the_cli_does(
     the_cli = cli.main
     monkeypatch.setattr(cli, "main", None)  # started here, not by the CLI
     start.main(args)
-    result = CliRunner().invoke(the_cli, args)
+    result = CliRunner().invoke(the_cli, args, obj=cli.Invocation(launch_app=start.run_app))
     assert result.exit_code == 0, result.output
     assert len(started) == 2
     bare, via_cli = started
@@ -128,7 +129,7 @@ def test_a_start_that_fails_says_so_as_the_cli_does(
     with pytest.raises(SystemExit) as bare:
         start.main(args)
     said = capsys.readouterr().err
-    result = CliRunner().invoke(the_cli, args)
+    result = CliRunner().invoke(the_cli, args, obj=cli.Invocation(launch_app=start.run_app))
     assert bare.value.code == result.exit_code == 2 and started == []
     assert said == result.output and message in said and said.count("\n") == 1
 
@@ -151,8 +152,8 @@ def test_the_bare_command_never_imports_click(tmp_path: Path) -> None:
     Store(tmp_path / "cases.db", default_playbook()).close()
     code = (
         "import sys\n"
-        "import workbench.start as start\n"
-        "import workbench.app as app\n"
+        "import screens.start as start\n"
+        "import screens.app as app\n"
         "start._is_terminal = lambda: True\n"
         "app.WorkbenchApp.run = lambda self: print('ran')\n"
         f"start.main(['--db', {str(tmp_path / 'cases.db')!r}, '--no-bell'])\n"
@@ -184,3 +185,74 @@ def test_shell_completion_and_windows_are_the_cli_s(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv(start.COMPLETE_ENV)
     monkeypatch.setattr(start.os, "name", "nt")  # click expands ~, $VAR and * there
     assert start._cli_only()
+
+
+# -- the hand-off: the CLI opens the app only with the launcher its caller gives it ----------------
+def test_the_entry_point_hands_the_cli_its_launcher(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Arguments the start leaves to the CLI (an option given twice) still open the app: the CLI
+    parses them and calls the `run_app` it was handed."""
+    started = _fake_app(monkeypatch)
+    with pytest.raises(SystemExit) as done:
+        start.main(["--db", str(tmp_path / "a.db"), "--db", str(tmp_path / "b.db"), "--no-bell"])
+    assert done.value.code == 0
+    assert [(s["db"].name, s["bell"], s["ran"]) for s in started] == [("b.db", False, True)]
+
+
+def test_the_cli_calls_the_launcher_it_is_handed(tmp_path: Path) -> None:
+    seen: list[tuple[Path | None, bool]] = []
+
+    def launch(state: Any, *, bell: bool = True) -> None:
+        seen.append((state.db, bell))
+
+    handed = cli.Invocation(launch_app=launch)
+    result = CliRunner().invoke(cli.main, ["--db", str(tmp_path / "c.db"), "--no-bell"], obj=handed)
+    assert result.exit_code == 0, result.output
+    assert seen == [(tmp_path / "c.db", False)]
+    assert CliRunner().invoke(cli.main, ["list"], obj=handed).exit_code == 0
+    assert len(seen) == 1  # a command is not the app
+
+
+def test_the_cli_alone_says_the_app_is_the_workbench_command_s(tmp_path: Path) -> None:
+    """Run as a library (`python -m workbench.cli`), with no launcher, the bare command is one
+    line and exit status 2; neither the UI nor Textual is imported."""
+    code = (
+        "import sys\n"
+        "from workbench.cli import main\n"
+        "try:\n"
+        f"    main(['--db', {str(tmp_path / 'cases.db')!r}])\n"
+        "except SystemExit as exc:\n"
+        "    ui = sorted(m for m in sys.modules if m.startswith(('screens', 'textual')))\n"
+        "    print(exc.code, ui)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.stdout.split() == ["2", "[]"], done.stderr
+    assert done.stderr.count("\n") == 1
+    assert "started by the 'workbench' command" in done.stderr
+    assert not (tmp_path / "cases.db").exists()
+
+
+def test_the_core_never_imports_the_ui() -> None:
+    """One arrow between the packages: `screens` imports `workbench`, never the other way, not
+    even inside a function or for the type checker."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "workbench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            found += [
+                f"{path.relative_to(ROOT)}:{node.lineno} {name}"
+                for name in names
+                if name.split(".")[0] in ("screens", "textual")
+            ]
+    assert found == []

@@ -11,7 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandList
 from textual.widgets import Input, Static
 
-import workbench.app as app_module
+import screens.app as app_module
+from screens.app import theme_for
 from screens.commands import WorkbenchCommands
 from screens.dialogs import Dialog, TextPrompt, TooSmallScreen
 from screens.help import HelpScreen
@@ -19,7 +20,6 @@ from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.triage import Checklist, TriageScreen
 from tests.conftest import AppFactory, seed_cases
-from workbench.app import theme_for
 from workbench.models import Escalation
 from workbench.store import Store
 

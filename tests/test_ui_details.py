@@ -17,8 +17,8 @@ from workbench.models import ActionTaken, LogEntry, LogKind, Request
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
+    from screens.app import WorkbenchApp
     from tests.conftest import AppFactory
-    from workbench.app import WorkbenchApp
     from workbench.store import Store
 
 

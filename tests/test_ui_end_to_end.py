@@ -11,8 +11,8 @@ from textual import events
 from textual.pilot import Pilot
 
 import screens.export as export_screen
+from screens.app import WorkbenchApp
 from tests.conftest import AppFactory
-from workbench.app import WorkbenchApp
 from workbench.clipboard import CopyResult
 from workbench.document import parse_markdown
 from workbench.models import Severity, Status

@@ -10,11 +10,11 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 
+from screens.app import WorkbenchApp
 from screens.dialogs import OverrideDialog
 from screens.impact import ImpactScreen
 from screens.widgets import AnswerCheckbox, BulletList, DimensionHeading, parse_number
 from tests.conftest import NOW, AppFactory
-from workbench.app import WorkbenchApp
 from workbench.models import Escalation
 from workbench.store import Store
 

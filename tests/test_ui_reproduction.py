@@ -16,8 +16,8 @@ from workbench.models import Environment, Reproduction, ReproStep
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
+    from screens.app import WorkbenchApp
     from tests.conftest import AppFactory
-    from workbench.app import WorkbenchApp
     from workbench.models import Escalation
     from workbench.store import Store
 

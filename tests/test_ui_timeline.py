@@ -12,6 +12,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
+from screens.app import WorkbenchApp
 from screens.followup_dialogs import (
     DeEscalateDialog,
     EscalateDialog,
@@ -22,7 +23,6 @@ from screens.followup_dialogs import (
 from screens.reminders import Reminders
 from screens.timeline import TimelineRow, TimelineScreen
 from tests.conftest import NOW, new_case
-from workbench.app import WorkbenchApp
 from workbench.followup import escalate, log_update
 from workbench.models import Escalation, LogKind, Override, Status
 from workbench.playbook import Playbook

@@ -7,13 +7,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
+from screens.app import WorkbenchApp
 from screens.dialogs import OverrideDialog, TextPrompt
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.triage import Checklist, TriageScreen
 from screens.widgets import BulletList
 from tests.conftest import AppFactory
-from workbench.app import WorkbenchApp
 from workbench.models import Escalation, TriageAnswer
 from workbench.store import Store, StoreError
 

@@ -1,6 +1,6 @@
 """What one run of the `workbench` command works with: the paths its options chose, and the
-settings, playbook and stores it opens on first use. Shared by the CLI (workbench/cli.py) and the
-bare command's start (workbench/start.py), which must not import click."""
+settings, playbook and stores it opens on first use. Shared by the CLI (workbench/cli/) and the
+bare command's start (screens/start.py), which must not import click."""
 
 from __future__ import annotations
 

@@ -95,9 +95,9 @@ async def app_session(db: str, log: Log, rng: random.Random) -> None:
     from textual import events
     from textual.widgets import Input
 
+    from screens.app import WorkbenchApp
     from screens.case_base import CaseScreen
     from screens.fields import FieldArea, FieldInput
-    from workbench.app import WorkbenchApp
     from workbench.playbook import default_playbook
     from workbench.store import Store
 
@@ -282,13 +282,13 @@ def _child(kind: str, db: str, log_path: str, seed: int) -> None:
 
 def serve() -> None:
     # Import everything a session needs once, before forking.
+    import screens.app
     import screens.details
     import screens.home
     import screens.impact
     import screens.reproduction
     import screens.timeline
     import screens.triage
-    import workbench.app
     import workbench.document.parse
     import workbench.document.render
     import workbench.rules.summary

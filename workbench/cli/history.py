@@ -2,8 +2,7 @@
 
 The same core as the app's similar-cases panel and dashboard: `signals.review_case` (a full-text
 pool of candidates, ranked, with the pattern signals) and `stats.compute_dashboard` over the store's
-case facts. Only click is imported at module level, like the rest of the CLI; the commands are
-registered on `cli.main` by `register`.
+case facts. Only click is imported at module level, like the rest of the CLI.
 """
 
 from __future__ import annotations
@@ -12,33 +11,29 @@ from typing import TYPE_CHECKING
 
 import click
 
+from workbench.cli.cases import parse_case_id
+from workbench.cli.group import pass_state
+from workbench.cli.output import cell, echo_json, sanitize
+from workbench.session import State
+
 if TYPE_CHECKING:
-    from workbench.session import State
     from workbench.stats import Dashboard
-
-
-def _state(ctx: click.Context) -> State:
-    from workbench.session import State
-
-    return ctx.ensure_object(State)
 
 
 @click.command()
 @click.argument("case_id", metavar="ID")
 @click.option("--limit", type=click.IntRange(min=1, max=100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Similar cases and signals as JSON.")
-@click.pass_context
-def similar(ctx: click.Context, case_id: str, limit: int, as_json: bool) -> None:
+@pass_state
+def similar(state: State, case_id: str, limit: int, as_json: bool) -> None:
     """Past cases most like case ID (same symptom, component, error, flags, environment), with
     their customer, status, outcome and lessons learned, and the pattern signals they suggest."""
-    from workbench.cli import _case_id, _cell, _echo_json
     from workbench.history import describe_outcome, lessons_of
     from workbench.signals import review_case
 
-    state = _state(ctx)
     playbook = state.playbook()
     store = state.store(create=False)
-    case = store.get(_case_id(case_id))
+    case = store.get(parse_case_id(case_id))
     now = state.now()
     review = review_case(store, case, playbook, now, limit=limit)
     names = {d.id: d.name for d in playbook.destinations}
@@ -69,29 +64,29 @@ def similar(ctx: click.Context, case_id: str, limit: int, as_json: bool) -> None
         for s in review.signals
     ]
     if as_json:
-        _echo_json({"id": case.id, "title": case.title, "similar": rows, "signals": signals})
+        echo_json({"id": case.id, "title": case.title, "similar": rows, "signals": signals})
         return
-    click.echo(f"Cases like #{case.id} {_cell(case.title) or '(untitled)'}:")
+    click.echo(f"Cases like #{case.id} {cell(case.title) or '(untitled)'}:")
     if not review.similar:
         click.echo("  none found")
     for match in review.similar:
         other = review.cases[match.case_id]
         mark = "=" if match.same_problem else " "
         click.echo(
-            f" {mark}#{match.case_id:<6} {match.score:5.2f}  {_cell(other.customer) or '-'}"
-            f" · {describe_outcome(other, names)} · {_cell(other.title)}"
+            f" {mark}#{match.case_id:<6} {match.score:5.2f}  {cell(other.customer) or '-'}"
+            f" · {describe_outcome(other, names)} · {cell(other.title)}"
         )
-        click.echo(f"      {_cell('; '.join(match.reasons))}")
+        click.echo(f"      {cell('; '.join(match.reasons))}")
         lessons = lessons_of(other)
         if lessons:
-            click.echo(f"      Lessons learned: {_cell(lessons)}")
+            click.echo(f"      Lessons learned: {cell(lessons)}")
     if review.similar:
         click.echo("  (= counts as the same problem for the signals)")
     click.echo("")
     click.echo("Signals:" if signals else "Signals: none")
     for signal in signals:
         click.echo(f"  [{signal['criterion_id']}] {signal['criterion']}")
-        click.echo(f"      {_cell(signal['message'])}")
+        click.echo(f"      {cell(signal['message'])}")
 
 
 def _bar(count: int, top: int, width: int = 30) -> str:
@@ -147,27 +142,19 @@ def _text_lines(board: Dashboard) -> list[str]:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Every figure as JSON.")
-@click.pass_context
-def stats(ctx: click.Context, as_json: bool) -> None:
+@pass_state
+def stats(state: State, as_json: bool) -> None:
     """The lead's dashboard: open cases by severity and destination, follow-ups due and overdue,
     escalations per week, median time to resolution, kept versus escalated, SLA breaches and the
     most frequent symptoms."""
-    from workbench.cli import _echo_json, _sanitize
     from workbench.stats import dashboard_from, dashboard_json
 
-    state = _state(ctx)
     playbook = state.playbook()
     now = state.now()
     store = state.store(create=False) if state.db_path().exists() else None
     board = dashboard_from(store, playbook, now)
     if as_json:
-        _echo_json(dashboard_json(board))
+        echo_json(dashboard_json(board))
         return
     for line in _text_lines(board):
-        click.echo(_sanitize(line))
-
-
-def register(group: click.Group) -> None:
-    """Add `similar` and `stats` to the `workbench` group."""
-    group.add_command(similar)
-    group.add_command(stats)
+        click.echo(sanitize(line))

@@ -1,8 +1,8 @@
-"""The Textual application: the one module of the core that imports Textual.
+"""The Textual application.
 
-`WorkbenchApp(store, playbook)` is all a caller needs (the CLI runs it); the screens live in the
-`screens` package and are imported lazily, so start-up pays only for the case list. Time comes from
-an injectable clock (`app.now()`), so tests and snapshots are stable.
+`WorkbenchApp(store, playbook)` is all a caller needs (the `workbench` command's start runs it,
+screens/start.py); the screens are imported lazily, so start-up pays only for the case list. Time
+comes from an injectable clock (`app.now()`), so tests and snapshots are stable.
 
 Navigation: the case list (home) is the base screen; `open_case(case_id, step)` pushes a step screen
 for that case; F2..F7 switch between steps of the same case (`switch_screen`); escape pops back to
@@ -282,7 +282,7 @@ class WorkbenchApp(App[None]):
 
     def _still_on_its_way(self) -> bool:
         """Whether the last key handed on outside a burst (not followed) may not have landed yet
-        (a fast typist's next key, 15 ms later): then it is followed from now on."""
+        (a fast typist's next key): then it is followed from now on."""
         last = self._last_target
         if last is None or not any(map(_has_messages, last.ancestors_with_self[:-1])):
             return False
@@ -293,7 +293,7 @@ class WorkbenchApp(App[None]):
     async def _hand_on(self, key: Typed) -> None:
         """Hand `key` to Textual. In a burst (keys held, or more input already queued behind
         it), follow it up to the app: the next key waits for that. Typed at human speed, the key
-        has landed before the next arrives, and following it (about 1.5 ms a key) is not needed."""
+        has landed before the next arrives, and following it (a cost on every key) is not needed."""
         target: Widget = self.focused or self.screen
         burst = bool(self._held_keys) or self._input_queued()
         self._last_target = None if burst else target
@@ -455,15 +455,3 @@ class WorkbenchApp(App[None]):
         yield SystemCommand(
             "Help", "Keys of every screen and the operating principles", self.action_help
         )
-
-
-def main() -> None:
-    """`python -m workbench.app`: the bare `workbench` command (the default database, the
-    agent's settings, the playbook its environment names)."""
-    from workbench.start import main as start
-
-    start([])
-
-
-if __name__ == "__main__":
-    main()

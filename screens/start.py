@@ -1,10 +1,11 @@
 """The `workbench` command's entry point, and the app's start.
 
 Run bare, with at most the app's own options (`--db`, `--playbook`, `--settings`, `--no-bell`),
-the command is the app: what an agent starts dozens of times a day. That start does not import
-click, whose import and the CLI's command definitions (`workbench.cli`) took 12-20 ms of it.
+the command is the app: what an agent starts dozens of times a day. That start imports neither
+click nor the CLI's command definitions (`workbench.cli`), a noticeable part of a cold start.
 Anything else (a subcommand, `--help`, an option given twice, a value click would refuse) is
-the CLI's to parse and report, exactly as before: this module only recognises the plain case.
+the CLI's to parse and report: this module only recognises the plain case, and hands the CLI
+`run_app` to open the app with when the CLI's own parsing ends in the bare command.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import NamedTuple
 
 from workbench.session import SessionError, State
 
-# The app's options that take a value, and the State field each sets (workbench/cli.py: `main`).
+# The app's options that take a value, and the State field each sets (as the CLI's group does,
+# workbench/cli/group.py).
 VALUED = {"--db": "db", "--playbook": "playbook_path", "--settings": "settings_path"}
 NO_BELL = "--no-bell"
 COMPLETE_ENV = "_WORKBENCH_COMPLETE"  # click's shell completion for the `workbench` command
@@ -89,20 +91,23 @@ def run_app(state: State, *, bell: bool = True) -> None:
     # One loader for the app and the store: loaded once, whichever asks first.
     playbook = state.playbook() if state.own_playbook() is not None else once(state.playbook)
     store = state.store(playbook=playbook)
-    from workbench.app import WorkbenchApp
+    from screens.app import WorkbenchApp
 
     WorkbenchApp(store, playbook, bell=bell).run()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """`workbench ARGS`: the app started here when ARGS are only its own options and there is a
-    terminal; everything else, the CLI's (which also says, in its words, why there is no app)."""
+    terminal; everything else, the CLI's (which also says, in its words, why there is no app),
+    handed `run_app` for the bare command."""
     args = list(sys.argv[1:] if argv is None else argv)
     options = None if _cli_only() else app_options(args)
     if options is None or not _is_terminal():
+        from workbench.cli import Invocation
         from workbench.cli import main as cli
 
-        cli.main(None if argv is None else args)  # None: click reads (and, on Windows, expands)
+        # None: click reads (and, on Windows, expands) the arguments.
+        cli.main(None if argv is None else args, obj=Invocation(launch_app=run_app))
         return
     state = State(options.db, options.playbook_path, options.settings_path)
     try:
