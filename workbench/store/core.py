@@ -31,11 +31,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from workbench import migrations
-from workbench.checkpointer import BACKSTOP, Checkpointer
 from workbench.clock import utcnow
-from workbench.migrations import APPLICATION_ID, FTS_PREFIX, SCHEMA_VERSION, MigrationContext
 from workbench.once import Once, once
+from workbench.store import migrations
+from workbench.store.checkpointer import BACKSTOP, Checkpointer
+from workbench.store.migrations import APPLICATION_ID, FTS_PREFIX, SCHEMA_VERSION, MigrationContext
 from workbench.vocab import Severity, Status
 
 # The case model (pydantic), the playbook and sqlite-utils are imported where a case is read or
