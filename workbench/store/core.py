@@ -19,30 +19,54 @@ import json
 import logging
 import math
 import os
-import re
 import sqlite3
-import stat
-import struct
 import threading
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from workbench.clock import utcnow
 from workbench.once import Once, once
 from workbench.store import migrations
 from workbench.store.checkpointer import BACKSTOP, Checkpointer
-from workbench.store.migrations import APPLICATION_ID, FTS_PREFIX, SCHEMA_VERSION, MigrationContext
+from workbench.store.codec import (
+    case_json,
+    diff_documents,
+    first_error,
+    iso,
+    pack_document,
+    parse_time,
+    unpack_document,
+)
+from workbench.store.columns import RECOUNTED, derive_columns
+from workbench.store.errors import (
+    CaseNotFound,
+    CorruptDatabaseError,
+    DatabaseLockedError,
+    MigrationError,
+    NewerSchemaError,
+    ReadOnlyError,
+    StaleCaseError,
+    StoreError,
+    brief,
+)
+from workbench.store.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
+from workbench.store.paths import (
+    check_header,
+    connect_readonly,
+    create_private,
+    error_code,
+    not_writable,
+)
+from workbench.store.search import Hits, any_word_query, lookup_cheap, match_query
 from workbench.vocab import Severity, Status
 
 # The case model (pydantic), the playbook and sqlite-utils are imported where a case is read or
 # written, not here: the list reads plain columns only, and those imports were half of the
 # app's cold start.
 if TYPE_CHECKING:
-    from pydantic import ValidationError
     from sqlite_utils import Database
 
     from workbench.models import Escalation
@@ -51,82 +75,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DB_ENV = "WORKBENCH_DB"
-DB_FILENAME = "workbench.db"
 DEFAULT_BUSY_TIMEOUT = 2.5  # seconds to wait for another process's write lock
 _ALL_CASES_BATCH = 200
-
-# Bookkeeping fields that change on every save; they are not "changes" worth an event.
-_NOT_DIFFED = frozenset({"revision", "updated_at"})
-
-
-# -- errors -------------------------------------------------------------------------------------------
-class StoreError(Exception):
-    """Anything the store refuses or cannot do; `str(err)` is one line fit for the CLI."""
-
-
-class NewerSchemaError(StoreError):
-    """The file was written by a newer version of the app; it is left untouched."""
-
-
-class CorruptDatabaseError(StoreError):
-    """The file is not SQLite, is damaged or truncated, or is not a workbench database."""
-
-
-class DatabaseLockedError(StoreError):
-    """Another process held the write lock for longer than the busy timeout."""
-
-
-class ReadOnlyError(StoreError):
-    """A write was asked of a store opened read-only (or the file cannot be written)."""
-
-
-class CaseNotFound(StoreError):
-    pass
-
-
-class UnstorableTextError(StoreError):
-    """A field holds text UTF-8 cannot encode (a lone surrogate): that value can never be saved,
-    unlike a full disk or a lock, so a caller does not try it again as it is."""
-
-
-class StaleCaseError(StoreError):
-    """The case changed since this copy was loaded; the caller reloads it."""
-
-
-class MigrationError(StoreError):
-    """An upgrade step failed and was rolled back; the file is as it was."""
-
-
-def case_json(case: Escalation) -> str:
-    """The case as JSON. Text UTF-8 cannot hold (a lone surrogate, from a JSON import's
-    `\\ud800` or a broken paste) is refused like any write that cannot be done: an
-    UnstorableTextError naming the field, never an unexpected exception. The screens copy a case
-    through it too, so a paste is refused with the same words before it reaches the store."""
-    from pydantic_core import PydanticSerializationError
-
-    try:
-        return case.model_dump_json()
-    except PydanticSerializationError as exc:
-        where = next(
-            (
-                path
-                for path, value in flatten(case.model_dump()).items()
-                if isinstance(value, str) and _SURROGATE.search(value)
-            ),
-            "a field",
-        )
-        raise UnstorableTextError(
-            f"not saved: {where} holds a character that cannot be stored (a lone "
-            f"surrogate, not valid Unicode text)"
-        ) from exc
-
-
-class _Hits(NamedTuple):
-    """An FTS query whose matches `Store.page` read into temp.search_hits, and how many."""
-
-    match: str
-    found: int
 
 
 def _check_page(sort: str, limit: int | None, offset: int) -> None:
@@ -158,9 +108,6 @@ class CaseRow:
         return self.due_latest is not None and now > self.due_latest
 
 
-_MISSING = object()
-
-
 @dataclass(frozen=True, slots=True)
 class Event:
     """One changed field of one save. `old`/`new` are JSON text; None means the field was absent."""
@@ -179,198 +126,6 @@ class Event:
     @property
     def new_value(self) -> Any:
         return None if self.new is None else json.loads(self.new)
-
-
-# -- paths --------------------------------------------------------------------------------------------
-def default_db_path() -> Path:
-    import platformdirs
-
-    from workbench.settings import APP_NAME
-
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_FILENAME
-
-
-def resolve_db_path(cli_value: str | Path | None = None) -> Path:
-    """`--db` wins, then the WORKBENCH_DB environment variable, then the user data directory."""
-    if cli_value is not None and str(cli_value) != "":
-        return Path(cli_value).expanduser()
-    env = os.environ.get(DB_ENV, "")
-    if env:
-        return Path(env).expanduser()
-    return default_db_path()
-
-
-# -- pure helpers (tested directly) -------------------------------------------------------------------
-def flatten(doc: object, prefix: str = "") -> dict[str, object]:
-    """JSON document -> {"reproduction.steps.0.action": leaf}. Empty lists and objects have no
-    leaves; None is a leaf."""
-    out: dict[str, object] = {}
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(doc, list):
-        for index, value in enumerate(doc):
-            out.update(flatten(value, f"{prefix}.{index}" if prefix else str(index)))
-    else:
-        out[prefix] = doc
-    return out
-
-
-def _encode(value: object) -> str | None:
-    return None if value is _MISSING else json.dumps(value, ensure_ascii=False)
-
-
-def diff_documents(
-    old: Mapping[str, object], new: Mapping[str, object]
-) -> list[tuple[str, str | None, str | None]]:
-    """(path, old JSON, new JSON) for every leaf that differs; absent leaves are None. The
-    changed leaves in the new document's order, then those it no longer has.
-
-    Every save diffs the whole case (a keystroke's save too), so equal subtrees are skipped
-    whole: compared as objects, then as JSON text (1 == True == 1.0 in Python, not in the
-    document), both at C speed; only the subtrees that differ are walked leaf by leaf."""
-    present: list[tuple[str, str | None, str | None]] = []
-    removed: list[tuple[str, str | None, str | None]] = []
-    for key in [*new, *(k for k in old if k not in new)]:
-        if key in _NOT_DIFFED:
-            continue
-        _diff(old.get(key, _MISSING), new.get(key, _MISSING), str(key), present, removed)
-    if len(removed) > 1:  # rare (a step deleted): in the old document's order
-        order = {path: index for index, path in enumerate(flatten(dict(old)))}
-        removed.sort(key=lambda change: order[change[0]])
-    return present + removed
-
-
-def _diff(
-    was: object,
-    now: object,
-    path: str,
-    present: list[tuple[str, str | None, str | None]],
-    removed: list[tuple[str, str | None, str | None]],
-) -> None:
-    if was is not _MISSING and now is not _MISSING and was == now and _encode(was) == _encode(now):
-        return
-    if isinstance(was, dict) and isinstance(now, dict):
-        for key in [*now, *(k for k in was if k not in now)]:
-            _diff(was.get(key, _MISSING), now.get(key, _MISSING), f"{path}.{key}", present, removed)
-        return
-    if isinstance(was, list) and isinstance(now, list):
-        for index in range(max(len(was), len(now))):
-            _diff(
-                was[index] if index < len(was) else _MISSING,
-                now[index] if index < len(now) else _MISSING,
-                f"{path}.{index}",
-                present,
-                removed,
-            )
-        return
-    # A leaf, or a container against a leaf or nothing: its leaves, compared one by one.
-    before = {} if was is _MISSING else flatten(was, path)
-    after = {} if now is _MISSING else flatten(now, path)
-    for leaf in after:
-        old_text, new_text = _encode(before.get(leaf, _MISSING)), _encode(after[leaf])
-        if old_text != new_text:
-            present.append((leaf, old_text, new_text))
-    for leaf in before:
-        if leaf not in after:
-            removed.append((leaf, _encode(before[leaf]), None))
-
-
-# The words of a similar-case query: letters and digits only, so no FTS syntax gets through.
-_TERM = re.compile(r"[^\W_]+")
-
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-# Control characters end an FTS query string early (NUL) or cannot be encoded (lone surrogates).
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-
-
-_PREFIX_MIN = 3  # letters or digits before the word being typed is searched as a prefix
-# Words in nearly every case: as a prefix ("the*": the, then, there, these, ...) each merges most
-# of the index (0.3 s at 100,000 cases), and nobody means "words starting with the".
-_NOT_PREFIXES = frozenset({
-    "the", "and", "for", "are", "but", "not", "was", "you", "all", "any", "can", "has", "had",
-    "her", "his", "its", "our", "out", "who", "how", "why", "what", "when", "where", "which",
-    "there", "their", "them", "then", "than", "they", "this", "that", "these", "those", "with",
-    "from", "into", "have", "been", "were", "will", "would", "could", "should", "about", "after",
-    "before",
-})  # fmt: skip
-
-
-def fts_query(text: str, *, prefix: bool | None = None) -> str | None:
-    """User text -> a safe FTS5 query. Each whitespace-separated chunk becomes a quoted phrase
-    (quotes doubled), so quotes, AND/OR/NOT, NEAR, column filters and stray punctuation mean
-    nothing, and FTS splits the chunk with the same tokenizer that indexed the text ("foo-bar"
-    finds "foo bar"). All chunks are required. None when there is no searchable word.
-
-    The last chunk is a prefix while it is being typed (no trailing space): with `prefix=True`
-    always; by default only once its last word holds three letters or digits and is not a word
-    found in nearly every case ("the"). A short or common prefix ("e*", "ex*", "the*") matches
-    most cases and costs a merge of most of the index; the store tries it only when the words
-    as typed find nothing (`Store._match`)."""
-    clean = _UNSAFE.sub(" ", text)
-    chunks = [chunk for chunk in clean.split() if any(ch.isalnum() for ch in chunk)]
-    if not chunks:
-        return None
-    terms = ['"' + chunk.replace('"', '""') + '"' for chunk in chunks]
-    if not clean[-1].isspace():
-        words = _TERM.findall(chunks[-1])
-        last = words[-1] if words else chunks[-1]
-        cheap = len(last) >= _PREFIX_MIN and last.lower() not in _NOT_PREFIXES
-        if prefix or (prefix is None and cheap):
-            terms[-1] += "*"
-    return " ".join(terms)
-
-
-def lookup_cheap(match: str) -> bool:
-    """Whether FTS answers "does this case match?" for `match` (an fts_query) from single index
-    entries: every prefix in it is one the prefix index holds (FTS_PREFIX letters or digits).
-    Any other prefix is a merge of every word it starts, on each lookup."""
-    for phrase in re.findall(r'"((?:[^"]|"")*)"\*', match):
-        words = _TERM.findall(phrase.replace('""', '"'))
-        if not words or len(words[-1]) != FTS_PREFIX:
-            return False
-    return True
-
-
-def search_text(case: Escalation) -> str:
-    """What full-text search sees besides title and customer: the symptom, lessons learned and
-    de-escalation findings, the notes on checklist items, and the whole running log."""
-    parts = [case.component, case.narrative, case.reproduction.observed]
-    parts.append(case.reproduction.evidence)  # exact error text is what agents search for
-    if case.resolution is not None:
-        parts.append(case.resolution.lessons_learned)
-    if case.de_escalation is not None:
-        parts += [case.de_escalation.outcome, case.de_escalation.findings]
-    parts.extend(answer.note for answer in case.triage.values())
-    for entry in case.log:
-        parts += [entry.summary, entry.detail, entry.expectation]
-    return "\n".join(part for part in parts if part)
-
-
-def escalated_at(case: Escalation) -> datetime | None:
-    """When the case first left support: its first "escalated" log entry or its escalation's
-    sent time, whichever is earlier (a back-dated escalation is logged at its sent time)."""
-    from workbench.models import LogKind
-
-    times = [entry.at for entry in case.log if entry.kind is LogKind.ESCALATED]
-    if case.escalation is not None:
-        times.append(case.escalation.sent_at)
-    aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times]
-    return min(aware) if aware else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    """Fixed-width UTC text, so text order is time order."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
 
 
 # -- list queries -------------------------------------------------------------------------------------
@@ -404,8 +159,6 @@ SORTS: dict[str, tuple[str, bool]] = {
 # SQLite sorts them; beyond it the sort index is walked and the filters test each row, which
 # stops as soon as the page is full. Chosen per query by counting at most this many matches.
 _SMALL_MATCH = 1000
-# The list columns a change of calendar or of the hour can change (Store.recount_dues).
-_RECOUNTED = ("severity", "routed_to", "sla", "next_due", "due_latest")
 # Walking the sort index, a search either reads every match first (`id IN (...)`: cost grows with
 # the matches, 30 ms for a word in nearly all of 100,000 cases) or asks FTS about each row walked
 # (`EXISTS`: one lookup per row, about 200 times a match read, but it stops once the page is full).
@@ -417,32 +170,6 @@ _ROW_COLUMNS = (
     "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
     "created_at, updated_at"
 )
-_DERIVED = (
-    "title", "customer", "status", "severity", "routed_to", "next_due", "due_latest", "sla",
-    "created_at", "updated_at", "escalated_at", "resolved_at", "search_text",
-)  # fmt: skip
-_PACK_LEVEL = 6  # zlib: a case's JSON to about 40% (5.6 kB -> 2.2 kB on generated cases)
-
-
-def pack_document(text: str) -> bytes:
-    """A case's JSON as stored: zlib-compressed UTF-8. Most of a case is prose and a running
-    log, which compresses well; the list, the search and the dashboard read their own columns."""
-    return zlib.compress(text.encode("utf-8"), _PACK_LEVEL)
-
-
-def unpack_document(value: object) -> str:
-    """A stored case's JSON: packed (bytes) since schema 3, plain text before, and readable both
-    ways. Anything else, or bytes that do not inflate, is a ValueError (a damaged value)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes):
-        try:
-            return zlib.decompress(value).decode("utf-8")
-        except (zlib.error, UnicodeDecodeError) as exc:
-            raise ValueError(f"a stored case does not unpack ({exc})") from exc
-    raise ValueError(f"a stored case is neither text nor packed bytes ({type(value).__name__})")
-
-
 Filter = str | Iterable[str] | None
 
 
@@ -464,111 +191,12 @@ def _row(values: tuple[Any, ...]) -> CaseRow:
         status=Status(status),
         severity=Severity(severity) if severity in Severity._value2member_map_ else None,
         routed_to=routed,
-        next_due=_parse_time(next_due),
-        due_latest=_parse_time(due_latest),
+        next_due=parse_time(next_due),
+        due_latest=parse_time(due_latest),
         sla=sla,
         created_at=datetime.fromisoformat(created),
         updated_at=datetime.fromisoformat(updated),
     )
-
-
-# -- opening the file ---------------------------------------------------------------------------------
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _create_private(path: Path) -> None:
-    """Create missing directories 0700 and the file 0600 before SQLite opens it; -wal and -shm
-    inherit the file's mode."""
-    missing: list[Path] = []
-    parent = path.parent
-    while not parent.exists():
-        missing.append(parent)
-        parent = parent.parent
-    for directory in reversed(missing):
-        directory.mkdir(mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-
-
-def _not_writable(path: Path) -> bool:
-    """Not writable by us, or its owner took away their own write bit (which root would ignore)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not os.access(path, os.W_OK) or not mode & stat.S_IWUSR
-
-
-def _check_header(path: Path) -> None:
-    """Refuse a file that is not SQLite or is shorter than its header says, before SQLite sees it."""
-    size = path.stat().st_size
-    if size == 0:
-        return  # a file we just created, or an empty database: SQLite treats both as new
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        raise CorruptDatabaseError(f"not an SQLite database (not a workbench file): {path}")
-    (page_size,) = struct.unpack(">H", header[16:18])
-    page_size = 65536 if page_size == 1 else page_size
-    change_counter, pages = struct.unpack(">II", header[24:32])
-    (valid_for,) = struct.unpack(">I", header[92:96])
-    if page_size < 512 or page_size & (page_size - 1):
-        raise CorruptDatabaseError(f"the database header is damaged: {path}")
-    if Path(f"{path}-wal").exists():
-        # Another connection may be checkpointing: it writes page 1 (the new size) before the
-        # pages that grow the file, so the size is only checked on a file at rest.
-        return
-    if size % page_size:
-        raise CorruptDatabaseError(f"the database file is truncated or damaged: {path}")
-    if pages and valid_for == change_counter and size < pages * page_size:
-        raise CorruptDatabaseError(f"the database file is truncated: {path}")
-
-
-def _connect_readonly(path: Path, timeout: float, *, probe: bool = False) -> sqlite3.Connection:
-    """mode=ro; a WAL file in a directory we cannot write has no -shm to share, so fall back to
-    immutable=1 then. A `probe` of a file with no -wal beside it reads it as immutable: all its
-    content is in the file, and nothing (not even an empty -wal or -shm) is created beside it."""
-    uri = path.absolute().as_uri()
-    immutable = probe and not Path(f"{path}-wal").exists()
-    conn = sqlite3.connect(
-        f"{uri}?mode=ro{'&immutable=1' if immutable else ''}",
-        uri=True,
-        timeout=timeout,
-        isolation_level=None,
-        check_same_thread=False,
-    )
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError as exc:
-        # No -shm to share and none can be created: SQLite says CANTOPEN or READONLY.
-        if immutable or _code(exc) not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
-            conn.close()
-            raise
-        conn.close()
-        conn = sqlite3.connect(
-            f"{uri}?mode=ro&immutable=1",
-            uri=True,
-            timeout=timeout,
-            isolation_level=None,
-            check_same_thread=False,
-        )
-    return conn
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(document)"
-    return f"{where}: {first['msg']}"
-
-
-def _brief(text: str, limit: int = 160) -> str:
-    """An error's own text on one short line (SQLite quotes a damaged schema over many lines)."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _code(exc: sqlite3.Error) -> int:
-    return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
 
 
 # -- the store ----------------------------------------------------------------------------------------
@@ -597,10 +225,10 @@ class Store:
         self._checkpointer: Checkpointer | None = None
         self._commits = 0  # this store's own commits: with `data_version`, whether cases changed
         # What temp.search_hits holds: a search's matches, and as of which changes (`_hits`).
-        self._held: tuple[_Hits, tuple[int, int]] | None = None
+        self._held: tuple[Hits, tuple[int, int]] | None = None
         self._stamp_of: tuple[object, str] | None = None  # the calendar's, see recount_dues
         self.readonly = readonly or (
-            self.path.exists() and (_not_writable(self.path) or _not_writable(self.path.parent))
+            self.path.exists() and (not_writable(self.path) or not_writable(self.path.parent))
         )
         with self._errors():
             self._open()
@@ -621,13 +249,13 @@ class Store:
             if self.readonly:
                 raise StoreError(f"no database at {path}")
             try:
-                _create_private(path)
+                create_private(path)
             except OSError as exc:
                 raise StoreError(f"cannot create the database {path}: {exc.strerror}") from exc
-        _check_header(path)
+        check_header(path)
         version = self._probe()
         if self.readonly:
-            conn = _connect_readonly(path, self.busy_timeout)
+            conn = connect_readonly(path, self.busy_timeout)
         else:
             conn = sqlite3.connect(
                 path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
@@ -655,7 +283,7 @@ class Store:
     def _probe(self) -> int:
         """Read the schema version through a read-only connection: a newer or foreign file is
         refused before any connection that could write to it is opened."""
-        conn = _connect_readonly(self.path, self.busy_timeout, probe=True)
+        conn = connect_readonly(self.path, self.busy_timeout, probe=True)
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -714,8 +342,8 @@ class Store:
         try:
             yield
         except sqlite3.Error as exc:
-            code = _code(exc)
-            text = _brief(str(exc))
+            code = error_code(exc)
+            text = brief(str(exc))
             if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
                 raise DatabaseLockedError(
                     f"the database is locked by another process: {path}"
@@ -748,7 +376,7 @@ class Store:
             yield
         except (ValueError, KeyError, TypeError) as exc:
             raise CorruptDatabaseError(
-                f"the database holds a damaged value ({type(exc).__name__}: {_brief(str(exc))}): "
+                f"the database holds a damaged value ({type(exc).__name__}: {brief(str(exc))}): "
                 f"{self.path}"
             ) from exc
 
@@ -762,7 +390,7 @@ class Store:
             if self._conn is None:
                 raise StoreError(f"the store is closed: {self.path}")
             if self._read_conn is None:
-                self._read_conn = _connect_readonly(self.path, self.busy_timeout)
+                self._read_conn = connect_readonly(self.path, self.busy_timeout)
             yield self._read_conn
 
     @contextlib.contextmanager
@@ -809,35 +437,8 @@ class Store:
         return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
     def _derive(self, case: Escalation, now: datetime) -> dict[str, object]:
-        """The list columns of a case. A failing rule must not lose the agent's edit: the case is
-        still saved, with the rule-derived columns empty, and the failure logged."""
-        from workbench.rules.summary import summarize
-
-        severity: str | None = None
-        routed = ""
-        next_due = due_latest = None
-        sla: str | None = None
-        try:
-            summary = summarize(case, self.playbook, now)
-            severity, routed, sla = summary.severity, summary.routed_to, summary.sla
-            next_due, due_latest = summary.next_due, summary.due_latest
-        except Exception:
-            log.exception("summarize failed for case %s; list columns left empty", case.id)
-        return {
-            "title": case.title,
-            "customer": case.customer,
-            "status": case.status.value,
-            "severity": severity,
-            "routed_to": routed or "",
-            "next_due": _iso(next_due),
-            "due_latest": _iso(due_latest),
-            "sla": sla,
-            "created_at": _iso(case.created_at),
-            "updated_at": _iso(case.updated_at),
-            "escalated_at": _iso(escalated_at(case)),
-            "resolved_at": _iso(case.resolution.resolved_at if case.resolution else None),
-            "search_text": search_text(case),
-        }
+        """The case's list columns (`columns.derive_columns`), with this store's playbook."""
+        return derive_columns(case, lambda: self.playbook, now)
 
     def recount_dues(self) -> int:
         """Count the open cases' follow-up columns (`next_due`, `due_latest`) again when the
@@ -868,14 +469,14 @@ class Store:
             if self._stamp(conn) == stamp:  # another process got here first
                 return 0
             now = self._now()
-            columns = ", ".join(_RECOUNTED)
+            columns = ", ".join(RECOUNTED)
             rows = conn.execute(
                 f"SELECT id, data, {columns} FROM cases WHERE status = ? "
                 "OR next_due IS NOT NULL OR due_latest IS NOT NULL",
                 (Status.ESCALATED.value,),
             ).fetchall()
             changed = 0
-            assignments = ", ".join(f"{name} = :{name}" for name in _RECOUNTED)
+            assignments = ", ".join(f"{name} = :{name}" for name in RECOUNTED)
             for case_id, data, *stored in rows:
                 try:
                     values = self._derive(self._load(case_id, data), now)
@@ -883,7 +484,7 @@ class Store:
                     continue
                 # The due times as of now, and the columns they go with (severity can rise
                 # with time, and its cadence with it), so a row is never half one moment.
-                fresh = {name: values[name] for name in _RECOUNTED}
+                fresh = {name: values[name] for name in RECOUNTED}
                 if tuple(fresh.values()) != tuple(stored):
                     conn.execute(
                         f"UPDATE cases SET {assignments} WHERE id = :id", {**fresh, "id": case_id}
@@ -925,7 +526,7 @@ class Store:
         try:
             case = Escalation.model_validate_json(unpack_document(data))
         except ValidationError as exc:
-            raise ValueError(f"a stored case cannot be read ({_first_error(exc)})") from exc
+            raise ValueError(f"a stored case cannot be read ({first_error(exc)})") from exc
         return self._derive(case, self._now())
 
     def _load(self, case_id: int, data: object) -> Escalation:
@@ -937,11 +538,11 @@ class Store:
             return Escalation.model_validate_json(unpack_document(data))
         except ValidationError as exc:
             raise CorruptDatabaseError(
-                f"case {case_id} cannot be read ({_first_error(exc)}): {self.path}"
+                f"case {case_id} cannot be read ({first_error(exc)}): {self.path}"
             ) from exc
         except ValueError as exc:
             raise CorruptDatabaseError(
-                f"case {case_id} cannot be read ({_brief(str(exc))}): {self.path}"
+                f"case {case_id} cannot be read ({brief(str(exc))}): {self.path}"
             ) from exc
 
     # -- cases --------------------------------------------------------------------------------------
@@ -961,7 +562,7 @@ class Store:
             conn.execute(f"INSERT INTO cases ({names}) VALUES ({marks})", values)
             conn.execute(
                 "INSERT INTO events (case_id, at, field, old, new) VALUES (?, ?, 'created', NULL, ?)",
-                (new_id, _iso(now), json.dumps(stored.title, ensure_ascii=False)),
+                (new_id, iso(now), json.dumps(stored.title, ensure_ascii=False)),
             )
             self._keep_stamp_true(conn)
             return stored
@@ -986,7 +587,7 @@ class Store:
                     values.update(id=new_id, revision=1, data=pack_document(case_json(data)))
                     rows.append(values)
                     title = json.dumps(data.title, ensure_ascii=False)
-                    created.append((new_id, _iso(data.created_at), title))
+                    created.append((new_id, iso(data.created_at), title))
                 names = ", ".join(rows[0])
                 marks = ", ".join(f":{name}" for name in rows[0])
                 conn.executemany(f"INSERT INTO cases ({names}) VALUES ({marks})", rows)
@@ -1048,7 +649,7 @@ class Store:
                 "WHERE id = :id AND revision = :old_revision",
                 values,
             )
-            at = _iso(now)
+            at = iso(now)
             conn.executemany(
                 "INSERT INTO events (case_id, at, field, old, new) VALUES (?, ?, ?, ?, ?)",
                 [(case.id, at, path, old, new) for path, old, new in changes],
@@ -1095,7 +696,7 @@ class Store:
         descending: bool,
         limit: int | None,
         offset: int,
-        hits: _Hits | None = None,
+        hits: Hits | None = None,
     ) -> list[Any]:
         """The page's rows as SQLite returns them (see list_cases)."""
         sql, params = self._list_sql(
@@ -1123,7 +724,7 @@ class Store:
         sort: str = "updated_at",
         descending: bool = True,
         rows: int | None = None,
-        hits: _Hits | None = None,
+        hits: Hits | None = None,
     ) -> tuple[str | None, list[Any]]:
         """The page query (without LIMIT/OFFSET values), or None when nothing can match. `rows`
         is where the page ends (offset + limit; None: the whole list); `hits`, the search's
@@ -1135,7 +736,7 @@ class Store:
         sort index; `+column` keeps SQLite from using the filter's index instead), and, for a
         search, whether they are so many that asking FTS about each row walked is cheaper than
         reading them all (_LOOKUP_COST)."""
-        match = hits.match if hits is not None else self._match(conn, query)
+        match = hits.match if hits is not None else match_query(conn, query)
         where, params = self._where(status, severity, match, hits=hits is not None)
         if where is None:
             return None, []
@@ -1199,7 +800,7 @@ class Store:
         with self._guard() as conn:
             conn.execute("BEGIN")
             try:
-                match = self._match(conn, query)
+                match = match_query(conn, query)
                 hits = None
                 if match is not None and not lookup_cheap(match):
                     hits = self._hits(conn, match)
@@ -1228,7 +829,7 @@ class Store:
         with self._decoding():
             return total, [_row(values) for values in found]
 
-    def _hits(self, conn: sqlite3.Connection, match: str) -> _Hits:
+    def _hits(self, conn: sqlite3.Connection, match: str) -> Hits:
         """The search's matches in temp.search_hits: read again for another search, or once a
         case changed (a commit of this store's, or of another connection: `data_version`).
         Paging through a long search's results (a page is a screenful) was the same merge of
@@ -1245,7 +846,7 @@ class Store:
         return hits
 
     @staticmethod
-    def _read_hits(conn: sqlite3.Connection, match: str) -> _Hits:
+    def _read_hits(conn: sqlite3.Connection, match: str) -> Hits:
         """The FTS query's matches, into temp.search_hits (emptied first of another search's)."""
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.search_hits")
@@ -1253,7 +854,7 @@ class Store:
             "INSERT INTO temp.search_hits SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?",
             (match,),
         ).rowcount
-        return _Hits(match, found)
+        return Hits(match, found)
 
     def count_cases(
         self,
@@ -1277,12 +878,12 @@ class Store:
         severity: Filter,
         query: str | None,
         cap: int | None,
-        hits: _Hits | None = None,
+        hits: Hits | None = None,
     ) -> int:
         unfiltered = status is None and severity is None
         if hits is not None and unfiltered:
             return hits.found if cap is None else min(hits.found, cap + 1)
-        match = hits.match if hits is not None else self._match(conn, query)
+        match = hits.match if hits is not None else match_query(conn, query)
         if match is not None and hits is None and unfiltered:
             # Every FTS row is a case: count the index alone, never touching the rows.
             rows = "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?"
@@ -1304,21 +905,7 @@ class Store:
         `due_latest` index, whose fixed-width UTC text sorts as time does."""
         with self._guard() as conn:
             sql = "SELECT count(*) FROM cases WHERE due_latest < ?"
-            return int(conn.execute(sql, (_iso(now),)).fetchone()[0])
-
-    @staticmethod
-    def _match(conn: sqlite3.Connection, query: str | None) -> str | None:
-        """The FTS query for the search text: the words as typed, or, when they find nothing and
-        the last word is still being typed, that word as a prefix ("hp" for HPE, "50" for 502:
-        too short or too common to be tried first, see fts_query)."""
-        match = fts_query(query) if query else None
-        if match is None or query is None:
-            return None
-        wide = fts_query(query, prefix=True)
-        if wide is None or wide == match:
-            return match
-        probe = "SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? LIMIT 1"
-        return wide if conn.execute(probe, (match,)).fetchone() is None else match
+            return int(conn.execute(sql, (iso(now),)).fetchone()[0])
 
     @staticmethod
     def _dense(conn: sqlite3.Connection, match: str, rows: int | None) -> int | None:
@@ -1341,7 +928,7 @@ class Store:
         hits: bool = False,
     ) -> tuple[str | None, list[Any]]:
         """WHERE clause and parameters; (None, []) when a filter can match nothing. `match` is
-        an FTS query (Store._match). `walk` marks the filter columns with `+` so no index on
+        an FTS query (`search.match_query`). `walk` marks the filter columns with `+` so no index on
         them is used; `lookup` asks FTS about each row instead of reading every match first;
         `hits`: the matches are in temp.search_hits (`page`), not to be asked of FTS again."""
         plus = "+" if walk else ""
@@ -1420,10 +1007,9 @@ class Store:
         bm25 first (title weighs most), at most `limit` of them, so finding similar cases never
         scans the whole history. Exact words, not prefixes: prefix queries are several times
         slower on a large history (the caller passes the inflections it wants)."""
-        words = list(dict.fromkeys(w for term in terms for w in _TERM.findall(term)))[:64]
-        if not words or limit <= 0:
+        match = any_word_query(terms)
+        if match is None or limit <= 0:
             return []
-        match = " OR ".join(f'"{word}"' for word in words)
         sql = (
             "SELECT c.id, c.data FROM (SELECT rowid AS id, bm25(cases_fts, 3.0, 0.5, 1.0) AS score "
             "FROM cases_fts WHERE cases_fts MATCH ? ORDER BY score LIMIT ?) AS hit "
@@ -1471,7 +1057,7 @@ class Store:
                 marks = ", ".join("?" * len(still_open))
                 sql = f"{select} WHERE status IN ({marks}) OR updated_at >= ? ORDER BY id"
                 with self._guard() as conn:
-                    yield conn.execute(sql, [*still_open, _iso(since)]).fetchall()
+                    yield conn.execute(sql, [*still_open, iso(since)]).fetchall()
                 return
             last = 0
             while True:
@@ -1497,10 +1083,10 @@ class Store:
                         severities.get(severity) if severity else None,
                         tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
                         datetime.fromisoformat(created),
-                        _parse_time(escalated),
-                        _parse_time(resolved) if status == "resolved" else None,
-                        _parse_time(next_due),
-                        _parse_time(due_latest),
+                        parse_time(escalated),
+                        parse_time(resolved) if status == "resolved" else None,
+                        parse_time(next_due),
+                        parse_time(due_latest),
                         bool(sla) and str(sla).lower().startswith(breached),
                     )
                 yield facts
@@ -1522,7 +1108,7 @@ class Store:
                         raise StoreError(f"the backup file already exists: {dest}")
                     for f in files:
                         f.unlink(missing_ok=True)
-                _create_private(dest)
+                create_private(dest)
             except OSError as exc:
                 raise StoreError(f"cannot write the backup {dest}: {exc.strerror}") from exc
             target = sqlite3.connect(dest)
