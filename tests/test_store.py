@@ -47,7 +47,7 @@ from workbench.store import (
     resolve_db_path,
     unpack_document,
 )
-from workbench.store import core as store_module
+from workbench.store import queries as store_module
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 

@@ -7,7 +7,7 @@ from workbench.store.codec import (
     pack_document,
     unpack_document,
 )
-from workbench.store.core import SORTS, CaseRow, Event, Store
+from workbench.store.core import Store
 from workbench.store.errors import (
     CaseNotFound,
     CorruptDatabaseError,
@@ -20,6 +20,7 @@ from workbench.store.errors import (
     UnstorableTextError,
 )
 from workbench.store.paths import default_db_path, resolve_db_path
+from workbench.store.queries import SORTS, CaseRow, Event
 from workbench.store.search import fts_query, lookup_cheap
 
 __all__ = [
