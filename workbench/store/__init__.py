@@ -30,6 +30,7 @@ if typing.TYPE_CHECKING:
         StoreError,
         UnstorableTextError,
     )
+    from workbench.store.facts import CaseFacts
     from workbench.store.paths import default_db_path, resolve_db_path
     from workbench.store.queries import SORTS, CaseRow, Event
     from workbench.store.search import fts_query, lookup_cheap
@@ -49,6 +50,7 @@ _HOMES = {
     "CaseRow": "queries",
     "Event": "queries",
     "SORTS": "queries",
+    "CaseFacts": "facts",
     "default_db_path": "paths",
     "resolve_db_path": "paths",
     "case_json": "codec",
@@ -62,6 +64,7 @@ _HOMES = {
 
 __all__ = [
     "SORTS",
+    "CaseFacts",
     "CaseNotFound",
     "CaseRow",
     "CorruptDatabaseError",

@@ -1,18 +1,48 @@
 """What the dashboard counts: one small record per case, read from the list columns without
-parsing a case."""
+parsing a case. The record lives here, below the dashboard (`workbench.stats`), because the
+store makes it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from workbench.store.base import StoreBase
 from workbench.store.codec import iso, parse_time
 from workbench.vocab import Severity, Status
 
-if TYPE_CHECKING:
-    from workbench.stats import CaseFacts
+
+class CaseFacts(NamedTuple):
+    """What the dashboard needs to know about one case (a tuple: 100,000 of them are cheap)."""
+
+    id: int
+    title: str
+    customer: str
+    status: Status
+    severity: Severity | None
+    # Route labels ("Engineering", "Leadership"); empty when routed nowhere.
+    destinations: tuple[str, ...]
+    created_at: datetime
+    # When the case first left support, if it ever did.
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    next_due: datetime | None
+    due_latest: datetime | None
+    sla_breached: bool
+
+    @property
+    def open(self) -> bool:
+        return self.status is not Status.RESOLVED
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalated_at is not None
+
+    @property
+    def kept(self) -> bool:
+        """Decided to stay in support: kept, or resolved without ever being escalated."""
+        return not self.escalated and self.status in (Status.KEPT_IN_SUPPORT, Status.RESOLVED)
 
 
 class DashboardFacts(StoreBase):
@@ -24,8 +54,6 @@ class DashboardFacts(StoreBase):
         only open cases and cases updated since then (through the status and updated_at
         indexes): a case escalated, resolved or opened after `since` was necessarily saved
         after it too."""
-        from workbench.stats import CaseFacts
-
         breached = self.playbook.sla_label("breached").lower()
         statuses = {s.value: s for s in Status}
         severities = {s.value: s for s in Severity}
