@@ -244,9 +244,9 @@ class StoreBase:
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """A read-only connection of its own, for the similar-case pool query that the screens
-        run in a worker thread: at 100,000 cases it takes most of a second, and on the shared
-        connection it held every save (every keystroke's commit) waiting for its lock. With WAL
-        it sees every committed save and never makes one wait."""
+        run in a worker thread: on a large history it is slow, and on the shared connection it
+        held every save (every keystroke's commit) waiting for its lock. With WAL it sees every
+        committed save and never makes one wait."""
         with self._read_lock, self._errors():
             if self._conn is None:
                 raise StoreError(f"the store is closed: {self.path}")

@@ -50,10 +50,10 @@ SORTS: dict[str, tuple[str, bool]] = {
 # stops as soon as the page is full. Chosen per query by counting at most this many matches.
 _SMALL_MATCH = 1000
 # Walking the sort index, a search either reads every match first (`id IN (...)`: cost grows with
-# the matches, 30 ms for a word in nearly all of 100,000 cases) or asks FTS about each row walked
-# (`EXISTS`: one lookup per row, about 200 times a match read, but it stops once the page is full).
-# The lookups pay once the matches M among N cases satisfy M * M > _LOOKUP_COST * rows * N, rows
-# being the page's end (offset + limit): only for dense matches, on early pages.
+# the matches) or asks FTS about each row walked (`EXISTS`: one lookup per row, about 200 times a
+# match read, but it stops once the page is full). The lookups pay once the matches M among N
+# cases satisfy M * M > _LOOKUP_COST * rows * N, rows being the page's end (offset + limit): only
+# for dense matches, on early pages.
 _LOOKUP_COST = 200
 _ALL_CASES_BATCH = 200  # cases read per query by `all_cases`
 
@@ -281,10 +281,10 @@ class ListQueries(StoreBase):
 
         A search for a prefix the prefix index does not hold ("customer" as it is typed) is a
         merge of every word that starts with it, each time FTS is asked, and the count, the
-        choice of plan and the page each asked (20-35 ms at 100,000 cases). Here its matches
-        are read once, into a temporary table that the count and the page both read, and that
-        the next pages of the same search read too while no case changes (`_hits`). One read
-        transaction: the count, the page and the matches they read are of the same moment."""
+        choice of plan and the page each asked. Here its matches are read once, into a temporary
+        table that the count and the page both read, and that the next pages of the same search
+        read too while no case changes (`_hits`). One read transaction: the count, the page and
+        the matches they read are of the same moment."""
         _check_page(sort, limit, offset)
         with self._guard() as conn:
             conn.execute("BEGIN")
@@ -321,8 +321,8 @@ class ListQueries(StoreBase):
     def _hits(self, conn: sqlite3.Connection, match: str) -> Hits:
         """The search's matches in temp.search_hits: read again for another search, or once a
         case changed (a commit of this store's, or of another connection: `data_version`).
-        Paging through a long search's results (a page is a screenful) was the same merge of
-        the index on every page: 20-35 ms at 100,000 cases for "customer", now 1-2."""
+        Paging through a long search's results (a page is a screenful) would otherwise be the
+        same merge of the index on every page."""
         # Of the page's read transaction, as the matches are: a commit elsewhere after it
         # changes the next page's stamp, and that page reads them again.
         stamp = (self.data_version(), self._commits)  # the store's lock is re-entrant
