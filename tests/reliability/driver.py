@@ -291,7 +291,7 @@ def serve() -> None:
     import workbench.app
     import workbench.export
     import workbench.rules.summary
-    import workbench.store
+    import workbench.store.core
 
     del screens, workbench
     out = sys.stdout
