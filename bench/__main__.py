@@ -32,8 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SHAPING = (
     "bench/generate.py",
-    "workbench/store.py",
-    "workbench/migrations.py",
     "workbench/models.py",
     "workbench/playbook.py",
     "data/playbook.toml",
@@ -55,8 +53,9 @@ def _cache_key(count: int) -> str:
     digest = hashlib.sha256()
     for name in SHAPING:
         digest.update((ROOT / name).read_bytes())
-    for path in sorted((ROOT / "workbench" / "rules").glob("*.py")):
-        digest.update(path.read_bytes())
+    for folder in ("store", "rules"):
+        for path in sorted((ROOT / "workbench" / folder).glob("*.py")):
+            digest.update(path.read_bytes())
     digest.update(f"{count}:{generate.SEED}:{datetime.now(UTC).date()}".encode())
     return digest.hexdigest()[:16]
 

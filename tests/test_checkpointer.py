@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import checkpointer
-from workbench.checkpointer import BACKSTOP, Checkpointer
 from workbench.models import Escalation
 from workbench.playbook import default_playbook
-from workbench.store import Store
+from workbench.store import Store, checkpointer
+from workbench.store.checkpointer import BACKSTOP, Checkpointer
 
 WAIT = 10.0  # seconds: what a test waits at most for the thread (a failure, never a sleep)
 PAGE = 4096

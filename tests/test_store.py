@@ -17,7 +17,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import store as store_module
 from workbench.models import (
     Escalation,
     EscalationRecord,
@@ -48,6 +47,7 @@ from workbench.store import (
     resolve_db_path,
     unpack_document,
 )
+from workbench.store import queries as store_module
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 

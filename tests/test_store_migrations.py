@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from workbench import migrations
-from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
 from workbench.models import Escalation, EscalationRecord, Override, Status, TriageAnswer
 from workbench.playbook import Playbook, default_playbook
 from workbench.store import (
@@ -23,7 +21,9 @@ from workbench.store import (
     NewerSchemaError,
     ReadOnlyError,
     Store,
+    migrations,
 )
+from workbench.store.migrations import APPLICATION_ID, SCHEMA_VERSION, MigrationContext
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

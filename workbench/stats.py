@@ -14,49 +14,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from workbench.history import content_words
 from workbench.models import Escalation, LogKind, Severity, Status
 from workbench.playbook import Playbook
 from workbench.rules._common import aware_utc
+from workbench.store import CaseFacts
 
 WEEKS = 13  # "the last quarter"
 UNRATED = "unrated"
 UNROUTED = "Support"  # an open case routed nowhere is still with support
 SEVERITY_ORDER: tuple[str, ...] = ("critical", "high", "medium", UNRATED)
-
-
-class CaseFacts(NamedTuple):
-    """What the dashboard needs to know about one case (a tuple: 100,000 of them are cheap)."""
-
-    id: int
-    title: str
-    customer: str
-    status: Status
-    severity: Severity | None
-    # Route labels ("Engineering", "Leadership"); empty when routed nowhere.
-    destinations: tuple[str, ...]
-    created_at: datetime
-    # When the case first left support, if it ever did.
-    escalated_at: datetime | None
-    resolved_at: datetime | None
-    next_due: datetime | None
-    due_latest: datetime | None
-    sla_breached: bool
-
-    @property
-    def open(self) -> bool:
-        return self.status is not Status.RESOLVED
-
-    @property
-    def escalated(self) -> bool:
-        return self.escalated_at is not None
-
-    @property
-    def kept(self) -> bool:
-        """Decided to stay in support: kept, or resolved without ever being escalated."""
-        return not self.escalated and self.status in (Status.KEPT_IN_SUPPORT, Status.RESOLVED)
 
 
 def split_routes(routed_to: str) -> tuple[str, ...]:

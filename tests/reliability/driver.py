@@ -292,7 +292,7 @@ def serve() -> None:
     import workbench.document.parse
     import workbench.document.render
     import workbench.rules.summary
-    import workbench.store
+    import workbench.store.core
 
     del screens, workbench
     out = sys.stdout

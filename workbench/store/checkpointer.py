@@ -2,9 +2,8 @@
 
 SQLite copies the write-ahead log back into the database file when a commit takes the log past
 `wal_autocheckpoint` pages (a thousand by default). That commit then also writes and syncs about
-four megabytes: 50 ms at 100,000 cases, inside one save or import in thirty. A checkpoint on
-another thread while saves go on is not free either: its sync holds up theirs (a save that ran
-beside one took 10-12 ms instead of 2-3).
+four megabytes, inside one save or import in thirty. A checkpoint on another thread while saves
+go on is not free either: its sync holds up theirs.
 
 So the store's own connection checkpoints only past a far backstop (`BACKSTOP`), and this thread,
 with a connection of its own, runs a PASSIVE checkpoint (one that never waits for a writer nor

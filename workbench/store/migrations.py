@@ -222,7 +222,7 @@ def update_only_changed_text(db: Database) -> None:
     """The update trigger again, now firing only when what the index holds for the row changed:
     its text or its rowid. Most saves (a tick, a score, a status) change neither, and
     re-indexing the case anyway wrote a new FTS segment each time: a third of the pages a save
-    wrote (36 -> 23 for a large case), and about 0.4 ms of its 2.5 (schema 5). Two statements
+    wrote (36 -> 23 for a large case) (schema 5). Two statements
     run one by one on the caller's transaction (no script, which may commit it)."""
     columns = ", ".join(FTS_COLUMNS)
     old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)

@@ -1,0 +1,99 @@
+"""The case store, the only package that speaks SQL: `Store` and what its callers need.
+
+The names load lazily (module `__getattr__`, as `textual.widgets` does): catching a `StoreError`
+or resolving the database path must not import the store's connection code, and nothing here
+imports the case model, pydantic or sqlite-utils before a case is read or written; the list's
+first frame is painted without them (tests/test_lazy_start.py)."""
+
+from __future__ import annotations
+
+import typing
+from importlib import import_module
+
+if typing.TYPE_CHECKING:
+    from workbench.store.codec import (
+        case_json,
+        diff_documents,
+        flatten,
+        pack_document,
+        unpack_document,
+    )
+    from workbench.store.core import Store
+    from workbench.store.errors import (
+        CaseNotFound,
+        CorruptDatabaseError,
+        DatabaseLockedError,
+        MigrationError,
+        NewerSchemaError,
+        ReadOnlyError,
+        StaleCaseError,
+        StoreError,
+        UnstorableTextError,
+    )
+    from workbench.store.facts import CaseFacts
+    from workbench.store.paths import default_db_path, resolve_db_path
+    from workbench.store.queries import SORTS, CaseRow, Event
+    from workbench.store.search import fts_query, lookup_cheap
+
+# Each public name -> the module that defines it.
+_HOMES = {
+    "Store": "core",
+    "StoreError": "errors",
+    "NewerSchemaError": "errors",
+    "CorruptDatabaseError": "errors",
+    "DatabaseLockedError": "errors",
+    "ReadOnlyError": "errors",
+    "CaseNotFound": "errors",
+    "UnstorableTextError": "errors",
+    "StaleCaseError": "errors",
+    "MigrationError": "errors",
+    "CaseRow": "queries",
+    "Event": "queries",
+    "SORTS": "queries",
+    "CaseFacts": "facts",
+    "default_db_path": "paths",
+    "resolve_db_path": "paths",
+    "case_json": "codec",
+    "flatten": "codec",
+    "diff_documents": "codec",
+    "pack_document": "codec",
+    "unpack_document": "codec",
+    "fts_query": "search",
+    "lookup_cheap": "search",
+}
+
+__all__ = [
+    "SORTS",
+    "CaseFacts",
+    "CaseNotFound",
+    "CaseRow",
+    "CorruptDatabaseError",
+    "DatabaseLockedError",
+    "Event",
+    "MigrationError",
+    "NewerSchemaError",
+    "ReadOnlyError",
+    "StaleCaseError",
+    "Store",
+    "StoreError",
+    "UnstorableTextError",
+    "case_json",
+    "default_db_path",
+    "diff_documents",
+    "flatten",
+    "fts_query",
+    "lookup_cheap",
+    "pack_document",
+    "resolve_db_path",
+    "unpack_document",
+]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module when the name is first asked for, and keep the name."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'workbench.store' has no attribute {name!r}")
+    value = getattr(import_module(f"workbench.store.{home}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,119 @@
+"""Files and paths: where the database is, creating it readable by its owner only, refusing a file
+that is not SQLite before SQLite sees it, and opening it read-only."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import struct
+from pathlib import Path
+
+from workbench.store.errors import CorruptDatabaseError
+
+DB_ENV = "WORKBENCH_DB"
+DB_FILENAME = "workbench.db"
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    from workbench.settings import APP_NAME
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_FILENAME
+
+
+def resolve_db_path(cli_value: str | Path | None = None) -> Path:
+    """`--db` wins, then the WORKBENCH_DB environment variable, then the user data directory."""
+    if cli_value is not None and str(cli_value) != "":
+        return Path(cli_value).expanduser()
+    env = os.environ.get(DB_ENV, "")
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+def create_private(path: Path) -> None:
+    """Create missing directories 0700 and the file 0600 before SQLite opens it; -wal and -shm
+    inherit the file's mode."""
+    missing: list[Path] = []
+    parent = path.parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def not_writable(path: Path) -> bool:
+    """Not writable by us, or its owner took away their own write bit (which root would ignore)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not os.access(path, os.W_OK) or not mode & stat.S_IWUSR
+
+
+def check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite or is shorter than its header says, before SQLite sees it."""
+    size = path.stat().st_size
+    if size == 0:
+        return  # a file we just created, or an empty database: SQLite treats both as new
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise CorruptDatabaseError(f"not an SQLite database (not a workbench file): {path}")
+    (page_size,) = struct.unpack(">H", header[16:18])
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, pages = struct.unpack(">II", header[24:32])
+    (valid_for,) = struct.unpack(">I", header[92:96])
+    if page_size < 512 or page_size & (page_size - 1):
+        raise CorruptDatabaseError(f"the database header is damaged: {path}")
+    if Path(f"{path}-wal").exists():
+        # Another connection may be checkpointing: it writes page 1 (the new size) before the
+        # pages that grow the file, so the size is only checked on a file at rest.
+        return
+    if size % page_size:
+        raise CorruptDatabaseError(f"the database file is truncated or damaged: {path}")
+    if pages and valid_for == change_counter and size < pages * page_size:
+        raise CorruptDatabaseError(f"the database file is truncated: {path}")
+
+
+def connect_readonly(path: Path, timeout: float, *, probe: bool = False) -> sqlite3.Connection:
+    """mode=ro; a WAL file in a directory we cannot write has no -shm to share, so fall back to
+    immutable=1 then. A `probe` of a file with no -wal beside it reads it as immutable: all its
+    content is in the file, and nothing (not even an empty -wal or -shm) is created beside it."""
+    uri = path.absolute().as_uri()
+    immutable = probe and not Path(f"{path}-wal").exists()
+    conn = sqlite3.connect(
+        f"{uri}?mode=ro{'&immutable=1' if immutable else ''}",
+        uri=True,
+        timeout=timeout,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        # No -shm to share and none can be created: SQLite says CANTOPEN or READONLY.
+        if immutable or error_code(exc) not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
+            conn.close()
+            raise
+        conn.close()
+        conn = sqlite3.connect(
+            f"{uri}?mode=ro&immutable=1",
+            uri=True,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    return conn
+
+
+def error_code(exc: sqlite3.Error) -> int:
+    """The primary result code (SQLITE_BUSY, SQLITE_FULL, ...): the extended code's low byte."""
+    return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
