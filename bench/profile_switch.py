@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -239,6 +240,10 @@ async def _drive(
                     cprofiler.enable()
                 if timers is not None:
                     timers.clear()
+                # As in a terminal, where the app runs full collections in the agent's pauses
+                # (screens/collector.py; headless runs do not): none inside the measured span.
+                gc.collect()
+                gc.disable()
                 cpu0, started = time.thread_time(), time.perf_counter()
                 event = events.Key(key, None)
                 event.set_sender(app)
@@ -252,6 +257,7 @@ async def _drive(
                 await pilot.pause()
                 await app.workers.wait_for_complete()
                 settled, cpu_settled = time.perf_counter(), time.thread_time()
+                gc.enable()
                 if cprofiler is not None:
                     cprofiler.disable()
                 entry: dict[str, Any] = {
