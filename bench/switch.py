@@ -135,6 +135,7 @@ class Pane:
             "-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
             "-c", str(ROOT), shell,
         )  # fmt: skip
+        self.path = self._tmux("display-message", "-p", "#{socket_path}").strip()
 
     def _tmux(self, *args: str) -> str:
         done = subprocess.run(
@@ -179,6 +180,8 @@ class Pane:
         subprocess.run(
             ["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False, env=_env()
         )
+        if self.path:  # a killed server leaves its socket file behind
+            Path(self.path).unlink(missing_ok=True)
         time.sleep(0.3)  # STACK-NOTES: a server still shutting down can swallow the next start
 
 
