@@ -3,6 +3,7 @@
     python -m bench                      # sizes 0, 10,000 and 100,000; results in bench/results/
     python -m bench --smoke              # every benchmark at a tiny size, in seconds (make test)
     python -m bench --sizes 0,10000 --runs 6 --keys 100
+    python -m bench --switch-rounds 0    # without the screen switches in tmux (bench/switch.py)
 
 Generated databases are kept under bench/results/cache/, named by a hash of everything that
 shapes them (the generator, the store, the schema, the models, the rules, the playbook, the date),
