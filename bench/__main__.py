@@ -3,6 +3,7 @@
     python -m bench                      # sizes 0, 10,000 and 100,000; results in bench/results/
     python -m bench --smoke              # every benchmark at a tiny size, in seconds (make test)
     python -m bench --sizes 0,10000 --runs 6 --keys 100
+    python -m bench --switch-rounds 0    # without the screen switches in tmux (bench/switch.py)
 
 Generated databases are kept under bench/results/cache/, named by a hash of everything that
 shapes them (the generator, the store, the schema, the models, the rules, the playbook, the date),
@@ -25,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import documents, generate, interact, startup
+from bench import documents, generate, interact, startup, switch
 from bench.report import Row, latency_verdict, machine, verdict, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="Build the databases again.")
     parser.add_argument("--no-tmux", action="store_true", help="Skip the real-terminal runs.")
     parser.add_argument("--smoke", action="store_true", help="Every benchmark, tiny sizes.")
+    parser.add_argument(
+        "--switch-rounds",
+        type=int,
+        default=5,
+        help="Rounds of the screen-switch benchmark in tmux (0 skips it).",
+    )
     args = parser.parse_args(argv)
 
     if args.smoke:
@@ -362,6 +369,48 @@ def main(argv: list[str] | None = None) -> int:
                     on_disk["ratio"],
                     DISK_RATIO,
                 )
+            )
+        if use_tmux and (args.smoke or args.switch_rounds > 0):
+            log("screen switches in tmux (one case, vs a bare Textual app)")
+            settings = (
+                switch.Settings(rounds=1, passes=2, gap=0.1, settle=0.5)
+                if args.smoke
+                else switch.Settings(rounds=args.switch_rounds)
+            )
+            switched = switch.run(
+                settings, switch.SIZES[:1] if args.smoke else switch.SIZES, log=log
+            )
+            raw["switch"] = switched
+            for item in switched["summary"]:
+                worst = max(item["first_ratio"], item["later_ratio"])
+                rows.append(
+                    Row(
+                        f"Switch {item['name']}, {item['size']}: first visit / later "
+                        "(vs bare Textual)",
+                        switch.measured(item),
+                        f"<= {switch.TARGET}x",
+                        verdict(worst, switch.TARGET),
+                        worst,
+                        switch.TARGET,
+                    )
+                )
+            poll = switched["poll_ms"]
+            rows.append(
+                Row(
+                    "  switch resolution: one tmux capture-pane (polled back to back)",
+                    f"p50 {poll['p50']:.1f} ms, p90 {poll['p90']:.1f}",
+                    "-",
+                    "-",
+                    poll["p50"],
+                )
+            )
+            notes.append(
+                "Switches: tmux, from send-keys to the first capture-pane showing the new "
+                "screen's marker; bare Textual app (two screens of 30 Labels and an Input) and "
+                f"workbench (one full case) alternately, {settings.rounds} round(s) of "
+                f"{settings.passes} passes; first visit = the first pass of each process; "
+                "ratios of medians. Load during the switches: "
+                f"{switched['load_start'][0]:.1f} -> {switched['load_end'][0]:.1f}."
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -87,6 +87,14 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     ]
     if shutil.which("tmux"):
         expected.append("Cold start in tmux, 40 cases")
+        # The screen-switch rows (bench.switch), at 80x24 only in a smoke run.
+        expected += [
+            "Switch enter: list -> F2 Triage (open the case), 80x24",
+            "Switch F3 Impact, 80x24: first visit / later",
+            "Switch F8 Similar",
+            "Switch escape: case -> list, 80x24",
+            "  switch resolution: one tmux capture-pane",
+        ]
     for name in expected:
         assert any(figure.startswith(name) for figure in figures), name
         assert name in table
