@@ -34,7 +34,6 @@ from workbench.followup.timeline_view import (
     change_rows,
     describe_due,
     due_lines,
-    format_span,
     suggested_log_kind,
     timeline,
 )
@@ -57,7 +56,6 @@ __all__ = [
     "due_lines",
     "escalate",
     "follow_up_alerts",
-    "format_span",
     "log_update",
     "reassess_severity",
     "reopen",

@@ -8,9 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Literal, Protocol
 
+from workbench import timetext
 from workbench.models import Escalation, LogKind, Severity
 from workbench.rules.cadence import Due, Schedule
 
@@ -23,7 +24,6 @@ __all__ = [
     "change_rows",
     "describe_due",
     "due_lines",
-    "format_span",
     "suggested_log_kind",
     "timeline",
 ]
@@ -178,7 +178,8 @@ DueState = Literal["upcoming", "due", "overdue"]
 
 @dataclass(frozen=True)
 class DueLine:
-    """One "due next" line: "Customer update due 14:00–16:00 (OVERDUE by 20 m)"."""
+    """One "due next" line: "Customer update due 14:00–16:00 (OVERDUE by 20 m)", or for a point in
+    time "Team check-in due 14:30 (in 30 m)"."""
 
     track: Literal["team", "customer"]
     label: str
@@ -191,46 +192,19 @@ class DueLine:
         return f"{self.label} due {self.window} ({self.countdown})"
 
 
-def format_span(delta: timedelta) -> str:
-    """A duration as the timeline counts it: "1 h 12 m", "2 d 3 h", "45 s" under a minute."""
-    seconds = int(abs(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{value} {unit}" for value, unit in ((days, "d"), (hours, "h"), (mins, "m")) if value]
-    return " ".join(parts[:2])
-
-
-def _clock(moment: datetime, day_of: datetime, tz: tzinfo | None) -> str:
-    """ "HH:MM" when `moment` falls on the same local day as `day_of`, else "Wed 25 Nov HH:MM"."""
-    local = moment.astimezone(tz) if tz is not None else moment.astimezone()
-    other = day_of.astimezone(tz) if tz is not None else day_of.astimezone()
-    if local.date() == other.date():
-        return f"{local:%H:%M}"
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
-
-
 def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
-    """The due line of one track: its window (earliest–latest) and a countdown.
-
-    The window's start carries its day unless it is today, its end unless it is the start's day.
-    Before the window it counts down to the earliest time; inside it, to the latest; past the
-    latest it is overdue by how long.
+    """The due line of one track: its window (earliest–latest, one time when they are the same)
+    and a countdown: to the earliest time before the window, to the latest inside it, and how long
+    past the latest once it is overdue (`workbench.timetext`).
     """
     label = "Team check-in" if due.track == "team" else "Customer update"
-    start = _clock(due.earliest, now, tz)
-    end = _clock(due.latest, due.earliest, tz)
-    window = f"{start}–{end}"
-    if due.overdue or now > due.latest:
-        return DueLine(
-            due.track, label, window, f"OVERDUE by {format_span(now - due.latest)}", "overdue"
-        )
-    if now >= due.earliest:
-        left = f", latest in {format_span(due.latest - now)}" if due.latest > now else ""
-        return DueLine(due.track, label, window, f"due now{left}", "due")
-    return DueLine(due.track, label, window, f"in {format_span(due.earliest - now)}", "upcoming")
+    window = timetext.window(due.earliest, due.latest, now, tz)
+    overdue = due.overdue or now > due.latest
+    countdown = timetext.countdown(
+        due.earliest, now, latest=due.latest, overdue=overdue, until_latest=True
+    )
+    state: DueState = "overdue" if overdue else "due" if now >= due.earliest else "upcoming"
+    return DueLine(due.track, label, window, countdown, state)
 
 
 def due_lines(schedule: Schedule | None, now: datetime, tz: tzinfo | None = None) -> list[DueLine]:
