@@ -226,9 +226,9 @@ def _echo_text(text: str) -> None:
 def _when(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return ""
-    from workbench.when import describe_when
+    from workbench import timetext
 
-    return describe_when(moment, now)
+    return timetext.moment(moment, now)
 
 
 def _display_width(text: str) -> int:
@@ -509,15 +509,11 @@ def list_(
 
 def _due_cell(row: Any, now: datetime) -> str:
     """The list's follow-up column, relative: "in 3 h", "due now", "OVERDUE by 20 m"."""
-    from workbench.followup import format_span
+    from workbench import timetext
 
     if row.next_due is None:
         return ""
-    if row.overdue(now):
-        return f"OVERDUE by {format_span(now - row.due_latest)}"
-    if now >= row.next_due:
-        return "due now"
-    return f"in {format_span(row.next_due - now)}"
+    return timetext.countdown(row.next_due, now, latest=row.due_latest)
 
 
 MAX_CASE_ID = 2**63 - 1  # SQLite's largest integer

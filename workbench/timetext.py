@@ -110,10 +110,14 @@ def age(start: datetime, now: datetime) -> str:
     return span(delta, parts=1)
 
 
+def _utc(value: datetime) -> datetime:
+    """A naive datetime is taken to be UTC, as the models store them."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def _local(value: datetime, tz: tzinfo | None) -> datetime:
-    """`value` in `tz` (the machine's zone when None); a naive datetime is taken to be UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+    """`value` in `tz` (the machine's zone when None)."""
+    value = _utc(value)
     return value.astimezone(tz) if tz is not None else value.astimezone()
 
 
@@ -145,7 +149,7 @@ def clock(
 
 def moment(when: datetime, now: datetime, tz: tzinfo | None = None) -> str:
     """A moment with its day and its distance from now: "Fri 27 Nov 17:00 (in 1 d 6 h)"."""
-    return f"{clock(when, now, tz, with_day=True)} ({relative(when - now)})"
+    return f"{clock(when, now, tz, with_day=True)} ({relative(_utc(when) - _utc(now))})"
 
 
 def window(start: datetime, end: datetime, now: datetime, tz: tzinfo | None = None) -> str:
