@@ -22,7 +22,8 @@ from textual.worker import get_current_worker
 
 from screens import stylesheets
 from screens.widgets import severity_content, update_static
-from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from, format_hours
+from workbench import timetext
+from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from
 from workbench.vocab import plural
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def median_lines(board: Dashboard) -> list[Content]:
         if severity == "unrated" and not count:
             continue
         label = "Unrated" if severity == "unrated" else severity.capitalize()
-        hours = format_hours(board.median_resolution_hours[severity])
+        hours = timetext.hours(board.median_resolution_hours[severity])
         lines.append(
             Content.assemble(
                 "  ",

@@ -101,7 +101,8 @@ def _bar(count: int, top: int, width: int = 30) -> str:
 
 
 def _text_lines(board: Dashboard) -> list[str]:
-    from workbench.stats import SEVERITY_ORDER, format_hours
+    from workbench import timetext
+    from workbench.stats import SEVERITY_ORDER
 
     lines = [f"Cases: {board.total} in all, {board.open_total} open"]
     lines.append("")
@@ -129,7 +130,7 @@ def _text_lines(board: Dashboard) -> list[str]:
     lines.append("Median time to resolution (resolved in the last 13 weeks):")
     for severity in SEVERITY_ORDER:
         count = board.resolved_in_window[severity]
-        hours = format_hours(board.median_resolution_hours[severity])
+        hours = timetext.hours(board.median_resolution_hours[severity])
         lines.append(f"  {severity.capitalize():<10}{hours:>8}   ({count} resolved)")
     lines.append("")
     lines.append(f"Escalations per week ({board.escalations_in_window} in the last 13 weeks):")
