@@ -101,6 +101,8 @@ def _bar(count: int, top: int, width: int = 30) -> str:
 
 
 def _text_lines(board: Dashboard) -> list[str]:
+    from datetime import UTC
+
     from workbench import timetext
     from workbench.stats import SEVERITY_ORDER
 
@@ -136,7 +138,9 @@ def _text_lines(board: Dashboard) -> list[str]:
     lines.append(f"Escalations per week ({board.escalations_in_window} in the last 13 weeks):")
     top = max((w.count for w in board.weekly), default=0)
     for week in board.weekly:
-        lines.append(f"  {week.start:%d %b}  {week.count:>4}  {_bar(week.count, top)}".rstrip())
+        lines.append(
+            f"  {timetext.day(week.start, UTC, with_year=False):>6}  {week.count:>4}  {_bar(week.count, top)}".rstrip()
+        )
     lines.append("")
     lines.append("Most frequent symptoms (opened in the last 13 weeks):")
     if not board.top_symptoms:
