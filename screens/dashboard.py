@@ -9,6 +9,7 @@ a worker thread so a large history never freezes the screen. Laid out to read wh
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -22,7 +23,8 @@ from textual.worker import get_current_worker
 
 from screens import stylesheets
 from screens.widgets import severity_content, update_static
-from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from, format_hours
+from workbench import timetext
+from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from
 from workbench.vocab import plural
 
 if TYPE_CHECKING:
@@ -143,7 +145,7 @@ def median_lines(board: Dashboard) -> list[Content]:
         if severity == "unrated" and not count:
             continue
         label = "Unrated" if severity == "unrated" else severity.capitalize()
-        hours = format_hours(board.median_resolution_hours[severity])
+        hours = timetext.hours(board.median_resolution_hours[severity])
         lines.append(
             Content.assemble(
                 "  ",
@@ -199,8 +201,8 @@ def chart_lines(
             )
         )
     if board.weekly:
-        first = f"{board.weekly[0].start:%d %b}"
-        last = f"{board.weekly[-1].start:%d %b}"
+        first = timetext.day(board.weekly[0].start, UTC, with_year=False)
+        last = timetext.day(board.weekly[-1].start, UTC, with_year=False)
         width = len(values) * bar
         axis = " " * (gutter + 1) + first + last.rjust(width - len(first))
         lines.append(Content.styled(axis, "dim"))
@@ -267,12 +269,12 @@ class DashboardScreen(Screen[None]):
 
     def show(self, board: Dashboard) -> None:
         self.board = board
-        when = board.now.astimezone()
         self.query_one("#dash-title", Static).update(
             Content.assemble(
                 Content.styled("Dashboard", "bold"),
                 Content.styled(
-                    f" · {when:%a %d %b %Y %H:%M} · {plural(board.total, 'case')}, "
+                    f" · {timetext.clock(board.now, board.now, with_day=True, with_year=True)}"
+                    f" · {plural(board.total, 'case')}, "
                     f"{board.open_total:,} open",
                     "$text-muted",
                 ),

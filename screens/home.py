@@ -26,12 +26,11 @@ from screens import breakpoint_class, stylesheets
 from screens.case_list import CaseList, Column
 from screens.widgets import (
     ReadOnlyBanner,
-    format_age,
-    format_countdown,
     set_display,
     severity_content,
     update_static,
 )
+from workbench import timetext
 from workbench.vocab import Status
 
 if TYPE_CHECKING:
@@ -353,7 +352,7 @@ class HomeScreen(Screen[None]):
     def _columns_wide(self) -> list[Column]:
         widths = {"#": self._id_width(5), "Customer": 16, "Status": 15, "Severity": 8}
         widths["Routed to"] = 18
-        widths |= {"Next due": 16, "SLA": 8, "Age": 4}
+        widths |= {"Next due": 20, "SLA": 8, "Age": 4}  # "OVERDUE by 23 h 59 m"
         room = self._room(sum(widths.values()), len(widths) + 1)
         # Just above 110 columns the title would get less than TITLE_MIN: the routing and
         # customer columns give up cells first (down to 10), so no line is wider than the screen.
@@ -403,11 +402,11 @@ class HomeScreen(Screen[None]):
     def _due(self, row: CaseRow, now: datetime) -> Content:
         if row.next_due is None:
             return Content.styled("—", "dim")
-        text = format_countdown(row.next_due, now)
+        text = timetext.countdown(row.next_due, now, latest=row.due_latest)
         if row.overdue(now):
             return Content.styled(text, "bold $error")
         if row.next_due <= now:
-            return Content.styled(f"due {text}", "$warning")
+            return Content.styled(text, "$warning")
         return Content(text)
 
     def _sla(self, row: CaseRow) -> Content:
@@ -432,7 +431,7 @@ class HomeScreen(Screen[None]):
             Content(row.routed_to or "—"),
             self._due(row, now),
             self._sla(row),
-            Content(format_age(row.created_at, now)),
+            Content(timetext.age(row.created_at, now)),
         ]
 
     def _cells_narrow(self, row: CaseRow, now: datetime) -> list[Content]:
@@ -449,7 +448,7 @@ class HomeScreen(Screen[None]):
             Content("\n").join(
                 [
                     self._due(row, now),
-                    Content.styled(f"age {format_age(row.created_at, now)}", "dim"),
+                    Content.styled(f"age {timetext.age(row.created_at, now)}", "dim"),
                 ]
             ),
         ]

@@ -34,7 +34,7 @@ from screens.followup_dialogs import (
     Request,
     ResolveDialog,
 )
-from workbench import followup
+from workbench import followup, timetext
 from workbench.models import LogKind, Status
 from workbench.rules.cadence import Schedule, follow_up_schedule
 from workbench.rules.impact import effective_severity
@@ -59,21 +59,6 @@ DUE_STYLE = {"upcoming": "", "due": "bold $warning", "overdue": "bold $error"}
 DUE_MARK = {"upcoming": "○", "due": "◐", "overdue": "●"}
 
 KEYS_HINT = "x escalate · l log · r re-assess · D de-escalate · R resolve · g change log"
-
-
-def _local(moment: datetime) -> datetime:
-    return moment.astimezone()
-
-
-def stamp(moment: datetime, now: datetime) -> str:
-    """ "14:05" today, "Mon 23 Nov 14:05" another day, with the year when it is not this one."""
-    local, today = _local(moment), _local(now)
-    if local.date() == today.date():
-        return f"{local:%H:%M}"
-    text = f"{local:%a} {local.day} {local:%b}"
-    if local.year != today.year:
-        text += f" {local.year}"
-    return f"{text} {local:%H:%M}"
 
 
 class TimelineRow(Horizontal):
@@ -215,7 +200,7 @@ class TimelineScreen(CaseScreen):
         record = case.escalation
         if case.status is Status.ESCALATED and schedule is not None and record is not None:
             dest = playbook.destination(record.destination).name
-            sent = stamp(record.sent_at, now)
+            sent = timetext.clock(record.sent_at, now)
             cadence = schedule.cadence
             severity = schedule.severity.label
             style = {"Critical": "bold $error", "High": "bold $warning"}.get(
@@ -236,7 +221,7 @@ class TimelineScreen(CaseScreen):
                 parts.append(Content.styled(f" · de-escalation {done}/4 steps (D)", "$warning"))
             return Content("").join(parts)
         if case.status is Status.RESOLVED and case.resolution is not None:
-            when = stamp(case.resolution.resolved_at or now, now)
+            when = timetext.clock(case.resolution.resolved_at or now, now)
             return Content.assemble(
                 ("Resolved", "bold $success"),
                 f" {when}: the clocks are stopped. Lessons learned: ",
@@ -245,7 +230,7 @@ class TimelineScreen(CaseScreen):
             )
         if case.status is Status.DE_ESCALATED:
             record_de = case.de_escalation
-            when = stamp(record_de.completed_at or now, now) if record_de else ""
+            when = timetext.clock(record_de.completed_at or now, now) if record_de else ""
             return Content.assemble(
                 ("De-escalated", "bold $success"),
                 f" {when}: back with support, the clocks are stopped.",
@@ -271,7 +256,7 @@ class TimelineScreen(CaseScreen):
         now = self.now()
         log = self.query_one("#timeline-log", VerticalScroll)
         items = list(reversed(followup.timeline(self.case)))
-        stamps = [stamp(item.at, now) for item in items]
+        stamps = [timetext.clock(item.at, now) for item in items]
         width = max((len(text) for text in stamps), default=5)
         rows = [TimelineRow(item, text, width) for item, text in zip(items, stamps, strict=True)]
         with self.app.batch_update():
@@ -295,7 +280,7 @@ class TimelineScreen(CaseScreen):
         now = self.now()
         rows = followup.change_rows(events, width=max(20, self.size.width // 3))
         for index, row in enumerate(reversed(rows)):
-            table.add_row(stamp(row.at, now), row.field, row.text, key=str(index))
+            table.add_row(timetext.clock(row.at, now), row.field, row.text, key=str(index))
         if not rows:
             table.add_row("", "nothing changed yet", "")
 

@@ -166,7 +166,7 @@ def test_due_text_names_each_case_and_how_late(run: Run, cases: dict[str, int]) 
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [
-        f"#{cases['overdue']} Checkout 500s: Team check-in due 11:00–11:00 (OVERDUE by 3 h)",
+        f"#{cases['overdue']} Checkout 500s: Team check-in due 11:00 (OVERDUE by 3 h)",
         f"#{cases['overdue']} Checkout 500s: Customer update due 11:00–13:00 (OVERDUE by 1 h)",
         f"#{cases['weekend']} Export CSV header: Customer update due "
         "Mon 23 Nov 16:00–Tue 24 Nov 16:00 (due now, latest in 2 h)",

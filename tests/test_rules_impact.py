@@ -124,7 +124,7 @@ def test_duration_reason(pb: Playbook) -> None:
     dim = assess_impact(
         case(started_at=NOW - timedelta(hours=30), critical_at=NOW + timedelta(hours=2)), pb, NOW
     ).levels["duration"]
-    assert dim.reason == "30 h since it started; critical in 2 h"
+    assert dim.reason == "1 d 6 h since it started; critical in 2 h"
 
 
 # -- revenue: ARR [10k, 50k, 250k], pipeline [25k, 100k, 500k] -------------------------------------

@@ -20,7 +20,6 @@ from workbench.stats import (
     dashboard_from,
     dashboard_json,
     facts_of,
-    format_hours,
     route_labels,
     top_symptoms,
     week_start,
@@ -254,13 +253,6 @@ def test_json_form_has_every_figure(board: Dashboard) -> None:
         {"phrase": "CSV export", "count": 4, "case_ids": [1, 2, 5, 8]},
         {"phrase": "SSO login", "count": 2, "case_ids": [3, 6]},
     ]
-
-
-@pytest.mark.parametrize(
-    ("hours", "text"), [(None, "—"), (6.0, "6.0 h"), (47.5, "47.5 h"), (72.0, "3.0 d")]
-)
-def test_format_hours(hours: float | None, text: str) -> None:
-    assert format_hours(hours) == text
 
 
 # -- the same figures from a real store -----------------------------------------------------------------

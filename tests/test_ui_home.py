@@ -47,8 +47,8 @@ async def test_list_shows_cases_counts_and_overdue(make_app: AppFactory, store: 
         assert first[3] == "Escalated"
         assert first[4] == "High"
         assert first[5] == "Engineering"
-        assert first[6] == "2h 00m overdue"
-        assert first[8] == "2d"
+        assert first[6] == "OVERDUE by 2 h"
+        assert first[8] == "2 d"
 
 
 async def test_new_case_asks_title_then_opens_triage(make_app: AppFactory, store: Store) -> None:
@@ -182,5 +182,5 @@ async def test_due_columns_counted_again_after_start_show_in_the_list(
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
-        assert str(table.row(0)[6]) == "2h 00m overdue"
+        assert str(table.row(0)[6]) == "OVERDUE by 2 h"
         assert "1 overdue" in _text(screen, "#home-counts")

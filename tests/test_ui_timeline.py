@@ -314,7 +314,7 @@ async def test_log_a_team_checkin_earlier_today(store: Store, playbook: Playbook
         entry = store.get(case.id or 0).log[-1]
         assert entry.kind is LogKind.TEAM_CHECKIN
         assert entry.at == NOW - timedelta(minutes=30)
-        assert "Team check-in due 15:30–15:30" in text_of(screen, "#due-team")
+        assert "Team check-in due 15:30 (" in text_of(screen, "#due-team")
 
 
 # -- re-assess ----------------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ async def test_reassess_down_with_a_reason_reschedules(store: Store, playbook: P
         assert stored.log[-1].kind is LogKind.SEVERITY
         assert stored.log[-1].summary == "Severity Critical -> High (down)"
         # High: team every 4 h from 11:00 -> 15:00, no longer overdue.
-        assert "Team check-in due 15:00–15:00 (in 1 h)" in text_of(screen, "#due-team")
+        assert "Team check-in due 15:00 (in 1 h)" in text_of(screen, "#due-team")
         assert "High" in text_of(screen, "#timeline-state")
 
 
@@ -381,7 +381,7 @@ async def test_escalate_records_destination_receiver_and_starts_the_clocks(
         assert stored.escalation.receiver == "Dana (sec on-call)"
         assert stored.escalation.sent_at == NOW
         assert screen.query_one("#due-team").display
-        assert "Team check-in due 18:00–18:00 (in 4 h)" in text_of(screen, "#due-team")
+        assert "Team check-in due 18:00 (in 4 h)" in text_of(screen, "#due-team")
         assert "to Security (Dana (sec on-call)) at 14:00" in text_of(screen, "#timeline-state")
 
 

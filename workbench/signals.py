@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
+from workbench import timetext
 from workbench.history import (
     SimilarCase,
     SimilarityIndex,
@@ -85,14 +86,7 @@ def _refs(cases: Sequence[Escalation], limit: int = 5) -> str:
 
 def _day(moment: datetime, zone: tzinfo) -> str:
     """The day in the zone the agent's days are counted in (the playbook's calendar)."""
-    return aware_utc(moment).astimezone(zone).strftime("%d %b %Y")
-
-
-def _span(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    if hours < 48:
-        return f"{hours:.0f} h"
-    return f"{hours / 24:.0f} days"
+    return timetext.day(aware_utc(moment), zone)
 
 
 def is_open(case: Escalation) -> bool:
@@ -229,7 +223,7 @@ def _past_sla(case: Escalation, playbook: Playbook, now: datetime) -> Signal | N
     age = now - aware_utc(case.created_at)
     return Signal(
         PAST_SLA,
-        f"Open for {_span(age)} with the SLA position breached: the issue has sat open past SLA",
+        f"Open for {timetext.span(age)} with the SLA position breached: the issue has sat open past SLA",
     )
 
 
@@ -270,8 +264,9 @@ def _long_wait(case: Escalation, playbook: Playbook, now: datetime) -> Signal | 
     due = aware_utc(latest).astimezone(playbook.calendar.zone())
     return Signal(
         LONG_WAIT,
-        f"The customer has waited {_span(now - since)} since the last update; the {severity.label}"
-        f" cadence asks for one {cadence.customer_label.lower()} (due {due:%d %b %Y %H:%M}"
+        f"The customer has waited {timetext.span(now - since)} since the last update; the {severity.label}"
+        f" cadence asks for one {cadence.customer_label.lower()} (due"
+        f" {timetext.clock(due, due, due.tzinfo, with_day=True, with_year=True)}"
         f" {due.tzname() or 'UTC'})",
     )
 

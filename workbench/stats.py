@@ -292,15 +292,6 @@ def route_labels(playbook: Playbook) -> tuple[str, ...]:
     return tuple(d.route_label for d in playbook.destinations)
 
 
-def format_hours(hours: float | None) -> str:
-    """ "3.5 h", "2.1 d", or "—" when there is nothing to measure."""
-    if hours is None:
-        return "—"
-    if hours < 48:
-        return f"{hours:.1f} h"
-    return f"{hours / 24:.1f} d"
-
-
 def dashboard_json(board: Dashboard) -> dict[str, object]:
     """The figures as plain JSON for `workbench stats --json`."""
 

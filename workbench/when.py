@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from workbench import timetext
+
 __all__ = ["END_OF_DAY", "describe_when", "parse_when"]
 
 END_OF_DAY = time(17, 0)
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _WEEKDAY_ALIASES: dict[str, int] = {}
 for _index, _short in enumerate(_WEEKDAYS):
@@ -94,17 +94,9 @@ def parse_when(text: str, now: datetime, tz: tzinfo | None = None) -> datetime |
 
 
 def describe_when(dt: datetime, now: datetime, tz: tzinfo | None = None) -> str:
-    """A moment as the agent reads it: "Fri 27 Nov 17:00 (in 1 d 1 h)", or "(3 h ago)".
-
-    The year is shown only when it is not the current one, so the usual case stays short.
-    """
-    local = _to_local(_as_utc(dt), tz)
-    local_now = _to_local(_as_utc(now), tz)
-    stamp = f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]}"
-    if local.year != local_now.year:
-        stamp += f" {local.year}"
-    stamp += f" {local:%H:%M}"
-    return f"{stamp} ({_relative(_as_utc(dt) - _as_utc(now))})"
+    """A moment as the agent reads it: "Fri 27 Nov 17:00 (in 1 d 1 h)", or "(3 h ago)"
+    (`workbench.timetext.moment`; the year is shown only when it is not the current one)."""
+    return timetext.moment(dt, now, tz)
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -124,17 +116,6 @@ def _localize(day: date, clock: time, tz: tzinfo | None) -> datetime:
     naive = datetime.combine(day, clock)
     aware = naive.replace(tzinfo=tz) if tz is not None else naive.astimezone()
     return aware.astimezone(UTC)
-
-
-def _relative(delta: timedelta) -> str:
-    minutes = int(abs(delta.total_seconds()) // 60)
-    if minutes == 0:
-        return "now"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{value} {unit}" for value, unit in ((days, "d"), (hours, "h"), (mins, "m")) if value]
-    span = " ".join(parts[:2])
-    return f"in {span}" if delta > timedelta(0) else f"{span} ago"
 
 
 def _duration(text: str) -> timedelta | None:

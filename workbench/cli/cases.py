@@ -137,15 +137,11 @@ def list_(
 
 def _due_cell(row: Any, now: datetime) -> str:
     """The list's follow-up column, relative: "in 3 h", "due now", "OVERDUE by 20 m"."""
-    from workbench.followup import format_span
+    from workbench import timetext
 
     if row.next_due is None:
         return ""
-    if row.overdue(now):
-        return f"OVERDUE by {format_span(now - row.due_latest)}"
-    if now >= row.next_due:
-        return "due now"
-    return f"in {format_span(row.next_due - now)}"
+    return timetext.countdown(row.next_due, now, latest=row.due_latest)
 
 
 MAX_CASE_ID = 2**63 - 1  # SQLite's largest integer

@@ -96,7 +96,10 @@ def _bar(count: int, top: int, width: int = 30) -> str:
 
 
 def _text_lines(board: Dashboard) -> list[str]:
-    from workbench.stats import SEVERITY_ORDER, format_hours
+    from datetime import UTC
+
+    from workbench import timetext
+    from workbench.stats import SEVERITY_ORDER
 
     lines = [f"Cases: {board.total} in all, {board.open_total} open"]
     lines.append("")
@@ -124,13 +127,15 @@ def _text_lines(board: Dashboard) -> list[str]:
     lines.append("Median time to resolution (resolved in the last 13 weeks):")
     for severity in SEVERITY_ORDER:
         count = board.resolved_in_window[severity]
-        hours = format_hours(board.median_resolution_hours[severity])
+        hours = timetext.hours(board.median_resolution_hours[severity])
         lines.append(f"  {severity.capitalize():<10}{hours:>8}   ({count} resolved)")
     lines.append("")
     lines.append(f"Escalations per week ({board.escalations_in_window} in the last 13 weeks):")
     top = max((w.count for w in board.weekly), default=0)
     for week in board.weekly:
-        lines.append(f"  {week.start:%d %b}  {week.count:>4}  {_bar(week.count, top)}".rstrip())
+        lines.append(
+            f"  {timetext.day(week.start, UTC, with_year=False):>6}  {week.count:>4}  {_bar(week.count, top)}".rstrip()
+        )
     lines.append("")
     lines.append("Most frequent symptoms (opened in the last 13 weeks):")
     if not board.top_symptoms:

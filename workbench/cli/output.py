@@ -53,9 +53,9 @@ def echo_text(text: str) -> None:
 def when(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return ""
-    from workbench.when import describe_when
+    from workbench import timetext
 
-    return describe_when(moment, now)
+    return timetext.moment(moment, now)
 
 
 def display_width(text: str) -> int:

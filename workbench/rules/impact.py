@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from workbench import timetext
 from workbench.models import Escalation, ImpactInputs, Severity
 from workbench.playbook import ImpactDimension, Playbook
 from workbench.rules._common import aware_utc
@@ -85,7 +86,7 @@ def _depth(dim: ImpactDimension, inputs: ImpactInputs, now: datetime) -> Dimensi
 
 
 def _hours(hours: float) -> str:
-    return f"{hours:.1f} h".replace(".0 h", " h")
+    return timetext.span(timedelta(hours=hours))
 
 
 def _duration(dim: ImpactDimension, inputs: ImpactInputs, now: datetime) -> DimensionLevel:

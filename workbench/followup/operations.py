@@ -8,20 +8,14 @@ a pure change to an `Escalation` (no I/O, no clock of its own): it checks everyt
 untouched; then it sets the status and records and appends the log entries that explain the change.
 Screens call them through `CaseScreen.edit`, the store turns every changed field into an audit event.
 
-The schedule itself (what is due when) is derived, never stored: `workbench.rules.cadence`.
-This module also holds the small read-only helpers the timeline and the reminders show: the timeline
-items in order, the due-next lines with their countdown, and which follow-ups have just fallen due.
+The schedule itself (what is due when) is derived, never stored: `workbench.rules.cadence`. What
+the timeline shows is in `workbench.followup.timeline_view`, the reminders in `.reminders`.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Literal, Protocol
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from workbench.models import (
     DeEscalationRecord,
@@ -35,7 +29,6 @@ from workbench.models import (
     Status,
 )
 from workbench.playbook import Playbook
-from workbench.rules.cadence import Due, Schedule, follow_up_schedule
 from workbench.rules.impact import effective_severity
 
 __all__ = [
@@ -44,26 +37,16 @@ __all__ = [
     "NOTIFY_TEAM",
     "RECORD_STATUS",
     "TELL_CUSTOMER",
-    "ChangeRow",
-    "DueLine",
-    "FollowUpAlert",
     "FollowUpError",
-    "TimelineItem",
-    "change_rows",
     "de_escalate",
     "de_escalation_missing",
-    "describe_due",
-    "due_lines",
     "escalate",
-    "follow_up_alerts",
-    "format_span",
     "log_update",
     "reassess_severity",
     "reopen",
     "resolve",
-    "suggested_log_kind",
-    "timeline",
 ]
+
 
 #: The kinds an agent logs by hand; the others are written by the operations below.
 LOGGABLE_KINDS: tuple[LogKind, ...] = (LogKind.TEAM_CHECKIN, LogKind.CUSTOMER_UPDATE, LogKind.NOTE)
@@ -399,282 +382,3 @@ def reopen(case: Escalation, reason: str, now: datetime) -> LogEntry:
     case.resolution = None
     case.status = status
     return _append(case, LogKind.REOPENED, f"Reopened ({status.label.lower()})", now, detail=why)
-
-
-# -- what the timeline shows -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class TimelineItem:
-    """One thing that happened to the case, in the order it happened."""
-
-    at: datetime
-    kind: LogKind | None  # None: the case was opened
-    label: str
-    summary: str
-    detail: str = ""
-    expectation: str = ""
-
-
-_DECISIONS = {
-    "keep": "resolve in-house",
-    "escalate": "escalate",
-    "unknown": "not enough information",
-}
-
-
-def timeline(case: Escalation) -> list[TimelineItem]:
-    """Everything that happened, oldest first: the case opened, the running log, and the decisions
-    taken on the other screens that the log does not hold yet (a triage override, a severity
-    override set on the impact screen), so the follow-up view misses none of them.
-
-    Entries logged at the same moment keep the order they were logged in.
-    """
-    items = [TimelineItem(case.created_at, None, "Opened", case.title or "(untitled case)")]
-    items += [
-        TimelineItem(e.at, e.kind, e.kind.label, e.summary, e.detail, e.expectation)
-        for e in case.log
-    ]
-    decision = case.recommendation_override
-    if decision is not None and not any(e.kind is LogKind.TRIAGE for e in case.log):
-        what = _DECISIONS.get(decision.value, decision.value)
-        items.append(
-            TimelineItem(
-                decision.at,
-                LogKind.TRIAGE,
-                LogKind.TRIAGE.label,
-                f"Override: {what}",
-                decision.reason,
-            )
-        )
-    severity = case.severity_override
-    if severity is not None and not any(
-        e.kind is LogKind.SEVERITY and e.at == severity.at for e in case.log
-    ):
-        try:
-            label = Severity(severity.value).label
-        except ValueError:
-            label = severity.value
-        items.append(
-            TimelineItem(
-                severity.at,
-                LogKind.SEVERITY,
-                LogKind.SEVERITY.label,
-                f"Severity set to {label} (override)",
-                severity.reason,
-            )
-        )
-    return sorted(items, key=lambda item: item.at)
-
-
-class ChangeEvent(Protocol):
-    """One changed field of one save, as the store's audit log keeps it (JSON text or None)."""
-
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def field(self) -> str: ...
-    @property
-    def old(self) -> str | None: ...
-    @property
-    def new(self) -> str | None: ...
-
-
-@dataclass
-class ChangeRow:
-    """One line of the full change log: when, which field, old -> new (short, one line)."""
-
-    at: datetime
-    field: str
-    old: str
-    new: str
-    parts: dict[str, object] = dataclass_field(default_factory=dict, repr=False)
-
-    @property
-    def text(self) -> str:
-        return f"{self.old} -> {self.new}"
-
-
-_LOG_LEAF = re.compile(r"log\.(\d+)\.(\w+)")
-
-
-def _value(raw: str | None) -> object:
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
-
-
-def _shown(value: object, width: int) -> str:
-    if value is None:
-        return "—"
-    if value == "":
-        return "(empty)"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def change_rows(events: Sequence[ChangeEvent], *, width: int = 80) -> list[ChangeRow]:
-    """The audit log as a reader wants it, oldest first: one row per changed field, except that a
-    log entry appended in one save is one row ("+ Customer update: ...") rather than five, and a
-    section that only went from null to filled (its fields have their own rows) is left out."""
-    rows: list[ChangeRow] = []
-    entries: dict[tuple[datetime, str], ChangeRow] = {}
-    for event in events:
-        old, new = _value(event.old), _value(event.new)
-        if old is None and new is None:
-            continue
-        leaf = _LOG_LEAF.fullmatch(event.field)
-        if leaf is not None and event.old is None:
-            key = (event.at, leaf[1])
-            row = entries.get(key)
-            if row is None:
-                row = ChangeRow(event.at, f"log.{leaf[1]}", "—", "")
-                entries[key] = row
-                rows.append(row)
-            row.parts[leaf[2]] = new
-            continue
-        rows.append(ChangeRow(event.at, event.field, _shown(old, width), _shown(new, width)))
-    for row in entries.values():
-        kind = row.parts.get("kind")
-        try:
-            label = LogKind(str(kind)).label
-        except ValueError:
-            label = str(kind)
-        row.new = f"+ {label}: {_shown(row.parts.get('summary', ''), width)}"
-    return rows
-
-
-DueState = Literal["upcoming", "due", "overdue"]
-
-
-@dataclass(frozen=True)
-class DueLine:
-    """One "due next" line: "Customer update due 14:00–16:00 (OVERDUE by 20 m)"."""
-
-    track: Literal["team", "customer"]
-    label: str
-    window: str
-    countdown: str
-    state: DueState
-
-    @property
-    def text(self) -> str:
-        return f"{self.label} due {self.window} ({self.countdown})"
-
-
-def format_span(delta: timedelta) -> str:
-    """A duration as the timeline counts it: "1 h 12 m", "2 d 3 h", "45 s" under a minute."""
-    seconds = int(abs(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{value} {unit}" for value, unit in ((days, "d"), (hours, "h"), (mins, "m")) if value]
-    return " ".join(parts[:2])
-
-
-def _clock(moment: datetime, day_of: datetime, tz: tzinfo | None) -> str:
-    """ "HH:MM" when `moment` falls on the same local day as `day_of`, else "Wed 25 Nov HH:MM"."""
-    local = moment.astimezone(tz) if tz is not None else moment.astimezone()
-    other = day_of.astimezone(tz) if tz is not None else day_of.astimezone()
-    if local.date() == other.date():
-        return f"{local:%H:%M}"
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
-
-
-def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
-    """The due line of one track: its window (earliest–latest) and a countdown.
-
-    The window's start carries its day unless it is today, its end unless it is the start's day.
-    Before the window it counts down to the earliest time; inside it, to the latest; past the
-    latest it is overdue by how long.
-    """
-    label = "Team check-in" if due.track == "team" else "Customer update"
-    start = _clock(due.earliest, now, tz)
-    end = _clock(due.latest, due.earliest, tz)
-    window = f"{start}–{end}"
-    if due.overdue or now > due.latest:
-        return DueLine(
-            due.track, label, window, f"OVERDUE by {format_span(now - due.latest)}", "overdue"
-        )
-    if now >= due.earliest:
-        left = f", latest in {format_span(due.latest - now)}" if due.latest > now else ""
-        return DueLine(due.track, label, window, f"due now{left}", "due")
-    return DueLine(due.track, label, window, f"in {format_span(due.earliest - now)}", "upcoming")
-
-
-def due_lines(schedule: Schedule | None, now: datetime, tz: tzinfo | None = None) -> list[DueLine]:
-    """The two tracks' due lines, team first; empty when nothing is scheduled."""
-    if schedule is None:
-        return []
-    return [describe_due(schedule.team, now, tz), describe_due(schedule.customer, now, tz)]
-
-
-def suggested_log_kind(schedule: Schedule | None) -> LogKind:
-    """The kind an update most likely is: the track that is most overdue or due soonest; a note
-    when nothing is scheduled."""
-    if schedule is None:
-        return LogKind.NOTE
-    team, customer = schedule.team, schedule.customer
-    pick = customer if (customer.latest, customer.earliest) < (team.latest, team.earliest) else team
-    if team.overdue != customer.overdue:
-        pick = team if team.overdue else customer
-    return LogKind.TEAM_CHECKIN if pick.track == "team" else LogKind.CUSTOMER_UPDATE
-
-
-# -- reminders ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FollowUpAlert:
-    """A follow-up that has just fallen due, or just gone overdue, on one case."""
-
-    case_id: int
-    title: str
-    track: Literal["team", "customer"]
-    overdue: bool
-    line: DueLine
-    # A window with a width (customer: 2-4 h) is announced when it opens and again when it closes;
-    # a point in time (team: every 2 h) only once, or it would ring twice a minute apart.
-    has_width: bool = True
-
-    @property
-    def key(self) -> tuple[int, str, str, bool]:
-        return (self.case_id, self.track, self.line.window, self.overdue and self.has_width)
-
-    @property
-    def message(self) -> str:
-        """ "#7 Checkout fails: Customer update OVERDUE by 20 m" / "...: Team check-in due now"."""
-        title = f" {self.title}" if self.title else ""
-        return f"#{self.case_id}{title}: {self.line.label} {self.line.countdown}"
-
-
-def follow_up_alerts(
-    cases: Iterable[Escalation],
-    playbook: Playbook,
-    now: datetime,
-    seen: frozenset[tuple[int, str, str, bool]] = frozenset(),
-) -> list[FollowUpAlert]:
-    """Follow-ups that are due or overdue now and not yet in `seen` (the keys already announced).
-
-    A track announces itself once when it falls due and, if its window has a width, once more when
-    it goes overdue; logging an update moves its window, which makes a new key.
-    """
-    alerts: list[FollowUpAlert] = []
-    for case in cases:
-        if case.id is None:
-            continue
-        schedule = follow_up_schedule(case, playbook, now)
-        if schedule is None:
-            continue
-        for due in (schedule.team, schedule.customer):
-            line = describe_due(due, now)
-            if line.state == "upcoming":
-                continue
-            overdue = line.state == "overdue"
-            has_width = due.latest > due.earliest
-            alert = FollowUpAlert(case.id, case.title, due.track, overdue, line, has_width)
-            if alert.key not in seen:
-                alerts.append(alert)
-    return alerts

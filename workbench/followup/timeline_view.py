@@ -1,0 +1,226 @@
+"""What the timeline shows, in the app and in `workbench show`: the case's history in order, the
+audit log as change rows, and the due-next lines with their countdown."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import datetime, tzinfo
+from typing import Literal, Protocol
+
+from workbench import timetext
+from workbench.models import Escalation, LogKind, Severity
+from workbench.rules.cadence import Due, Schedule
+
+__all__ = [
+    "ChangeEvent",
+    "ChangeRow",
+    "DueLine",
+    "DueState",
+    "TimelineItem",
+    "change_rows",
+    "describe_due",
+    "due_lines",
+    "suggested_log_kind",
+    "timeline",
+]
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One thing that happened to the case, in the order it happened."""
+
+    at: datetime
+    kind: LogKind | None  # None: the case was opened
+    label: str
+    summary: str
+    detail: str = ""
+    expectation: str = ""
+
+
+_DECISIONS = {
+    "keep": "resolve in-house",
+    "escalate": "escalate",
+    "unknown": "not enough information",
+}
+
+
+def timeline(case: Escalation) -> list[TimelineItem]:
+    """Everything that happened, oldest first: the case opened, the running log, and the decisions
+    taken on the other screens that the log does not hold yet (a triage override, a severity
+    override set on the impact screen), so the follow-up view misses none of them.
+
+    Entries logged at the same moment keep the order they were logged in.
+    """
+    items = [TimelineItem(case.created_at, None, "Opened", case.title or "(untitled case)")]
+    items += [
+        TimelineItem(e.at, e.kind, e.kind.label, e.summary, e.detail, e.expectation)
+        for e in case.log
+    ]
+    decision = case.recommendation_override
+    if decision is not None and not any(e.kind is LogKind.TRIAGE for e in case.log):
+        what = _DECISIONS.get(decision.value, decision.value)
+        items.append(
+            TimelineItem(
+                decision.at,
+                LogKind.TRIAGE,
+                LogKind.TRIAGE.label,
+                f"Override: {what}",
+                decision.reason,
+            )
+        )
+    severity = case.severity_override
+    if severity is not None and not any(
+        e.kind is LogKind.SEVERITY and e.at == severity.at for e in case.log
+    ):
+        try:
+            label = Severity(severity.value).label
+        except ValueError:
+            label = severity.value
+        items.append(
+            TimelineItem(
+                severity.at,
+                LogKind.SEVERITY,
+                LogKind.SEVERITY.label,
+                f"Severity set to {label} (override)",
+                severity.reason,
+            )
+        )
+    return sorted(items, key=lambda item: item.at)
+
+
+class ChangeEvent(Protocol):
+    """One changed field of one save, as the store's audit log keeps it (JSON text or None)."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def old(self) -> str | None: ...
+    @property
+    def new(self) -> str | None: ...
+
+
+@dataclass
+class ChangeRow:
+    """One line of the full change log: when, which field, old -> new (short, one line)."""
+
+    at: datetime
+    field: str
+    old: str
+    new: str
+    parts: dict[str, object] = dataclass_field(default_factory=dict, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"{self.old} -> {self.new}"
+
+
+_LOG_LEAF = re.compile(r"log\.(\d+)\.(\w+)")
+
+
+def _value(raw: str | None) -> object:
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _shown(value: object, width: int) -> str:
+    if value is None:
+        return "—"
+    if value == "":
+        return "(empty)"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def change_rows(events: Sequence[ChangeEvent], *, width: int = 80) -> list[ChangeRow]:
+    """The audit log as a reader wants it, oldest first: one row per changed field, except that a
+    log entry appended in one save is one row ("+ Customer update: ...") rather than five, and a
+    section that only went from null to filled (its fields have their own rows) is left out."""
+    rows: list[ChangeRow] = []
+    entries: dict[tuple[datetime, str], ChangeRow] = {}
+    for event in events:
+        old, new = _value(event.old), _value(event.new)
+        if old is None and new is None:
+            continue
+        leaf = _LOG_LEAF.fullmatch(event.field)
+        if leaf is not None and event.old is None:
+            key = (event.at, leaf[1])
+            row = entries.get(key)
+            if row is None:
+                row = ChangeRow(event.at, f"log.{leaf[1]}", "—", "")
+                entries[key] = row
+                rows.append(row)
+            row.parts[leaf[2]] = new
+            continue
+        rows.append(ChangeRow(event.at, event.field, _shown(old, width), _shown(new, width)))
+    for row in entries.values():
+        kind = row.parts.get("kind")
+        try:
+            label = LogKind(str(kind)).label
+        except ValueError:
+            label = str(kind)
+        row.new = f"+ {label}: {_shown(row.parts.get('summary', ''), width)}"
+    return rows
+
+
+DueState = Literal["upcoming", "due", "overdue"]
+
+
+@dataclass(frozen=True)
+class DueLine:
+    """One "due next" line: "Customer update due 14:00–16:00 (OVERDUE by 20 m)", or for a point in
+    time "Team check-in due 14:30 (in 30 m)"."""
+
+    track: Literal["team", "customer"]
+    label: str
+    window: str
+    countdown: str
+    state: DueState
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} due {self.window} ({self.countdown})"
+
+
+def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
+    """The due line of one track: its window (earliest–latest, one time when they are the same)
+    and a countdown: to the earliest time before the window, to the latest inside it, and how long
+    past the latest once it is overdue (`workbench.timetext`).
+    """
+    label = "Team check-in" if due.track == "team" else "Customer update"
+    window = timetext.window(due.earliest, due.latest, now, tz)
+    overdue = due.overdue or now > due.latest
+    countdown = timetext.countdown(
+        due.earliest, now, latest=due.latest, overdue=overdue, until_latest=True
+    )
+    state: DueState = "overdue" if overdue else "due" if now >= due.earliest else "upcoming"
+    return DueLine(due.track, label, window, countdown, state)
+
+
+def due_lines(schedule: Schedule | None, now: datetime, tz: tzinfo | None = None) -> list[DueLine]:
+    """The two tracks' due lines, team first; empty when nothing is scheduled."""
+    if schedule is None:
+        return []
+    return [describe_due(schedule.team, now, tz), describe_due(schedule.customer, now, tz)]
+
+
+def suggested_log_kind(schedule: Schedule | None) -> LogKind:
+    """The kind an update most likely is: the track that is most overdue or due soonest; a note
+    when nothing is scheduled."""
+    if schedule is None:
+        return LogKind.NOTE
+    team, customer = schedule.team, schedule.customer
+    pick = customer if (customer.latest, customer.earliest) < (team.latest, team.earliest) else team
+    if team.overdue != customer.overdue:
+        pick = team if team.overdue else customer
+    return LogKind.TEAM_CHECKIN if pick.track == "team" else LogKind.CUSTOMER_UPDATE
