@@ -16,20 +16,21 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Select, Static, TextArea
 
-from screens.fields import (
+from screens.form import FormScreen
+from screens.similar import SimilarStrip
+from screens.widgets import (
     Field,
     FieldArea,
     FieldInput,
     FindingsLine,
     FormBody,
-    FormScreen,
     Pair,
     PairList,
     PairSpec,
     section,
+    set_display,
+    update_static,
 )
-from screens.similar import SimilarStrip
-from screens.widgets import set_display, update_static
 from workbench.models import ActionTaken, Escalation, LogKind
 from workbench.rules.lint import count_sentences, lint_case
 from workbench.when import describe_when, parse_when

@@ -12,7 +12,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from screens.followup_dialogs import (
+from screens.dialogs import (
     DeEscalateDialog,
     EscalateDialog,
     LogUpdateDialog,

@@ -96,7 +96,7 @@ async def app_session(db: str, log: Log, rng: random.Random) -> None:
     from textual.widgets import Input
 
     from screens.case_base import CaseScreen
-    from screens.fields import FieldArea, FieldInput
+    from screens.widgets import FieldArea, FieldInput
     from workbench.app import WorkbenchApp
     from workbench.playbook import default_playbook
     from workbench.store import Store
