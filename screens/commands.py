@@ -106,7 +106,8 @@ class WorkbenchCommands(Provider):
     def _start_search(self) -> None:
         home = self._go_home()
         if home is not None:
-            home.action_search()  # type: ignore[attr-defined]
+            # A coroutine: called here and dropped, it never ran (the box never opened).
+            self.app.call_later(home.action_search)  # type: ignore[attr-defined]
 
     async def discover(self) -> Hits:
         for command in self.commands():
