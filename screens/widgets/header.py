@@ -4,7 +4,7 @@ saved mark.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,6 +15,7 @@ from screens.widgets.content import severity_content, update_static
 from screens.widgets.saved import SavedIndicator
 
 if TYPE_CHECKING:
+    from workbench.app import WorkbenchApp
     from workbench.models import Escalation
 
 
@@ -70,7 +71,8 @@ class CaseHeader(Vertical):
         (cut first when space is short), then status, severity and routing, which always show."""
         from workbench.rules.summary import summarize
 
-        summary = summarize(case, self.app.playbook, self.app.now())  # type: ignore[attr-defined]
+        app = cast("WorkbenchApp", self.app)  # Textual types it App[object]
+        summary = summarize(case, app.playbook, app.now())
         sep = Content.styled(" · ", "dim")
         title = [
             Content.styled(f"#{case.id} ", "bold"),
