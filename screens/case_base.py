@@ -26,7 +26,7 @@ The contract:
   On a `StaleCaseError` it reloads the case, calls `fill_inputs()` and `refresh_case()` and tells the
   user; on any other `StoreError` (or a value the model refuses) it notifies, marks "not saved" and
   leaves the widgets as typed. Returns whether the change was saved.
-- `edit_later(key, mutator)`: for text inputs; saves ~300 ms after the last keystroke (one save for
+- `edit_later(key, mutator)`: for text inputs; saves EDIT_DELAY after the last keystroke (one save for
   all pending keys); `cancel_edit(key)` drops one. `flush_edits()` saves pending edits now; it runs before a step switch, escape,
   help, the palette, quit and when a field loses focus, so nothing typed is lost. Edits the store refuses (a full disk, a
   lock held too long) stay queued and are tried again at the next flush; F2..F7 and escape stay on
@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from pydantic import ValidationError
 from textual import events
@@ -159,7 +159,8 @@ class CaseScreen(SettlingScreen[None]):
     @property
     def workbench(self) -> WorkbenchApp:
         """The app, typed (store, playbook, now)."""
-        return self.app  # type: ignore[return-value]
+        # Textual types `app` as App[object]; every screen here runs in the WorkbenchApp.
+        return cast("WorkbenchApp", self.app)
 
     def now(self) -> datetime:
         return self.workbench.now()

@@ -1,7 +1,7 @@
 """Full garbage collections in the agent's pauses, not in the middle of a keystroke.
 
 A full collection walks every container object the process holds. With a case open that includes
-the similar-case pool (two hundred cases as models, about 150,000 objects): 100 ms or more. CPython
+the similar-case pool (two hundred cases as models, about 150,000 objects): a pause the agent notices. CPython
 starts one whenever enough objects have outlived two younger collections, which on a busy screen
 is every few seconds, inside whatever key is being handled; in the benchmark they were the slowest
 toggles and keystrokes.

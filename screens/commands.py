@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -17,6 +17,7 @@ from screens.case_base import STEPS, CaseScreen
 
 if TYPE_CHECKING:
     from screens.app import WorkbenchApp
+    from screens.home import HomeScreen
 
 # Bindings that only move focus or the cursor: not worth a palette entry.
 _SKIP_ACTIONS = frozenset(
@@ -37,7 +38,8 @@ class WorkbenchCommands(Provider):
 
     @property
     def workbench(self) -> WorkbenchApp:
-        return self.app  # type: ignore[return-value]
+        # Textual types `app` as App[object]; every screen here runs in the WorkbenchApp.
+        return cast("WorkbenchApp", self.app)
 
     def commands(self) -> Iterator[Command]:
         """Every command available from the current screen, in a stable order."""
@@ -86,7 +88,7 @@ class WorkbenchCommands(Provider):
         )
         yield Command("Quit", "Quit; what you typed is saved first (ctrl+q)", app.action_quit)
 
-    def _go_home(self) -> object:
+    def _go_home(self) -> HomeScreen | None:
         from screens.home import HomeScreen
 
         self.workbench.go_home()
@@ -96,17 +98,18 @@ class WorkbenchCommands(Provider):
     def _start_new_case(self) -> None:
         home = self._go_home()
         if home is not None:
-            home.action_new_case()  # type: ignore[attr-defined]
+            home.action_new_case()
 
     def _start_dashboard(self) -> None:
         home = self._go_home()
         if home is not None:
-            home.action_dashboard()  # type: ignore[attr-defined]
+            home.action_dashboard()
 
     def _start_search(self) -> None:
         home = self._go_home()
         if home is not None:
-            home.action_search()  # type: ignore[attr-defined]
+            # A coroutine: called here and dropped, it never ran (the box never opened).
+            self.app.call_later(home.action_search)
 
     async def discover(self) -> Hits:
         for command in self.commands():

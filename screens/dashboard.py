@@ -10,7 +10,7 @@ a worker thread so a large history never freezes the screen. Laid out to read wh
 from __future__ import annotations
 
 from datetime import UTC
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -237,7 +237,8 @@ class DashboardScreen(Screen[None]):
 
     @property
     def workbench(self) -> WorkbenchApp:
-        return self.app  # type: ignore[return-value]
+        # Textual types `app` as App[object]; every screen here runs in the WorkbenchApp.
+        return cast("WorkbenchApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("Dashboard", id="dash-title")

@@ -10,29 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Select, Static, TextArea
 
-from screens.fields import (
+from screens.form import FormScreen
+from screens.similar import SimilarStrip
+from screens.widgets import (
     Field,
     FieldArea,
     FieldInput,
     FindingsLine,
     FormBody,
-    FormScreen,
     Pair,
     PairList,
     PairSpec,
     section,
+    set_display,
+    update_static,
 )
-from screens.similar import SimilarStrip
-from screens.widgets import set_display, update_static
 from workbench.models import ActionTaken, Escalation, LogKind
 from workbench.rules.lint import count_sentences, lint_case
 from workbench.when import describe_when, parse_when
+
+if TYPE_CHECKING:
+    from workbench.models import AskType
 
 DEADLINE_EXAMPLES = '"tomorrow 17:00", "+4h", "fri 9:00" or "2026-11-27 17:00"'
 
@@ -238,7 +243,8 @@ class DetailsScreen(FormScreen):
             return
 
         def set_ask(case: Escalation) -> None:
-            case.request.ask_type = value  # type: ignore[assignment]
+            # The choices are the playbook's ask type ids; pydantic checks the assignment.
+            case.request.ask_type = cast("AskType | None", value)
 
         self.edit(set_ask)
 

@@ -31,7 +31,7 @@ from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
 
 if TYPE_CHECKING:
-    from textual.widgets import Markdown
+    pass
 
 NEW_FILE_MODE = 0o600
 
@@ -192,7 +192,9 @@ class ExportScreen(CaseScreen):
         options.display = bool(self._findings)
 
     def _show_document(self) -> None:
-        markdown: Markdown = self.query_one("#doc-markdown")  # type: ignore[assignment]
+        from textual.widgets import Markdown  # loaded already: the screen composed one
+
+        markdown = self.query_one("#doc-markdown", Markdown)
         markdown.update(self.document)
         self.query_one("#doc-raw", Static).update(self.document)
 

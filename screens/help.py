@@ -8,7 +8,7 @@ drift from what the keys do.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -65,7 +65,8 @@ class HelpScreen(Screen[None]):
 
     @property
     def workbench(self) -> WorkbenchApp:
-        return self.app  # type: ignore[return-value]
+        # Textual types `app` as App[object]; every screen here runs in the WorkbenchApp.
+        return cast("WorkbenchApp", self.app)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):

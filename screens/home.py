@@ -10,32 +10,32 @@ dropped.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from screens import breakpoint_class, stylesheets
-from screens.case_list import CaseList, Column
-from screens.widgets import (
-    ReadOnlyBanner,
-    set_display,
-    severity_content,
-    update_static,
+from screens.case_list import CaseList
+from screens.home_columns import SORTS, WIDE, PageLayout, SortColumn
+from screens.home_keys import HOME_KEYS
+from screens.home_status import (
+    NO_MATCH,
+    OPEN_STATUSES,
+    SEVERITY_FILTERS,
+    STATUS_FILTERS,
+    counts_line,
+    filters_line,
+    welcome,
 )
-from workbench import timetext
-from workbench.vocab import Status
+from screens.widgets import ReadOnlyBanner, set_display, update_static
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from screens.app import WorkbenchApp
     from workbench.store import CaseRow
 
@@ -47,47 +47,6 @@ CHROME = 4  # lines around the table's rows: the counts and filter lines, its he
 BENCH_EXIT_ENV = "WORKBENCH_BENCH_EXIT"
 SEARCH_DELAY = 0.2
 CHANGE_POLL = 2.0  # seconds between looks for another process's changes (PRAGMA data_version)
-WIDE = 110
-TITLE_MIN = 20  # cells the title gets, at least, in the wide layout
-
-OPEN_STATUSES = ("draft", "escalated")
-STATUS_FILTERS: tuple[str | None, ...] = (
-    None,
-    "open",
-    "draft",
-    "escalated",
-    "kept_in_support",
-    "de_escalated",
-    "resolved",
-)
-SEVERITY_FILTERS: tuple[str | None, ...] = (None, "critical", "high", "medium")
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    key: str  # the store's sort key
-    label: str
-
-
-SORTS: tuple[SortColumn, ...] = (
-    SortColumn("updated_at", "updated"),
-    SortColumn("id", "#"),
-    SortColumn("title", "title"),
-    SortColumn("customer", "customer"),
-    SortColumn("status", "status"),
-    SortColumn("severity", "severity"),
-    SortColumn("routed_to", "routed to"),
-    SortColumn("next_due", "next due"),
-    SortColumn("sla", "SLA"),
-    SortColumn("created_at", "age"),
-)
-
-
-def _status_label(status: str | None) -> str:
-    """A status as the list shows it (a filter may also be "open", or none: "all")."""
-    if status in Status._value2member_map_:
-        return Status(status).label
-    return status.capitalize() if status else "all"
 
 
 class HomeScreen(Screen[None]):
@@ -96,77 +55,7 @@ class HomeScreen(Screen[None]):
     CSS_PATH = stylesheets("home")
 
     AUTO_FOCUS = "#cases"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "n",
-            "new_case",
-            "New",
-            id="home.new",
-            tooltip="New case: asks for a title, then opens Triage",
-        ),
-        Binding("ctrl+q", "app.quit", "Quit", id="home.quit", tooltip="Quit"),
-        Binding(
-            "enter",
-            "open_case",
-            "Open",
-            id="home.open",
-            show=False,
-            tooltip="Open the highlighted case at Triage",
-        ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            id="home.search",
-            tooltip="Full-text search as you type (enter: back to the list)",
-        ),
-        Binding(
-            "s",
-            "cycle_status",
-            "Status",
-            id="home.status",
-            tooltip="Cycle the status filter: all, open, draft, escalated, ...",
-        ),
-        Binding(
-            "v",
-            "cycle_severity",
-            "Severity",
-            id="home.severity",
-            tooltip="Cycle the severity filter: all, Critical, High, Medium",
-        ),
-        Binding(
-            "o",
-            "cycle_sort",
-            "Sort",
-            id="home.sort",
-            tooltip="Cycle the sort column (or select a column header)",
-        ),
-        Binding(
-            "O",
-            "reverse_sort",
-            "Reverse",
-            id="home.reverse",
-            show=False,
-            tooltip="Reverse the sort order",
-        ),
-        Binding("d", "dashboard", "Dashboard", id="home.dashboard", tooltip="The lead's dashboard"),
-        Binding(
-            "r",
-            "reload",
-            "Reload",
-            id="home.reload",
-            show=False,
-            tooltip="Reload the list from the database",
-        ),
-        Binding(
-            "escape",
-            "clear_search",
-            "Clear",
-            id="home.clear",
-            show=False,
-            tooltip="Clear the search",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HOME_KEYS
 
     def __init__(self) -> None:
         super().__init__(id="home", classes=breakpoint_class(self.app))
@@ -188,7 +77,8 @@ class HomeScreen(Screen[None]):
 
     @property
     def workbench(self) -> WorkbenchApp:
-        return self.app  # type: ignore[return-value]
+        # Textual types `app` as App[object]; every screen here runs in the WorkbenchApp.
+        return cast("WorkbenchApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield ReadOnlyBanner()
@@ -333,162 +223,36 @@ class HomeScreen(Screen[None]):
 
     def _fill(self, table: CaseList, cursor: int = 0) -> None:
         now = self.workbench.now()
-        wide = self.size.width >= WIDE if self.size.width else False
-        self._wide = wide
+        layout = PageLayout(
+            self.size.width, self.rows, self.sort, self.descending, self.workbench.sla_label
+        )
+        self._wide = layout.wide
         self._filled_width = self.size.width
-        if wide:
-            rows = [self._cells_wide(row, now) for row in self.rows]
-            table.set_rows(self._columns_wide(), rows, cursor=cursor)
+        if layout.wide:
+            rows = [layout.cells_wide(row, now) for row in self.rows]
+            table.set_rows(layout.columns_wide(), rows, cursor=cursor)
         else:
-            rows = [self._cells_narrow(row, now) for row in self.rows]
-            table.set_rows(self._columns_narrow(), rows, row_height=2, cursor=cursor)
-
-    def _room(self, fixed: int, columns: int) -> int:
-        """Cells left for the title beside `fixed` cells of other columns and every padding."""
-        padding = 2 * columns
-        available = max(self.size.width, 60) - 2  # the scrollbar, should a page overflow
-        return available - fixed - padding
-
-    def _columns_wide(self) -> list[Column]:
-        widths = {"#": self._id_width(5), "Customer": 16, "Status": 15, "Severity": 8}
-        widths["Routed to"] = 18
-        widths |= {"Next due": 20, "SLA": 8, "Age": 4}  # "OVERDUE by 23 h 59 m"
-        room = self._room(sum(widths.values()), len(widths) + 1)
-        # Just above 110 columns the title would get less than TITLE_MIN: the routing and
-        # customer columns give up cells first (down to 10), so no line is wider than the screen.
-        for label in ("Routed to", "Customer"):
-            give = min(max(0, TITLE_MIN - room), widths[label] - 10)
-            widths[label] -= give
-            room += give
-        title = max(12, room)
-        columns = [self._column("#", "id", widths["#"]), self._column("Title", "title", title)]
-        for label, key in (
-            ("Customer", "customer"),
-            ("Status", "status"),
-            ("Severity", "severity"),
-            ("Routed to", "routed_to"),
-            ("Next due", "next_due"),
-            ("SLA", "sla"),
-            ("Age", "created_at"),
-        ):
-            columns.append(self._column(label, key, widths[label]))
-        return columns
-
-    def _columns_narrow(self) -> list[Column]:
-        # Below 72 columns the status and due columns give up a few cells to the title.
-        squeeze = self.size.width < 72
-        fixed = {"id": self._id_width(4), "status": 12 if squeeze else 15, "severity": 8}
-        fixed["next_due"] = 12 if squeeze else 14
-        title = max(12, self._room(sum(fixed.values()), len(fixed) + 1))
-        return [
-            self._column("#", "id", fixed["id"]),
-            self._column("Title / customer", "title", title),
-            self._column("Status / SLA", "status", fixed["status"]),
-            self._column("Severity", "severity", 8),
-            self._column("Due / age", "next_due", fixed["next_due"]),
-        ]
-
-    def _id_width(self, least: int) -> int:
-        """The "#" column: the longest case number on the page, never cut (10000 and up)."""
-        return max(least, *(len(str(row.id)) for row in self.rows)) if self.rows else least
-
-    def _column(self, text: str, sort_key: str, width: int) -> Column:
-        """A column whose header is underlined, with the direction, when the list is sorted by it."""
-        if sort_key == self.sort.key:
-            arrow = "↓" if self.descending else "↑"
-            return Column(sort_key, Content.styled(f"{text} {arrow}", "bold underline"), width)
-        return Column(sort_key, Content(text), width)
-
-    def _due(self, row: CaseRow, now: datetime) -> Content:
-        if row.next_due is None:
-            return Content.styled("—", "dim")
-        text = timetext.countdown(row.next_due, now, latest=row.due_latest)
-        if row.overdue(now):
-            return Content.styled(text, "bold $error")
-        if row.next_due <= now:
-            return Content.styled(text, "$warning")
-        return Content(text)
-
-    def _sla(self, row: CaseRow) -> Content:
-        """The SLA position as stored (the playbook's word, or the agent's own), red when it is
-        the playbook's "breached", yellow for "at risk"."""
-        if not row.sla:
-            return Content.styled("—", "dim")
-        app = self.workbench
-        styles = {
-            app.sla_label("breached").lower(): "bold $error",
-            app.sla_label("at_risk").lower(): "$warning",
-        }
-        return Content.styled(row.sla, styles.get(row.sla.lower(), ""))
-
-    def _cells_wide(self, row: CaseRow, now: datetime) -> list[Content]:
-        return [
-            Content(str(row.id)),
-            Content(row.title or "(untitled)"),
-            Content(row.customer or "—"),
-            Content(_status_label(row.status)),
-            severity_content(row.severity),
-            Content(row.routed_to or "—"),
-            self._due(row, now),
-            self._sla(row),
-            Content(timetext.age(row.created_at, now)),
-        ]
-
-    def _cells_narrow(self, row: CaseRow, now: datetime) -> list[Content]:
-        customer = row.customer or "—"
-        if row.routed_to:
-            customer = f"{customer} → {row.routed_to}"
-        return [
-            Content(str(row.id)),
-            Content("\n").join(
-                [Content(row.title or "(untitled)"), Content.styled(customer, "dim")]
-            ),
-            Content("\n").join([Content(_status_label(row.status)), self._sla(row)]),
-            severity_content(row.severity),
-            Content("\n").join(
-                [
-                    self._due(row, now),
-                    Content.styled(f"age {timetext.age(row.created_at, now)}", "dim"),
-                ]
-            ),
-        ]
+            rows = [layout.cells_narrow(row, now) for row in self.rows]
+            table.set_rows(layout.columns_narrow(), rows, row_height=2, cursor=cursor)
 
     def _show_status(self) -> None:
         """The counts line, the filter line, and the empty state."""
-        open_count = self._open_count()
-        overdue = self._overdue_count()
-        counts = [
-            Content.styled("Escalation Workbench", "bold $accent"),
-            Content.styled(" · ", "dim"),
-            Content(f"{open_count:,} open"),
-            Content.styled(" · ", "dim"),
-        ]
-        if overdue:
-            counts.append(Content.styled(f"{overdue:,} overdue", "bold $error"))
-        else:
-            counts.append(Content("0 overdue"))
+        counts = counts_line(self._open_count(), self._overdue_count())
         # Both lines are one row high (home.tcss): new text needs no layout of the screen.
-        update_static(
-            self.query_one("#home-counts", Static), Content("").join(counts), layout=False
+        update_static(self.query_one("#home-counts", Static), counts, layout=False)
+        filters = filters_line(
+            offset=self.page_offset,
+            shown=len(self.rows),
+            total=self.total,
+            more=self.more,
+            cap=COUNT_CAP,
+            query_text=self.query_text,
+            status_filter=self.status_filter,
+            severity_filter=self.severity_filter,
+            sort=self.sort,
+            descending=self.descending,
+            wide=self.size.width >= WIDE,
         )
-
-        shown = ""
-        if self.total:
-            first = self.page_offset + 1
-            last = self.page_offset + len(self.rows)
-            of = f"{COUNT_CAP:,}+" if self.more else f"{self.total:,}"
-            shown = f"{first:,}-{last:,} of {of}"
-        parts = [
-            f"status: {_status_label(self.status_filter)} (s)",
-            f"severity: {self.severity_filter.capitalize() if self.severity_filter else 'all'} (v)",
-            f"sort: {self.sort.label} {'↓' if self.descending else '↑'} (o/O)",
-        ]
-        if self.query_text:
-            parts.insert(0, f'search: "{self.query_text}"')
-        if shown:
-            parts.insert(0, shown)  # first: at 80 columns the line's end may be cut
-        separator = "  ·  " if self.size.width >= WIDE else " · "
-        filters = Content.styled(separator.join(parts), "dim")
         update_static(self.query_one("#home-filters", Static), filters, layout=False)
 
         empty = self.query_one("#home-empty", Static)
@@ -497,24 +261,7 @@ class HomeScreen(Screen[None]):
         set_display(table, bool(self.total))
         if self.total:
             return
-        if self.filtered():
-            empty.update(
-                "No case matches the search or filters.\n\n"
-                "escape clears the search, s and v cycle the filters back to all."
-            )
-        else:
-            empty.update(
-                Content.from_markup(
-                    "[b]No escalations yet.[/b]\n\n"
-                    "Press [b $accent]n[/] to start a new case: give it a title, then work through "
-                    "the steps (F2 Triage, F3 Impact, F4 Reproduction, F5 Details, F6 Timeline, "
-                    "F7 Export).\n\n"
-                    "Or import an escalation document from the shell:\n"
-                    "  [b]workbench import data/samples/engineering-defect.md[/b]\n"
-                    "  (also security-report.md and product-gap.md)\n\n"
-                    "F1 or ? shows every key and the playbook's operating principles."
-                )
-            )
+        empty.update(NO_MATCH if self.filtered() else welcome())
 
     def _open_count(self) -> int:
         return self.workbench.store.count_cases(status=OPEN_STATUSES)

@@ -86,7 +86,7 @@ class Reminders:
     async def look(self) -> list[FollowUpAlert]:
         """The minute's look, `CHUNK` cases at a time with a pause between them, each chunk when
         the agent's typing pauses. In one go, the look at 100,000 cases (569 of them escalated)
-        held the event loop for 100 ms every minute, and a key typed then waited for all of it;
+        held the event loop once a minute, and a key typed then waited for all of it;
         now a key waits for one chunk at most, and only past LONGEST_WAIT of typing. (Run by the
         timer in its own task, as `check` was: the next look waits for this one.)"""
         began = time.monotonic()

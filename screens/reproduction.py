@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
-from screens.fields import (
+from screens.form import FormScreen
+from screens.widgets import (
+    Bullet,
     Field,
     FieldArea,
     FieldInput,
     FindingsLine,
     FormBody,
-    FormScreen,
     Pair,
     PairList,
     PairSpec,
@@ -29,7 +30,6 @@ from screens.fields import (
     findings_for,
     section,
 )
-from screens.widgets import Bullet
 from workbench.models import Escalation, ReproStep
 from workbench.rules.lint import Finding, lint_case
 

@@ -17,7 +17,7 @@ hundred candidates, never a scan of the history); this module only shows them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -101,7 +101,8 @@ class SimilarStrip(Static):
 
     @property
     def workbench(self) -> WorkbenchApp:
-        return self.app  # type: ignore[return-value]
+        # Textual types `app` as App[object]; every screen here runs in the WorkbenchApp.
+        return cast("WorkbenchApp", self.app)
 
     def _case(self) -> Escalation | None:
         screen = self.screen
@@ -118,8 +119,8 @@ class SimilarStrip(Static):
 
     def _poll(self) -> None:
         """Rank again once the case has stopped changing for a look (the agent paused): ranking
-        at 100,000 cases takes a few hundred milliseconds of the one core Python has, which
-        made the keys typed meanwhile wait."""
+        at 100,000 cases takes the one core Python has for long enough that keys typed
+        meanwhile waited."""
         case = self._case()
         if case is None:
             return

@@ -7,7 +7,7 @@ overdue; below them the running log, newest first, so the latest contact sits ne
 
 The screen holds no rule: the schedule comes from `workbench.rules.cadence`, the wording of the due
 lines and the operations (escalate, log, re-assess, de-escalate, resolve, reopen) from
-`workbench.followup`; the dialogs in `screens.followup_dialogs` dry-run an operation before it is
+`workbench.followup`; the dialogs in `screens.dialogs` dry-run an operation before it is
 saved through `CaseScreen.edit`. The countdown re-reads `app.now()` every few seconds, so tests move
 the injected clock instead of waiting.
 """
@@ -24,7 +24,7 @@ from textual.content import Content
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from screens.case_base import CaseScreen
-from screens.followup_dialogs import (
+from screens.dialogs import (
     DeEscalateDialog,
     EscalateDialog,
     FollowUpDialog,
@@ -312,7 +312,7 @@ class TimelineScreen(CaseScreen):
 
     def _after(self, request: Request) -> None:
         """Tell the agent what a saved de-escalation checklist still needs."""
-        from screens.followup_dialogs import DeEscalateRequest
+        from screens.dialogs import DeEscalateRequest
 
         if isinstance(request, DeEscalateRequest):
             if self.case.status is Status.DE_ESCALATED:

@@ -143,15 +143,16 @@ class Checklist(SteadyOptionList):
     def _text_width(self) -> int:
         return self.scrollable_content_region.width - 1
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def _on_resize(self, event: events.Resize | None = None) -> None:
         """A new width wraps the prompts again. A new height alone (the security banner coming
         or going above the list) keeps what OptionList measured and rendered: its own handler,
-        stopped here, drops it all and measures every item again (about 100 ms a tick at
-        120x40). Its render cache holds strips cut to the width, so a width change still goes
+        stopped here, drops it all and measures every item again (the slowest part of a
+        tick). Its render cache holds strips cut to the width, so a width change still goes
         through it."""
         width = self._text_width()
         if width == self._width or width <= 0:
-            event.prevent_default()
+            if event is not None:  # Textual always passes it; OptionList's takes none
+                event.prevent_default()
             return
         self._width = width
         for index, row in enumerate(self.rows):
@@ -180,8 +181,8 @@ class Checklist(SteadyOptionList):
 
     def _replace_prompt(self, index: int, prompt: Content) -> None:
         """Show a new prompt for one item. OptionList's own replace drops the rendering and the
-        line heights of every item, and renders the whole visible list again (about 30 ms at
-        120x40 for one tick); a tick or a note of the same height changes one item, so only its
+        line heights of every item, and renders the whole visible list again (for one
+        tick); a tick or a note of the same height changes one item, so only its
         renders are dropped and only its lines painted again. Uses OptionList internals
         (textual is pinned; the pilot tests of the checklist catch a change)."""
         option = self.get_option_at_index(index)

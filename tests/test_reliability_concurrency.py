@@ -123,7 +123,7 @@ def _app(store: Store, playbook: Playbook):  # type: ignore[no-untyped-def]
 
 
 def _field(screen: object, path: str):  # type: ignore[no-untyped-def]
-    from screens.fields import FieldInput
+    from screens.widgets import FieldInput
 
     return next(w for w in screen.query(FieldInput) if w.path == path)  # type: ignore[attr-defined]
 

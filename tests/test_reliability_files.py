@@ -232,7 +232,7 @@ def _banner(screen: object) -> str:
 async def test_read_only_database_opens_read_only_with_a_banner(
     what: str, tmp_path: Path, playbook: Playbook
 ) -> None:
-    from screens.fields import FieldArea
+    from screens.widgets import FieldArea
 
     folder = tmp_path / "data"
     folder.mkdir()
@@ -274,7 +274,7 @@ async def test_writable_database_has_no_banner(store: Store, playbook: Playbook)
 async def test_full_disk_reports_not_saved_keeps_the_text_and_saves_it_later(
     tmp_path: Path, playbook: Playbook
 ) -> None:
-    from screens.fields import FieldArea
+    from screens.widgets import FieldArea
 
     path = tmp_path / "full.db"
     store = Store(path, playbook, clock=fixed_clock)

@@ -75,7 +75,7 @@ TEXT_PATHS = [
 
 
 def _set(case: Escalation, path: str, value: str) -> None:
-    from screens.fields import set_path
+    from screens.widgets import set_path
 
     if path == "references.tickets":
         case.references.tickets = [value]
@@ -92,7 +92,7 @@ def test_hostile_text_in_any_field_is_stored_as_typed_and_exported_safely(
     @_settings(profile)
     @given(st.lists(st.tuples(st.sampled_from(TEXT_PATHS), hostile_text), min_size=1, max_size=4))
     def check(edits: list[tuple[str, str]]) -> None:
-        from screens.fields import get_path
+        from screens.widgets import get_path
 
         case = store.create(
             Escalation(title="Hostile", reproduction={"steps": [ReproStep(action="step")]})
@@ -291,8 +291,7 @@ async def _deliver(app: Any, pilot: Any, widget: Any, text: str, paste: bool) ->
 async def _feed_form(app: Any, pilot: Any, step: str, case_id: int, feed: dict[str, Any]) -> int:
     from textual.widgets import Input, TextArea
 
-    from screens.fields import FieldArea, FieldInput, get_path, lines_of
-    from screens.widgets import MAX_NUMBER, parse_number
+    from screens.widgets import MAX_NUMBER, FieldArea, FieldInput, get_path, lines_of, parse_number
 
     store = app.store
     assert app.open_case(case_id, step)
@@ -511,7 +510,7 @@ async def test_a_megabyte_paste_is_kept_whole(tmp_path: Path) -> None:
     every step screen, the document and its raw view still open."""
     from textual import events
 
-    from screens.fields import FieldArea, FieldInput
+    from screens.widgets import FieldArea, FieldInput
 
     line = "2026-11-24T14:00:00Z ERROR \x1b[31mexport failed\x1b[0m id=42 \x1b]52;c;aGk=\x07\n"
     log = line * (1024 * 1024 // len(line) + 1)

@@ -195,7 +195,7 @@ async def test_a_10x5_terminal_from_the_start(tmp_path: Path, playbook: Playbook
 @pytest.mark.soak  # about 5 s; the fast profile's storms check the screen and case survive
 async def test_typing_survives_a_resize_storm(tmp_path: Path, playbook: Playbook) -> None:
     """What was typed before and during the storm is on screen and saved after it."""
-    from screens.fields import FieldArea
+    from screens.widgets import FieldArea
 
     store = Store(tmp_path / "typing.db", playbook, clock=fixed_clock)
     case_id = store.create(Escalation(title="Typing")).id or 0

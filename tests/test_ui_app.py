@@ -128,6 +128,21 @@ async def test_palette_new_case_from_a_case(make_app: AppFactory, case: Escalati
         assert isinstance(app.screen_stack[-2], HomeScreen)
 
 
+async def test_palette_search_from_a_case_opens_the_search_box(
+    make_app: AppFactory, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case.id or 0, "impact")
+        await pilot.pause()
+        provider = WorkbenchCommands(app.screen)
+        command = next(c for c in provider.commands() if c.name == "Search cases")
+        command.run()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.focused is app.screen.query_one("#search", Input)
+
+
 async def test_quit_saves_what_was_typed(
     make_app: AppFactory, store: Store, case: Escalation
 ) -> None:

@@ -10,7 +10,7 @@ from textual import events
 from textual.widgets import Input, Select, Static
 
 from screens.details import DetailsScreen, deadline_feedback
-from screens.fields import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
+from screens.widgets import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
 from tests.conftest import NOW, new_case
 from workbench.models import ActionTaken, LogEntry, LogKind, Request
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Input
 
-from screens.fields import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
 from screens.reproduction import ReproductionScreen
+from screens.widgets import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
 from tests.conftest import new_case
 from workbench.models import Environment, Reproduction, ReproStep
 

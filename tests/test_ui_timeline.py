@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from screens.app import WorkbenchApp
-from screens.followup_dialogs import (
+from screens.dialogs import (
     DeEscalateDialog,
     EscalateDialog,
     LogUpdateDialog,

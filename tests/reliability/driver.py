@@ -97,7 +97,7 @@ async def app_session(db: str, log: Log, rng: random.Random) -> None:
 
     from screens.app import WorkbenchApp
     from screens.case_base import CaseScreen
-    from screens.fields import FieldArea, FieldInput
+    from screens.widgets import FieldArea, FieldInput
     from workbench.playbook import default_playbook
     from workbench.store import Store
 

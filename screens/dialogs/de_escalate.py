@@ -1,0 +1,118 @@
+"""De-escalate: the playbook's conditions and its procedure, saved as a checklist."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Input, Label, SelectionList, Static
+
+from screens.dialogs.followup_frame import FollowUpDialog, field_row
+from screens.dialogs.followup_requests import DeEscalateRequest
+from workbench import followup
+
+
+class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
+    """The playbook's de-escalation conditions and its four-step procedure.
+
+    The checklist is saved as it stands; the case becomes de-escalated once a condition holds and
+    every step is done or skipped with a reason.
+    """
+
+    TITLE_TEXT = "De-escalate: pull the case back to support"
+    DENSE = True
+    HINT = "space ticks · tab next · ctrl+s save · escape cancel"
+
+    def compose_fields(self) -> ComposeResult:
+        record = self.case.de_escalation
+        de = self.playbook.de_escalation
+        yield Label(de.intro, classes="dialog-label")
+        yield SelectionList[str](
+            *((c.text, c.id, bool(record and record.conditions.get(c.id))) for c in de.conditions),
+            id="deesc-conditions",
+            compact=True,
+        )
+        yield Label("Procedure: each step done, or skipped with a reason", classes="dialog-label")
+        yield SelectionList[str](
+            *((s.text, s.id, bool(record and record.steps_done.get(s.id))) for s in de.procedure),
+            id="deesc-steps",
+            compact=True,
+        )
+        yield field_row(
+            "Outcome",
+            Input(
+                compact=True,
+                value=record.outcome if record else "",
+                placeholder="the resolution or new status (told to the customer)",
+                id="deesc-outcome",
+            ),
+        )
+        yield field_row(
+            "Findings",
+            Input(
+                compact=True,
+                value=record.findings if record else "",
+                placeholder="what future agents should know",
+                id="deesc-findings",
+            ),
+        )
+        yield Label("Skipped because (only for a step not done)", classes="dialog-label")
+        for index, step in enumerate(de.procedure, start=1):
+            yield field_row(
+                f"Step {index}",
+                Input(
+                    compact=True,
+                    value=record.skipped.get(step.id, "") if record else "",
+                    placeholder=f"skip: {step.text[:40]}…" if len(step.text) > 40 else step.text,
+                    id=f"deesc-skip-{index}",
+                ),
+            )
+
+    def compose_status(self) -> ComposeResult:
+        yield Static("", id="deesc-missing", classes="warning-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#deesc-conditions", SelectionList).focus()
+        self._show_missing()
+
+    @on(SelectionList.SelectedChanged)
+    @on(Input.Changed)
+    def _show_missing(self) -> None:
+        request = self.build()
+        steps = self.playbook.de_escalation.procedure
+        if not request.missing:
+            text = Content.styled(
+                "Ready: saving de-escalates the case and stops its clocks.", "$success"
+            )
+        else:
+            left = []
+            if not any(request.conditions.values()):
+                left.append("a condition")
+            open_steps = [
+                str(index)
+                for index, step in enumerate(steps, start=1)
+                if any(item.startswith(step.text) for item in request.missing)
+            ]
+            if open_steps:
+                left.append("step " + ", ".join(open_steps))
+            text = Content.styled(
+                "Still to do: " + "; ".join(left) + " (saving keeps the checklist)", "$warning"
+            )
+        self.query_one("#deesc-missing", Static).update(text)
+
+    def build(self) -> DeEscalateRequest:
+        de = self.playbook.de_escalation
+        chosen = set(self.query_one("#deesc-conditions", SelectionList).selected)
+        done = set(self.query_one("#deesc-steps", SelectionList).selected)
+        skipped = {
+            step.id: self.query_one(f"#deesc-skip-{index}", Input).value
+            for index, step in enumerate(de.procedure, start=1)
+        }
+        conditions = {c.id: c.id in chosen for c in de.conditions}
+        steps = {s.id: s.id in done for s in de.procedure}
+        outcome = self.query_one("#deesc-outcome", Input).value
+        findings = self.query_one("#deesc-findings", Input).value
+        missing = followup.de_escalation_missing(
+            self.playbook, conditions, steps, skipped, outcome=outcome, findings=findings
+        )
+        return DeEscalateRequest(conditions, steps, skipped, outcome, findings, self.now, missing)

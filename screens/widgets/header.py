@@ -1,0 +1,103 @@
+"""The case header at the top of every step screen: the case's facts, the step tabs and the
+saved mark.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from screens.widgets.content import severity_content, update_static
+from screens.widgets.saved import SavedIndicator
+
+if TYPE_CHECKING:
+    from screens.app import WorkbenchApp
+    from workbench.models import Escalation
+
+
+class CaseHeader(Vertical):
+    """Top of every step screen: `#id title · status · severity · routed to`, the step tabs with
+    the current one highlighted (clickable), and the saved indicator."""
+
+    DEFAULT_CSS = """
+    CaseHeader { height: auto; }
+    CaseHeader #case-header-top { height: 1; }
+    CaseHeader #case-title { width: 1fr; height: 1; text-overflow: ellipsis; text-wrap: nowrap; }
+    CaseHeader #case-facts { width: auto; max-width: 60%; height: 1; text-wrap: nowrap;
+        text-overflow: ellipsis; }
+    CaseHeader #case-steps { height: 1; }
+    """
+
+    def __init__(self, step: str, *, id: str | None = "case-header") -> None:
+        super().__init__(id=id)
+        self.step = step
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="case-header-top"):
+            yield Static(id="case-title")
+            yield Static(id="case-facts")
+            yield SavedIndicator(id="saved")
+        yield Static(self._tabs(), id="case-steps")
+
+    def _tabs(self, width: int = 0) -> Content:
+        """`F2 Triage  F3 Impact ...`, the current step highlighted; shorter when space is short
+        (only the current step keeps its name), so every key stays visible."""
+        from screens.case_base import STEPS
+
+        def build(short: bool) -> Content:
+            parts: list[Content] = []
+            for info in STEPS:
+                key = info.key.upper()
+                if info.name == self.step:
+                    parts.append(Content.styled(f" {key} {info.label} ", "bold reverse $accent"))
+                else:
+                    label = key if short else f"{key} {info.label}"
+                    parts.append(Content.styled(label, f"@click=screen.step('{info.name}')"))
+            return Content("  ").join(parts)
+
+        full = build(short=False)
+        return full if not width or full.cell_length <= width else build(short=True)
+
+    def on_resize(self) -> None:
+        steps = self.query_one("#case-steps", Static)
+        update_static(steps, self._tabs(self.content_region.width))
+
+    def show_case(self, case: Escalation) -> None:
+        """Re-render the title line from the case and what the rules derive from it: the title
+        (cut first when space is short), then status, severity and routing, which always show."""
+        from workbench.rules.summary import summarize
+
+        app = cast("WorkbenchApp", self.app)  # Textual types it App[object]
+        summary = summarize(case, app.playbook, app.now())
+        sep = Content.styled(" · ", "dim")
+        title = [
+            Content.styled(f"#{case.id} ", "bold"),
+            Content.styled(case.title or "(untitled)", "bold"),
+        ]
+        if case.customer:
+            title += [sep, Content(case.customer)]
+        # One line that fills what the facts leave (the stylesheet): new text is no new size.
+        update_static(self.query_one("#case-title", Static), Content("").join(title), layout=False)
+        facts = [
+            sep,
+            Content(case.status.label),
+            sep,
+            severity_content(summary.severity),
+            sep,
+            Content(summary.routed_to or "not routed"),
+            Content(" "),
+        ]
+        # As wide as its text: the title's room changes only when the facts' length does.
+        shown = self.query_one("#case-facts", Static)
+        text = Content("").join(facts)
+        before = shown.content
+        wider = not isinstance(before, Content) or before.cell_length != text.cell_length
+        update_static(shown, text, layout=wider)
+
+    @property
+    def saved(self) -> SavedIndicator:
+        return self.query_one(SavedIndicator)

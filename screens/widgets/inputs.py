@@ -1,0 +1,90 @@
+"""The controls bound to a dotted path in the case: a one-line input and a text area (which can
+hold a list, one item per line). Typing in them is saved by the form screen
+(`screens.form.FormScreen`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.message import Message
+from textual.widgets import Input, TextArea
+
+FieldKind = Literal["text", "lines"]
+
+
+def lines_of(text: str) -> list[str]:
+    """One item per non-blank line, trimmed: how a list is typed into a text area."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class FieldInput(Input):
+    """A one-line input bound to a dotted path in the case."""
+
+    def __init__(
+        self,
+        path: str,
+        value: str = "",
+        *,
+        placeholder: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(value, placeholder=placeholder, id=id, classes=classes, compact=True)
+        self.path = path
+
+
+class FieldArea(TextArea):
+    """A text area bound to a dotted path; `kind="lines"` makes it a list, one item per line."""
+
+    class Blurred(Message):
+        """Posted when the area loses focus, so what was typed is saved at once."""
+
+        def __init__(self, area: FieldArea) -> None:
+            super().__init__()
+            self.area = area
+
+        @property
+        def control(self) -> FieldArea:
+            return self.area
+
+    def __init__(
+        self,
+        path: str,
+        value: str | list[str] = "",
+        *,
+        kind: FieldKind = "text",
+        placeholder: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        text = "\n".join(value) if isinstance(value, list) else value
+        super().__init__(
+            text,
+            id=id,
+            classes=classes,
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            placeholder=placeholder,
+        )
+        self.path = path
+        self.kind: FieldKind = kind
+
+    @property
+    def field_value(self) -> str | list[str]:
+        return lines_of(self.text) if self.kind == "lines" else self.text
+
+    def set_field_value(self, value: object) -> None:
+        """Show a value from the case without posting a change (it is already saved)."""
+        if isinstance(value, list):
+            text = "\n".join(str(item) for item in value)
+        else:
+            text = "" if value is None else str(value)
+        if text == self.text or (self.kind == "lines" and lines_of(self.text) == value):
+            return
+        with self.prevent(TextArea.Changed):
+            self.load_text(text)
+
+    def on_blur(self) -> None:
+        self.post_message(self.Blurred(self))
