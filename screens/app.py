@@ -30,6 +30,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from screens.collector import QuietCollector
+from screens.damage import ExitOnDamage
 from screens.settling import after_queues
 from workbench.clock import utcnow
 from workbench.once import Once, once
@@ -87,7 +88,7 @@ def _workbench_commands() -> type[Provider]:
     return provider
 
 
-class WorkbenchApp(App[None]):
+class WorkbenchApp(ExitOnDamage):
     """Escalation Workbench: triage, quantify, package, follow up and export escalations."""
 
     TITLE = "Escalation Workbench"
@@ -134,6 +135,7 @@ class WorkbenchApp(App[None]):
         self._key_in_flight: float | None = None  # when the key on its way up was handed on
         self._hold_polling = False
         self._last_target: Widget | None = None  # where the last key not followed was handed
+        self.watch_store(store)  # a damaged file ends the app (screens/damage.py)
 
     @property
     def playbook(self) -> Playbook:
@@ -198,6 +200,8 @@ class WorkbenchApp(App[None]):
         import screens.triage  # noqa: F401  (the case model and the rules come with it)
 
         self.playbook  # noqa: B018  (loads it)
+        if not self.verified(self.store):
+            return
         self._recount_dues()
         # What start-up built (modules, classes, the playbook, the styles) lives as long as the
         # app: frozen, full collections no longer walk it, and they run in the agent's pauses.

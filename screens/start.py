@@ -93,7 +93,12 @@ def run_app(state: State, *, bell: bool = True) -> None:
     store = state.store(playbook=playbook)
     from screens.app import WorkbenchApp
 
-    WorkbenchApp(store, playbook, bell=bell).run()
+    app = WorkbenchApp(store, playbook, bell=bell)
+    app.run()
+    if app.damage is not None:  # the app ended on a damaged file: one line, status 2
+        from workbench.store import CorruptDatabaseError
+
+        raise CorruptDatabaseError(app.damage)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -67,6 +67,8 @@ def _fake_app(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     started: list[dict[str, Any]] = []
 
     class FakeApp:
+        damage = None  # as the app's when it did not end on a damaged file
+
         def __init__(self, store: Any, playbook: Any, **options: Any) -> None:
             started.append({"db": store.path, "loader": callable(playbook), **options})
 

@@ -4,7 +4,6 @@ bare command's start (screens/start.py), which must not import click."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -91,11 +90,16 @@ class State:
         store = Store(path, playbook or self.playbook(), clock=self.now)
         self._stores.append(store)
         if playbook is None:  # the app's store (a loader) counts them once its playbook is loaded
-            from workbench.store import StoreError
+            from workbench.store import CorruptDatabaseError, StoreError
 
-            # A case that cannot be read: the command says so if it needs that case.
-            with contextlib.suppress(StoreError):
+            # A lock or a full disk: the columns wait for a later open. A damaged file is
+            # refused, whatever the command: it is evidence, never written.
+            try:
                 store.recount_dues()
+            except CorruptDatabaseError:
+                raise
+            except StoreError:
+                pass
         return store
 
     def now(self) -> datetime:

@@ -36,7 +36,10 @@ from workbench.store.paths import (
     connect_readonly,
     create_private,
     error_code,
+    in_wal_mode,
+    not_a_file,
     not_writable,
+    side_file,
 )
 from workbench.store.search import Hits
 
@@ -81,6 +84,14 @@ class StoreBase:
         # What temp.search_hits holds: a search's matches, and as of which changes (`_hits`).
         self._held: tuple[Hits, tuple[int, int]] | None = None
         self._stamp_of: tuple[object, str] | None = None  # the calendar's, see recount_dues
+        # Whether the file is damaged, decided once per open (`verify`, `_mark_damaged`): once it
+        # is, nothing writes to it any more (no save, recount, migration, repair or checkpoint).
+        self.damage: str | None = None
+        self._verified = False
+        self._verify_lock = threading.Lock()
+        # Told (once, from whichever thread found it) when the file turns out damaged: the app
+        # shows it and exits.
+        self.on_damage: Callable[[str], object] | None = None
         self.readonly = readonly or (
             self.path.exists() and (not_writable(self.path) or not_writable(self.path.parent))
         )
@@ -97,8 +108,9 @@ class StoreBase:
     # -- opening ------------------------------------------------------------------------------------
     def _open(self) -> None:
         path = self.path
-        if path.is_dir():
-            raise StoreError(f"the database path is a directory: {path}")
+        kind = not_a_file(path)
+        if kind is not None:
+            raise StoreError(f"the database path is {kind}, not a file: {path}")
         if not path.exists():
             if self.readonly:
                 raise StoreError(f"no database at {path}")
@@ -107,7 +119,7 @@ class StoreBase:
             except OSError as exc:
                 raise StoreError(f"cannot create the database {path}: {exc.strerror}") from exc
         check_header(path)
-        version = self._probe()
+        version = self._probe(deep=self._needs_deep_probe())
         if self.readonly:
             conn = connect_readonly(path, self.busy_timeout)
         else:
@@ -134,15 +146,28 @@ class StoreBase:
             self.close()
             raise
 
-    def _probe(self) -> int:
+    def _needs_deep_probe(self) -> bool:
+        """Whether opening the file for writing would write to it before any write of ours:
+        a file not in WAL mode (switching it writes the header) or with a -wal beside it (our
+        connection's close copies that log into the file). Such a file is checked whole first
+        (`quick_check`); one at rest in WAL mode is checked before the first write (`verify`)."""
+        if self.readonly or self.path.stat().st_size == 0:
+            return False
+        return not in_wal_mode(self.path) or side_file(self.path, "-wal").exists()
+
+    def _probe(self, *, deep: bool = False) -> int:
         """Read the schema version through a read-only connection: a newer or foreign file is
-        refused before any connection that could write to it is opened."""
+        refused before any connection that could write to it is opened; with `deep`, a damaged
+        one too."""
         conn = connect_readonly(self.path, self.busy_timeout, probe=True)
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             version = migrations.user_version(conn)
             app_id = migrations.application_id(conn)
+            if deep:
+                self._quick_check(conn)
+                self._verified = True
         finally:
             conn.close()
         if version < 0:  # a signed field in the header: only damage makes it negative
@@ -170,6 +195,8 @@ class StoreBase:
         assert self._conn is not None
         reached: list[int] = []
         if migrations.user_version(self._conn) < SCHEMA_VERSION:
+            if migrations.user_version(self._conn) > 0:
+                self.verify()  # an upgrade rewrites tables: never on a damaged file
             ctx = MigrationContext(db=self._database(), derive=self._derive_json)
             try:
                 reached = migrations.migrate(ctx)
@@ -180,8 +207,48 @@ class StoreBase:
         if reached:
             log.info("database %s upgraded to schema %s", self.path, reached[-1])
         if not migrations.fts_intact(self._conn):
+            self.verify()
             with self._write():
                 migrations.repair_fts(self._database())
+
+    # -- damage -------------------------------------------------------------------------------------
+    def verify(self) -> None:
+        """Check the whole file (`PRAGMA quick_check`) once per open, on a read-only connection
+        of its own: a damaged file raises CorruptDatabaseError, and nothing writes to it from
+        then on. Run before the first write (and by the app in the background after its first
+        paint): at 20,000 cases it takes about 0.15 s, too long for every open of the app."""
+        with self._verify_lock:
+            if self.damage is not None:
+                raise CorruptDatabaseError(self.damage)
+            if self._verified:
+                return
+            with self._errors():
+                conn = connect_readonly(self.path, self.busy_timeout)
+                try:
+                    self._quick_check(conn)
+                finally:
+                    conn.close()
+            self._verified = True
+
+    def _quick_check(self, conn: sqlite3.Connection) -> None:
+        with self._errors():
+            rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+        if [tuple(row) for row in rows] != [("ok",)]:
+            found = str(rows[0][0]) if rows and rows[0] else "no answer"
+            found = brief(found.replace("*** in database main ***", ""), 80)
+            raise self._mark_damaged(f"the database is damaged ({found}): {self.path}")
+
+    def _mark_damaged(self, message: str) -> CorruptDatabaseError:
+        """Note that the file is damaged (writes are refused from now on, the checkpointer
+        stops) and tell `on_damage` the first time; returns the error to raise."""
+        first = self.damage is None
+        if first:
+            self.damage = message
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+            if self.on_damage is not None:
+                self.on_damage(message)
+        return CorruptDatabaseError(message)
 
     # -- plumbing -----------------------------------------------------------------------------------
     @property
@@ -212,7 +279,7 @@ class StoreBase:
             if code == sqlite3.SQLITE_READONLY:
                 raise ReadOnlyError(f"the database cannot be written (read-only): {path}") from exc
             if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-                raise CorruptDatabaseError(
+                raise self._mark_damaged(
                     f"the database is damaged or not an SQLite file ({text}): {path}"
                 ) from exc
             if code == sqlite3.SQLITE_CANTOPEN:
@@ -222,7 +289,7 @@ class StoreBase:
             raise StoreError(f"database error ({text}): {path}") from exc
         except UnicodeDecodeError as exc:
             # SQLite quoted damaged bytes (a flipped byte in the schema) in its own error message.
-            raise CorruptDatabaseError(
+            raise self._mark_damaged(
                 f"the database is damaged (text that is not UTF-8 where SQL should be): {path}"
             ) from exc
         except OSError as exc:
@@ -236,7 +303,7 @@ class StoreBase:
         try:
             yield
         except (ValueError, KeyError, TypeError) as exc:
-            raise CorruptDatabaseError(
+            raise self._mark_damaged(
                 f"the database holds a damaged value ({type(exc).__name__}: {brief(str(exc))}): "
                 f"{self.path}"
             ) from exc
@@ -267,11 +334,14 @@ class StoreBase:
         and the update cannot interleave with another process's save."""
         if self.readonly:
             raise ReadOnlyError(f"the database is open read-only: {self.path}")
+        self.verify()  # once per open; a damaged file is never written
         conn = self._conn
         assert conn is not None
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            if self.damage is not None:  # found while writing: none of it is kept
+                raise CorruptDatabaseError(self.damage)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -321,11 +391,11 @@ class StoreBase:
         try:
             return Escalation.model_validate_json(unpack_document(data))
         except ValidationError as exc:
-            raise CorruptDatabaseError(
+            raise self._mark_damaged(
                 f"case {case_id} cannot be read ({first_error(exc)}): {self.path}"
             ) from exc
         except ValueError as exc:
-            raise CorruptDatabaseError(
+            raise self._mark_damaged(
                 f"case {case_id} cannot be read ({brief(str(exc))}): {self.path}"
             ) from exc
 

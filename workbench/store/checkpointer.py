@@ -65,6 +65,12 @@ class Checkpointer:
                     self._thread.start()
         self._due.set()
 
+    def stop(self) -> None:
+        """Run no more checkpoints (the file turned out damaged): the thread ends at its next
+        look, without waiting for it here."""
+        self._closing.set()
+        self._due.set()
+
     def close(self, timeout: float = 5.0) -> None:
         """Stop the thread (a checkpoint under way finishes first) and close its connection."""
         self._closing.set()

@@ -58,6 +58,57 @@ def not_writable(path: Path) -> bool:
     return not os.access(path, os.W_OK) or not mode & stat.S_IWUSR
 
 
+def side_file(path: Path, suffix: str) -> Path:
+    """The database's `-wal`, `-shm` or `-journal` beside it."""
+    return Path(f"{path}{suffix}")
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_a_file(path: Path | str) -> str | None:
+    """What `path` is if it exists and is not a regular file (a directory, a FIFO, a device
+    like /dev/null, a socket), from `os.stat` alone: nothing is opened, so a FIFO cannot hang
+    the caller. None for a regular file or nothing there."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def in_wal_mode(path: Path) -> bool:
+    """Whether the file's header says WAL (read and write versions 2): opening a file in
+    another mode for writing switches it, which writes the header."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    return len(header) == 20 and header[18:20] == b"\x02\x02"
+
+
+def _header_fields_valid(header: bytes) -> bool:
+    """The header's fixed fields as SQLite's file format defines them (a flipped byte there is
+    damage SQLite itself may read past): versions 1 or 2, payload fractions 64/32/32, schema
+    format up to 4, text encoding up to 3 (0 in a file with no schema yet), and the 20 bytes reserved for expansion all zero."""
+    (schema_format,) = struct.unpack(">I", header[44:48])
+    (encoding,) = struct.unpack(">I", header[56:60])
+    return (
+        header[18] in (1, 2)
+        and header[19] in (1, 2)
+        and header[21:24] == b"\x40\x20\x20"
+        and schema_format <= 4
+        and encoding <= 3
+        and not any(header[72:92])
+    )
+
+
 def check_header(path: Path) -> None:
     """Refuse a file that is not SQLite or is shorter than its header says, before SQLite sees it."""
     size = path.stat().st_size
@@ -71,7 +122,7 @@ def check_header(path: Path) -> None:
     page_size = 65536 if page_size == 1 else page_size
     change_counter, pages = struct.unpack(">II", header[24:32])
     (valid_for,) = struct.unpack(">I", header[92:96])
-    if page_size < 512 or page_size & (page_size - 1):
+    if page_size < 512 or page_size & (page_size - 1) or not _header_fields_valid(header):
         raise CorruptDatabaseError(f"the database header is damaged: {path}")
     if Path(f"{path}-wal").exists():
         # Another connection may be checkpointing: it writes page 1 (the new size) before the
