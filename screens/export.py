@@ -237,6 +237,13 @@ class ExportScreen(CaseScreen):
         if not answer:
             return
         path = Path(answer).expanduser()
+        if self.workbench.store.owns(path):
+            self.notify(
+                f"{path} is the database itself (or its -wal/-shm): name another file.",
+                title="Not saved",
+                severity="error",
+            )
+            return
         target = inspect_target(path)
         if target.is_dir:
             self.notify(f"{path} is a folder: name a file.", title="Not saved", severity="error")

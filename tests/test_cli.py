@@ -587,6 +587,8 @@ def test_bare_command_runs_the_app(
     started: list[tuple[Any, Any]] = []
 
     class FakeApp:
+        damage = None  # as the app's when it did not end on a damaged file
+
         def __init__(self, store: Any, playbook: Any, **options: Any) -> None:
             started.append((store, playbook))
             started.append(("options", options))

@@ -48,8 +48,7 @@ def _read_input(source: str) -> tuple[str, str]:
         if path.is_dir():
             raise CliError(f"{name}: is a directory")
         try:
-            with path.open("rb") as handle:
-                data = handle.read(MAX_IMPORT_BYTES + 1)
+            data = _read_regular_file(path, name)
         except OSError as exc:
             raise CliError(f"{name}: cannot read ({exc.strerror or exc})") from exc
         except ValueError as exc:  # a name no file system accepts (an embedded NUL)
@@ -62,24 +61,53 @@ def _read_input(source: str) -> tuple[str, str]:
         raise CliError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
 
 
+def _read_regular_file(path: Path, name: str) -> bytes:
+    """At most MAX_IMPORT_BYTES + 1 bytes of `path`, which must be a regular file: opened
+    without blocking and looked at before reading, so a FIFO (which would wait forever for a
+    writer), a device or a socket is refused in one line."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            from workbench.store import not_a_file
+
+            kind = not_a_file(path) or "not a regular file"
+            raise CliError(f"{shown(name)}: {kind}, not a file (use - to read stdin)")
+        return handle.read(MAX_IMPORT_BYTES + 1)
+
+
+def _load_json(text: str, name: str) -> object:
+    """The JSON form, with what Python's parser cannot take said in one line: nesting deeper
+    than its recursion limit, an integer longer than its int-str limit (4,300 digits)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"{name}: not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
+        ) from exc
+    except RecursionError as exc:
+        raise CliError(f"{name}: not a case: the JSON is too deeply nested") from exc
+    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise CliError(f"{name}: not a case: number too long (over 4,300 digits) in the JSON") from exc
+
+
 def _parse_document(text: str, name: str, playbook: Playbook, now: datetime) -> Escalation:
     from pydantic import ValidationError
 
     from workbench.models import Escalation
 
     if text.lstrip().startswith(("{", "[")):
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CliError(
-                f"{name}: not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
-            ) from exc
+        raw = _load_json(text, name)
         if not isinstance(raw, dict):
             raise CliError(f"{name}: the JSON form is one case object, not {type(raw).__name__}")
         try:
             return Escalation.model_validate(raw)
         except ValidationError as exc:
             raise CliError(f"{name}: invalid case: {validation_message(exc)}") from exc
+        except RecursionError as exc:
+            raise CliError(f"{name}: not a case: the JSON is too deeply nested") from exc
     from workbench.document import DocumentError, parse_markdown
 
     try:
@@ -151,6 +179,8 @@ def export(state: State, case_id: str, output: Path | None, force: bool, copy: b
     case, playbook = get_case(state, case_id)
     document = sanitize(render_markdown(case, playbook, state.now()))
     if output is not None and str(output) != "-":
+        if state.store(create=False).owns(output):
+            raise CliError(f"{shown(output)}: that is the database itself (or its -wal/-shm)")
         _write_private(output, document, force=force)
         click.echo(f"Wrote {shown(output)}", err=True)
     elif output is not None or not copy:

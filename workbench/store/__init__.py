@@ -31,7 +31,7 @@ if typing.TYPE_CHECKING:
         UnstorableTextError,
     )
     from workbench.store.facts import CaseFacts
-    from workbench.store.paths import default_db_path, resolve_db_path
+    from workbench.store.paths import default_db_path, not_a_file, resolve_db_path
     from workbench.store.queries import SORTS, CaseRow, Event
     from workbench.store.search import fts_query, lookup_cheap
 
@@ -53,6 +53,7 @@ _HOMES = {
     "CaseFacts": "facts",
     "default_db_path": "paths",
     "resolve_db_path": "paths",
+    "not_a_file": "paths",
     "case_json": "codec",
     "flatten": "codec",
     "diff_documents": "codec",
@@ -83,6 +84,7 @@ __all__ = [
     "flatten",
     "fts_query",
     "lookup_cheap",
+    "not_a_file",
     "pack_document",
     "resolve_db_path",
     "unpack_document",

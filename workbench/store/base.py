@@ -36,7 +36,9 @@ from workbench.store.paths import (
     connect_readonly,
     create_private,
     error_code,
+    heal_side_files,
     in_wal_mode,
+    is_database_file,
     not_a_file,
     not_writable,
     side_file,
@@ -123,6 +125,7 @@ class StoreBase:
         if self.readonly:
             conn = connect_readonly(path, self.busy_timeout)
         else:
+            heal_side_files(path)
             conn = sqlite3.connect(
                 path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
             )
@@ -400,12 +403,21 @@ class StoreBase:
             ) from exc
 
     # -- file ---------------------------------------------------------------------------------------
+    def owns(self, target: Path | str) -> bool:
+        """Whether writing a file at `target` would write over this database or its -wal/-shm,
+        by the files' identity (a symlinked directory, a hard link, a relative path), not the
+        spelling of the path."""
+        return is_database_file(Path(os.path.abspath(Path(target).expanduser())), self.path)
+
     def backup(self, dest_path: Path | str, *, overwrite: bool = False) -> Path:
         """A consistent copy through SQLite's online backup, safe while others write. The copy
         is created 0600 like the original."""
         dest = Path(os.path.abspath(Path(dest_path).expanduser()))
-        if dest == self.path:
-            raise StoreError(f"cannot back up the database onto itself: {dest}")
+        if self.owns(dest):
+            raise StoreError(f"cannot back up the database onto itself or its -wal/-shm: {dest}")
+        kind = not_a_file(dest)
+        if kind is not None:
+            raise StoreError(f"the backup path is {kind}, not a file: {dest}")
         # A stale -wal beside the destination would be replayed into the new copy: the three
         # files go (or stay) together.
         files = [dest, Path(f"{dest}-wal"), Path(f"{dest}-shm")]

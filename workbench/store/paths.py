@@ -85,6 +85,60 @@ def not_a_file(path: Path | str) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def _place(path: Path) -> tuple[int, int, str] | None:
+    """Where a name is, by identity: its directory's device and inode, and the name in it."""
+    try:
+        folder = os.stat(path.parent)
+    except (OSError, ValueError):
+        return None
+    return (folder.st_dev, folder.st_ino, path.name)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` name one file, by identity, not by spelling: the same device and
+    inode when both exist (through symlinks, hard links, relative paths), else the same name in
+    the same directory (its device and inode: a symlinked directory is the directory)."""
+    try:
+        return os.path.samestat(os.stat(a), os.stat(b))
+    except (OSError, ValueError):
+        pass
+    here, there = _place(a), _place(b)
+    return here is not None and here == there
+
+
+def is_database_file(target: Path, database: Path) -> bool:
+    """Whether writing to `target` (or to the -wal/-shm/-journal that writing a database there
+    would make, or replace) would write to `database` or one of its own side files."""
+    ours = [database, *(side_file(database, s) for s in SIDE_SUFFIXES)]
+    theirs = [target, *(side_file(target, s) for s in SIDE_SUFFIXES)]
+    return any(same_file(t, o) for t in theirs for o in ours)
+
+
+def heal_side_files(path: Path) -> None:
+    """Give our own -wal and -shm at least the database's permissions: side files narrower than
+    the file (left by a read-only open of a 0400 file) make every later write fail as
+    "read-only". Another user's files are left alone."""
+    try:
+        want = stat.S_IMODE(os.stat(path).st_mode) & 0o666
+    except OSError:
+        return
+    for suffix in ("-wal", "-shm"):
+        side = side_file(path, suffix)
+        try:
+            info = os.lstat(side)
+        except OSError:
+            continue
+        have = stat.S_IMODE(info.st_mode)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and want & ~have:
+            try:
+                os.chmod(side, have | want)
+            except OSError:
+                continue
+
+
 def in_wal_mode(path: Path) -> bool:
     """Whether the file's header says WAL (read and write versions 2): opening a file in
     another mode for writing switches it, which writes the header."""
@@ -136,10 +190,15 @@ def check_header(path: Path) -> None:
 
 def connect_readonly(path: Path, timeout: float, *, probe: bool = False) -> sqlite3.Connection:
     """mode=ro; a WAL file in a directory we cannot write has no -shm to share, so fall back to
-    immutable=1 then. A `probe` of a file with no -wal beside it reads it as immutable: all its
-    content is in the file, and nothing (not even an empty -wal or -shm) is created beside it."""
+    immutable=1 then. A file with no -wal beside it is read as immutable: all its content is in
+    the file, and nothing (not even an empty -wal or -shm) is created beside it. (`probe` is
+    kept for its callers: every read-only connection now does what it did.)"""
     uri = path.absolute().as_uri()
-    immutable = probe and not Path(f"{path}-wal").exists()
+    # With no -wal beside the file, no connection is writing it (a writer's -wal lasts as long
+    # as its connection): read it as immutable, which creates no -wal or -shm. mode=ro alone
+    # creates both, with the file's mode: a 0400 file left 0400 side files that made the next
+    # writable open of it fail.
+    immutable = not Path(f"{path}-wal").exists()
     conn = sqlite3.connect(
         f"{uri}?mode=ro{'&immutable=1' if immutable else ''}",
         uri=True,
