@@ -187,6 +187,8 @@ def _started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     seen: list[Any] = []
 
     class FakeApp:
+        damage = None  # as the app's when it did not end on a damaged file
+
         def __init__(self, store: Any, playbook: Any, **options: Any) -> None:
             seen.append(playbook)
 

@@ -31,6 +31,7 @@ class Profile:
     ui_batch_size: int
     examples: int  # hypothesis examples per core property
     files: int  # damaged database files tried
+    swept: int  # damaged copies of a realistic database put through every command and the app
     resizes: int  # terminal sizes per resize storm
 
 
@@ -49,6 +50,7 @@ FAST = Profile(
     ui_batch_size=6,
     examples=25,
     files=30,
+    swept=10,
     resizes=30,
 )
 SOAK = Profile(
@@ -61,6 +63,7 @@ SOAK = Profile(
     ui_batch_size=12,
     examples=_scaled(400),
     files=_scaled(400),
+    swept=_scaled(300),
     resizes=_scaled(150),
 )
 
@@ -83,6 +86,7 @@ _ORDER = (
     "inputs tried",
     "CLI invocations tried",
     "files tried",
+    "damaged copies swept",
     "resizes survived",
     "lost",
 )
