@@ -196,7 +196,9 @@ def test_backup_and_export_refuse_the_open_database_by_identity(
     assert sorted(titles) == ["Keep me", "Written after"]
 
 
-def test_backup_elsewhere_through_a_symlinked_folder_still_works(live: Store, tmp_path: Path) -> None:
+def test_backup_elsewhere_through_a_symlinked_folder_still_works(
+    live: Store, tmp_path: Path
+) -> None:
     result = CliRunner().invoke(
         main, ["--db", str(live.path), "backup", str(tmp_path / "link" / "copy.db")]
     )

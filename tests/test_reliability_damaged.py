@@ -36,7 +36,9 @@ NOW_TEXT = NOW.isoformat()
 
 def fingerprint(path: Path) -> tuple[str, list[str]]:
     """The file's bytes (hashed) and what lies beside it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest(), sorted(p.name for p in path.parent.iterdir())
+    return hashlib.sha256(path.read_bytes()).hexdigest(), sorted(
+        p.name for p in path.parent.iterdir()
+    )
 
 
 def realistic(folder: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:

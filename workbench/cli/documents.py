@@ -90,7 +90,9 @@ def _load_json(text: str, name: str) -> object:
     except RecursionError as exc:
         raise CliError(f"{name}: not a case: the JSON is too deeply nested") from exc
     except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion"
-        raise CliError(f"{name}: not a case: number too long (over 4,300 digits) in the JSON") from exc
+        raise CliError(
+            f"{name}: not a case: number too long (over 4,300 digits) in the JSON"
+        ) from exc
 
 
 def _parse_document(text: str, name: str, playbook: Playbook, now: datetime) -> Escalation:
