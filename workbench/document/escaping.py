@@ -38,7 +38,10 @@ _PLAIN_ACTIVE = re.compile(
 )
 # A line start that could open a block: a list item, a heading, a quote, a fence, a table row, a
 # thematic break or setext underline, an HTML block, an ordered list item.
-_LINE_START = re.compile(r"[-+*=>#<|_~`]|\d{1,9}[.)]")
+_LINE_START = re.compile(
+    r"[>|<]|#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|~~~|```"
+    r"|(?:[-*_][ \t]*){3,}$|[-=]+[ \t]*$"
+)
 _STEP_INPUT = re.compile(r"[ \t]+(?:—|–|--|-)[ \t]*input[ \t]*:", re.IGNORECASE)
 
 
