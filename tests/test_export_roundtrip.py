@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.document import parse_markdown, render_markdown
+from workbench.document import parse_markdown, render_markdown, render_plain
 from workbench.models import (
     ActionTaken,
     Baseline,
@@ -69,6 +69,8 @@ def _document_values(case: Escalation) -> dict[str, Any]:
     data["title"] = data["title"].replace("\n", " ")
     for step in data["reproduction"]["steps"]:
         step["action"] = _without_empty_lines(step["action"])
+        if "\n" in step["literal_input"]:  # a block input follows a one-line action
+            step["action"] = step["action"].replace("\n", " ")
     for action in data["actions"]:
         action["tried"] = _without_empty_lines(action["tried"])
     for part in ("baseline", "environment"):
@@ -435,3 +437,35 @@ def test_deadlines_round_trip_in_any_offset(deadline: datetime, minutes: int) ->
     back = parse_markdown(text, PB, now=NOW)
     assert back.request.hard_deadline == deadline.replace(second=0, microsecond=0)  # to the minute
     assert render_markdown(back, PB, NOW, tz=tz) == text
+
+
+# -- the plain-text format ----------------------------------------------------------------------------
+def assert_plain_round_trip(case: Escalation) -> str:
+    text = render_plain(case, PB, NOW, tz=UTC)
+    assert not CONTROL_RE.search(text)
+    typed = str(_document_values(case)).count("\\\\")
+    assert text.count("\\") <= typed, "a backslash the agent did not type"
+    back = parse_markdown(text, PB, now=NOW, tz=UTC)
+    assert _document_values(back) == _document_values(case)
+    assert render_plain(back, PB, NOW, tz=UTC) == text, "plain export is not stable"
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(VARIED))
+def test_varied_documents_round_trip_in_plain_text(name: str) -> None:
+    text = assert_plain_round_trip(VARIED[name])
+    for heading in PB.document.headings.model_dump().values():
+        assert f"\n\n{heading}\n" in text  # the template's capital headings, no markers
+    assert not any(line.startswith("#") for line in _outside_fences(text))
+
+
+def test_plain_text_keeps_markdown_characters_verbatim() -> None:
+    typed = "Error: <SAMLResponse> invalid -> user sees *Access denied* [code 403] after ~20 redirects"
+    text = assert_plain_round_trip(_case(reproduction=Reproduction(observed=typed)))
+    assert f"\nObserved outcome: {typed}\n" in text
+
+
+@fast
+@given(cases())
+def test_free_text_in_every_field_round_trips_in_plain_text(case: Escalation) -> None:
+    assert_plain_round_trip(case)

@@ -97,8 +97,8 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
     active = _PLAIN_ACTIVE if how.plain else _MD_ACTIVE
     if active.search(line) or _loose_underscore(line, how):
         return True
-    if at_start and _LINE_START.match(line):
-        return True
+    if at_start and (_LINE_START.match(line) or line.endswith(":")):
+        return True  # a block, or an intro line ("Steps:") that the parse sets apart
     if label_start(how.doc).match(line) or line == how.doc.placeholder:
         return True
     if " ".join(line.split()).lower() in heading_lines(how.doc):

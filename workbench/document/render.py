@@ -198,9 +198,13 @@ def _steps(r: _Renderer, steps: Sequence[ReproStep]) -> str:
     for number, step in enumerate(steps, start=1):
         prefix = f"{number}. "
         indent = " " * len(prefix)
-        action = r.enc(step.action, indent=indent, line_start=True, step_input=True, block_ok=False)
-        text = prefix + action
         literal = sanitize(step.literal_input)
+        typed = _one_paragraph(step.action)
+        if "\n" in literal:
+            # The line before a block literal ends with "input:": it must be the item's first line.
+            typed = typed.replace("\n", " ")
+        action = r.enc(typed, indent=indent, line_start=True, step_input=True, block_ok=False)
+        text = prefix + action
         if literal and "\n" in literal:
             text = _after(text + INPUT_SEPARATOR.rstrip(), fence(literal, indent))
         elif literal:
