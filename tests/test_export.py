@@ -241,7 +241,9 @@ def test_an_empty_case_keeps_every_heading_and_label(pb: Playbook) -> None:
 def test_placeholder_typed_literally_is_in_a_code_span_and_kept(pb: Playbook) -> None:
     case = Escalation(narrative=PLACEHOLDER, reproduction=Reproduction(expected=PLACEHOLDER))
     text = render(case, pb)
-    assert f"\n`{PLACEHOLDER}`\n" in text and f"{pb.document.labels.expected}: `{PLACEHOLDER}`" in text
+    assert (
+        f"\n`{PLACEHOLDER}`\n" in text and f"{pb.document.labels.expected}: `{PLACEHOLDER}`" in text
+    )
     assert "\\" not in text
     back = parse(text, pb)
     assert back.narrative == PLACEHOLDER

@@ -460,7 +460,9 @@ def test_varied_documents_round_trip_in_plain_text(name: str) -> None:
 
 
 def test_plain_text_keeps_markdown_characters_verbatim() -> None:
-    typed = "Error: <SAMLResponse> invalid -> user sees *Access denied* [code 403] after ~20 redirects"
+    typed = (
+        "Error: <SAMLResponse> invalid -> user sees *Access denied* [code 403] after ~20 redirects"
+    )
     text = assert_plain_round_trip(_case(reproduction=Reproduction(observed=typed)))
     assert f"\nObserved outcome: {typed}\n" in text
 
