@@ -2,7 +2,9 @@
 
 The document (rendered Markdown, or the raw text with `r`) beside the package-readiness checklist
 for the routed destination(s) and the lint findings; at narrow widths the checklist sits below.
-`c` copies (OSC 52 through the terminal, and the platform's clipboard tool), `s` saves to a file
+`f` switches between Markdown and the template's plain text (for e-mail and ticket fields).
+`c` copies (tmux's buffer inside tmux, the platform's clipboard tool, OSC 52 over SSH, or a file
+whose path is shown whole in a dialog), `s` saves to a file
 (never overwriting, and never writing through a symbolic link, without asking; new files are 0600).
 Warnings inform; nothing here blocks a copy or a save.
 """
@@ -54,8 +56,18 @@ def inspect_target(path: Path) -> Target:
     return Target(path, path.exists() or is_link, is_link, path.is_dir(), link)
 
 
-def default_export_path(case_id: int | None) -> Path:
-    return Path("~").expanduser() / f"escalation-{case_id}.md"
+def default_export_path(case_id: int | None, fmt: str = "markdown") -> Path:
+    suffix = "txt" if fmt == "plain" else "md"
+    return Path("~").expanduser() / f"escalation-{case_id}.{suffix}"
+
+
+def _as_code_block(text: str) -> str:
+    """Plain text shown by the Markdown widget as exactly itself: one fenced block."""
+    import re
+
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}{fence}\n"
 
 
 def write_document(path: Path, text: str, *, overwrite: bool, follow_symlink: bool) -> None:
@@ -124,11 +136,10 @@ def finding_option(finding: Finding, step_labels: dict[str, str]) -> Content:
 
 
 def copy_message(result: CopyResult) -> tuple[str, SeverityLevel]:
-    """The notification after a copy: which way the text went, and how sure that is."""
+    """The notification after a copy: where the text went, and how sure that is."""
     if result.ok:
-        return f"Copied with {result.method} (and sent to the terminal, OSC 52).", "information"
-    osc = "Sent to the terminal's clipboard (OSC 52; tmux needs set-clipboard on)."
-    return f"{osc} {result.message}", "warning"
+        return result.message, "information"
+    return result.message, "warning"
 
 
 class ExportScreen(CaseScreen):
@@ -141,11 +152,19 @@ class ExportScreen(CaseScreen):
         Binding("c", "copy", "Copy", id="export.copy"),
         Binding("s", "save", "Save", id="export.save"),
         Binding("r", "toggle_raw", "Raw/rendered", id="export.raw"),
+        Binding(
+            "f",
+            "toggle_format",
+            "Markdown/plain",
+            id="export.format",
+            tooltip="Switch the document between Markdown and the template's plain text",
+        ),
     ]
 
     def __init__(self, case_id: int, *, name: str | None = None) -> None:
         super().__init__(case_id, name=name)
         self.document = ""
+        self.fmt = "markdown"  # or "plain": what is shown, copied and saved
         self._findings: list[Finding] = []
 
     def compose_body(self) -> ComposeResult:
@@ -165,9 +184,9 @@ class ExportScreen(CaseScreen):
 
     # -- rendering ----------------------------------------------------------------------------------
     def render_document(self) -> str:
-        from workbench.document import render_markdown
+        from workbench.document import render_document
 
-        return render_markdown(self.case, self.workbench.playbook, self.now())
+        return render_document(self.case, self.workbench.playbook, self.now(), fmt=self.fmt)
 
     def refresh_case(self) -> None:
         self.document = self.render_document()
@@ -195,7 +214,9 @@ class ExportScreen(CaseScreen):
         from textual.widgets import Markdown  # loaded already: the screen composed one
 
         markdown = self.query_one("#doc-markdown", Markdown)
-        markdown.update(self.document)
+        # Plain text is not Markdown: shown rendered, it is shown as the text itself.
+        shown = self.document if self.fmt == "markdown" else _as_code_block(self.document)
+        markdown.update(shown)
         self.query_one("#doc-raw", Static).update(self.document)
 
     @property
@@ -208,29 +229,46 @@ class ExportScreen(CaseScreen):
         switcher.current = "rendered" if self.raw else "raw"
         self.query_one(f"#{switcher.current}").focus()
 
+    def action_toggle_format(self) -> None:
+        self.fmt = "plain" if self.fmt == "markdown" else "markdown"
+        self.document = self.render_document()
+        self._show_document()
+        name = "plain text" if self.fmt == "plain" else "Markdown"
+        self.notify(f"The document is now {name} (copy and save use it).", title="Format")
+
     def action_copy(self) -> None:
         text = self.document
-        self.app.copy_to_clipboard(text)
+        self.app.copy_to_clipboard(text)  # headless tests read app.clipboard
         self._copy_with_tool(text, self._warning_suffix())
 
     @work(thread=True, exclusive=True, group="copy")
     def _copy_with_tool(self, text: str, suffix: str) -> None:
-        """The platform tool may take a moment (or time out): off the event loop."""
-        result = copy_text(text)
+        """The tool may take a moment (or time out): off the event loop. Over SSH, the App's own
+        OSC 52 write (above) is the way; the result says so."""
+        result = copy_text(text, osc52=lambda _sequence: None)
+        self.app.call_from_thread(self._copied, result, suffix)
+
+    def _copied(self, result: CopyResult, suffix: str) -> None:
+        if result.path is not None:
+            # A path wrapped by a toast is unusable: a dialog shows it whole, on its own line.
+            self.app.push_screen(
+                ConfirmDialog(
+                    "No clipboard reached. The document is in this file:",
+                    detail=str(result.path),
+                    yes="OK",
+                    no="Close",
+                )
+            )
+            return
         message, severity = copy_message(result)
-        self.app.call_from_thread(
-            self.notify,
-            message + suffix,
-            title="Copy",
-            severity=severity,
-        )
+        self.notify(message + suffix, title="Copy", severity=severity)
 
     def action_save(self) -> None:
         self._save()
 
     @work(exclusive=True, group="save")
     async def _save(self) -> None:
-        default = str(default_export_path(self.case_id))
+        default = str(default_export_path(self.case_id, self.fmt))
         answer = await self.app.push_screen_wait(
             TextPrompt("Save the document", "File", value=default)
         )

@@ -364,7 +364,7 @@ def test_export_copy(run: Run, store: Store, monkeypatch: pytest.MonkeyPatch) ->
     case = store.create(ready_case())
     copied: list[str] = []
 
-    def fake_copy(text: str) -> clipboard.CopyResult:
+    def fake_copy(text: str, **_: object) -> clipboard.CopyResult:
         copied.append(text)
         return clipboard.CopyResult("xclip", True, None, "Copied to the clipboard with xclip.")
 
@@ -375,7 +375,7 @@ def test_export_copy(run: Run, store: Store, monkeypatch: pytest.MonkeyPatch) ->
     assert result.stderr == "Copied to the clipboard with xclip.\n"
     assert copied and case.title in copied[0]
 
-    def no_copy(text: str) -> clipboard.CopyResult:
+    def no_copy(text: str, **_: object) -> clipboard.CopyResult:
         return clipboard.CopyResult("none", False, None, "No clipboard tool found, and no file")
 
     monkeypatch.setattr(clipboard, "copy_text", no_copy)

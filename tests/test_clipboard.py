@@ -51,7 +51,15 @@ def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., FakeR
         answers: dict[str, int | BaseException] | None = None,
         wsl: bool = False,
     ) -> FakeRun:
-        for name in ("WAYLAND_DISPLAY", "DISPLAY", "WSL_DISTRO_NAME", "WSL_INTEROP"):
+        for name in (
+            "WAYLAND_DISPLAY",
+            "DISPLAY",
+            "WSL_DISTRO_NAME",
+            "WSL_INTEROP",
+            "TMUX",
+            "SSH_TTY",
+            "SSH_CONNECTION",
+        ):
             monkeypatch.delenv(name, raising=False)
         for name, value in (env or {}).items():
             monkeypatch.setenv(name, value)
@@ -223,3 +231,96 @@ def test_fallback_dirs_default_to_user_data_then_temp() -> None:
     assert first.name == "clipboard" and clipboard.APP_DIR_NAME in str(first)
     assert second.is_dir()
     assert os.access(second, os.W_OK)
+
+
+# -- tmux and SSH -------------------------------------------------------------------------------------
+def test_inside_tmux_the_buffer_and_the_outer_clipboard_come_first(
+    fake: Callable[..., FakeRun],
+) -> None:
+    run = fake(env={"TMUX": "/tmp/tmux-1/default,1,0", "DISPLAY": ":0"}, present=["tmux", "xclip"])
+    result = copy_text("doc\n")
+    assert run.calls[0][0] == ["/usr/bin/tmux", "load-buffer", "-w", "-"]
+    assert run.calls[0][1] == b"doc\n"
+    assert run.tools == ["tmux"]  # xclip not needed
+    assert (result.method, result.ok) == ("tmux", True)
+    assert result.message == "Copied to the tmux buffer and the terminal clipboard."
+
+
+def test_an_old_tmux_without_w_still_gets_its_buffer(
+    fake: Callable[..., FakeRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+
+    def answer(argv: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+        calls.append(list(argv))
+        return subprocess.CompletedProcess(list(argv), 1 if "-w" in argv else 0)
+
+    fake(env={"TMUX": "x"}, present=["tmux"])
+    monkeypatch.setattr(subprocess, "run", answer)
+    result = copy_text("doc")
+    assert [c[1:] for c in calls] == [["load-buffer", "-w", "-"], ["load-buffer", "-"]]
+    assert result.method == "tmux" and "tmux buffer" in result.message
+
+
+def test_tmux_is_only_used_inside_tmux(fake: Callable[..., FakeRun]) -> None:
+    run = fake(env={"DISPLAY": ":0"}, present=["tmux", "xclip"])
+    assert copy_text("doc").method == "xclip"
+    assert run.tools == ["xclip"]
+
+
+def test_over_ssh_without_a_tool_the_terminal_gets_osc52(fake: Callable[..., FakeRun]) -> None:
+    fake(env={"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"})
+    sent: list[str] = []
+    result = copy_text("doc \x1b[31m", osc52=sent.append)
+    assert sent == [osc52_sequence("doc ")]
+    assert (result.method, result.ok, result.path) == ("osc52", True, None)
+    assert "SSH" in result.message
+
+
+def test_osc52_is_not_claimed_locally_or_without_a_writer(
+    fake: Callable[..., FakeRun], tmp_path: Path
+) -> None:
+    fake()
+    sent: list[str] = []
+    assert copy_text("doc", osc52=sent.append).method == "file"  # not over SSH
+    assert sent == []
+    fake(env={"SSH_TTY": "/dev/pts/3"})
+    assert copy_text("doc").method == "file"  # over SSH, but nobody to write the sequence
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_real_tmux_server_holds_the_whole_text(tmp_path: Path) -> None:
+    """copy_text run in a pane of a fresh tmux server (default settings: set-clipboard external)."""
+    import shlex
+    import sys
+
+    socket = f"wb-clip-{os.getpid()}"
+    text = "# ESCALATION: `<SAMLResponse>` *x*\n\nline two; `ticks` \\ end\n"
+    source = tmp_path / "doc.md"
+    source.write_text(text, encoding="utf-8")
+    done = tmp_path / "done"
+    script = (
+        "import pathlib; from workbench.clipboard import copy_text; "
+        f"r = copy_text(pathlib.Path({str(source)!r}).read_text()); "
+        f"pathlib.Path({str(done)!r}).write_text(r.method)"
+    )
+    # The pane signals when it is done; `wait-for` blocks until then (no sleeping, no timing).
+    pane = (
+        f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}; "
+        "tmux wait-for -S clip-done; tmux wait-for clip-never"  # the pane (and server) stay up
+    )
+    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
+    env = {k: v for k, v in os.environ.items() if k != "TMUX"}
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-x", "80", "-y", "24", pane], check=True, env=env, cwd=root
+    )
+    try:
+        subprocess.run([*tmux, "wait-for", "clip-done"], check=True, env=env, timeout=60)
+        assert done.read_text() == "tmux"
+        shown = subprocess.run(
+            [*tmux, "show-buffer"], capture_output=True, check=True, env=env
+        ).stdout.decode()
+        assert shown == text
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False, env=env, capture_output=True)

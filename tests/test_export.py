@@ -199,12 +199,8 @@ def test_every_empty_field_shows_the_placeholder(pb: Playbook) -> None:
         f"- {labels.operational_effect}: {PLACEHOLDER}",
         f"- {labels.revenue_exposure}: {PLACEHOLDER}",
         f"- {labels.sla_position}: {PLACEHOLDER}",
-        f"{labels.baseline}: {PLACEHOLDER}",
         f"1. {PLACEHOLDER}",
         f"{labels.observed}: {PLACEHOLDER}",
-        f"{labels.frequency}: {PLACEHOLDER}",
-        f"{labels.evidence}: {PLACEHOLDER}",
-        f"{labels.eliminations}: {PLACEHOLDER}",
         f"- {labels.most_recent_update}: {PLACEHOLDER}",
         f"- {labels.customer_expectation}: {PLACEHOLDER}",
         f"- {labels.escalation_risk}: {PLACEHOLDER}",
@@ -214,6 +210,9 @@ def test_every_empty_field_shows_the_placeholder(pb: Playbook) -> None:
         f"- {labels.files}: {PLACEHOLDER}",
     ]:
         assert expected in lines, expected
+    # The optional reproduction lines (not in the template) appear only when filled in.
+    for optional in (labels.baseline, labels.frequency, labels.evidence, labels.eliminations):
+        assert f"{optional}:" not in text, optional
     # Filled fields are not placeholders; actions and steps show one placeholder item each.
     assert f"{labels.expected}: Widgets load within 2 s" in lines
     assert f"{labels.environment}: Browser: Firefox 133" in lines
@@ -228,18 +227,24 @@ def test_an_empty_case_keeps_every_heading_and_label(pb: Playbook) -> None:
     assert text.startswith(f"# {pb.document.title_label}: {PLACEHOLDER}\n")
     for heading in pb.document.headings.model_dump().values():
         assert f"\n## {heading}\n" in text
+    optional = {"linked_cases", "baseline", "frequency", "evidence", "eliminations"}
     for name, label in pb.document.labels.model_dump().items():
-        if name != "linked_cases":
+        if name not in optional:
             assert f"{label}: {PLACEHOLDER}" in text, label
+        else:
+            assert f"{label}:" not in text, label
     assert f"\n## {pb.document.headings.request}\n\n- {PLACEHOLDER}\n" in text
     case = parse(text, pb)
     assert render(case, pb) == text
 
 
-def test_placeholder_typed_literally_is_escaped_and_kept(pb: Playbook) -> None:
+def test_placeholder_typed_literally_is_in_a_code_span_and_kept(pb: Playbook) -> None:
     case = Escalation(narrative=PLACEHOLDER, reproduction=Reproduction(expected=PLACEHOLDER))
     text = render(case, pb)
-    assert "\\[not provided\\]" in text
+    assert (
+        f"\n`{PLACEHOLDER}`\n" in text and f"{pb.document.labels.expected}: `{PLACEHOLDER}`" in text
+    )
+    assert "\\" not in text
     back = parse(text, pb)
     assert back.narrative == PLACEHOLDER
     assert back.reproduction.expected == PLACEHOLDER
@@ -347,11 +352,15 @@ def test_times_are_rendered_in_the_zone_given(pb: Playbook) -> None:
         assert parse_markdown(text, pb, now=NOW).request.hard_deadline == deadline
 
 
-def test_time_format_round_trips_seconds_and_offsets() -> None:
+def test_time_format_is_to_the_minute_with_the_zone() -> None:
     value = datetime(2026, 3, 29, 0, 59, 30, 250, tzinfo=UTC)
     text = format_time(value, ZoneInfo("Europe/London"))
-    assert text == "2026-03-29 00:59:30.000250 GMT"
-    assert parse_time(text) == value
+    assert text == "2026-03-29 00:59 GMT"  # no seconds, no microseconds; not rounded up
+    assert parse_time(text) == value.replace(second=0, microsecond=0)
+    summer = format_time(datetime(2026, 7, 1, 12, 5, 59, tzinfo=UTC), ZoneInfo("Europe/London"))
+    assert summer == "2026-07-01 13:05 BST"
+    odd = format_time(datetime(2026, 7, 1, 12, 5, tzinfo=UTC), ZoneInfo("Asia/Kathmandu"))
+    assert odd == "2026-07-01 17:50 +05:45"
     assert parse_time("2026-11-28T17:00:00+01:00") == datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
     assert parse_time("2026-11-28 17:00", UTC) == datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
     for text in ["Friday 17:00", "2026-13-01 10:00 UTC", "2026-11-28 17:00 XYZ", "soon"]:

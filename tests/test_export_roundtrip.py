@@ -6,6 +6,7 @@ hypothesis over free text in every field of the document."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.document import parse_markdown, render_markdown
+from workbench.document import parse_markdown, render_markdown, render_plain
 from workbench.models import (
     ActionTaken,
     Baseline,
@@ -62,20 +63,61 @@ def _document_values(case: Escalation) -> dict[str, Any]:
         return value
 
     data = dict(clean(data))
+    # What the format cannot carry, by design: a title is one line (its line breaks are spaces);
+    # an empty line in a step's action, in what was tried or in an environment/baseline part would
+    # end the list item or the line, so those values lose their empty lines.
+    data["title"] = data["title"].replace("\n", " ")
+    for step in data["reproduction"]["steps"]:
+        step["action"] = _without_empty_lines(step["action"])
+        if "\n" in step["literal_input"]:  # a block input follows a one-line action
+            step["action"] = step["action"].replace("\n", " ")
+    for action in data["actions"]:
+        action["tried"] = _without_empty_lines(action["tried"])
+    for part in ("baseline", "environment"):
+        fields = data["reproduction"][part]
+        for name, value in fields.items():
+            fields[name] = _without_empty_lines(value)
     # One empty step is the same document as no steps ("1. [not provided]").
     if data["reproduction"]["steps"] == [{"action": "", "literal_input": ""}]:
         data["reproduction"]["steps"] = []
     # A deadline time wins over deadline text, as the format says.
     if data["request"]["hard_deadline"] is not None:
         data["request"]["deadline_text"] = ""
+        # The document gives times to the minute, as the app shows them.
+        data["request"]["hard_deadline"] = data["request"]["hard_deadline"][:16] + ":00Z"
     return data
+
+
+def _without_empty_lines(text: str) -> str:
+    if "\n" not in text:
+        return text
+    return "\n".join(line for line in text.split("\n") if line)
+
+
+def _outside_fences(text: str) -> list[str]:
+    """The document's lines outside fenced code blocks (which carry typed text verbatim)."""
+    lines: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        if fence:
+            if line.strip(" ").startswith(fence) and not line.strip(" ").strip("`"):
+                fence = ""
+            continue
+        opening = re.match(r" *(?:(?:[-*+]|\d+\.|\d+\.[^`]*input:) +)?(`{3,})[^`]*$", line)
+        if opening:
+            fence = opening.group(1)
+            continue
+        lines.append(line)
+    return lines
 
 
 def assert_round_trip(case: Escalation) -> str:
     text = render_markdown(case, PB, NOW, tz=UTC)
     assert not CONTROL_RE.search(text), "a control character reached the document"
     assert text.endswith("\n") and not text.endswith("\n\n")
-    assert all(line == line.rstrip(" ") for line in text.split("\n")), "trailing spaces"
+    assert all(line == line.rstrip(" ") for line in _outside_fences(text)), "trailing spaces"
+    typed = str(_document_values(case)).count("\\\\")  # repr doubles each backslash
+    assert text.count("\\") <= typed, "a backslash the agent did not type"
     back = parse_markdown(text, PB, now=NOW, tz=UTC)
     assert _document_values(back) == _document_values(case)
     expected = case.severity_override.value if case.severity_override else None
@@ -208,9 +250,11 @@ def test_varied_documents_round_trip(name: str) -> None:
 def test_structure_survives_hostile_text() -> None:
     """A hostile narrative renders as one section's text: the headings stay the playbook's."""
     text = assert_round_trip(VARIED["markdown-looking-text"])
-    headings = [line for line in text.split("\n") if line.startswith("#")]
+    headings = [line for line in _outside_fences(text) if line.startswith("#")]
     assert len(headings) == 1 + len(PB.document.headings.model_dump())
-    assert "\n\\## REQUEST\\\n" in text
+    # The hostile lines are there verbatim, in a fenced block, without a backslash added.
+    assert "\n````\n## REQUEST\n# ESCALATION: fake\n- not a list\n" in text
+    assert text.count("\\") == 2
 
 
 def test_control_characters_never_reach_the_document() -> None:
@@ -369,7 +413,12 @@ def test_any_single_field_comes_back_exactly(value: str, where: str) -> None:
         "input": back.reproduction.steps[0].literal_input if back.reproduction.steps else "",
         "ticket": back.references.tickets[0] if back.references.tickets else None,
     }[where]
-    assert got == sanitize(value)
+    expected = sanitize(value)
+    if where == "title":
+        expected = expected.replace("\n", " ")  # a title is one line
+    elif where == "action":
+        expected = _without_empty_lines(expected)
+    assert got == expected
 
 
 @fast
@@ -386,5 +435,39 @@ def test_deadlines_round_trip_in_any_offset(deadline: datetime, minutes: int) ->
     tz = timezone(timedelta(minutes=minutes))
     text = render_markdown(case, PB, NOW, tz=tz)
     back = parse_markdown(text, PB, now=NOW)
-    assert back.request.hard_deadline == deadline
+    assert back.request.hard_deadline == deadline.replace(second=0, microsecond=0)  # to the minute
     assert render_markdown(back, PB, NOW, tz=tz) == text
+
+
+# -- the plain-text format ----------------------------------------------------------------------------
+def assert_plain_round_trip(case: Escalation) -> str:
+    text = render_plain(case, PB, NOW, tz=UTC)
+    assert not CONTROL_RE.search(text)
+    typed = str(_document_values(case)).count("\\\\")
+    assert text.count("\\") <= typed, "a backslash the agent did not type"
+    back = parse_markdown(text, PB, now=NOW, tz=UTC)
+    assert _document_values(back) == _document_values(case)
+    assert render_plain(back, PB, NOW, tz=UTC) == text, "plain export is not stable"
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(VARIED))
+def test_varied_documents_round_trip_in_plain_text(name: str) -> None:
+    text = assert_plain_round_trip(VARIED[name])
+    for heading in PB.document.headings.model_dump().values():
+        assert f"\n\n{heading}\n" in text  # the template's capital headings, no markers
+    assert not any(line.startswith("#") for line in _outside_fences(text))
+
+
+def test_plain_text_keeps_markdown_characters_verbatim() -> None:
+    typed = (
+        "Error: <SAMLResponse> invalid -> user sees *Access denied* [code 403] after ~20 redirects"
+    )
+    text = assert_plain_round_trip(_case(reproduction=Reproduction(observed=typed)))
+    assert f"\nObserved outcome: {typed}\n" in text
+
+
+@fast
+@given(cases())
+def test_free_text_in_every_field_round_trips_in_plain_text(case: Escalation) -> None:
+    assert_plain_round_trip(case)

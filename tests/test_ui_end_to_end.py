@@ -51,7 +51,9 @@ async def test_new_case_to_copied_document_by_keys_alone(
     monkeypatch.setattr(
         export_screen,
         "copy_text",
-        lambda text: tool.append(text) or CopyResult("xclip", True, None, "Copied with xclip."),
+        lambda text, **_: (
+            tool.append(text) or CopyResult("xclip", True, None, "Copied with xclip.")
+        ),
     )
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -65,7 +65,7 @@ def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The platform clipboard tool, replaced: never run a real tool or write a fallback file."""
     texts: list[str] = []
 
-    def fake_copy(text: str) -> CopyResult:
+    def fake_copy(text: str, **_: object) -> CopyResult:
         texts.append(text)
         return CopyResult("xclip", True, None, "Copied to the clipboard with xclip.")
 
@@ -143,17 +143,18 @@ async def test_copy_uses_osc52_and_the_platform_tool(
         assert app.clipboard == screen.document
         assert copied == [screen.document]
         note = next(n for n in _notes(app) if n.startswith("Copied"))
-        assert "xclip" in note and "OSC 52" in note
+        assert note.startswith("Copied to the clipboard with xclip.")
         assert "required package items still missing" in note  # warnings inform, never block
 
 
 async def test_copy_says_when_no_tool_worked(
     make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def no_tool(text: str) -> CopyResult:
-        return CopyResult(
-            "file", False, tmp_path / "x.md", "No clipboard tool found; the text is in x.md"
-        )
+    long_dir = tmp_path / "a-rather-long-data-directory" / "escalation-workbench" / "clipboard"
+    path = long_dir / "workbench-clipboard-20261206-042406.md"
+
+    def no_tool(text: str, **_: object) -> CopyResult:
+        return CopyResult("file", False, path, f"No clipboard tool found; the text is in {path}")
 
     monkeypatch.setattr(export_screen, "copy_text", no_tool)
     case = _case(store)
@@ -163,8 +164,32 @@ async def test_copy_says_when_no_tool_worked(
         await pilot.press("c")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        note = next(n for n in _notes(app) if "OSC 52" in n)
-        assert "the text is in x.md" in note
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        # The path whole, on its own line: nothing wraps it mid-path at 80x24.
+        detail = dialog.query_one(".dialog-detail", Static)
+        lines = [line.rstrip() for line in str(detail.render()).split("\n")]
+        assert str(path) in lines or "".join(lines) == str(path)
+        await pilot.press("escape")
+
+
+async def test_f_toggles_markdown_and_plain_text(
+    make_app: AppFactory, store: Store, copied: list[str]
+) -> None:
+    case = _case(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        assert screen.document.startswith("# ESCALATION: ")
+        await pilot.press("f")
+        assert screen.fmt == "plain"
+        assert screen.document.startswith("ESCALATION: ")
+        assert "\nBUSINESS IMPACT\n- " in screen.document and "## " not in screen.document
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        assert copied == [screen.document]
+        await pilot.press("f")
+        assert screen.document.startswith("# ESCALATION: ")
 
 
 async def test_save_writes_0600_and_refuses_to_overwrite_without_confirm(

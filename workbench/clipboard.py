@@ -1,10 +1,19 @@
 """Getting the escalation document onto the clipboard, or somewhere the agent can find it.
 
-Terminals differ: over SSH or in macOS Terminal the OSC 52 sequence the App sends may go nowhere, so
-`copy_text` tries the platform's own tool (wl-copy, xclip, xsel, pbcopy, clip.exe) and, when none
-works, writes the text to a new private file and says where. It never overwrites a file and never
-raises: the caller shows `CopyResult.message` and is done. Text is sanitized first: terminal control
-sequences never reach the clipboard.
+Agents work inside tmux, over SSH, and on their own desktops, and each needs its own way:
+
+- inside tmux (`$TMUX` set): `tmux load-buffer -w -` puts the text in tmux's paste buffer and, with
+  `-w`, sends it on to the outer terminal's clipboard. tmux 3.3 starts with `set-clipboard
+  external`, which drops an application's own OSC 52, so this is the way that works by default;
+- on the desktop: the platform's own tool (wl-copy, xclip, xsel, pbcopy, clip.exe);
+- over SSH with no tool (`SSH_TTY` or `SSH_CONNECTION` set): the OSC 52 sequence, written by the
+  caller (the App, or the command line to its terminal), which the agent's terminal turns into a
+  clipboard write;
+- otherwise: a new private file, and the message says where.
+
+`copy_text` never overwrites a file and never raises: the caller shows `CopyResult.message` (and
+`CopyResult.path`, whole, when there is one). Text is sanitized first: terminal control sequences
+never reach the clipboard.
 """
 
 from __future__ import annotations
@@ -15,11 +24,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["APP_DIR_NAME", "CopyResult", "copy_text", "fallback_dirs", "osc52_sequence"]
+__all__ = [
+    "APP_DIR_NAME",
+    "CopyResult",
+    "copy_text",
+    "fallback_dirs",
+    "osc52_sequence",
+    "over_ssh",
+]
 
 APP_DIR_NAME = "escalation-workbench"
 TIMEOUT_SECONDS = 3.0
@@ -141,9 +158,35 @@ def _write_new_file(directory: Path, text: str, now: datetime) -> Path:
     raise FileExistsError(f"{directory}: no free file name for {stem}")
 
 
-def copy_text(text: str) -> CopyResult:
-    """Put `text` on the clipboard with the platform's tool, or in a new file; never raises."""
+def _tmux(text: str) -> CopyResult | None:
+    """Inside tmux: its paste buffer and, through it, the outer terminal's clipboard."""
+    if not os.environ.get("TMUX"):
+        return None
+    executable = shutil.which("tmux")
+    if executable is None:
+        return None
+    if _run(_Tool("tmux", ("tmux", "load-buffer", "-w", "-")), executable, text) is None:
+        return CopyResult(
+            "tmux", True, None, "Copied to the tmux buffer and the terminal clipboard."
+        )
+    # tmux before 3.2 has no -w: the paste buffer still works.
+    if _run(_Tool("tmux", ("tmux", "load-buffer", "-")), executable, text) is None:
+        return CopyResult("tmux", True, None, "Copied to the tmux buffer (prefix ] pastes it).")
+    return None
+
+
+def over_ssh() -> bool:
+    return bool(os.environ.get("SSH_TTY") or os.environ.get("SSH_CONNECTION"))
+
+
+def copy_text(text: str, *, osc52: Callable[[str], object] | None = None) -> CopyResult:
+    """Put `text` on the clipboard: tmux's buffer inside tmux, else the platform's tool, else over
+    SSH the OSC 52 sequence through `osc52` (a writer of the sequence; None: not available), else
+    a new file. Never raises."""
     clean = _sanitize(text)
+    inside_tmux = _tmux(clean)
+    if inside_tmux is not None:
+        return inside_tmux
     failures: list[str] = []
     for tool in _tools():
         executable = shutil.which(tool.argv[0])
@@ -153,6 +196,15 @@ def copy_text(text: str) -> CopyResult:
         if problem is None:
             return CopyResult(tool.name, True, None, f"Copied to the clipboard with {tool.name}.")
         failures.append(f"{tool.name}: {problem}")
+    if osc52 is not None and over_ssh():
+        try:
+            osc52(osc52_sequence(clean))
+        except OSError:
+            pass
+        else:
+            return CopyResult(
+                "osc52", True, None, "Sent to your terminal's clipboard over SSH (OSC 52)."
+            )
     why = (
         f"No clipboard tool worked ({'; '.join(failures)})"
         if failures

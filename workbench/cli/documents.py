@@ -173,13 +173,23 @@ def _write_private(path: Path, text: str, *, force: bool) -> None:
 @click.option("-o", "--output", type=FilePath(path_type=Path), help="Write to FILE (created 0600).")
 @click.option("--force", is_flag=True, help="Replace an existing FILE.")
 @click.option("--copy", is_flag=True, help="Copy to the clipboard instead of printing.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "plain"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown, or the template as plain text (for e-mail and ticket fields).",
+)
 @pass_state
-def export(state: State, case_id: str, output: Path | None, force: bool, copy: bool) -> None:
-    """The case's escalation document in the playbook's Markdown structure (stdout by default)."""
-    from workbench.document import render_markdown
+def export(
+    state: State, case_id: str, output: Path | None, force: bool, copy: bool, fmt: str
+) -> None:
+    """The case's escalation document in the playbook's structure (stdout by default)."""
+    from workbench.document import render_document
 
     case, playbook = get_case(state, case_id)
-    document = sanitize(render_markdown(case, playbook, state.now()))
+    document = sanitize(render_document(case, playbook, state.now(), fmt=fmt))
     if output is not None and str(output) != "-":
         if state.store(create=False).owns(output):
             raise CliError(f"{shown(output)}: that is the database itself (or its -wal/-shm)")
@@ -190,10 +200,16 @@ def export(state: State, case_id: str, output: Path | None, force: bool, copy: b
     if copy:
         from workbench.clipboard import copy_text
 
-        result = copy_text(document)
+        result = copy_text(document, osc52=_to_terminal)
         click.echo(one_line(result.message), err=True)
         if result.method == "none":
             raise click.exceptions.Exit(EXIT_ERROR)
+
+
+def _to_terminal(sequence: str) -> None:
+    """Write an OSC 52 sequence to the controlling terminal (not stdout: it may be a pipe)."""
+    with open("/dev/tty", "w", encoding="ascii") as tty:
+        tty.write(sequence)
 
 
 # -- check ----------------------------------------------------------------------------------------

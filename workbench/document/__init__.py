@@ -28,18 +28,27 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from workbench.document.parse import IMPORTED_SEVERITY_REASON, parse_markdown
-    from workbench.document.render import compose_business_impact, render_markdown
+    from workbench.document.render import (
+        FORMATS,
+        compose_business_impact,
+        render_document,
+        render_markdown,
+        render_plain,
+    )
     from workbench.document.structure import DocumentError
     from workbench.document.times import format_time, parse_time
 
 __all__ = [
+    "FORMATS",
     "IMPORTED_SEVERITY_REASON",
     "DocumentError",
     "compose_business_impact",
     "format_time",
     "parse_markdown",
     "parse_time",
+    "render_document",
     "render_markdown",
+    "render_plain",
 ]
 
 # Public name -> the module that defines it.
@@ -51,6 +60,9 @@ _HOMES = {
     "parse_markdown": "parse",
     "parse_time": "times",
     "render_markdown": "render",
+    "render_plain": "render",
+    "render_document": "render",
+    "FORMATS": "render",
 }
 
 

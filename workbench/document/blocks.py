@@ -212,8 +212,9 @@ def _flatten(children: Sequence[Token] | None) -> Text:
         elif kind == "text_special":
             add(token.content, _LIT)
         elif kind == "code_inline":
+            # A code span is literal text: what it holds, without its backticks.
             start = size
-            add(f"{token.markup}{token.content}{token.markup}", _LIT)
+            add(token.content, _LIT)
             codes.append((start, size, token.content))
         elif kind == "link_open":
             links.append(token)
@@ -292,7 +293,7 @@ def _blocks(tokens: Sequence[Token], index: int = 0, stop: str = "") -> tuple[li
             inner, index = _blocks(tokens, index + 1, "blockquote_close")
             out.extend(inner)
         elif kind in ("fence", "code_block", "html_block"):
-            content = token.content.rstrip("\n")
+            content = token.content.removesuffix("\n")  # the last line's end, not the text's
             out.append(Code(Text(content, bytes([_LIT]) * len(content))))
             index += 1
         else:

@@ -1,147 +1,160 @@
-"""Render-side escaping: a sanitized value as Markdown that reads back as exactly that value.
+"""Render-side protection: a sanitized value written verbatim, and read back as exactly that value.
 
-The parse recognises structure (labels, separators, the placeholder, line breaks) in plainly
-written characters only, so escaping a character is what keeps user text from becoming structure:
-punctuation that could start Markdown syntax, separators inside a value, a label's colon at a line
-start, and whitespace at the edges of a value or line (as `&#32;`-style references)."""
+The document carries the typed text as it was typed, never backslash-escaped. A line whose text
+would change how it renders (Markdown) or how it reads back (either format) goes whole into a code
+span, with a longer backtick fence when it holds backticks and a space pad when it starts or ends
+with one. A value of several lines with more than one such line, or with empty lines, goes into a
+fenced code block. The parse reads code spans and code blocks back as literal text, so nothing
+inside them is structure: a line that would forge a section, a list item or a label is neutralised
+by being in one. `needs_span` is the single place that decides."""
 
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from workbench.document.structure import BASELINE_LABELS, ENVIRONMENT_LABELS
+from workbench.document.structure import (
+    BASELINE_LABELS,
+    ENVIRONMENT_LABELS,
+    NOT_APPLICABLE_LABEL,
+)
 
 if TYPE_CHECKING:
     from workbench.playbook import Document
 
-__all__ = ["ASCII_PUNCT", "NO_CHARS", "Esc", "code_span", "escape", "label_start"]
+__all__ = ["Esc", "code_span", "encode", "fence", "label_start", "needs_span"]
 
-ASCII_PUNCT = frozenset(string.punctuation)
-# Always escaped: code spans, emphasis, links and placeholders, HTML and autolinks, table pipes,
-# strikethrough and tilde fences. `>` only where it means something: a block quote at a line start,
-# and the "->" that separates an action from its outcome.
-_ALWAYS = frozenset("`*[]<|~")
-_INLINE_SPECIAL = re.compile(r"[`*\[\]<|~\\_&]|->")
-_ENTITY_LIKE = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-_ORDERED_MARKER = re.compile(r"\d{1,9}[.)](?=[ \t]|$)")
-_HEADING_MARKER = re.compile(r"#+(?=[ \t]|$)")
-_INPUT_COLON = re.compile(r"input[ \t]*:", re.IGNORECASE)
-NO_CHARS: frozenset[str] = frozenset()
-
-
-def _ref(ch: str) -> str:
-    return f"&#{ord(ch)};"
+# Markdown: characters that change how a line renders (code, emphasis, links, HTML and autolinks,
+# backslash escapes, GFM strikethrough and tables) and character references.
+_MD_ACTIVE = re.compile(r"[`*\[\]<|~\\]|&(?:#[0-9]|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)")
+# Plain text is read back by the same CommonMark parser, which keeps emphasis, raw HTML and
+# unmatched brackets as typed; what it would change: backslash escapes, character references, code
+# spans, autolinks, links and images.
+_PLAIN_ACTIVE = re.compile(
+    r"`|\\[!-/:-@\[-`{-~]|\\$|&(?:#[0-9]|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)"
+    r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>]+>|\]\(|\]\[|!\["
+)
+# A line start that could open a block: a list item, a heading, a quote, a fence, a table row, a
+# thematic break or setext underline, an HTML block, an ordered list item.
+_LINE_START = re.compile(
+    r"[>|<]|#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|~~~|```"
+    r"|(?:[-*_][ \t]*){3,}$|[-=]+[ \t]*$"
+)
+_STEP_INPUT = re.compile(r"[ \t]+(?:—|–|--|-)[ \t]*input[ \t]*:", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16)
 def label_start(doc: Document) -> re.Pattern[str]:
     """Every label of the document followed by a colon: a line of user text that starts like this
-    gets its colon escaped, so it can never be read as a field of its own."""
+    would be read as a field of its own."""
     labels = {
         doc.title_label,
         doc.severity_label,
         doc.routed_label,
+        NOT_APPLICABLE_LABEL,
         *doc.labels.model_dump().values(),
         *(choice.label for choice in doc.ask_types),
         *BASELINE_LABELS.values(),
         *ENVIRONMENT_LABELS.values(),
     }
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-    return re.compile(rf"(?:{alternatives})[ \t]*:", re.IGNORECASE)
+    return re.compile(rf"[ \t]*(?:{alternatives})[ \t]*:", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def heading_lines(doc: Document) -> frozenset[str]:
+    """The template's headings, normalised as the parse compares them (with and without a
+    parenthesised tail): a line of user text equal to one would start a section in plain text."""
+    out: set[str] = set()
+    for heading in doc.headings.model_dump().values():
+        out.add(" ".join(heading.split()).lower())
+        out.add(" ".join(re.sub(r"\s*\([^)]*\)\s*$", "", heading).split()).lower())
+    return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)
 class Esc:
-    """How to escape one value: where it sits and which separators it must not forge."""
+    """Where a value sits and what it must not forge."""
 
-    labels: re.Pattern[str]
+    doc: Document
+    plain: bool = False  # the plain-text format (fewer characters are active)
     indent: str = ""  # continuation lines start with this (the list item's content column)
-    line_start: bool = False  # the value's first line starts a Markdown line
-    extra: frozenset[str] = NO_CHARS  # more characters to escape everywhere (";")
-    input_colon: bool = False  # escape the colon of "input:" (a step's action)
-    single_line: bool = False  # newlines as references (a heading cannot break a line)
+    line_start: bool = False  # the value's first line starts a line of the document
+    extra: str = ""  # more characters that are structure here (";" between parts)
+    arrow: bool = False  # "->" is structure here (what was tried, before its outcome)
+    step_input: bool = False  # " — input:" is structure here (a step's action)
+    block_ok: bool = True  # a fenced code block may stand for the value
 
 
-def escape(value: str, how: Esc) -> str:
-    """`value` (already sanitized) as Markdown that reads back as exactly `value`."""
-    if not value:
-        return ""
-    core = value.strip("\n")
-    if not core:
-        return "&#10;" * len(value)
-    lead = len(value) - len(value.lstrip("\n"))
-    trail = len(value) - lead - len(core)
-    lines = core.split("\n")
-    parts = [
-        _escape_line(line, how, at_start=how.line_start or i > 0) for i, line in enumerate(lines)
-    ]
-    joiner = "&#10;" if how.single_line else "\\\n" + how.indent
-    return "&#10;" * lead + joiner.join(parts) + "&#10;" * trail
-
-
-def _escape_line(line: str, how: Esc, *, at_start: bool) -> str:
+def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
+    """Would this line, written plainly, render or read back differently from what was typed?"""
     if not line:
-        return ""
-    special: dict[int, str] = {}
-    first = line[0]
-    if at_start and not how.single_line:
-        if first in "-+=>":
-            special[0] = "\\" + first
-        elif first == "#" and _HEADING_MARKER.match(line):
-            special[0] = "\\#"
-        elif first.isdigit():
-            marker = _ORDERED_MARKER.match(line)
-            if marker:
-                special[marker.end() - 1] = "\\" + line[marker.end() - 1]
-    label = how.labels.match(line)
-    if label:
-        special[label.end() - 1] = "\\:"
-    if how.input_colon:
-        for match in _INPUT_COLON.finditer(line):
-            special[match.end() - 1] = "\\:"
-    if first.isspace():
-        special[0] = _ref(first)
-    if line[-1].isspace():  # Markdown drops spaces before a line break and at the end
-        special[len(line) - 1] = _ref(line[-1])
-    if not special and not _INLINE_SPECIAL.search(line) and not any(c in line for c in how.extra):
-        return line
-    out: list[str] = []
-    size = len(line)
-    for i, ch in enumerate(line):
-        replacement = special.get(i)
-        if replacement is not None:
-            out.append(replacement)
-        elif ch in _ALWAYS or ch in how.extra:
-            out.append("\\" + ch)
-        elif ch == "\\":
-            after = line[i + 1] if i + 1 < size else ""
-            plain = after and after not in ASCII_PUNCT and not after.isspace()
-            out.append("\\" if plain and (i + 1) not in special else "\\\\")
-        elif ch == "_":
-            inside = 0 < i < size - 1 and line[i - 1].isalnum() and line[i + 1].isalnum()
-            out.append("_" if inside else "\\_")
-        elif ch == "&" and _ENTITY_LIKE.match(line, i):
-            out.append("\\&")
-        elif ch == ">" and i and line[i - 1] == "-":
-            out.append("\\>")
-        else:
-            out.append(ch)
-    return "".join(out)
+        return False
+    if line[0].isspace() or line[-1].isspace():
+        return True  # Markdown drops whitespace at the edges of a line
+    active = _PLAIN_ACTIVE if how.plain else _MD_ACTIVE
+    if active.search(line) or _loose_underscore(line, how):
+        return True
+    if at_start and (_LINE_START.match(line) or line.endswith(":")):
+        return True  # a block, or an intro line ("Steps:") that the parse sets apart
+    if label_start(how.doc).match(line) or line == how.doc.placeholder:
+        return True
+    if " ".join(line.split()).lower() in heading_lines(how.doc):
+        return True
+    if any(ch in line for ch in how.extra):
+        return True
+    if how.arrow and "->" in line:
+        return True
+    return how.step_input and _STEP_INPUT.search(line) is not None
 
 
-def code_span(text: str) -> str | None:
-    """`text` as one code span that reads back exactly, or None when it cannot be one (a newline)."""
-    if "\n" in text or not text:
-        return None
+def _loose_underscore(line: str, how: Esc) -> bool:
+    """An underscore that could open or close emphasis (not inside a word, as in snake_case)."""
+    if how.plain or "_" not in line:
+        return False
+    last = len(line) - 1
+    return any(
+        ch == "_" and not (0 < i < last and line[i - 1].isalnum() and line[i + 1].isalnum())
+        for i, ch in enumerate(line)
+    )
+
+
+def code_span(text: str) -> str:
+    """One line of text as a code span that reads back exactly."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
+    tick = "`" * (longest + 1)
     pad = (
         text[0] == "`"
         or text[-1] == "`"
         or (text[0] == " " and text[-1] == " " and text.strip(" ") != "")
     )
-    return f"{fence} {text} {fence}" if pad else f"{fence}{text}{fence}"
+    return f"{tick} {text} {tick}" if pad else f"{tick}{text}{tick}"
+
+
+def fence(text: str, indent: str) -> str:
+    """`text` as a fenced code block starting on a new line at `indent`."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    tick = "`" * max(3, longest + 1)
+    body = "\n".join(indent + line if line else "" for line in text.split("\n"))
+    return f"\n{indent}{tick}\n{body}\n{indent}{tick}"
+
+
+def encode(value: str, how: Esc) -> str:
+    """`value` (sanitized, not empty) as document text: verbatim lines, a line in a code span
+    where it must be, or a fenced block (starting with a newline) for literal text of several
+    lines. Without `block_ok`, empty lines are dropped: the value must stay one paragraph."""
+    lines = value.split("\n")
+    if not how.block_ok and len(lines) > 1:
+        lines = [line for line in lines if line] or [""]
+    flags = [
+        needs_span(line, how, at_start=how.line_start or i > 0) for i, line in enumerate(lines)
+    ]
+    if how.block_ok and len(lines) > 1 and ("" in lines or sum(flags) > 1):
+        return fence(value, how.indent)
+    if lines == [""]:
+        return ""
+    return ("\n" + how.indent).join(
+        code_span(line) if flag else line for line, flag in zip(lines, flags, strict=True)
+    )

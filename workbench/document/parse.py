@@ -31,6 +31,7 @@ from workbench.document.structure import (
     BASELINE_LABELS,
     ENVIRONMENT_DEFAULT,
     ENVIRONMENT_LABELS,
+    NOT_APPLICABLE_LABEL,
     DocumentError,
 )
 from workbench.document.times import parse_time
@@ -189,13 +190,17 @@ class _Parser:
             "evidence",
             "eliminations",
         )
-        table = label_table((getattr(labels, name), name) for name in names)
+        table = label_table(
+            [*((getattr(labels, name), name) for name in names), (NOT_APPLICABLE_LABEL, "n/a")]
+        )
         steps: list[Text] = []
         values: dict[str, Text] = {}
         last: str | None = None
         for entry in entries(blocks, table):
             text = join_text([entry.text, *entry.nested]) if entry.nested else entry.text
-            if entry.key is not None:
+            if entry.key == "n/a":
+                last = None  # "Not applicable: <reason>": the section holds nothing
+            elif entry.key is not None:
                 values[entry.key] = (
                     join_text([values[entry.key], text]) if entry.key in values else text
                 )

@@ -1,34 +1,49 @@
-"""The case as the playbook's escalation document (CommonMark): headings, order and labels from
-`playbook.document`, and the playbook's placeholder for every empty field."""
+"""The case as the playbook's escalation document, in CommonMark or in the template's plain text:
+headings, order and labels from `playbook.document`; the playbook's placeholder for every empty
+required field; the optional reproduction lines (baseline, frequency, evidence, eliminations) only
+when filled in; text as the agent typed it (see `escaping`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 
-from workbench.document.escaping import (
-    ASCII_PUNCT,
-    NO_CHARS,
-    Esc,
-    code_span,
-    escape,
-    label_start,
-)
+from workbench.document.escaping import Esc, code_span, encode, fence, label_start, needs_span
 from workbench.document.structure import (
     ACTION_SEPARATOR,
     BASELINE_LABELS,
+    ENVIRONMENT_DEFAULT,
     ENVIRONMENT_LABELS,
     INPUT_SEPARATOR,
+    NOT_APPLICABLE_LABEL,
 )
 from workbench.document.times import format_time, parse_time
-from workbench.models import ActionTaken, BusinessImpact, Escalation, ReproStep, Request
+from workbench.models import (
+    ActionTaken,
+    BusinessImpact,
+    Escalation,
+    LogKind,
+    ReproStep,
+    Request,
+)
 from workbench.playbook import Playbook
+from workbench.rules.applicability import reproduction_not_applicable
 from workbench.rules.impact import effective_severity
 from workbench.rules.triage import routed_destinations
 from workbench.sanitize import sanitize
 from workbench.vocab import plural
 
-__all__ = ["compose_business_impact", "render_markdown"]
+__all__ = [
+    "FORMATS",
+    "compose_business_impact",
+    "render_document",
+    "render_markdown",
+    "render_plain",
+]
+
+FORMATS = ("markdown", "plain")
+_ARROWS = ("->", "→")
 
 _DEPTH_WORDS = {
     "blocked": "Fully blocked",
@@ -88,48 +103,92 @@ def compose_business_impact(case: Escalation, playbook: Playbook) -> BusinessImp
 
 
 class _Renderer:
-    def __init__(self, playbook: Playbook, tz: tzinfo | None) -> None:
+    """One document being written: Markdown (`plain=False`) or the template's plain text."""
+
+    def __init__(self, playbook: Playbook, tz: tzinfo | None, *, plain: bool) -> None:
         self.playbook = playbook
         self.doc = playbook.document
         self.placeholder = self.doc.placeholder
         self.tz = tz
-        self.labels = label_start(self.doc)
+        self.plain = plain
 
-    def esc(
+    def enc(
         self,
         value: str,
         *,
         indent: str = "",
         line_start: bool = False,
-        extra: frozenset[str] = NO_CHARS,
-        input_colon: bool = False,
-        single_line: bool = False,
+        extra: str = "",
+        arrow: bool = False,
+        step_input: bool = False,
+        block_ok: bool = True,
     ) -> str:
-        """The escaped, sanitized value, or the placeholder when it is empty."""
-        how = Esc(self.labels, indent, line_start, extra, input_colon, single_line)
-        return escape(sanitize(value), how) or self.placeholder
+        """The sanitized value as document text, or the placeholder when it is empty."""
+        how = Esc(self.doc, self.plain, indent, line_start, extra, arrow, step_input, block_ok)
+        value = sanitize(value)
+        return (encode(value, how) if value else "") or self.placeholder
+
+    def heading(self, text: str) -> str:
+        return text if self.plain else f"## {text}"
 
     def bullet(self, label: str, value: str) -> str:
-        return f"- {label}: {self.esc(value, indent='  ')}"
+        return _after(f"- {label}:", self.enc(value, indent="  "))
 
     def line(self, label: str, value: str) -> str:
-        return f"{label}: {self.esc(value)}"
+        return _after(f"{label}:", self.enc(value))
 
-    def parts(self, labels: dict[str, str], values: dict[str, str]) -> str:
+    def parts(self, labels: dict[str, str], values: dict[str, str], unlabeled: str = "") -> str:
         filled = [
-            f"{label}: {self.esc(values[name], extra=frozenset(';'))}"
+            f"{label}: {self.enc(values[name], extra=';', block_ok=False)}"
             for name, label in labels.items()
-            if sanitize(values[name])
+            if name != unlabeled and _one_paragraph(values[name])
         ]
+        rest = _one_paragraph(values.get(unlabeled, "")) if unlabeled else ""
+        if rest:
+            extra = "" if _splits_back(rest, label_start(self.doc)) else ";"
+            filled.append(self.enc(rest, extra=extra, block_ok=False))
         return "; ".join(filled) or self.placeholder
 
 
-def _narrative(r: _Renderer, text: str) -> str:
-    text = sanitize(text)
-    pieces = text.split("\n\n")
-    if len(pieces) > 1 and all(p and p[0] != "\n" and p[-1] != "\n" for p in pieces):
-        return "\n\n".join(r.esc(p, line_start=True) for p in pieces)
-    return r.esc(text, line_start=True)
+def _one_paragraph(value: str) -> str:
+    """The sanitized value without empty lines (what a value that cannot be a block carries)."""
+    return "\n".join(line for line in sanitize(value).split("\n") if line)
+
+
+def _start(encoded: str, indent: str) -> str:
+    """An encoded value that starts a line (a list item's text): a block starts right there."""
+    return encoded[1 + len(indent) :] if encoded.startswith("\n") else encoded
+
+
+def _after(prefix: str, encoded: str) -> str:
+    """`prefix` and a value: on the same line, or a fenced block on the lines below."""
+    return prefix + encoded if encoded.startswith("\n") else f"{prefix} {encoded}"
+
+
+def _splits_back(text: str, labels: re.Pattern[str]) -> bool:
+    """Would an unlabeled "a; b; c" part read back as exactly this text (split at ";", trimmed,
+    joined with "; ", none taken for a labeled part)?"""
+    pieces = text.split(";")
+    return (
+        all(p.strip() and not labels.match(p.strip()) for p in pieces)
+        and "; ".join(p.strip() for p in pieces) == text
+    )
+
+
+def _narrative(r: _Renderer, case: Escalation) -> str:
+    text = sanitize(case.narrative)
+    pieces = text.split("\n\n") if text else []
+    if len(pieces) > 1 and not all(p and p[0] != "\n" and p[-1] != "\n" for p in pieces):
+        pieces = [text]  # blank lines the paragraphs cannot carry: one block keeps them
+    extras = []
+    if case.de_escalation is not None and sanitize(case.de_escalation.findings).strip():
+        extras.append(f"De-escalation findings: {sanitize(case.de_escalation.findings)}")
+    if case.resolution is not None and sanitize(case.resolution.lessons_learned).strip():
+        extras.append(f"Lessons learned: {sanitize(case.resolution.lessons_learned)}")
+    if not pieces and not extras:
+        return r.placeholder
+    out = [_start(r.enc(piece, line_start=True), "") for piece in [*pieces, *extras]]
+    return "\n\n".join(out)
 
 
 def _steps(r: _Renderer, steps: Sequence[ReproStep]) -> str:
@@ -139,11 +198,17 @@ def _steps(r: _Renderer, steps: Sequence[ReproStep]) -> str:
     for number, step in enumerate(steps, start=1):
         prefix = f"{number}. "
         indent = " " * len(prefix)
-        text = prefix + r.esc(step.action, indent=indent, line_start=True, input_colon=True)
         literal = sanitize(step.literal_input)
-        if literal:
-            span = code_span(literal)
-            text += INPUT_SEPARATOR + (span if span else r.esc(literal, indent=indent))
+        typed = _one_paragraph(step.action)
+        if "\n" in literal:
+            # The line before a block literal ends with "input:": it must be the item's first line.
+            typed = typed.replace("\n", " ")
+        action = r.enc(typed, indent=indent, line_start=True, step_input=True, block_ok=False)
+        text = prefix + action
+        if literal and "\n" in literal:
+            text = _after(text + INPUT_SEPARATOR.rstrip(), fence(literal, indent))
+        elif literal:
+            text += INPUT_SEPARATOR + code_span(literal)
         lines.append(text)
     return "\n".join(lines)
 
@@ -155,9 +220,12 @@ def _actions(r: _Renderer, actions: Sequence[ActionTaken]) -> str:
     for number, action in enumerate(actions, start=1):
         prefix = f"{number}. "
         indent = " " * len(prefix)
-        tried = r.esc(action.tried, indent=indent, line_start=True)
-        outcome = r.esc(action.outcome, indent=indent)
-        lines.append(f"{prefix}{tried}{ACTION_SEPARATOR}{outcome}")
+        tried = r.enc(action.tried, indent=indent, line_start=True, arrow=True, block_ok=False)
+        if not sanitize(action.outcome) and any(a in _one_paragraph(action.tried) for a in _ARROWS):
+            lines.append(prefix + tried)  # the outcome is already in the text
+            continue
+        outcome = r.enc(action.outcome, indent=indent)
+        lines.append(_after(f"{prefix}{tried}{ACTION_SEPARATOR.rstrip()}", outcome))
     return "\n".join(lines)
 
 
@@ -175,6 +243,9 @@ def _communication(r: _Renderer, case: Escalation) -> str:
         expecting = [entry for entry in logged if sanitize(entry.expectation)]
         if expecting:
             expectation = max(expecting, key=lambda entry: entry.at).expectation
+    resolved = _resolved_expectation(r, case)
+    if resolved:
+        expectation = resolved
     return "\n".join(
         [
             r.bullet(labels.most_recent_update, update),
@@ -184,27 +255,41 @@ def _communication(r: _Renderer, case: Escalation) -> str:
     )
 
 
-def _deadline_text(r: _Renderer, text: str) -> str:
-    escaped = r.esc(text, indent="  ")
-    if escaped == sanitize(text) and parse_time(escaped, UTC) is not None:
-        # Typed text that reads like a time stays text: escape its first punctuation mark.
-        at = next(i for i, ch in enumerate(escaped) if ch in ASCII_PUNCT)
-        escaped = f"{escaped[:at]}\\{escaped[at:]}"
-    return escaped
+def _resolved_expectation(r: _Renderer, case: Escalation) -> str:
+    """After resolution, what the customer was told is no longer pending: what was resolved, when,
+    and whether the customer confirmed it."""
+    resolution = case.resolution
+    if resolution is None or resolution.resolved_at is None:
+        return ""
+    text = f"Resolved {format_time(resolution.resolved_at, r.tz)}"
+    done = [entry for entry in case.log if entry.kind == LogKind.RESOLVED]
+    if done:
+        summary = sanitize(max(done, key=lambda entry: entry.at).summary)
+        summary = summary.removeprefix("Resolved").lstrip(": ").strip()
+        if summary:
+            text += f": {summary}"
+    if resolution.customer_confirmed:
+        return text + "; the customer confirmed the resolution"
+    return text + "; the customer's confirmation is pending"
 
 
 def _request(r: _Renderer, request: Request) -> str:
     if request.ask_type:
-        ask = f"- {r.playbook.ask_label(request.ask_type)}: {r.esc(request.ask, indent='  ')}"
+        ask = _after(
+            f"- {r.playbook.ask_label(request.ask_type)}:", r.enc(request.ask, indent="  ")
+        )
     else:
-        ask = f"- {r.esc(request.ask, indent='  ', line_start=True)}"
+        ask = "- " + _start(r.enc(request.ask, indent="  ", line_start=True), "  ")
+    label = f"- {r.doc.labels.hard_deadline}:"
     if request.hard_deadline is not None:
-        deadline = format_time(request.hard_deadline, r.tz)
-    elif sanitize(request.deadline_text):
-        deadline = _deadline_text(r, request.deadline_text)
+        deadline = f"{label} {format_time(request.hard_deadline, r.tz)}"
     else:
-        deadline = r.placeholder
-    return f"{ask}\n- {r.doc.labels.hard_deadline}: {deadline}"
+        text = sanitize(request.deadline_text)
+        encoded = r.enc(text, indent="  ")
+        if encoded == text and parse_time(text, UTC) is not None:
+            encoded = code_span(text)  # typed text that reads like a time stays text
+        deadline = _after(label, encoded)
+    return f"{ask}\n{deadline}"
 
 
 def _attachments(r: _Renderer, case: Escalation) -> str:
@@ -220,10 +305,104 @@ def _attachments(r: _Renderer, case: Escalation) -> str:
             lines.append(f"- {label}: {r.placeholder}")
             continue
         lines.append(f"- {label}:")
-        lines.extend(f"  - {r.esc(item, indent='    ', line_start=True)}" for item in items)
+        lines.extend(
+            "  - " + _start(r.enc(item, indent="    ", line_start=True), "    ") for item in items
+        )
     if case.linked:
         lines.append(f"- {labels.linked_cases}: " + ", ".join(f"#{n}" for n in case.linked))
     return "\n".join(lines)
+
+
+def _title(r: _Renderer, title: str) -> str:
+    """The one-line summary: a heading holds one line, so line breaks are written as spaces."""
+    text = sanitize(title).replace("\n", " ")
+    if not text:
+        return r.placeholder
+    how = Esc(r.doc, r.plain)
+    if needs_span(text, how, at_start=False) or (not r.plain and text.endswith("#")):
+        return code_span(text)
+    return text
+
+
+def _reproduction(r: _Renderer, case: Escalation, now: datetime) -> list[str]:
+    """The section's blocks: the template's lines, the optional ones only when filled in."""
+    reason = reproduction_not_applicable(case, r.playbook, now)
+    if reason is not None:
+        return [f"{NOT_APPLICABLE_LABEL}: {reason}"]
+    labels = r.doc.labels
+    rep = case.reproduction
+    blocks: list[str] = []
+    if any(_one_paragraph(value) for value in rep.baseline.model_dump().values()):
+        blocks.append(f"{labels.baseline}: " + r.parts(BASELINE_LABELS, rep.baseline.model_dump()))
+    blocks.append(_steps(r, rep.steps))
+    blocks.append(r.line(labels.expected, rep.expected))
+    blocks.append(r.line(labels.observed, rep.observed))
+    environment = r.parts(ENVIRONMENT_LABELS, rep.environment.model_dump(), ENVIRONMENT_DEFAULT)
+    blocks.append(f"{labels.environment}: {environment}")
+    for name in ("frequency", "evidence", "eliminations"):
+        value = getattr(rep, name)
+        if sanitize(value):
+            blocks.append(r.line(getattr(labels, name), value))
+    return blocks
+
+
+def _render(
+    case: Escalation, playbook: Playbook, now: datetime, tz: tzinfo | None, *, plain: bool
+) -> str:
+    r = _Renderer(playbook, tz, plain=plain)
+    doc = playbook.document
+    labels = doc.labels
+    heads = doc.headings
+    severity = effective_severity(case, playbook, now)
+    routes = routed_destinations(case, playbook, now)
+    route_labels = [_route_label(playbook, destination) for destination in routes]
+    impact = compose_business_impact(case, playbook)
+
+    preamble = [
+        f"{doc.title_label}: {_title(r, case.title)}"
+        if plain
+        else f"# {doc.title_label}: " + _title(r, case.title),
+        f"{doc.severity_label}: "
+        + (playbook.severity(severity.value).name if severity else r.placeholder),
+        f"{doc.routed_label}: " + (", ".join(route_labels) or r.placeholder),
+    ]
+    business = "\n".join(
+        [
+            r.bullet(labels.affected_customers, impact.affected_customers),
+            r.bullet(labels.operational_effect, impact.operational_effect),
+            r.bullet(labels.revenue_exposure, impact.revenue_exposure),
+            r.bullet(labels.sla_position, impact.sla_position),
+        ]
+    )
+    sections: list[tuple[str, list[str]]] = [
+        (heads.business_impact, [business]),
+        (heads.narrative, [_narrative(r, case)]),
+        (heads.reproduction, _reproduction(r, case, now)),
+        (heads.actions, [_actions(r, case.actions)]),
+        (heads.communication, [_communication(r, case)]),
+        (heads.request, [_request(r, case.request)]),
+        (heads.attachments, [_attachments(r, case)]),
+    ]
+    if not plain:
+        blocks = list(preamble)
+        for heading, body in sections:
+            blocks.append(r.heading(heading))
+            blocks.extend(body)
+        return "\n\n".join(blocks) + "\n"
+    # Plain text: the template's layout, a blank line before each heading and after a list that
+    # other lines follow (a line right under a list item would continue that item).
+    out = ["\n".join(preamble)]
+    for heading, body in sections:
+        text = heading
+        for index, block in enumerate(body):
+            after_list = index > 0 and _is_list(body[index - 1])
+            text += ("\n\n" if after_list else "\n") + block
+        out.append(text)
+    return "\n\n".join(out) + "\n"
+
+
+def _is_list(block: str) -> bool:
+    return block.startswith(("- ", "1. "))
 
 
 def render_markdown(
@@ -231,58 +410,32 @@ def render_markdown(
 ) -> str:
     """The case as the playbook's escalation document (CommonMark), times in `tz` (None: local).
 
-    Ends with one newline, has no trailing spaces, and contains no control character but newline
-    and tab."""
-    r = _Renderer(playbook, tz)
-    doc = playbook.document
-    labels = doc.labels
-    heads = doc.headings
-    rep = case.reproduction
+    Ends with one newline and contains no control character but newline and tab. No trailing
+    spaces, except on the lines of a fenced block that the agent typed with them."""
+    return _render(case, playbook, now, tz, plain=False)
 
-    title = r.esc(case.title, single_line=True)
-    trailing = len(title) - len(title.rstrip("#"))
-    if trailing and title != r.placeholder:
-        title = f"{title[: len(title) - trailing]}\\{title[len(title) - trailing :]}"
-    severity = effective_severity(case, playbook, now)
-    routes = routed_destinations(case, playbook, now)
-    route_labels = [_route_label(playbook, destination) for destination in routes]
-    impact = compose_business_impact(case, playbook)
 
-    blocks = [
-        f"# {doc.title_label}: {title}",
-        f"{doc.severity_label}: "
-        + (playbook.severity(severity.value).name if severity else r.placeholder),
-        f"{doc.routed_label}: " + (", ".join(route_labels) or r.placeholder),
-        f"## {heads.business_impact}",
-        "\n".join(
-            [
-                r.bullet(labels.affected_customers, impact.affected_customers),
-                r.bullet(labels.operational_effect, impact.operational_effect),
-                r.bullet(labels.revenue_exposure, impact.revenue_exposure),
-                r.bullet(labels.sla_position, impact.sla_position),
-            ]
-        ),
-        f"## {heads.narrative}",
-        _narrative(r, case.narrative),
-        f"## {heads.reproduction}",
-        f"{labels.baseline}: " + r.parts(BASELINE_LABELS, rep.baseline.model_dump()),
-        _steps(r, rep.steps),
-        r.line(labels.expected, rep.expected),
-        r.line(labels.observed, rep.observed),
-        f"{labels.environment}: " + r.parts(ENVIRONMENT_LABELS, rep.environment.model_dump()),
-        r.line(labels.frequency, rep.frequency),
-        r.line(labels.evidence, rep.evidence),
-        r.line(labels.eliminations, rep.eliminations),
-        f"## {heads.actions}",
-        _actions(r, case.actions),
-        f"## {heads.communication}",
-        _communication(r, case),
-        f"## {heads.request}",
-        _request(r, case.request),
-        f"## {heads.attachments}",
-        _attachments(r, case),
-    ]
-    return "\n\n".join(blocks) + "\n"
+def render_plain(
+    case: Escalation, playbook: Playbook, now: datetime, *, tz: tzinfo | None = None
+) -> str:
+    """The case as the template itself in plain text (for e-mail and ticket fields): capital
+    headings, "- " bullets and "1." steps, no Markdown markers; values verbatim. The parse reads
+    it back as it reads the Markdown document."""
+    return _render(case, playbook, now, tz, plain=True)
+
+
+def render_document(
+    case: Escalation,
+    playbook: Playbook,
+    now: datetime,
+    *,
+    tz: tzinfo | None = None,
+    fmt: str = "markdown",
+) -> str:
+    """The document in `fmt`: "markdown" (the default) or "plain"."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown document format {fmt!r} (expected {' or '.join(FORMATS)})")
+    return _render(case, playbook, now, tz, plain=fmt == "plain")
 
 
 def _route_label(playbook: Playbook, destination_id: str) -> str:

@@ -10,6 +10,7 @@ __all__ = [
     "ENVIRONMENT_DEFAULT",
     "ENVIRONMENT_LABELS",
     "INPUT_SEPARATOR",
+    "NOT_APPLICABLE_LABEL",
     "DocumentError",
 ]
 
@@ -33,6 +34,8 @@ BASELINE_DEFAULT = "configuration"
 ENVIRONMENT_DEFAULT = "other"
 
 INPUT_SEPARATOR = " — input: "
+# The one line of a section that does not apply to the case ("Not applicable: a security report").
+NOT_APPLICABLE_LABEL = "Not applicable"
 ACTION_SEPARATOR = " -> "
 
 

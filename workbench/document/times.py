@@ -64,14 +64,11 @@ def _offset_label(offset: timedelta) -> str:
 
 
 def format_time(value: datetime, tz: tzinfo | None = None) -> str:
-    """`YYYY-MM-DD HH:MM ZONE` in `tz` (None: local time). Seconds appear only when not zero, so a
-    time always reads back to the same instant."""
+    """`YYYY-MM-DD HH:MM ZONE` in `tz` (None: local time): to the minute, as the app shows times (the
+    seconds are dropped, not rounded), with the zone's abbreviation when it reads back to the same
+    offset, else the offset."""
     local = value.astimezone(tz) if tz is not None else value.astimezone()
     text = f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
-    if local.second or local.microsecond:
-        text += f":{local.second:02d}"
-        if local.microsecond:
-            text += f".{local.microsecond:06d}"
     offset = local.utcoffset() or timedelta(0)
     name = local.tzname() or ""
     if name.isalpha() and _ZONES.get(name.upper()) == offset:
