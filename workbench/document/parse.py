@@ -113,10 +113,11 @@ class _Parser:
             return ""
         value = sanitize(text.text)
         start, stop = 0, len(text)
-        while start < stop and text.raw[start] == 3:
-            start += 1
-        while stop > start and text.raw[stop - 1] == 3:
-            stop -= 1
+        if text.raw[:1] == b"\x03" and text.raw[-1:] == b"\x03":
+            while start < stop and text.raw[start] == 3:
+                start += 1
+            while stop > start and text.raw[stop - 1] == 3:
+                stop -= 1
         return value[start:stop].strip() if (start, stop) != (0, len(text)) else value
 
     # -- preamble -----------------------------------------------------------------------------------

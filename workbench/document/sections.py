@@ -176,8 +176,12 @@ class Sections:
             if not isinstance(block, Para):
                 out.append(block)
                 continue
+            lines = block.text.lines()
+            if not any(self.section_of(ln.strip()) or self.bold_head(ln) for ln in lines):
+                out.append(block)  # as it was: its line breaks keep whether they were typed
+                continue
             pending: list[Text] = []
-            for line in block.text.lines():
+            for line in lines:
                 bold = self.bold_head(line)
                 if self.section_of(line.strip()) is not None or bold is not None:
                     if pending:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from workbench.models import Escalation, Status
 from workbench.playbook import Playbook
-from workbench.rules._common import aware_utc, find_phrases, quoted
+from workbench.rules._common import aware_utc, find_phrases, phrase_pattern, quoted
 from workbench.rules.asks import ask_type_of
 from workbench.rules.triage import routed_destinations
 
@@ -188,7 +188,7 @@ _NUMBER_NEAR = re.compile(r"[$€£¥~≈]?\d")
 
 def _quantified(text: str, word: str) -> bool:
     """Whether every use of `word` in the text has a number within two words of it."""
-    for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+    for match in phrase_pattern(word).finditer(text):
         before = text[: match.start()].split()[-2:]
         after = text[match.end() :].split()[:2]
         if not any(_NUMBER_NEAR.match(token.lstrip("(")) for token in before + after):
