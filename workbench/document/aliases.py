@@ -19,7 +19,13 @@ __all__ = [
 # Section key -> other headings for it.
 HEADING_ALIASES: dict[str, tuple[str, ...]] = {
     "business_impact": ("impact", "business impact assessment", "customer impact"),
-    "narrative": ("narrative", "problem", "problem description", "problem statement", "description"),
+    "narrative": (
+        "narrative",
+        "problem",
+        "problem description",
+        "problem statement",
+        "description",
+    ),
     "reproduction": (
         "reproduction",
         "repro",
@@ -41,7 +47,12 @@ HEADING_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Field key -> other labels for it (the playbook's label always matches too).
 FIELD_LABEL_ALIASES: dict[str, tuple[str, ...]] = {
-    "affected_customers": ("customers affected", "customers", "affected accounts", "accounts affected"),
+    "affected_customers": (
+        "customers affected",
+        "customers",
+        "affected accounts",
+        "accounts affected",
+    ),
     "operational_effect": ("operational impact", "effect", "impact on operations"),
     "revenue_exposure": (
         "revenue at risk",

@@ -323,8 +323,8 @@ _DASHES = ("-", "–", "—")
 def _skip(line: Text, at: int, marks: bool = True) -> int:
     """Past raw blanks (and emphasis marks) from `at`."""
     text = line.text
-    while at < len(text) and line.raw[at] and (
-        text[at] in " \t" or (marks and line.raw[at] == _MARK)
+    while (
+        at < len(text) and line.raw[at] and (text[at] in " \t" or (marks and line.raw[at] == _MARK))
     ):
         at += 1
     return at

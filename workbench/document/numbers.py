@@ -40,7 +40,9 @@ _MONEY = re.compile(
 )
 _COUNT = re.compile(
     rf"(?<![\w.$€£¥/-])(?P<n>{_NUMBER})(?![\w$€£%/:-]|\.\d|,\d)"
-    r"|\b(?P<w>a dozen|a hundred|a single|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")\b",
+    r"|\b(?P<w>a dozen|a hundred|a single|"
+    + "|".join(sorted(_WORDS, key=len, reverse=True))
+    + r")\b",
     re.IGNORECASE,
 )
 _USERS = re.compile(
@@ -154,7 +156,7 @@ def _names(text: str) -> list[str]:
     names: list[str] = []
     for part in _SPLIT.split(text):
         part = _PAREN.sub("", part).strip(" .,:;")
-        if not part or not (part[0].isupper() or part[0].isdigit() and not part.isdigit()):
+        if not part or not (part[0].isupper() or (part[0].isdigit() and not part.isdigit())):
             continue
         if counts(part) and counts(part)[0].start == 0:
             continue
@@ -167,9 +169,12 @@ def _clean(names: list[str], source: str) -> list[str]:
     out: list[str] = []
     for name in names:
         at = source.find(name)
-        if at >= 0 and source[at + len(name) : at + len(name) + 1] == "." and name.split()[-1][
-            :1
-        ].isupper() and len(name.split()[-1]) <= 4:
+        if (
+            at >= 0
+            and source[at + len(name) : at + len(name) + 1] == "."
+            and name.split()[-1][:1].isupper()
+            and len(name.split()[-1]) <= 4
+        ):
             name += "."
         if name not in out:
             out.append(name)

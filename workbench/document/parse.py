@@ -6,6 +6,15 @@ import re
 from datetime import datetime, tzinfo
 from typing import get_args
 
+from workbench.document.aliases import (
+    ASK_LABELS,
+    DEADLINE_LABELS,
+    DESTINATION_ALIASES,
+    FIELD_LABEL_ALIASES,
+    NOT_APPLICABLE,
+    ROUTED_LABELS,
+    SEVERITY_LABELS,
+)
 from workbench.document.blocks import (
     EMPTY,
     PARAGRAPH,
@@ -24,26 +33,16 @@ from workbench.document.blocks import (
     preview,
     read_blocks,
 )
-from workbench.document.aliases import (
-    ASK_LABELS,
-    DEADLINE_LABELS,
-    DESTINATION_ALIASES,
-    FIELD_LABEL_ALIASES,
-    NOT_APPLICABLE,
-    ROUTED_LABELS,
-    SEVERITY_LABELS,
-)
 from workbench.document.deadlines import read_deadline
-from workbench.document.numbers import amounts, counts, customer_names
+from workbench.document.impact import impact_numbers
+from workbench.document.numbers import customer_names
 from workbench.document.report import Report
 from workbench.document.sections import SectionKey, Sections, section_heading
 from workbench.document.structure import (
-    ACTION_SEPARATOR,
     BASELINE_DEFAULT,
     BASELINE_LABELS,
     ENVIRONMENT_DEFAULT,
     ENVIRONMENT_LABELS,
-    DocumentError,
 )
 from workbench.document.times import parse_time
 from workbench.models import (
@@ -78,11 +77,6 @@ _ROUTE_SPLIT = re.compile(r"\s*(?:,|/|;|&|\+|\band\b|\bthen\b)\s*", re.IGNORECAS
 # Between what was tried and its outcome: the template's "->" and what people type for it.
 _ACTION_SEPARATORS = re.compile(
     r"-->|—>|–>|->|=>|→|⇒|(?<=\s)[-–—]\s+(?:result|outcome)\s*:", re.IGNORECASE
-)
-_PIPELINE = re.compile(
-    r"pipeline|expansion|upsell|up-sell|add-on|addon|upgrade|open deals?|\bdeals?\b|quote|"
-    r"prospect|opportunit|cross-sell",
-    re.IGNORECASE,
 )
 _LINKED = re.compile(r"#?(\d+)")
 _FILE_LIKE = re.compile(
@@ -507,7 +501,7 @@ def read_document(
     sla = _sla_id(playbook, business.sla_position)
     if sla is not None:
         parser.report.read("impact.sla", sla, "business_impact", business.sla_position)
-    impact = _impact(business, parser.report)
+    impact = impact_numbers(business, parser.report)
     impact.sla = sla
     names = customer_names(business.affected_customers)
     if names:
@@ -545,59 +539,6 @@ def read_document(
         case.impact = ImpactInputs()
     parser.report.locate(clean)
     return case, parser.report
-
-
-def _impact(business: BusinessImpact, report: Report) -> ImpactInputs:
-    """The impact numbers the business-impact lines state."""
-    impact = ImpactInputs()
-    line = business.affected_customers
-    for count in counts(line):
-        if count.users and impact.end_users_affected is None:
-            impact.end_users_affected = count.value
-            report.read("impact.end_users_affected", count.value, "business_impact", line,
-                        count.how())  # fmt: skip
-        elif not count.users and impact.customers_affected is None:
-            impact.customers_affected = count.value
-            report.read("impact.customers_affected", count.value, "business_impact", line,
-                        count.how())  # fmt: skip
-    if impact.end_users_affected is None:
-        line = business.operational_effect
-        users = [c for c in counts(line) if c.users]
-        if users:
-            impact.end_users_affected = users[0].value
-            report.read("impact.end_users_affected", users[0].value, "business_impact", line,
-                        users[0].how())  # fmt: skip
-    line = business.revenue_exposure
-    found = amounts(line)
-    segments = re.split(r";|\n|,\s*(?:plus|and)\b|\bplus\b", line)
-    offsets: list[tuple[int, int]] = []
-    at = 0
-    for segment in segments:
-        start = line.find(segment, at)
-        offsets.append((start, start + len(segment)))
-        at = start + len(segment)
-
-    def pipeline(amount_start: int) -> bool:
-        for start, end in offsets:
-            if start <= amount_start < end:
-                return bool(_PIPELINE.search(line[start:end]))
-        return False
-
-    arr = [a for a in found if not pipeline(a.start)]
-    tagged = [a for a in arr if re.match(r"\s*ARR\b", line[a.end :]) or "ARR" in a.text]
-    chosen = (tagged or arr)[:1]
-    for amount in chosen:
-        impact.arr_exposed = amount.value
-        report.read("impact.arr_exposed", amount.value, "business_impact", line, amount.how())
-    for amount in [a for a in found if pipeline(a.start)][:1]:
-        impact.pipeline_at_risk = amount.value
-        report.read("impact.pipeline_at_risk", amount.value, "business_impact", line,
-                    amount.how())  # fmt: skip
-    currency = next((a.currency for a in chosen + found if a.currency), "")
-    if currency:
-        impact.currency = currency
-        report.read("impact.currency", currency, "business_impact", line)
-    return impact
 
 
 def block_text(block: Block) -> str:

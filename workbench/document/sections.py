@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, get_args
 
+from workbench.document.aliases import HEADING_ALIASES, TITLE_LABELS
 from workbench.document.blocks import (
     Block,
     Heading,
@@ -16,7 +17,6 @@ from workbench.document.blocks import (
     label_table,
     match_label,
 )
-from workbench.document.aliases import HEADING_ALIASES, TITLE_LABELS
 from workbench.document.structure import DocumentError
 from workbench.playbook import Document
 

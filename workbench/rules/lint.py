@@ -201,7 +201,9 @@ def _adjectives(case: Escalation, playbook: Playbook) -> list[Finding]:
     findings: list[Finding] = []
     for label, path, screen in _quantified_fields(playbook):
         text = field_text(case, path) or ""
-        words = [w for w in find_phrases(text, playbook.lint.adjectives) if not _quantified(text, w)]
+        words = [
+            w for w in find_phrases(text, playbook.lint.adjectives) if not _quantified(text, w)
+        ]
         if words:
             findings.append(
                 Finding(
