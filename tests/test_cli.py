@@ -279,12 +279,10 @@ def test_import_unreadable_files(run: Run, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mangle", "words"),
     [
-        (lambda doc, heads: doc.replace(f"## {heads.narrative}", "", 1), ["PROBLEM NARRATIVE"]),
-        (lambda doc, heads: f"{doc}\n## {heads.request}\n\nagain\n", ["duplicate", "REQUEST"]),
         (lambda doc, heads: "Just some notes about a customer.\n", ["ESCALATION"]),
         (lambda doc, heads: "", ["ESCALATION"]),
     ],
-    ids=["missing-section", "duplicate-section", "not-a-document", "empty"],
+    ids=["not-a-document", "empty"],
 )
 def test_import_malformed_document_names_the_section(
     run: Run, tmp_path: Path, mangle: Callable[[str, Any], str], words: list[str]
@@ -298,6 +296,50 @@ def test_import_malformed_document_names_the_section(
     path.write_text(document, encoding="utf-8")
     assert_error(run("import", str(path)), 2, "broken.md", *words)
     assert json.loads(run("list", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("mangle", "words"),
+    [
+        (lambda doc, heads: doc.replace(f"## {heads.narrative}", "", 1), ["PROBLEM NARRATIVE"]),
+        (lambda doc, heads: f"{doc}\n## {heads.request}\n\nagain\n", ["duplicate", "REQUEST"]),
+        (lambda doc, heads: f"{doc}\n## Timeline\n\n09:00 paged on-call\n", ["09:00 paged"]),
+    ],
+    ids=["missing-section", "duplicate-section", "unknown-section"],
+)
+def test_import_keeps_what_it_cannot_place_and_says_so(
+    run: Run, tmp_path: Path, mangle: Callable[[str, Any], str], words: list[str]
+) -> None:
+    from workbench.document import render_markdown
+    from workbench.playbook import default_playbook
+
+    playbook = default_playbook()
+    document = mangle(render_markdown(ready_case(), playbook, NOW), playbook.document.headings)
+    path = tmp_path / "odd.md"
+    path.write_text(document, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().isdigit()
+    assert all(word in result.stderr for word in ["odd.md", *words])
+
+
+def test_import_explain_says_what_was_read_where_and_how(run: Run) -> None:
+    sample = Path(__file__).parent / "corpus" / "documents" / "01-saml-login-loop.md"
+    result = run("import", "--explain", str(sample))
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "impact.customers_affected = '40'" in out and "about 40 accounts" in out
+    assert "(approximate)" in out
+    assert "impact.arr_exposed = '1240000.0'" in out
+    assert "request.hard_deadline" in out and "zone UTC" in out
+    assert "[business_impact, line 8]" in out
+    assert out.strip().splitlines()[-1].isdigit()
+    data = json.loads(run("import", "--json", str(sample)).stdout)
+    fields = {r["field"]: r for r in data["readings"]}
+    assert fields["impact.end_users_affected"]["value"] == "2300"
+    assert fields["impact.end_users_affected"]["line"] == 8
+    assert fields["customers"]["value"] == "Contoso, Fabrikam"
+    assert data["unplaced"] == [] and isinstance(data["id"], int)
 
 
 def test_import_markdown_and_export_round_trip(run: Run, store: Store) -> None:

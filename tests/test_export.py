@@ -545,9 +545,10 @@ def test_plain_text_template_without_markdown_headings(pb: Playbook) -> None:
     assert case.reproduction == Reproduction()  # optional section, absent
     assert [a.outcome for a in case.actions] == ["all green", "delivered in 2 s"]
     assert case.communication.escalation_risk == "Low"
-    assert case.request.ask_type is None
+    assert case.request.ask_type == "investigate"  # from the ask's wording
     assert case.request.ask == "Investigate the eu-2 webhook queue lag"
     assert case.request.deadline_text == "Friday EOD"
+    assert case.request.hard_deadline == datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
     assert case.references.tickets == ["https://support.example.com/tickets/7001"]
 
 
@@ -604,33 +605,55 @@ def test_attachments_with_labels_inline_values_and_linked_cases(pb: Playbook) ->
         ("", "no ESCALATION title line"),
         ("Just some text\n\n## REQUEST\n", "no ESCALATION title line"),
         ("## BUSINESS IMPACT\n\n# ESCALATION: late title\n", "no ESCALATION title line"),
-        (PLAIN_TEMPLATE.replace("REQUEST\n", "The ask\n"), "missing section: REQUEST"),
-        (
-            PLAIN_TEMPLATE.replace("PROBLEM NARRATIVE\n", ""),
-            "missing section: PROBLEM NARRATIVE",
-        ),
-        (
-            PLAIN_TEMPLATE + "REQUEST\n- again\n",
-            "duplicate section: REQUEST",
-        ),
-        (
-            PLAIN_TEMPLATE.replace("Severity: Critical", "Severity: Sev1"),
-            "Severity: unknown severity 'Sev1'",
-        ),
-        (
-            PLAIN_TEMPLATE.replace("Engineering / Security", "Engineering, Ops"),
-            "Routed to: unknown destination 'Ops'",
-        ),
-        (
-            PLAIN_TEMPLATE.replace("- Affected customers: 12", "- 12"),
-            "BUSINESS IMPACT: no label on the line '12 customers on the EU cluster'",
-        ),
     ],
 )
 def test_malformed_documents_name_the_section(pb: Playbook, text: str, message: str) -> None:
     with pytest.raises(DocumentError) as caught:
         parse(text, pb)
     assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "warning", "unplaced"),
+    [
+        (
+            PLAIN_TEMPLATE.replace("REQUEST\n", "The wish list\n"),
+            "missing section: REQUEST",
+            None,
+        ),
+        (
+            PLAIN_TEMPLATE.replace("PROBLEM NARRATIVE\n", ""),
+            "missing section: PROBLEM NARRATIVE",
+            None,
+        ),
+        (PLAIN_TEMPLATE + "REQUEST\n- again\n", "duplicate section: REQUEST", None),
+        (
+            PLAIN_TEMPLATE.replace("Severity: Critical", "Severity: Sev1"),
+            "Severity: unknown severity 'Sev1'",
+            "Severity: Sev1",
+        ),
+        (
+            PLAIN_TEMPLATE.replace("Engineering / Security", "Engineering, Ops"),
+            "Routed to: unknown destination 'Ops'",
+            "Routed to: Ops",
+        ),
+        (
+            PLAIN_TEMPLATE.replace("- Affected customers: 12", "- 12"),
+            "BUSINESS IMPACT: no label on the line '12 customers on the EU cluster'",
+            "12 customers on the EU cluster",
+        ),
+    ],
+)
+def test_what_cannot_be_placed_is_kept_and_reported_never_refused(
+    pb: Playbook, text: str, warning: str, unplaced: str | None
+) -> None:
+    from workbench.document.parse import read_document
+
+    case, report = read_document(text, pb, now=NOW, tz=UTC)
+    assert any(w.startswith(warning) for w in report.warnings), report.warnings
+    if unplaced is not None:
+        assert unplaced in case.unplaced
+        assert any(item.text == unplaced and item.line for item in report.unplaced)
 
 
 def test_severity_override_only_when_the_document_disagrees(pb: Playbook) -> None:

@@ -369,6 +369,7 @@ def test_a_past_deadline_on_a_closed_case_is_not_flagged(pb: Playbook, status: S
 def test_no_ask_type(pb: Playbook) -> None:
     case = clean_case()
     case.request.ask_type = None
+    case.request.ask = "Please have a look at the export timeout"  # no ask in its wording
     (finding,) = lint_case(case, pb, NOW)
     assert (finding.rule, finding.field, finding.screen) == (
         "no_ask",
@@ -581,3 +582,59 @@ def test_lint_on_free_text_never_crashes_and_findings_are_well_formed(case: Esca
         assert finding.message
         assert finding.advice in advice_texts
         assert finding.field in CONTAINER_FIELDS or field_text(case, finding.field) is not None
+
+
+@pytest.mark.parametrize(
+    ("ask", "kind"),
+    [
+        ("Ship a fix", "fix"),
+        ("Decision needed: whether we refund the double charge", "decide"),
+        ("Please investigate the root cause", "investigate"),
+        ("Approve a one-time exception to the overage policy", "exception"),
+        ("We need Engineering to fix the retry and Leadership to sign off the refunds", "fix"),
+        ("Need a decision on whether we offer a 15% credit", "decide"),
+    ],
+)
+def test_an_ask_stated_in_its_wording_is_an_ask(pb: Playbook, ask: str, kind: str) -> None:
+    from workbench.rules.asks import ask_type_of
+
+    case = clean_case()
+    case.request.ask_type = None
+    case.request.ask = ask
+    assert ask_type_of(ask, pb) == kind
+    assert only(lint_case(case, pb, NOW), "no_ask") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("about 40 accounts, all 1,800 users", []),
+        ("a huge 2,300 end users", []),
+        ("$85k, a significant share of the region", []),
+        ("huge outage for 40 accounts", ["huge"]),
+        ("many customers", ["many"]),
+        ("12 tenants and then many more", ["many"]),
+    ],
+)
+def test_an_adjective_beside_its_number_is_quantified(
+    pb: Playbook, text: str, flagged: list[str]
+) -> None:
+    case = clean_case()
+    case.business_impact.affected_customers = text
+    found = only(lint_case(case, pb, NOW), "adjective")
+    assert [f.message.split(": ", 1)[1].split(" where")[0] for f in found] == (
+        [", ".join(f'"{w}"' for w in flagged)] if flagged else []
+    )
+
+
+def test_a_deadline_given_as_a_date_is_a_deadline(pb: Playbook) -> None:
+    case = clean_case()
+    case.request.hard_deadline = None
+    case.request.deadline_text = "2026-12-15"
+    case.request.deadline_date = (NOW + timedelta(days=1)).date()
+    assert only(lint_case(case, pb, NOW), "no_deadline") == []
+    assert only(lint_case(case, pb, NOW), "deadline_past") == []
+    case.request.deadline_date = NOW.date()  # today: not past yet
+    assert only(lint_case(case, pb, NOW), "deadline_past") == []
+    case.request.deadline_date = (NOW - timedelta(days=1)).date()
+    assert [f.rule for f in lint_case(case, pb, NOW)] == ["deadline_past"]

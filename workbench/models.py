@@ -9,7 +9,7 @@ a suggestion is stored as an override that carries its reason.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -119,6 +119,8 @@ class Reproduction(_Model):
     frequency: str = ""
     evidence: str = ""
     eliminations: str = ""
+    # The section marked as not applicable ("N/A - not a defect"), as typed.
+    not_applicable: str = ""
 
 
 class ActionTaken(_Model):
@@ -140,6 +142,8 @@ class Request(_Model):
     hard_deadline: UtcDatetime | None = None
     # What the agent typed for the deadline when it was not a time ("end of week"): kept, flagged.
     deadline_text: str = ""
+    # A deadline given as a date without a time ("2026-12-15"), as typed in `deadline_text`.
+    deadline_date: date | None = None
 
 
 class References(_Model):
@@ -222,6 +226,8 @@ class Escalation(_Model):
     revision: int = 0
     title: str = ""
     customer: str = ""
+    # Every customer the case names ("Affected customers: 3 (A, B, C)"); `customer` is the first.
+    customers: list[str] = Field(default_factory=list)
     component: str = ""
     status: Status = Status.DRAFT
     tier: Tier = "L2"
@@ -248,6 +254,8 @@ class Escalation(_Model):
     de_escalation: DeEscalationRecord | None = None
     resolution: ResolutionRecord | None = None
     linked: list[int] = Field(default_factory=list)
+    # What an imported document said that no field holds (a section or line the template lacks).
+    unplaced: list[str] = Field(default_factory=list)
 
     def checked(self, criterion_id: str) -> bool:
         answer = self.triage.get(criterion_id)

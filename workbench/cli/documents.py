@@ -26,6 +26,7 @@ from workbench.cli.output import cell, echo_json, echo_text, sanitize
 from workbench.session import State
 
 if TYPE_CHECKING:
+    from workbench.document.report import Report
     from workbench.models import Escalation
     from workbench.playbook import Playbook
 
@@ -95,7 +96,9 @@ def _load_json(text: str, name: str) -> object:
         ) from exc
 
 
-def _parse_document(text: str, name: str, playbook: Playbook, now: datetime) -> Escalation:
+def _parse_document(
+    text: str, name: str, playbook: Playbook, now: datetime
+) -> tuple[Escalation, Report | None]:
     from pydantic import ValidationError
 
     from workbench.models import Escalation
@@ -105,15 +108,16 @@ def _parse_document(text: str, name: str, playbook: Playbook, now: datetime) -> 
         if not isinstance(raw, dict):
             raise CliError(f"{name}: the JSON form is one case object, not {type(raw).__name__}")
         try:
-            return Escalation.model_validate(raw)
+            return Escalation.model_validate(raw), None
         except ValidationError as exc:
             raise CliError(f"{name}: invalid case: {validation_message(exc)}") from exc
         except RecursionError as exc:
             raise CliError(f"{name}: not a case: the JSON is too deeply nested") from exc
-    from workbench.document import DocumentError, parse_markdown
+    from workbench.document import DocumentError
+    from workbench.document.parse import read_document
 
     try:
-        return parse_markdown(text, playbook, now=now)
+        return read_document(text, playbook, now=now)
     except DocumentError as exc:
         raise CliError(f"{name}: {exc}") from exc
     except ValidationError as exc:
@@ -122,16 +126,32 @@ def _parse_document(text: str, name: str, playbook: Playbook, now: datetime) -> 
 
 @click.command("import")
 @click.argument("source", metavar="FILE")
+@click.option("--explain", is_flag=True, help="List each value read, where from and how.")
+@click.option("--json", "as_json", is_flag=True, help="The id and the same report as JSON.")
 @pass_state
-def import_(state: State, source: str) -> None:
-    """Read a case from an escalation document (the playbook's Markdown structure) or its JSON
-    form; FILE "-" reads stdin. Prints the new case id alone on the last line."""
+def import_(state: State, source: str, explain: bool, as_json: bool) -> None:
+    """Read a case from an escalation document (as people write it, or in the playbook's
+    structure) or its JSON form; FILE "-" reads stdin. Prints the new case id alone on the last
+    line; what could not be placed is kept in the case and named on stderr. --explain lists each
+    value read, its section and line, how each number and deadline was read, and each line not
+    placed."""
     playbook = state.playbook()
     text, name = _read_input(source)
-    case = _parse_document(text, name, playbook, state.now())
+    case, report = _parse_document(text, name, playbook, state.now())
     # A new case: the id and revision are the store's to give.
     case = case.model_copy(update={"id": None, "revision": 0})
     stored = state.store().create(case)
+    if as_json:
+        data = report.as_dict() if report else {"readings": [], "unplaced": [], "warnings": []}
+        echo_json({"id": stored.id, **data})
+        return
+    if report is not None:
+        if explain:
+            for line in report.lines():
+                echo_text(line)
+        else:
+            for warning in report.warnings:
+                click.echo(f"{name}: {sanitize(warning)}", err=True)
     click.echo(str(stored.id))
 
 

@@ -81,6 +81,7 @@ def _collector_paused() -> Iterator[None]:
 _RAW = 1
 _LIT = 0
 _SOFT = 2  # a soft line break: a line end the author typed (raw, but not one the renderer writes)
+_MARK = 3  # emphasis markup an author typed (`**Label:**`): structure around labels and headings
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +231,7 @@ def _flatten(children: Sequence[Token] | None) -> Text:
             src = str(token.attrGet("src") or "")
             add(f"![{token.content}]({src})", _LIT)
         elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
-            add(token.markup, _LIT)
+            add(token.markup, _MARK)
         else:
             add(token.content, _LIT)
     return Text("".join(text), bytes(raw), tuple(codes))
@@ -317,18 +318,48 @@ def label_table(pairs: Iterable[tuple[str, str]]) -> Labels:
     return tuple(sorted(((label.lower(), key) for label, key in pairs), key=lambda p: -len(p[0])))
 
 
-def match_label(line: Text, table: Labels) -> tuple[str, Text] | None:
-    """(key, value) when the line starts with one of the labels and a colon (case-insensitive)."""
+_DASHES = ("-", "–", "—")
+
+
+def _skip(line: Text, at: int, marks: bool = True) -> int:
+    """Past raw blanks (and emphasis marks) from `at`."""
     text = line.text
+    while (
+        at < len(text) and line.raw[at] and (text[at] in " \t" or (marks and line.raw[at] == _MARK))
+    ):
+        at += 1
+    return at
+
+
+def match_label(line: Text, table: Labels, *, dash: bool = False) -> tuple[str, Text] | None:
+    """(key, value) when the line starts with one of the labels and a colon (case-insensitive).
+    The label may be in bold or italics (`**Label:**`, `**Label**:`); with `dash`, "Label - value"
+    reads as "Label: value"."""
+    text = line.text
+    start = _skip(line, 0)
+    lowered = text[start : start + 80].lower()
     for label, key in table:
         size = len(label)
-        if text[:size].lower() != label or not line.all_raw(0, size):
+        if lowered[:size] != label or not line.all_raw(start, start + size):
             continue
-        at = size
-        while at < len(text) and text[at] in " \t" and line.raw[at]:
-            at += 1
+        at = _skip(line, start + size)
         if at < len(text) and text[at] == ":" and line.raw[at]:
-            return key, line.cut(at + 1).strip()
+            return key, line.cut(_skip(line, at + 1)).strip()
+        if at < len(text) and text[at] == "(" and at > start + size:
+            # "Evidence (Crashlytics, top frames): ..." keeps its remark in the value.
+            close = text.find(")", at, at + 60)
+            after = _skip(line, close + 1) if close > 0 else -1
+            if after > 0 and text[after : after + 1] == ":" and line.all_raw(at, after + 1):
+                return key, line.cut(at).strip()
+        if (
+            dash
+            and at > start + size
+            and at < len(text)
+            and text[at] in _DASHES
+            and line.raw[at]
+            and text[at + 1 : at + 2] in (" ", "\t")
+        ):
+            return key, line.cut(_skip(line, at + 1)).strip()
     return None
 
 

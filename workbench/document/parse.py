@@ -6,6 +6,15 @@ import re
 from datetime import datetime, tzinfo
 from typing import get_args
 
+from workbench.document.aliases import (
+    ASK_LABELS,
+    DEADLINE_LABELS,
+    DESTINATION_ALIASES,
+    FIELD_LABEL_ALIASES,
+    NOT_APPLICABLE,
+    ROUTED_LABELS,
+    SEVERITY_LABELS,
+)
 from workbench.document.blocks import (
     EMPTY,
     PARAGRAPH,
@@ -24,15 +33,16 @@ from workbench.document.blocks import (
     preview,
     read_blocks,
 )
+from workbench.document.deadlines import read_deadline
+from workbench.document.impact import impact_numbers
+from workbench.document.numbers import customer_names
+from workbench.document.report import Report
 from workbench.document.sections import SectionKey, Sections, section_heading
 from workbench.document.structure import (
-    ACTION_SEPARATOR,
     BASELINE_DEFAULT,
     BASELINE_LABELS,
     ENVIRONMENT_DEFAULT,
     ENVIRONMENT_LABELS,
-    NOT_APPLICABLE_LABEL,
-    DocumentError,
 )
 from workbench.document.times import parse_time
 from workbench.models import (
@@ -54,15 +64,20 @@ from workbench.models import (
     utcnow,
 )
 from workbench.playbook import Playbook
+from workbench.rules.asks import ask_type_of
 from workbench.rules.impact import effective_severity
 from workbench.sanitize import sanitize
 
-__all__ = ["IMPORTED_SEVERITY_REASON", "parse_markdown"]
+__all__ = ["IMPORTED_SEVERITY_REASON", "parse_markdown", "read_document"]
 
 IMPORTED_SEVERITY_REASON = "Stated in the imported document"
 
 _STEP_INPUT = re.compile(r"[ \t]+(?:—|–|--|-)[ \t]*input[ \t]*:", re.IGNORECASE)
-_ROUTE_SPLIT = re.compile(r"\s*(?:,|/|;|&|\+|\band\b)\s*", re.IGNORECASE)
+_ROUTE_SPLIT = re.compile(r"\s*(?:,|/|;|&|\+|\band\b|\bthen\b)\s*", re.IGNORECASE)
+# Between what was tried and its outcome: the template's "->" and what people type for it.
+_ACTION_SEPARATORS = re.compile(
+    r"-->|—>|–>|->|=>|→|⇒|(?<=\s)[-–—]\s+(?:result|outcome)\s*:", re.IGNORECASE
+)
 _LINKED = re.compile(r"#?(\d+)")
 _FILE_LIKE = re.compile(
     r"\.(?:har|log|txt|png|jpe?g|gif|mp4|mov|webm|zip|gz|json|csv|pdf)\b|screenshot|recording|"
@@ -81,25 +96,47 @@ class _Parser:
         self.placeholder = self.doc.placeholder
         self.now = now
         self.tz = tz
+        self.report = Report()
 
     # -- values -------------------------------------------------------------------------------------
     def value(self, text: Text) -> str:
-        """The user's text: placeholder -> empty; sanitized (a document may carry `&#27;`)."""
+        """The user's text: placeholder -> empty; sanitized (a document may carry `&#27;`);
+        emphasis around the whole value (`**Critical**`) is layout."""
         text = text.strip()
-        return "" if text.is_placeholder(self.placeholder) else sanitize(text.text)
+        if text.is_placeholder(self.placeholder):
+            return ""
+        value = sanitize(text.text)
+        start, stop = 0, len(text)
+        if text.raw[:1] == b"\x03" and text.raw[-1:] == b"\x03":
+            while start < stop and text.raw[start] == 3:
+                start += 1
+            while stop > start and text.raw[stop - 1] == 3:
+                stop -= 1
+        return value[start:stop].strip() if (start, stop) != (0, len(text)) else value
 
     # -- preamble -----------------------------------------------------------------------------------
     def preamble(self, blocks: list[Block]) -> tuple[Severity | None, list[str]]:
-        table = label_table(
-            [(self.doc.severity_label, "severity"), (self.doc.routed_label, "routed")]
-        )
+        pairs = [(self.doc.severity_label, "severity"), (self.doc.routed_label, "routed")]
+        pairs += [(label, "severity") for label in SEVERITY_LABELS]
+        pairs += [(label, "routed") for label in ROUTED_LABELS]
+        table = label_table(pairs)
         severity: Severity | None = None
         routes: list[str] = []
-        for entry in entries(blocks, table):
-            if entry.key == "severity":
-                severity = self.severity(self.value(entry.text))
-            elif entry.key == "routed":
-                routes = self.routes(self.value(entry.text))
+        for block in blocks:
+            if not isinstance(block, Para):
+                self.unplace("preamble", block_text(block))
+                continue
+            for line in block.text.lines():
+                match = match_label(line, table, dash=True)
+                if match is None:
+                    if line.strip().text:
+                        self.unplace("preamble", self.value(line))
+                    continue
+                value = self.value(match[1])
+                if match[0] == "severity":
+                    severity = self.severity(value)
+                else:
+                    routes += [r for r in self.routes(value) if r not in routes]
         return severity, routes
 
     def severity(self, text: str) -> Severity | None:
@@ -107,30 +144,43 @@ class _Parser:
             return None
         wanted = text.strip().lower()
         for definition in self.playbook.severities:
-            if wanted in (definition.id, definition.name.lower()):
+            name = definition.name.lower()
+            if wanted in (definition.id, name) or re.match(rf"{re.escape(name)}\b", wanted):
+                self.report.read("severity", definition.id, "preamble", text)
                 return Severity(definition.id)
         names = ", ".join(d.name for d in self.playbook.severities)
-        raise DocumentError(
-            f"{self.doc.severity_label}: unknown severity {text!r} (expected one of {names})"
+        self.report.warn(
+            f"{self.doc.severity_label}: unknown severity {text!r} (expected one of {names}); "
+            "kept as text"
         )
+        self.unplace("preamble", f"{self.doc.severity_label}: {text}")
+        return None
 
     def routes(self, text: str) -> list[str]:
         routes: list[str] = []
         for name in _ROUTE_SPLIT.split(text):
             if not name:
                 continue
-            wanted = name.lower()
+            wanted = " ".join(name.lower().strip(" .()").split())
             for dest in self.playbook.destinations:
-                if wanted in (dest.id, dest.name.lower(), dest.route_label.lower()):
+                known = (dest.id, dest.name.lower(), dest.route_label.lower())
+                if wanted in known + DESTINATION_ALIASES.get(dest.id, ()):
                     if dest.id not in routes:
                         routes.append(dest.id)
+                        self.report.read("routed_to", dest.id, "preamble", name)
                     break
             else:
                 names = ", ".join(d.route_label for d in self.playbook.destinations)
-                raise DocumentError(
-                    f"{self.doc.routed_label}: unknown destination {name!r} (expected {names})"
+                self.report.warn(
+                    f"{self.doc.routed_label}: unknown destination {name!r} (expected {names}); "
+                    "kept as text"
                 )
+                self.unplace("preamble", f"{self.doc.routed_label}: {name}")
         return routes
+
+    def unplace(self, where: str, text: str) -> None:
+        if text.strip():
+            self.report.unplace(where, text)
 
     # -- labeled sections ---------------------------------------------------------------------------
     def fields(self, key: SectionKey, blocks: list[Block], table: Labels) -> dict[str, str]:
@@ -141,9 +191,12 @@ class _Parser:
             text = join_text([entry.text, *entry.nested]) if entry.nested else entry.text
             if entry.key is None:
                 if last is None:
-                    raise DocumentError(
-                        f"{section_heading(self.doc, key)}: no label on the line {preview(text)!r}"
+                    heading = section_heading(self.doc, key)
+                    self.report.warn(
+                        f"{heading}: no label on the line {preview(text)!r}; kept as not placed"
                     )
+                    self.unplace(heading, self.value(text))
+                    continue
                 values[last] = join_text([values[last], text])
                 continue
             values[entry.key] = (
@@ -153,16 +206,25 @@ class _Parser:
         return {name: self.value(text) for name, text in values.items()}
 
     def business_impact(self, blocks: list[Block]) -> BusinessImpact:
-        labels = self.doc.labels
         names = ("affected_customers", "operational_effect", "revenue_exposure", "sla_position")
-        table = label_table((getattr(labels, name), name) for name in names)
-        return BusinessImpact(**self.fields("business_impact", blocks, table))
+        values = self.fields("business_impact", blocks, self.table(names))
+        for name, value in values.items():
+            self.report.read(f"business_impact.{name}", value, "business_impact", value)
+        return BusinessImpact(**values)
+
+    def table(self, names: tuple[str, ...]) -> Labels:
+        """The labels of these fields: the playbook's, then the variants people write."""
+        labels = self.doc.labels
+        pairs = [(getattr(labels, name), name) for name in names]
+        pairs += [(alias, name) for name in names for alias in FIELD_LABEL_ALIASES.get(name, ())]
+        return label_table(pairs)
 
     def communication(self, blocks: list[Block]) -> Communication:
-        labels = self.doc.labels
         names = ("most_recent_update", "customer_expectation", "escalation_risk")
-        table = label_table((getattr(labels, name), name) for name in names)
-        return Communication(**self.fields("communication", blocks, table))
+        values = self.fields("communication", blocks, self.table(names))
+        for name, value in values.items():
+            self.report.read(f"communication.{name}", value, "communication", value)
+        return Communication(**values)
 
     # -- narrative ----------------------------------------------------------------------------------
     def narrative(self, blocks: list[Block]) -> str:
@@ -190,9 +252,13 @@ class _Parser:
             "evidence",
             "eliminations",
         )
-        table = label_table(
-            [*((getattr(labels, name), name) for name in names), (NOT_APPLICABLE_LABEL, "n/a")]
-        )
+        del labels
+        table = self.table(names)
+        not_applicable = self.not_applicable(blocks)
+        if not_applicable:
+            self.report.read("reproduction.not_applicable", not_applicable, "reproduction",
+                             not_applicable)  # fmt: skip
+            return Reproduction(not_applicable=not_applicable)
         steps: list[Text] = []
         values: dict[str, Text] = {}
         last: str | None = None
@@ -232,6 +298,14 @@ class _Parser:
             environment=Environment(**environment),
             **text_values,
         )
+
+    def not_applicable(self, blocks: list[Block]) -> str:
+        """The section's text when all it says is that it does not apply ("N/A - not a defect")."""
+        if len(blocks) != 1 or not isinstance(blocks[0], Para):
+            return ""
+        text = self.value(blocks[0].text)
+        lowered = text.lower()
+        return text if any(lowered.startswith(word) for word in NOT_APPLICABLE) else ""
 
     def step(self, text: Text) -> ReproStep:
         match = text.search(_STEP_INPUT)
@@ -274,41 +348,71 @@ class _Parser:
             return []
         actions: list[ActionTaken] = []
         for text in texts:
-            at = text.find(ACTION_SEPARATOR.strip())
-            if at < 0:
+            match = text.search(_ACTION_SEPARATORS)
+            if match is None:
                 actions.append(ActionTaken(tried=self.value(text)))
             else:
                 actions.append(
                     ActionTaken(
-                        tried=self.value(text.cut(0, at)),
-                        outcome=self.value(text.cut(at + len(ACTION_SEPARATOR.strip()))),
+                        tried=self.value(text.cut(0, match.start())),
+                        outcome=self.value(text.cut(match.end())),
                     )
                 )
+        self.report.read("actions", f"{len(actions)} action(s)", "actions", "")
         return actions
 
     # -- request ------------------------------------------------------------------------------------
     def request(self, blocks: list[Block]) -> Request:
         pairs = [(self.doc.labels.hard_deadline, "deadline")]
+        pairs += [(label, "deadline") for label in DEADLINE_LABELS]
         pairs += [(choice.label, f"ask:{choice.id}") for choice in self.doc.ask_types]
+        pairs += [(label, f"ask:{kind}") for label, kind in ASK_LABELS.items()]
         ask_type: AskType | None = None
         asks: list[str] = []
         deadline: Text | None = None
+        # An ask that starts with escaped text or a code span was exported with its wording kept
+        # literal ("Ship a fix: ..." typed as the ask itself): its type is not read from it.
+        literal_start = False
         for entry in entries(blocks, label_table(pairs)):
             text = join_text([entry.text, *entry.nested]) if entry.nested else entry.text
             if entry.key == "deadline":
                 deadline = text
                 continue
+            if not asks and entry.key is None:
+                literal_start = not text.strip().all_raw(0, 30)
             if entry.key is not None and ask_type is None:
                 ask_type = _ask_type(entry.key.removeprefix("ask:"))
             asks.append(self.value(text))
-        request = Request(ask_type=ask_type, ask="\n".join(a for a in asks if a))
+        ask = "\n".join(a for a in asks if a)
+        if ask_type is None and ask and not literal_start:
+            ask_type = ask_type_of(ask, self.playbook)
+            if ask_type is not None:
+                self.report.read("request.ask_type", ask_type, "request", ask,
+                                 "from the ask's wording")  # fmt: skip
+        elif ask_type is not None:
+            self.report.read("request.ask_type", ask_type, "request", ask, "from its label")
+        request = Request(ask_type=ask_type, ask=ask)
         if deadline is not None:
             value = self.value(deadline)
             when = parse_time(value, self.tz) if deadline.strip().all_raw() else None
+            request.deadline_text = value
             if when is not None:
                 request.hard_deadline = when
+                self.report.read("request.hard_deadline", when.isoformat(), "request", value,
+                                 "the template's own form")  # fmt: skip
+                return request
+            read = read_deadline(value, self.tz, self.now) if deadline.strip().all_raw() else None
+            if read is None:
+                if value:
+                    self.report.warn(f"deadline {value!r} states no date: kept as text")
+            elif read.at is not None:
+                request.hard_deadline = read.at
+                self.report.read("request.hard_deadline", read.at.isoformat(), "request", value,
+                                 read.how)  # fmt: skip
             else:
-                request.deadline_text = value
+                request.deadline_date = read.day
+                day = read.day.isoformat() if read.day else ""
+                self.report.read("request.deadline_date", day, "request", value, read.how)
         return request
 
     # -- attachments --------------------------------------------------------------------------------
@@ -370,23 +474,53 @@ def parse_markdown(
 ) -> Escalation:
     """Read an escalation document back into a case.
 
-    Raises DocumentError naming the section when the document is not in the playbook's structure.
-    `now` stamps the case and a severity override (default: the current time); `tz` is the zone of
-    a deadline written without one (None: local time)."""
+    Raises DocumentError when the document has no title line (it is not an escalation); anything
+    else it cannot place is kept in `case.unplaced` and reported by `read_document`. `now` stamps
+    the case and a severity override (default: the current time); `tz` is the zone of a deadline
+    written without one (None: local time)."""
+    return read_document(text, playbook, now=now, tz=tz)[0]
+
+
+def read_document(
+    text: str,
+    playbook: Playbook,
+    *,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> tuple[Escalation, Report]:
+    """`parse_markdown` with the report of what was read, from where, and how."""
     now = now or utcnow()
-    blocks = read_blocks(sanitize(text))
+    clean = sanitize(text)
+    blocks = read_blocks(clean)
     parser = _Parser(playbook, now, tz)
-    title, preamble, sections = Sections(playbook.document).split(blocks)
+    splitter = Sections(playbook.document)
+    title, preamble, sections = splitter.split(blocks)
+    for warning in splitter.warnings:
+        parser.report.warn(warning)
     severity, routes = parser.preamble(preamble)
     business = parser.business_impact(sections["business_impact"])
     references, linked = parser.attachments(sections.get("attachments", []))
     sla = _sla_id(playbook, business.sla_position)
+    if sla is not None:
+        parser.report.read("impact.sla", sla, "business_impact", business.sla_position)
+    impact = impact_numbers(business, parser.report)
+    impact.sla = sla
+    names = customer_names(business.affected_customers)
+    if names:
+        parser.report.read("customers", ", ".join(names), "business_impact",
+                           business.affected_customers)  # fmt: skip
+    for heading, body in splitter.unknown:
+        parser.unplace(parser.value(heading), "\n".join(block_text(b) for b in body))
+    title_value = parser.value(title)
+    parser.report.read("title", title_value, "title", title_value)
     case = Escalation(
-        title=parser.value(title),
+        title=title_value,
+        customer=names[0] if names else "",
+        customers=names,
         created_at=now,
         updated_at=now,
         routed_to=routes,
-        impact=ImpactInputs(sla=sla),
+        impact=impact,
         business_impact=business,
         narrative=parser.narrative(sections["narrative"]),
         reproduction=parser.reproduction(sections.get("reproduction", [])),
@@ -395,6 +529,7 @@ def parse_markdown(
         request=parser.request(sections["request"]),
         references=references,
         linked=linked,
+        unplaced=[item.text for item in parser.report.unplaced],
     )
     suggested = effective_severity(case, playbook, now)
     if severity is not None and severity != suggested:
@@ -404,7 +539,15 @@ def parse_markdown(
     elif severity is None and suggested is not None and sla is not None:
         # The document states no severity; keep it that way rather than let the SLA line suggest one.
         case.impact = ImpactInputs()
-    return case
+    parser.report.locate(clean)
+    return case, parser.report
+
+
+def block_text(block: Block) -> str:
+    """A block's text as written, for what could not be placed."""
+    if isinstance(block, List):
+        return "\n".join(sanitize(item_text(item).text) for item in block.items)
+    return sanitize(block.text.text)
 
 
 def _sla_id(playbook: Playbook, text: str) -> SlaPosition | None:

@@ -326,6 +326,9 @@ def _title(r: _Renderer, title: str) -> str:
 
 def _reproduction(r: _Renderer, case: Escalation, now: datetime) -> list[str]:
     """The section's blocks: the template's lines, the optional ones only when filled in."""
+    if case.reproduction.not_applicable.strip():
+        # What the document the case came from said ("N/A - works as designed"), as it said it.
+        return [_start(r.enc(case.reproduction.not_applicable, line_start=True), "")]
     reason = reproduction_not_applicable(case, r.playbook, now)
     if reason is not None:
         return [f"{NOT_APPLICABLE_LABEL}: {reason}"]

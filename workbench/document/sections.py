@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, get_args
 
+from workbench.document.aliases import HEADING_ALIASES, TITLE_LABELS
 from workbench.document.blocks import (
     Block,
     Heading,
@@ -40,19 +41,38 @@ _REQUIRED: tuple[SectionKey, ...] = (
 )
 
 
+_NUMBERING = re.compile(r"^(?:#+\s*)?(?:\d{1,2}|[ivx]{1,4}|[a-g])[.)]\s+", re.IGNORECASE)
+_BRACKETS = re.compile(r"\s*\([^)]*\)\s*$")
+
+
 def _norm_heading(text: str) -> str:
-    return " ".join(text.split()).lower()
+    """A heading as compared: one space, lower case, without numbering ("2. ", "## 3)"),
+    emphasis marks, a trailing colon or a bracketed remark ("(for defects)")."""
+    text = " ".join(text.split()).strip("*_ ").rstrip(":").strip("*_ ").rstrip(":").strip()
+    text = _NUMBERING.sub("", text)
+    text = _BRACKETS.sub("", text)
+    return text.strip("*_ ").rstrip(":").strip().lower()
 
 
 def _heading_keys(doc: Document) -> dict[str, SectionKey]:
-    """Normalised heading text -> section; "REPRODUCTION PROCEDURE" matches without "(for defects)"."""
+    """Normalised heading text -> section: the playbook's headings, with and without their bracketed
+    remark, then the other names people give them (`aliases.HEADING_ALIASES`)."""
     keys: dict[str, SectionKey] = {}
     for key in _SECTIONS:
         heading: str = getattr(doc.headings, key)
         keys[_norm_heading(heading)] = key
-        short = re.sub(r"\s*\([^)]*\)\s*$", "", heading)
-        keys.setdefault(_norm_heading(short), key)
+        keys.setdefault(" ".join(heading.split()).lower(), key)
+    for key in _SECTIONS:
+        for alias in HEADING_ALIASES.get(key, ()):
+            keys.setdefault(alias, key)
     return keys
+
+
+# A line that starts with a heading in bold and goes on: "**Reproduction procedure:** N/A".
+_BOLD_HEAD = re.compile(
+    r"^\s*(?:(\*\*|__)(?P<head>[^*_\n]{2,80}?)(\*\*|__)\s*:?|(?P<caps>[A-Z][A-Z ()/&]{2,80}):)"
+    r"\s*(?P<rest>\S.*)$"
+)
 
 
 def section_heading(doc: Document, key: SectionKey) -> str:
@@ -68,16 +88,32 @@ class Sections:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.heading_keys = _heading_keys(doc)
+        self.warnings: list[str] = []
+        self.unknown: list[tuple[Text, list[Block]]] = []
 
     def section_of(self, text: Text) -> SectionKey | None:
-        return self.heading_keys.get(_norm_heading(text.text)) if text.all_raw() else None
+        if not text.all_raw() or len(text) > 90:
+            return None
+        return self.heading_keys.get(_norm_heading(text.text))
+
+    def bold_head(self, line: Text) -> tuple[SectionKey, Text] | None:
+        """(section, rest) for a line that starts with a section heading in bold and goes on."""
+        match = _BOLD_HEAD.match(line.text)
+        if match is None or not line.all_raw(0, match.start("rest")):
+            return None
+        name = "head" if match.group("head") else "caps"
+        key = self.section_of(line.cut(match.start(name), match.end(name)))
+        return (key, line.cut(match.start("rest"))) if key is not None else None
 
     def split(self, blocks: list[Block]) -> tuple[Text, list[Block], dict[SectionKey, list[Block]]]:
         """(title, preamble, sections). Headings are Markdown headings; a document without any
         section heading is read as plain text, with the template's headings as lines of their own."""
-        if not any(isinstance(b, Heading) and self.section_of(b.text) for b in blocks):
-            blocks = self.plain_headings(blocks)
-        title_table = label_table([(self.doc.title_label, "title")])
+        blocks = self.plain_headings(blocks)
+        title_table = label_table(
+            [(self.doc.title_label, "title"), *((label, "title") for label in TITLE_LABELS)]
+        )
+        title_word = self.doc.title_label.lower()
+        title_pending = False  # a bare "# Escalation" heading: the title follows as "Summary: ..."
         title: Text | None = None
         preamble: list[Block] = []
         sections: dict[SectionKey, list[Block]] = {}
@@ -90,23 +126,32 @@ class Sections:
                     if title is None:
                         break
                     if key in sections:
-                        raise DocumentError(f"duplicate section: {section_heading(self.doc, key)}")
-                    sections[key] = current = []
+                        self.warnings.append(
+                            f"duplicate section: {section_heading(self.doc, key)} (read as one)"
+                        )
+                        current = sections[key]
+                    else:
+                        sections[key] = current = []
                     section_level = min(section_level, block.level)
                     continue
                 if title is None:
-                    match = match_label(block.text, title_table)
-                    if match is not None:
+                    match = match_label(block.text, title_table, dash=True)
+                    if match is not None and match[1].text:
                         title = match[1]
                         continue
+                    if _norm_heading(block.text.text) == title_word:
+                        title_pending = True
+                        continue
                 if block.level <= section_level and sections:
-                    current = None  # an unknown section: ignored
+                    # A section the template does not have: kept, to be reported as not placed.
+                    current = []
+                    self.unknown.append((block.text, current))
                 continue
             if title is None:
                 if isinstance(block, Para):
                     lines = block.text.lines()
-                    match = match_label(lines[0], title_table)
-                    if match is not None:
+                    match = match_label(lines[0], title_table, dash=True)
+                    if match is not None and (match[0] == "title" or title_pending):
                         title = match[1]
                         if len(lines) > 1:
                             preamble.append(Para(join_text(lines[1:])))
@@ -117,7 +162,8 @@ class Sections:
             raise DocumentError(f"no {self.doc.title_label} title line")
         for key in _REQUIRED:
             if key not in sections:
-                raise DocumentError(f"missing section: {section_heading(self.doc, key)}")
+                self.warnings.append(f"missing section: {section_heading(self.doc, key)}")
+                sections[key] = []
         return title, preamble, sections
 
     def plain_headings(self, blocks: list[Block]) -> list[Block]:
@@ -130,13 +176,22 @@ class Sections:
             if not isinstance(block, Para):
                 out.append(block)
                 continue
+            lines = block.text.lines()
+            if not any(self.section_of(ln.strip()) or self.bold_head(ln) for ln in lines):
+                out.append(block)  # as it was: its line breaks keep whether they were typed
+                continue
             pending: list[Text] = []
-            for line in block.text.lines():
-                if self.section_of(line.strip()) is not None:
+            for line in lines:
+                bold = self.bold_head(line)
+                if self.section_of(line.strip()) is not None or bold is not None:
                     if pending:
                         out.append(Para(join_text(pending)))
                         pending = []
-                    out.append(Heading(2, line.strip()))
+                    if bold is not None:
+                        out.append(Heading(2, line.cut(0, len(line) - len(bold[1])).strip()))
+                        pending = [bold[1]]
+                    else:
+                        out.append(Heading(2, line.strip()))
                 else:
                     pending.append(line)
             if pending:

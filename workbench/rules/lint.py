@@ -14,7 +14,8 @@ from typing import Literal
 
 from workbench.models import Escalation, Status
 from workbench.playbook import Playbook
-from workbench.rules._common import aware_utc, find_phrases, quoted
+from workbench.rules._common import aware_utc, find_phrases, phrase_pattern, quoted
+from workbench.rules.asks import ask_type_of
 from workbench.rules.triage import routed_destinations
 
 Screen = Literal["triage", "impact", "reproduction", "details"]
@@ -180,11 +181,29 @@ def _principle(playbook: Playbook, principle_id: str) -> str:
     return next((p.text for p in playbook.principles if p.id == principle_id), "")
 
 
+# A number right beside an adjective quantifies it: "about 40 accounts", "all 1,800 users",
+# "40 major accounts", "$85k, a significant share".
+_NUMBER_NEAR = re.compile(r"[$€£¥~≈]?\d")
+
+
+def _quantified(text: str, word: str) -> bool:
+    """Whether every use of `word` in the text has a number within two words of it."""
+    for match in phrase_pattern(word).finditer(text):
+        before = text[: match.start()].split()[-2:]
+        after = text[match.end() :].split()[:2]
+        if not any(_NUMBER_NEAR.match(token.lstrip("(")) for token in before + after):
+            return False
+    return True
+
+
 def _adjectives(case: Escalation, playbook: Playbook) -> list[Finding]:
     advice = _principle(playbook, "quantify")
     findings: list[Finding] = []
     for label, path, screen in _quantified_fields(playbook):
-        words = find_phrases(field_text(case, path) or "", playbook.lint.adjectives)
+        text = field_text(case, path) or ""
+        words = [
+            w for w in find_phrases(text, playbook.lint.adjectives) if not _quantified(text, w)
+        ]
         if words:
             findings.append(
                 Finding(
@@ -304,7 +323,21 @@ def _request(case: Escalation, playbook: Playbook, now: datetime) -> list[Findin
     findings: list[Finding] = []
     request = case.request
     deadline_advice = _principle(playbook, "deadline")
-    if request.hard_deadline is None:
+    if request.hard_deadline is None and request.deadline_date is not None:
+        if request.deadline_date < now.date() and case.status not in (
+            Status.RESOLVED,
+            Status.DE_ESCALATED,
+        ):
+            findings.append(
+                Finding(
+                    "deadline_past",
+                    "request.hard_deadline",
+                    "The hard deadline has passed: agree a new one.",
+                    deadline_advice,
+                    "details",
+                )
+            )
+    elif request.hard_deadline is None:
         typed = request.deadline_text.strip()
         message = (
             f'The deadline "{typed}" is not a date and time.' if typed else "No hard deadline."
@@ -325,7 +358,7 @@ def _request(case: Escalation, playbook: Playbook, now: datetime) -> list[Findin
                 "details",
             )
         )
-    if request.ask_type is None:
+    if request.ask_type is None and ask_type_of(request.ask, playbook) is None:
         labels = " / ".join(choice.label.lower() for choice in playbook.document.ask_types)
         findings.append(
             Finding(
