@@ -84,14 +84,18 @@ def test_escalate_without_receiver_takes_the_playbooks_receiver(pb: Playbook) ->
     assert case.escalation.receiver == "Security team"
 
 
-def test_escalate_again_records_the_hop_and_one_triage_decision(pb: Playbook) -> None:
+def test_escalate_to_another_destination_adds_it_and_one_triage_decision(pb: Playbook) -> None:
     case = make_case()
     case.recommendation_override = Override(value="escalate", reason="strategic account", at=T0)
     escalate(case, pb, "l2", "", T0)
     entry = escalate(case, pb, "engineering", "Payments squad", T0 + timedelta(hours=1))
     assert [e.kind for e in case.log].count(LogKind.TRIAGE) == 1
     assert "strategic account" in case.log[0].detail
-    assert "Support L2 (Senior support / technical specialists) -> Engineering" in entry.detail
+    assert entry.detail == "Also with: Support L2"
+    assert [(r.destination, r.active) for r in case.escalations] == [
+        ("l2", True),
+        ("engineering", True),
+    ]
     assert case.routed_to == ["l2", "engineering"]
     assert case.escalation is not None and case.escalation.sent_at == T0 + timedelta(hours=1)
 

@@ -1,0 +1,36 @@
+"""The export of a case kept in support: a short note for the customer or the ticket (what was
+found, the documented fix or workaround), not an escalation document. Plain text that reads the
+same as Markdown; control characters are removed."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from workbench.document.times import format_time
+from workbench.models import Escalation
+from workbench.playbook import Playbook
+from workbench.sanitize import sanitize
+
+__all__ = ["render_keep_note"]
+
+
+def render_keep_note(
+    case: Escalation, playbook: Playbook, now: datetime, *, tz: tzinfo | None = None
+) -> str:
+    """The note of a kept case, ending with one newline, without trailing spaces."""
+    kept = case.kept
+    title = " ".join(sanitize(case.title).split()) or "(untitled case)"
+    lines = [f"Kept in support: {title}", ""]
+    if case.customer.strip():
+        lines.append(f"Customer: {' '.join(sanitize(case.customer).split())}")
+    when = kept.kept_at if kept else now
+    lines.append(f"Decided: {format_time(when, tz)}")
+    texts = {item.id: item.text for item in playbook.keep_criteria}
+    criteria = [texts.get(cid, cid) for cid in (kept.criteria if kept else [])]
+    if criteria:
+        lines += ["", "Why it stays in support:", *(f"- {text}" for text in criteria)]
+    if kept and kept.reason.strip():
+        lines += ["", f"Reason: {' '.join(sanitize(kept.reason).split())}"]
+    note = sanitize(kept.note).strip() if kept else ""
+    lines += ["", "Note:", note or "[not provided]"]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
