@@ -59,6 +59,7 @@ def _row_json(row: Any, now: datetime) -> dict[str, object]:
         "status": str(row.status),
         "severity": None if row.severity is None else str(row.severity),
         "routed_to": row.routed_to,
+        "destinations": [name for name in (row.routed_to or "").split(", ") if name],
         "next_due": row.next_due,
         "due_latest": row.due_latest,
         "overdue": row.overdue(now),

@@ -286,7 +286,28 @@ def render_markdown(
         f"## {heads.attachments}",
         _attachments(r, case),
     ]
+    if case.resolution is not None and case.resolution.resolved_at is not None:
+        blocks += _resolution(r, case)
     return "\n\n".join(blocks) + "\n"
+
+
+def _resolution(r: _Renderer, case: Escalation) -> list[str]:
+    """A resolved case's closing section, after the template's: when, confirmed, lessons learned
+    (the playbook's "When resolved: confirm with the customer, close internal tracking, and
+    capture lessons learned")."""
+    done = case.resolution
+    assert done is not None and done.resolved_at is not None
+    return [
+        "## RESOLUTION",
+        "\n".join(
+            [
+                f"- Resolved: {format_time(done.resolved_at, r.tz)}",
+                f"- Customer confirmed: {'yes' if done.customer_confirmed else 'no'}",
+                f"- Internal tracking closed: {'yes' if done.tracking_closed else 'no'}",
+                r.bullet("Lessons learned", done.lessons_learned),
+            ]
+        ),
+    ]
 
 
 def _route_label(playbook: Playbook, destination_id: str) -> str:

@@ -186,32 +186,52 @@ class DueLine:
     window: str
     countdown: str
     state: DueState
+    # The customer track: what set the due time ("cadence", "promised 05:30", "deadline 17:00").
+    source: str = ""
+    destination: str = ""
 
     @property
     def text(self) -> str:
-        return f"{self.label} due {self.window} ({self.countdown})"
+        tail = f" · {self.source}" if self.source else ""
+        return f"{self.label} due {self.window} ({self.countdown}){tail}"
 
 
-def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
+def describe_due(
+    due: Due, now: datetime, tz: tzinfo | None = None, *, named: bool = False
+) -> DueLine:
     """The due line of one track: its window (earliest–latest, one time when they are the same)
     and a countdown: to the earliest time before the window, to the latest inside it, and how long
-    past the latest once it is overdue (`workbench.timetext`).
+    past the latest once it is overdue (`workbench.timetext`). `named`: a team line says which
+    destination's team (when the case is with several). A customer line says what set it: the
+    cadence, or the time promised ("promised 05:30") or the deadline given to the customer.
     """
     label = "Team check-in" if due.track == "team" else "Customer update"
+    if named and due.track == "team" and due.destination_name:
+        label = f"{label} · {due.destination_name}"
+    source = ""
+    if due.track == "customer":
+        source = "cadence"
+        if due.set_by != "cadence":
+            source = f"{due.set_by} {timetext.clock(due.latest, now, tz)}"
     window = timetext.window(due.earliest, due.latest, now, tz)
     overdue = due.overdue or now > due.latest
     countdown = timetext.countdown(
         due.earliest, now, latest=due.latest, overdue=overdue, until_latest=True
     )
     state: DueState = "overdue" if overdue else "due" if now >= due.earliest else "upcoming"
-    return DueLine(due.track, label, window, countdown, state)
+    return DueLine(due.track, label, window, countdown, state, source, due.destination)
 
 
 def due_lines(schedule: Schedule | None, now: datetime, tz: tzinfo | None = None) -> list[DueLine]:
-    """The two tracks' due lines, team first; empty when nothing is scheduled."""
+    """The due lines: one per destination's team clock, then the customer's; empty when nothing
+    is scheduled."""
     if schedule is None:
         return []
-    return [describe_due(schedule.team, now, tz), describe_due(schedule.customer, now, tz)]
+    teams = schedule.teams or (schedule.team,)
+    named = len(teams) > 1
+    return [describe_due(due, now, tz, named=named) for due in teams] + [
+        describe_due(schedule.customer, now, tz)
+    ]
 
 
 def suggested_log_kind(schedule: Schedule | None) -> LogKind:
