@@ -165,9 +165,9 @@ class ExportScreen(CaseScreen):
 
     # -- rendering ----------------------------------------------------------------------------------
     def render_document(self) -> str:
-        from workbench.document import render_markdown
+        from workbench.document import render_export
 
-        return render_markdown(self.case, self.workbench.playbook, self.now())
+        return render_export(self.case, self.workbench.playbook, self.now())
 
     def refresh_case(self) -> None:
         self.document = self.render_document()

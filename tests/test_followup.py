@@ -415,7 +415,7 @@ def test_due_lines_count_down_then_overdue(pb: Playbook) -> None:
     lines = due_lines(schedule, T0 + timedelta(minutes=48), UTC)
     assert [line.text for line in lines] == [
         "Team check-in due 11:00 (in 1 h 12 m)",
-        "Customer update due 11:00–13:00 (in 1 h 12 m)",
+        "Customer update due 11:00–13:00 (in 1 h 12 m) · cadence",
     ]
     now = T0 + timedelta(hours=3)
     schedule = follow_up_schedule(case, pb, now)
@@ -427,7 +427,7 @@ def test_due_lines_count_down_then_overdue(pb: Playbook) -> None:
     assert schedule is not None
     customer = describe_due(schedule.customer, now, UTC)
     assert customer.state == "overdue"
-    assert customer.text == "Customer update due 11:00–13:00 (OVERDUE by 20 m)"
+    assert customer.text == "Customer update due 11:00–13:00 (OVERDUE by 20 m) · cadence"
     assert due_lines(None, now) == []
 
 

@@ -171,7 +171,7 @@ def show(state: State, case_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(case.model_dump(mode="json"))
         return
-    from workbench.document import render_markdown
+    from workbench.document import render_export
     from workbench.followup import due_lines, timeline
     from workbench.rules.summary import summarize
 
@@ -195,7 +195,7 @@ def show(state: State, case_id: str, as_json: bool) -> None:
     lines.append("")
     for line in lines:
         click.echo(line)
-    echo_text(render_markdown(case, playbook, now))
+    echo_text(render_export(case, playbook, now))
     click.echo("")
     click.echo("Log:")
     for item in timeline(case):

@@ -146,10 +146,10 @@ def _write_private(path: Path, text: str, *, force: bool) -> None:
 @pass_state
 def export(state: State, case_id: str, output: Path | None, force: bool, copy: bool) -> None:
     """The case's escalation document in the playbook's Markdown structure (stdout by default)."""
-    from workbench.document import render_markdown
+    from workbench.document import render_export
 
     case, playbook = get_case(state, case_id)
-    document = sanitize(render_markdown(case, playbook, state.now()))
+    document = sanitize(render_export(case, playbook, state.now()))
     if output is not None and str(output) != "-":
         _write_private(output, document, force=force)
         click.echo(f"Wrote {shown(output)}", err=True)
@@ -186,7 +186,9 @@ def _check_kept(case: Escalation, playbook: Playbook, as_json: bool) -> None:
         click.echo("Keep criteria that hold:" + ("" if result.criteria else " none"))
         for text in result.criteria:
             click.echo(f"  [x] {cell(text)}")
-        click.echo(f"Note for the customer or ticket: {'written' if result.note_present else 'empty'}")
+        click.echo(
+            f"Note for the customer or ticket: {'written' if result.note_present else 'empty'}"
+        )
         for item in result.missing:
             click.echo(f"  missing: {item}")
     if not result.ready:

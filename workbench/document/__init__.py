@@ -27,6 +27,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from workbench.document.keep_note import render_export, render_keep_note
     from workbench.document.parse import IMPORTED_SEVERITY_REASON, parse_markdown
     from workbench.document.render import compose_business_impact, render_markdown
     from workbench.document.structure import DocumentError
@@ -39,6 +40,8 @@ __all__ = [
     "format_time",
     "parse_markdown",
     "parse_time",
+    "render_export",
+    "render_keep_note",
     "render_markdown",
 ]
 
@@ -50,6 +53,8 @@ _HOMES = {
     "format_time": "times",
     "parse_markdown": "parse",
     "parse_time": "times",
+    "render_export": "keep_note",
+    "render_keep_note": "keep_note",
     "render_markdown": "render",
 }
 

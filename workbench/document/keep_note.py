@@ -11,7 +11,7 @@ from workbench.models import Escalation
 from workbench.playbook import Playbook
 from workbench.sanitize import sanitize
 
-__all__ = ["render_keep_note"]
+__all__ = ["render_export", "render_keep_note"]
 
 
 def render_keep_note(
@@ -34,3 +34,15 @@ def render_keep_note(
     note = sanitize(kept.note).strip() if kept else ""
     lines += ["", "Note:", note or "[not provided]"]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def render_export(
+    case: Escalation, playbook: Playbook, now: datetime, *, tz: tzinfo | None = None
+) -> str:
+    """What exporting the case gives: the note of a case kept in support, else the escalation
+    document."""
+    if case.status == "kept_in_support":
+        return render_keep_note(case, playbook, now, tz=tz)
+    from workbench.document.render import render_markdown
+
+    return render_markdown(case, playbook, now, tz=tz)

@@ -232,11 +232,7 @@ def render_markdown(
     """The case as the playbook's escalation document (CommonMark), times in `tz` (None: local).
 
     Ends with one newline, has no trailing spaces, and contains no control character but newline
-    and tab. A case kept in support exports as its note instead (`keep_note`)."""
-    if case.status == "kept_in_support":
-        from workbench.document.keep_note import render_keep_note
-
-        return render_keep_note(case, playbook, now, tz=tz)
+    and tab. (A case kept in support exports as its note instead: `keep_note.render_export`.)"""
     r = _Renderer(playbook, tz)
     doc = playbook.document
     labels = doc.labels
