@@ -376,15 +376,15 @@ _DUE_RANK = {"upcoming": 0, "due": 1, "overdue": 2}
 
 def _due_content(line: followup.DueLine) -> Content:
     """One due line: its mark, label, window, countdown, and what set it (customer)."""
-    parts = [
+    content = Content.assemble(
         (f"{DUE_MARK[line.state]} ", DUE_STYLE[line.state]),
         (line.label, "bold"),
         f" due {line.window} ",
         (f"({line.countdown})", DUE_STYLE[line.state]),
-    ]
+    )
     if line.source:
-        parts.append((f" · {line.source}", "dim"))
-    return Content.assemble(*parts)
+        content = content + Content.styled(f" · {line.source}", "dim")
+    return content
 
 
 def _dest_name(playbook: Playbook, destination_id: str) -> str:

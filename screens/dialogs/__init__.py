@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         Request,
         ResolveRequest,
     )
+    from screens.dialogs.keep import KeepDialog
     from screens.dialogs.log_update import KIND_KEYS, KindChooser, LogUpdateDialog
     from screens.dialogs.override import OverrideDialog
     from screens.dialogs.prompt import TextPrompt
