@@ -31,7 +31,8 @@ from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
 
 if TYPE_CHECKING:
-    pass
+    from workbench.models import Escalation
+    from workbench.playbook import Playbook
 
 NEW_FILE_MODE = 0o600
 
@@ -72,6 +73,19 @@ def write_document(path: Path, text: str, *, overwrite: bool, follow_symlink: bo
 
 
 # -- rendering the side panel -------------------------------------------------------------------------
+def kept_items(case: Escalation, playbook: Playbook) -> list[Bullet | Content]:
+    """A case kept in support is judged by the keep criteria and its note, not a package."""
+    from workbench.rules.keep import keep_check
+
+    result = keep_check(case, playbook)
+    items: list[Bullet | Content] = [
+        Content.styled("Kept in support: the export is its note", "bold")
+    ]
+    items += [Bullet(text, marker="✓ ", marker_style="$success") for text in result.criteria]
+    items += [Bullet(text, marker="✗ ", marker_style="$error") for text in result.missing]
+    return items
+
+
 def readiness_items(
     statuses: Sequence[PackageStatus], names: dict[str, str]
 ) -> list[Bullet | Content]:
@@ -175,7 +189,10 @@ class ExportScreen(CaseScreen):
         playbook = self.workbench.playbook
         statuses = package_readiness(self.case, playbook, self.now())
         names = {d.id: d.name for d in playbook.destinations}
-        self.query_one("#readiness", BulletList).set_items(readiness_items(statuses, names))
+        items = readiness_items(statuses, names)
+        if self.case.status == "kept_in_support":
+            items = kept_items(self.case, playbook)
+        self.query_one("#readiness", BulletList).set_items(items)
         # One line per problem: a finding about two parts of a step reads the same twice.
         unique: dict[tuple[str, str], Finding] = {}
         for finding in lint_case(self.case, playbook, self.now()):

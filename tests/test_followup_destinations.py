@@ -346,3 +346,15 @@ def test_the_drafted_note_says_what_was_found(pb: Playbook) -> None:
         "What we found:",
         "- A documented fix or known workaround addresses the problem: KB-1234: clear cookie",
     ]
+
+
+def test_similar_cases_name_every_destination_a_resolved_case_went_to(pb: Playbook) -> None:
+    from workbench.history import describe_outcome
+
+    case = two_teams(pb)
+    names = {d.id: d.name for d in pb.destinations}
+    assert describe_outcome(case, names) == "Escalated to Engineering, Leadership"
+    resolve(
+        case, pb, customer_confirmed=True, tracking_closed=True, lessons_learned="x", now=T0 + 3 * H
+    )
+    assert describe_outcome(case, names) == "Resolved via Engineering, Leadership"

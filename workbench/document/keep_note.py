@@ -4,6 +4,7 @@ same as Markdown; control characters are removed."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 
 from workbench.document.times import format_time
@@ -23,7 +24,7 @@ def render_keep_note(
     lines = [f"Kept in support: {title}", ""]
     if case.customer.strip():
         lines.append(f"Customer: {' '.join(sanitize(case.customer).split())}")
-    when = kept.kept_at if kept else now
+    when = (kept.kept_at if kept else now).replace(second=0, microsecond=0)
     lines.append(f"Decided: {format_time(when, tz)}")
     texts = {item.id: item.text for item in playbook.keep_criteria}
     criteria = [texts.get(cid, cid) for cid in (kept.criteria if kept else [])]
@@ -32,8 +33,30 @@ def render_keep_note(
     if kept and kept.reason.strip():
         lines += ["", f"Reason: {' '.join(sanitize(kept.reason).split())}"]
     note = sanitize(kept.note).strip() if kept else ""
-    lines += ["", "Note:", note or "[not provided]"]
+    lines += ["", "Note:", ""]
+    lines += _paragraphs(note) if note else ["[not provided]"]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def _paragraphs(note: str) -> list[str]:
+    """The note's lines as the agent wrote them, each its own paragraph when read as Markdown
+    (a line break alone would join them), except a run of list items, which stays one list."""
+    out: list[str] = []
+    previous = ""
+    for line in note.splitlines():
+        if not line.strip():
+            if out and out[-1]:
+                out.append("")
+            previous = ""
+            continue
+        if out and out[-1] and not (_LIST_ITEM.match(line) and _LIST_ITEM.match(previous)):
+            out.append("")
+        out.append(line)
+        previous = line
+    return out
 
 
 def render_export(
