@@ -327,6 +327,10 @@ class TimelineScreen(CaseScreen):
         if isinstance(request, DeEscalateRequest):
             if self.case.status is Status.DE_ESCALATED:
                 self.notify("De-escalated: the case is back with support; the clocks are stopped.")
+            elif request.destination and not request.missing:
+                self.notify(
+                    f"De-escalated from {request.destination}: the other teams keep the case."
+                )
             elif request.missing:
                 self.notify(
                     "Checklist saved. Still to do: " + "; ".join(request.missing),

@@ -756,3 +756,34 @@ async def test_a_customer_update_with_a_promise_sets_the_next_one(
         customer = text_of(screen, "#due-customer")
         assert "Customer update due 15:30" in customer
         assert "promised 15:30" in customer
+
+
+async def test_de_escalate_one_of_two_destinations(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store, "critical", hours_ago=1)
+    escalate(case, playbook, "leadership", "VP Support", NOW - timedelta(minutes=30))
+    case = store.save(case)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+        dialog.query_one("#deesc-from", Input).value = "leadership"
+        # The first condition; every step of the procedure; outcome and findings.
+        await pilot.press("space", "tab", "space", "down", "space", "down", "space", "down")
+        await pilot.press("space", "tab")
+        await type_text(app, pilot, "No decision needed any more")
+        await pilot.press("tab")
+        await type_text(app, pilot, "Engineering owns it")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.ESCALATED
+        assert [(r.destination, r.active) for r in stored.escalations] == [
+            ("engineering", True),
+            ("leadership", False),
+        ]
+        assert stored.log[-1].summary.startswith("De-escalated from Leadership")
+        team = text_of(screen, "#due-team")
+        assert "Engineering" not in team or "Leadership" not in team
+        assert "Team check-in due 15:00" in team  # one team left: no name needed

@@ -86,6 +86,8 @@ class DeEscalateRequest:
     findings: str
     at: datetime
     missing: list[str] = field(default_factory=list)
+    # One destination to pull the case back from while it stays with the others ("": all).
+    destination: str = ""
 
     def apply(self, case: Escalation, playbook: Playbook) -> None:
         followup.de_escalate(
@@ -97,6 +99,7 @@ class DeEscalateRequest:
             now=self.at,
             outcome=self.outcome,
             findings=self.findings,
+            destination=self.destination,
         )
 
 
