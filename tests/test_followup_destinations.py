@@ -358,3 +358,13 @@ def test_similar_cases_name_every_destination_a_resolved_case_went_to(pb: Playbo
         case, pb, customer_confirmed=True, tracking_closed=True, lessons_learned="x", now=T0 + 3 * H
     )
     assert describe_outcome(case, names) == "Resolved via Engineering, Leadership"
+
+
+def test_the_timeline_names_the_team_and_the_promise(pb: Playbook) -> None:
+    case = two_teams(pb)
+    log_update(case, "team_checkin", "on it", now=T0 + H, destination="leadership", playbook=pb)
+    log_update(case, "customer_update", "looking", now=T0 + H, next_at=T0 + 3 * H)
+    items = timeline(case)
+    assert items[-2].label == "Team check-in · leadership"
+    assert items[-1].detail.startswith("Next update promised for ")
+    assert items[-1].detail == "Next update promised for 12:00"

@@ -48,7 +48,7 @@ class EscalateDialog(FollowUpDialog[EscalateRequest]):
             dest = self.playbook.destination(dest_id)
             mark = " (suggested)" if dest_id in self.suggested else ""
             if dest_id in self.active:
-                mark = " (with it: again restarts its clock)"
+                mark = " (sent: again restarts its clock)"
             prompt = Content.assemble((dest.name, "bold"), mark, ("  " + dest.receiver, "dim"))
             options.append(Option(prompt, id=dest_id))
         yield Label("Destination", classes="dialog-label")

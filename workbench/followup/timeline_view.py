@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from typing import Literal, Protocol
 
 from workbench import timetext
-from workbench.models import Escalation, LogKind, Severity
+from workbench.models import Escalation, LogEntry, LogKind, Severity
 from workbench.rules.cadence import Due, Schedule
 
 __all__ = [
@@ -56,8 +56,9 @@ def timeline(case: Escalation) -> list[TimelineItem]:
     Entries logged at the same moment keep the order they were logged in.
     """
     items = [TimelineItem(case.created_at, None, "Opened", case.title or "(untitled case)")]
+    several = len({record.destination for record in case.escalations}) > 1
     items += [
-        TimelineItem(e.at, e.kind, e.kind.label, e.summary, e.detail, e.expectation)
+        TimelineItem(e.at, e.kind, _label(e, several), e.summary, _detail(e), e.expectation)
         for e in case.log
     ]
     decision = case.recommendation_override
@@ -90,6 +91,23 @@ def timeline(case: Escalation) -> list[TimelineItem]:
             )
         )
     return sorted(items, key=lambda item: item.at)
+
+
+def _label(entry: LogEntry, several: bool) -> str:
+    """A team check-in names its team when the case went to several."""
+    if several and entry.kind is LogKind.TEAM_CHECKIN and entry.destination:
+        return f"{entry.kind.label} · {entry.destination}"
+    return entry.kind.label
+
+
+def _detail(entry: LogEntry) -> str:
+    """The entry's detail, and the times a customer update gave the customer."""
+    lines = [entry.detail] if entry.detail else []
+    given = (("Next update promised for", entry.next_at), ("Deadline given", entry.deadline_at))
+    for words, at in given:
+        if at is not None:
+            lines.append(f"{words} {timetext.clock(at, entry.at)}")
+    return "\n".join(lines)
 
 
 class ChangeEvent(Protocol):
