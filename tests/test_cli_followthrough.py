@@ -248,3 +248,12 @@ def test_reassess_refuses_the_same_severity(run: Run) -> None:
     ok(run("reassess", case, "--severity", "high", "--reason", "blocked"))
     result = run("reassess", case, "--severity", "high", "--reason", "still")
     assert result.exit_code == 2 and "already High" in result.stderr
+
+
+def test_escalate_at_reads_times_as_the_app_does(run: Run) -> None:
+    case = new(run)
+    refused = run("escalate", case, "--to", "engineering", "--at", "+1h")
+    assert refused.exit_code == 2 and "in the future" in refused.stderr
+    ok(run("escalate", case, "--to", "engineering", "--at", "15:00"))  # NOW is 14:00: yesterday
+    shown = json.loads(ok(run("show", case, "--json")).stdout)
+    assert shown["escalations"][0]["sent_at"] == "2026-11-23T15:00:00Z"

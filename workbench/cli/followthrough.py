@@ -5,8 +5,9 @@ are read as the app reads them (`workbench.when.parse_when`: "-2h", "fri 17:00",
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -32,6 +33,23 @@ def _when(option: str, text: str | None, now: datetime) -> datetime | None:
     moment = parse_when(text, now)
     if moment is None:
         raise CliError(f"{option}: {text!r} is not a time (e.g. -2h, fri 17:00, 2026-11-24T09:00)")
+    return moment
+
+
+# A bare clock time ("10:30", "9am") for something that happened means the latest such moment.
+_BARE_TIME = re.compile(r"^\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+
+
+def _past(option: str, text: str | None, now: datetime) -> datetime:
+    """A time something happened, as the app reads it: blank is now, a bare clock time is the
+    latest such moment, a time in the future is refused."""
+    moment = _when(option, text, now)
+    if moment is None:
+        return now
+    if moment > now and text is not None and _BARE_TIME.match(text):
+        moment -= timedelta(days=1)
+    if moment > now:
+        raise CliError(f"{option}: that is in the future; record it once it has happened")
     return moment
 
 
@@ -72,7 +90,7 @@ def escalate(
     from workbench.followup import escalate as escalate_case
 
     def change(case: Escalation, playbook: Playbook, now: datetime) -> object:
-        sent = _when("--at", at, now) or now
+        sent = _past("--at", at, now)
         return escalate_case(case, playbook, destination, receiver, sent, note=note)
 
     case = _apply(state, case_id, change)
