@@ -33,7 +33,8 @@ from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
 
 if TYPE_CHECKING:
-    pass
+    from workbench.models import Escalation
+    from workbench.playbook import Playbook
 
 NEW_FILE_MODE = 0o600
 
@@ -84,6 +85,19 @@ def write_document(path: Path, text: str, *, overwrite: bool, follow_symlink: bo
 
 
 # -- rendering the side panel -------------------------------------------------------------------------
+def kept_items(case: Escalation, playbook: Playbook) -> list[Bullet | Content]:
+    """A case kept in support is judged by the keep criteria and its note, not a package."""
+    from workbench.rules.keep import keep_check
+
+    result = keep_check(case, playbook)
+    items: list[Bullet | Content] = [
+        Content.styled("Kept in support: the export is its note", "bold")
+    ]
+    items += [Bullet(text, marker="✓ ", marker_style="$success") for text in result.criteria]
+    items += [Bullet(text, marker="✗ ", marker_style="$error") for text in result.missing]
+    return items
+
+
 def readiness_items(
     statuses: Sequence[PackageStatus], names: dict[str, str]
 ) -> list[Bullet | Content]:
@@ -184,9 +198,9 @@ class ExportScreen(CaseScreen):
 
     # -- rendering ----------------------------------------------------------------------------------
     def render_document(self) -> str:
-        from workbench.document import render_document
+        from workbench.document import render_export
 
-        return render_document(self.case, self.workbench.playbook, self.now(), fmt=self.fmt)
+        return render_export(self.case, self.workbench.playbook, self.now(), fmt=self.fmt)
 
     def refresh_case(self) -> None:
         self.document = self.render_document()
@@ -194,10 +208,15 @@ class ExportScreen(CaseScreen):
         playbook = self.workbench.playbook
         statuses = package_readiness(self.case, playbook, self.now())
         names = {d.id: d.name for d in playbook.destinations}
-        self.query_one("#readiness", BulletList).set_items(readiness_items(statuses, names))
+        items = readiness_items(statuses, names)
+        if self.case.status == "kept_in_support":
+            items = kept_items(self.case, playbook)
+        self.query_one("#readiness", BulletList).set_items(items)
         # One line per problem: a finding about two parts of a step reads the same twice.
         unique: dict[tuple[str, str], Finding] = {}
-        for finding in lint_case(self.case, playbook, self.now()):
+        # A case kept in support exports a note, not an escalation: nothing to lint.
+        kept = self.case.status == "kept_in_support"
+        for finding in [] if kept else lint_case(self.case, playbook, self.now()):
             unique.setdefault((finding.screen, finding.message), finding)
         self._findings = list(unique.values())
         labels = {info.name: info.label for info in STEPS}

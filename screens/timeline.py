@@ -36,6 +36,7 @@ from screens.dialogs import (
 )
 from workbench import followup, timetext
 from workbench.models import LogKind, Status
+from workbench.playbook import Playbook
 from workbench.rules.cadence import Schedule, follow_up_schedule
 from workbench.rules.impact import effective_severity
 from workbench.rules.triage import routed_destinations
@@ -178,29 +179,31 @@ class TimelineScreen(CaseScreen):
         schedule = self.schedule(now)
         self.query_one("#timeline-state", Static).update(self._state(schedule, now))
         lines = followup.due_lines(schedule, now)
-        for widget_id, line in zip(("#due-team", "#due-customer"), lines, strict=False):
+        # One team line per destination the case is with, all in the team widget.
+        groups = [
+            ("#due-team", [line for line in lines if line.track == "team"]),
+            ("#due-customer", [line for line in lines if line.track == "customer"]),
+        ]
+        for widget_id, group in groups:
             widget = self.query_one(widget_id, Static)
-            widget.display = True
+            widget.display = bool(group)
+            if not group:
+                continue
+            worst = max(group, key=lambda line: _DUE_RANK[line.state]).state
             for state in DUE_STYLE:
-                widget.set_class(state == line.state, f"-{state}")
-            widget.update(
-                Content.assemble(
-                    (f"{DUE_MARK[line.state]} ", DUE_STYLE[line.state]),
-                    (line.label, "bold"),
-                    f" due {line.window} ",
-                    (f"({line.countdown})", DUE_STYLE[line.state]),
-                )
-            )
-        for widget_id in ("#due-team", "#due-customer")[len(lines) :]:
-            self.query_one(widget_id, Static).display = False
+                widget.set_class(state == worst, f"-{state}")
+            widget.update(Content("\n").join(_due_content(line) for line in group))
 
     def _state(self, schedule: Schedule | None, now: datetime) -> Content:
         case = self.case
         playbook = self.workbench.playbook
         record = case.escalation
         if case.status is Status.ESCALATED and schedule is not None and record is not None:
-            dest = playbook.destination(record.destination).name
-            sent = timetext.clock(record.sent_at, now)
+            sent_to = [
+                f"{_dest_name(playbook, r.destination)} ({r.receiver}) at "
+                f"{timetext.clock(r.sent_at, now)}"
+                for r in case.active_escalations()
+            ]
             cadence = schedule.cadence
             severity = schedule.severity.label
             style = {"Critical": "bold $error", "High": "bold $warning"}.get(
@@ -208,7 +211,7 @@ class TimelineScreen(CaseScreen):
             )
             parts = [
                 Content.styled(severity, style),
-                Content(f" · to {dest} ({record.receiver}) at {sent} · "),
+                Content(f" · to {', '.join(sent_to)} · "),
                 Content.styled(
                     f"team: {cadence.team_label}, customer: {cadence.customer_label}", "dim"
                 ),
@@ -227,6 +230,13 @@ class TimelineScreen(CaseScreen):
                 f" {when}: the clocks are stopped. Lessons learned: ",
                 (case.resolution.lessons_learned, "italic"),
                 ("  (R reopens)", "dim"),
+            )
+        if case.status is Status.KEPT_IN_SUPPORT and case.kept is not None:
+            when = timetext.clock(case.kept.kept_at, now)
+            return Content.assemble(
+                ("Kept in support", "bold $success"),
+                f" {when}: {case.kept.reason}",
+                ("  (F7 exports the note, x escalates)", "dim"),
             )
         if case.status is Status.DE_ESCALATED:
             record_de = case.de_escalation
@@ -317,6 +327,10 @@ class TimelineScreen(CaseScreen):
         if isinstance(request, DeEscalateRequest):
             if self.case.status is Status.DE_ESCALATED:
                 self.notify("De-escalated: the case is back with support; the clocks are stopped.")
+            elif request.destination and not request.missing:
+                self.notify(
+                    f"De-escalated from {request.destination}: the other teams keep the case."
+                )
             elif request.missing:
                 self.notify(
                     "Checklist saved. Still to do: " + "; ".join(request.missing),
@@ -359,3 +373,26 @@ class TimelineScreen(CaseScreen):
             return
         dialog = ResolveDialog(self.case, self.workbench.playbook, now)
         self._open(dialog, "Resolved: the clocks are stopped and the lessons learned are saved.")
+
+
+_DUE_RANK = {"upcoming": 0, "due": 1, "overdue": 2}
+
+
+def _due_content(line: followup.DueLine) -> Content:
+    """One due line: its mark, label, window, countdown, and what set it (customer)."""
+    content = Content.assemble(
+        (f"{DUE_MARK[line.state]} ", DUE_STYLE[line.state]),
+        (line.label, "bold"),
+        f" due {line.window} ",
+        (f"({line.countdown})", DUE_STYLE[line.state]),
+    )
+    if line.source:
+        content = content + Content.styled(f" · {line.source}", "dim")
+    return content
+
+
+def _dest_name(playbook: Playbook, destination_id: str) -> str:
+    try:
+        return playbook.destination(destination_id).name
+    except KeyError:
+        return destination_id

@@ -29,6 +29,7 @@ from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
 
 if TYPE_CHECKING:
+    from screens.dialogs import KeepRequest
     from workbench.models import Escalation
     from workbench.playbook import Criterion, Playbook
 
@@ -234,6 +235,13 @@ class TriageScreen(CaseScreen):
             "Accept",
             id="triage.accept",
             tooltip="Accept the suggested destination(s) as the case's routing",
+        ),
+        Binding(
+            "K",
+            "keep",
+            "Keep",
+            id="triage.keep",
+            tooltip="Keep it in support: record the reason and the note for the customer",
         ),
     ]
 
@@ -447,9 +455,27 @@ class TriageScreen(CaseScreen):
 
         self.edit(write)
 
+    def action_keep(self) -> None:
+        """Keep the case in support: the reason and the note in a dialog, then recorded."""
+        from screens.dialogs import KeepDialog
+
+        self.app.push_screen(
+            KeepDialog(self.case, self.workbench.playbook, self.now()), callback=self.keep
+        )
+
+    def keep(self, request: KeepRequest | None) -> None:
+        if request is None:
+            return
+        playbook = self.workbench.playbook
+        if self.edit(lambda case: request.apply(case, playbook)):
+            self.notify("Kept in support: the decision and the note are recorded (F7 exports it).")
+
     def action_accept(self) -> None:
         result = self.result()
-        if result.effective == "keep" or not result.destinations:
+        if result.effective == "keep":
+            self.notify("The recommendation is to keep it in support: press K to record it.")
+            return
+        if not result.destinations:
             self.notify("Nothing to route: the recommendation is not to escalate.")
             return
         direct = [s.destination_id for s in result.destinations if s.direct]

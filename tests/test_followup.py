@@ -84,14 +84,18 @@ def test_escalate_without_receiver_takes_the_playbooks_receiver(pb: Playbook) ->
     assert case.escalation.receiver == "Security team"
 
 
-def test_escalate_again_records_the_hop_and_one_triage_decision(pb: Playbook) -> None:
+def test_escalate_to_another_destination_adds_it_and_one_triage_decision(pb: Playbook) -> None:
     case = make_case()
     case.recommendation_override = Override(value="escalate", reason="strategic account", at=T0)
     escalate(case, pb, "l2", "", T0)
     entry = escalate(case, pb, "engineering", "Payments squad", T0 + timedelta(hours=1))
     assert [e.kind for e in case.log].count(LogKind.TRIAGE) == 1
     assert "strategic account" in case.log[0].detail
-    assert "Support L2 (Senior support / technical specialists) -> Engineering" in entry.detail
+    assert entry.detail == "Also with: Support L2"
+    assert [(r.destination, r.active) for r in case.escalations] == [
+        ("l2", True),
+        ("engineering", True),
+    ]
     assert case.routed_to == ["l2", "engineering"]
     assert case.escalation is not None and case.escalation.sent_at == T0 + timedelta(hours=1)
 
@@ -411,7 +415,7 @@ def test_due_lines_count_down_then_overdue(pb: Playbook) -> None:
     lines = due_lines(schedule, T0 + timedelta(minutes=48), UTC)
     assert [line.text for line in lines] == [
         "Team check-in due 11:00 (in 1 h 12 m)",
-        "Customer update due 11:00–13:00 (in 1 h 12 m)",
+        "Customer update due 11:00–13:00 (in 1 h 12 m) · cadence",
     ]
     now = T0 + timedelta(hours=3)
     schedule = follow_up_schedule(case, pb, now)
@@ -423,7 +427,7 @@ def test_due_lines_count_down_then_overdue(pb: Playbook) -> None:
     assert schedule is not None
     customer = describe_due(schedule.customer, now, UTC)
     assert customer.state == "overdue"
-    assert customer.text == "Customer update due 11:00–13:00 (OVERDUE by 20 m)"
+    assert customer.text == "Customer update due 11:00–13:00 (OVERDUE by 20 m) · cadence"
     assert due_lines(None, now) == []
 
 

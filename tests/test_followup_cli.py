@@ -167,10 +167,10 @@ def test_due_text_names_each_case_and_how_late(run: Run, cases: dict[str, int]) 
     lines = result.stdout.splitlines()
     assert lines == [
         f"#{cases['overdue']} Checkout 500s: Team check-in due 11:00 (OVERDUE by 3 h)",
-        f"#{cases['overdue']} Checkout 500s: Customer update due 11:00–13:00 (OVERDUE by 1 h)",
+        f"#{cases['overdue']} Checkout 500s: Customer update due 11:00–13:00 (OVERDUE by 1 h) · cadence",
         f"#{cases['weekend']} Export CSV header: Customer update due "
-        "Mon 23 Nov 16:00–Tue 24 Nov 16:00 (due now, latest in 2 h)",
-        f"#{cases['due']} Slow reports: Customer update due 13:00–17:00 (due now, latest in 3 h)",
+        "Mon 23 Nov 16:00–Tue 24 Nov 16:00 (due now, latest in 2 h) · cadence",
+        f"#{cases['due']} Slow reports: Customer update due 13:00–17:00 (due now, latest in 3 h) · cadence",
     ]
 
 

@@ -92,3 +92,20 @@ def test_impact(
 
 def test_too_small(snap_compare: SnapCompare, make_app: AppFactory) -> None:
     assert snap_compare(make_app(), terminal_size=(50, 15))
+
+
+def test_keep_dialog(snap_compare: SnapCompare, make_app: AppFactory, store: Store) -> None:
+    case = seed_cases(store)[1]
+    case.triage["keep.config_error"] = TriageAnswer(checked=True, note="Tenant SAML cert rotated")
+    store.save(case)
+    opened = _open(case.id or 0, "triage")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("K")
+        await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import pytest
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
 
 import screens.export as export_screen
 from screens.app import WorkbenchApp
+from screens.dialogs import EscalateDialog
+from screens.timeline import TimelineScreen
 from tests.conftest import AppFactory
 from workbench.clipboard import CopyResult
 from workbench.document import parse_markdown
@@ -156,3 +159,81 @@ async def test_new_case_to_copied_document_by_keys_alone(
     assert back.reproduction.steps == stored.reproduction.steps
     assert back.severity_override is not None
     assert back.severity_override.value == Severity.CRITICAL
+
+
+async def _copy_export(app: WorkbenchApp, pilot: Pilot[None]) -> str:
+    await pilot.press("f7")
+    await pilot.pause()
+    await pilot.press("c")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return app.clipboard
+
+
+async def test_a_case_kept_in_support_by_keys_alone(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        export_screen, "copy_text", lambda text: CopyResult("xclip", True, None, "Copied.")
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "SSO login loops for one user")
+        await pilot.press("enter")
+        await pilot.pause()
+        # Triage: the first item, "A documented fix or known workaround addresses the problem".
+        await pilot.press("space", "K")
+        await pilot.pause()
+        await type_text(pilot, "KB-1234 covers it")
+        await pilot.press("tab")
+        await type_text(pilot, " Clear the SSO cookie.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        copied = await _copy_export(app, pilot)
+    stored = store.get(store.list_cases(limit=1)[0].id)
+    assert stored.status == Status.KEPT_IN_SUPPORT
+    assert stored.kept is not None and stored.kept.reason == "KB-1234 covers it"
+    assert copied.startswith("Kept in support: SSO login loops for one user\n")
+    assert "- A documented fix or known workaround addresses the problem" in copied
+    assert "Clear the SSO cookie." in copied
+    assert "ESCALATION" not in copied
+
+
+async def test_a_two_destination_escalation_by_keys_alone(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        export_screen, "copy_text", lambda text: CopyResult("xclip", True, None, "Copied.")
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "Checkout fails for EU customers")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f6")
+        await pilot.pause()
+        for destination, receiver in (("engineering", "Payments squad"), ("leadership", "VP")):
+            await pilot.press("x")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, EscalateDialog)
+            options = dialog.query_one("#escalate-destination", OptionList)
+            assert options.highlighted is not None
+            steps = dialog.order.index(destination) - options.highlighted
+            await pilot.press(*["down" if steps > 0 else "up"] * abs(steps), "enter")
+            await type_text(pilot, receiver)
+            await pilot.press("enter")
+            await pilot.pause()
+        timeline = app.screen
+        assert isinstance(timeline, TimelineScreen)
+        team = str(timeline.query_one("#due-team", Static).render())
+        assert "Team check-in · Engineering" in team and "Team check-in · Leadership" in team
+        copied = await _copy_export(app, pilot)
+    stored = store.get(store.list_cases(limit=1)[0].id)
+    assert [(r.destination, r.receiver) for r in stored.escalations] == [
+        ("engineering", "Payments squad"),
+        ("leadership", "VP"),
+    ]
+    assert "Routed to: Engineering, Leadership" in copied

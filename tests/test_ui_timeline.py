@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from screens.app import WorkbenchApp
 from screens.dialogs import (
@@ -701,3 +701,89 @@ async def test_the_app_starts_its_reminders_once_a_minute(store: Store, playbook
         assert isinstance(reminders, Reminders)
         assert reminders.timer is not None and reminders.interval == 60.0
         assert reminders.looks == 0  # the first look is a minute after start, not during it
+
+
+# -- several destinations, promises -------------------------------------------------------------------
+async def test_a_second_escalation_adds_a_destination_shown_with_its_own_clock(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store, "critical", hours_ago=1)  # Engineering at 13:00: team at 15:00
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, EscalateDialog)
+        assert dialog.title_text == "Escalate: add a destination"
+        options = dialog.query_one("#escalate-destination", OptionList)
+        # The list opens on a destination the case is not with yet.
+        assert options.highlighted is not None
+        assert dialog.order[options.highlighted] != "engineering"
+        steps = dialog.order.index("leadership") - options.highlighted
+        await pilot.press(*["down" if steps > 0 else "up"] * abs(steps), "enter")
+        await type_text(app, pilot, "VP Support")
+        await pilot.press("enter")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert [(r.destination, r.active) for r in stored.escalations] == [
+            ("engineering", True),
+            ("leadership", True),
+        ]
+        team = text_of(screen, "#due-team")
+        assert "Team check-in · Engineering due 15:00" in team
+        assert "Team check-in · Leadership due 16:00" in team
+        state = text_of(screen, "#timeline-state")
+        assert "Engineering (Payments squad) at 13:00" in state
+        assert "Leadership (VP Support) at 14:00" in state
+
+
+async def test_a_customer_update_with_a_promise_sets_the_next_one(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store, "high", hours_ago=1)  # customer 17:00-21:00 by the cadence
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("l", "c")
+        dialog = app.screen
+        assert isinstance(dialog, LogUpdateDialog)
+        await type_text(app, pilot, "Investigation ongoing")
+        dialog.query_one("#log-next", Input).value = "15:30"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.log[-1].next_at == NOW.replace(hour=15, minute=30)
+        customer = text_of(screen, "#due-customer")
+        assert "Customer update due 15:30" in customer
+        assert "promised 15:30" in customer
+
+
+async def test_de_escalate_one_of_two_destinations(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store, "critical", hours_ago=1)
+    escalate(case, playbook, "leadership", "VP Support", NOW - timedelta(minutes=30))
+    case = store.save(case)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+        dialog.query_one("#deesc-from", Input).value = "leadership"
+        # The first condition; every step of the procedure; outcome and findings.
+        await pilot.press("space", "tab", "space", "down", "space", "down", "space", "down")
+        await pilot.press("space", "tab")
+        await type_text(app, pilot, "No decision needed any more")
+        await pilot.press("tab")
+        await type_text(app, pilot, "Engineering owns it")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.status is Status.ESCALATED
+        assert [(r.destination, r.active) for r in stored.escalations] == [
+            ("engineering", True),
+            ("leadership", False),
+        ]
+        assert stored.log[-1].summary.startswith("De-escalated from Leadership")
+        team = text_of(screen, "#due-team")
+        assert "Engineering" not in team or "Leadership" not in team
+        assert "Team check-in due 15:00" in team  # one team left: no name needed

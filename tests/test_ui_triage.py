@@ -342,3 +342,43 @@ async def test_a_burst_from_the_list_lands_in_the_case_it_opens(
         rows = [r.key for r in app.screen.query_one(Checklist).rows if r.criterion is not None]
         assert stored.triage[rows[2]].note == "Saw it twice"
         assert stored.checked_ids() == {rows[3]}
+
+
+async def test_keep_in_support_records_the_decision_and_the_note(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    from textual.widgets import TextArea
+
+    from screens.dialogs import KeepDialog
+    from workbench.models import LogKind, Status
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        await pilot.press("space", "n")  # the first item: a documented fix
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = "KB-1234"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("a")  # accept says where the keep decision is recorded
+        await pilot.pause()
+        assert "press K" in " ".join(str(n.message) for n in app._notifications)
+        await pilot.press("K")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, KeepDialog)
+        assert "KB-1234" in dialog.query_one("#keep-note", TextArea).text
+        await pilot.press("enter")  # no reason yet: refused in the dialog
+        await pilot.pause()
+        assert app.screen is dialog
+        dialog.query_one("#keep-reason", Input).value = "documented fix applies"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+    stored = store.get(case.id or 0)
+    assert stored.status is Status.KEPT_IN_SUPPORT
+    assert stored.kept is not None and stored.kept.criteria == ["keep.documented_fix"]
+    assert stored.kept.reason == "documented fix applies"
+    assert stored.log[-1].kind is LogKind.TRIAGE
+    assert stored.log[-1].summary == "Decision: keep in support"

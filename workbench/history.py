@@ -472,11 +472,14 @@ def linked_customers(case: Escalation, linked: Sequence[Escalation]) -> list[str
 def describe_outcome(case: Escalation, destination_names: Mapping[str, str]) -> str:
     """Where a past case ended up, in a few words: "Resolved in support", "Resolved via
     Engineering" (after an escalation), "Escalated to Engineering", "Kept in support", "Draft"."""
-    where = ""
-    if case.escalation is not None:
-        dest = case.escalation.destination
-        where = destination_names.get(dest, dest)
+    # Every destination it went to, in the order it went ("Engineering, Leadership"); the ones
+    # still active while it is escalated.
     status = case.status.value
+    records = case.active_escalations() if status == "escalated" else case.escalations
+    where = ", ".join(
+        destination_names.get(r.destination, r.destination)
+        for r in sorted(records, key=lambda r: r.sent_at)
+    )
     if status == "resolved":
         return f"Resolved via {where}" if where else "Resolved in support"
     if status == "escalated":

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 # Re-exported: their home is pydantic-free (the list names them without the model).
 from workbench.clock import utcnow as utcnow
@@ -190,14 +190,42 @@ class LogEntry(_Model):
     detail: str = ""
     # For customer updates: what the customer now expects, and by when.
     expectation: str = ""
+    # For customer updates: the time the next update was promised for, and a deadline the
+    # customer was given; the earlier of either and the cadence sets the next update.
+    next_at: UtcDatetime | None = None
+    deadline_at: UtcDatetime | None = None
+    # For team check-ins (and escalations): which destination's team; empty means every one
+    # (a case of the one-destination shape).
+    destination: str = ""
+
+
+EndedBy = Literal["de_escalated", "resolved"]
 
 
 class EscalationRecord(_Model):
-    """When and where the case went; it starts the follow-up clocks."""
+    """When and where the case went: one per destination, each with its receiver and its own team
+    check-in clock, which starts at `sent_at`. A destination pulled back (de-escalated) or closed
+    by the resolution is ended, not removed: the timeline keeps it."""
 
     destination: str
     receiver: str = ""
     sent_at: UtcDatetime
+    ended_at: UtcDatetime | None = None
+    ended_by: EndedBy | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+class KeptRecord(_Model):
+    """The decision to keep the case in support: the keep criteria that held when it was taken,
+    the agent's words, and the short note for the customer or the ticket."""
+
+    criteria: list[str] = Field(default_factory=list)
+    reason: str = ""
+    note: str = ""
+    kept_at: UtcDatetime
 
 
 class DeEscalationRecord(_Model):
@@ -249,13 +277,50 @@ class Escalation(_Model):
     request: Request = Field(default_factory=Request)
     references: References = Field(default_factory=References)
 
-    escalation: EscalationRecord | None = None
+    # Every destination the case went to, in the order it went (several at once is normal).
+    escalations: list[EscalationRecord] = Field(default_factory=list)
+    kept: KeptRecord | None = None
     log: list[LogEntry] = Field(default_factory=list)
     de_escalation: DeEscalationRecord | None = None
     resolution: ResolutionRecord | None = None
     linked: list[int] = Field(default_factory=list)
     # What an imported document said that no field holds (a section or line the template lacks).
     unplaced: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_destination_shape(cls, data: object) -> object:
+        """A case stored before several destinations (one `escalation`, or none) loads as a list
+        of one (or none)."""
+        if isinstance(data, dict) and "escalation" in data:
+            data = dict(data)
+            old = data.pop("escalation")
+            if old is not None and not data.get("escalations"):
+                data["escalations"] = [old]
+        return data
+
+    @property
+    def escalation(self) -> EscalationRecord | None:
+        """The latest destination still active, else the latest one (None: never escalated)."""
+        active = [record for record in self.escalations if record.active]
+        pool = active or self.escalations
+        return max(pool, key=lambda record: record.sent_at) if pool else None
+
+    @escalation.setter
+    def escalation(self, record: EscalationRecord | None) -> None:
+        """Set one destination: it replaces the record of the same destination, else joins the
+        others; None clears them all."""
+        if record is None:
+            self.escalations = []
+            return
+        others = [r for r in self.escalations if r.destination != record.destination]
+        self.escalations = [*others, record]
+
+    def active_escalations(self) -> list[EscalationRecord]:
+        """The destinations the case is with now, in the order they were sent."""
+        return sorted(
+            (record for record in self.escalations if record.active), key=lambda r: r.sent_at
+        )
 
     def checked(self, criterion_id: str) -> bool:
         answer = self.triage.get(criterion_id)

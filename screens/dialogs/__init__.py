@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     from screens.dialogs.followup_requests import (
         DeEscalateRequest,
         EscalateRequest,
+        KeepRequest,
         LogRequest,
         ReassessRequest,
         ReopenRequest,
         Request,
         ResolveRequest,
     )
+    from screens.dialogs.keep import KeepDialog
     from screens.dialogs.log_update import KIND_KEYS, KindChooser, LogUpdateDialog
     from screens.dialogs.override import OverrideDialog
     from screens.dialogs.prompt import TextPrompt
@@ -58,6 +60,8 @@ _MODULES: dict[str, str] = {
     "TooSmallScreen": "too_small",
     "DeEscalateRequest": "followup_requests",
     "EscalateRequest": "followup_requests",
+    "KeepRequest": "followup_requests",
+    "KeepDialog": "keep",
     "LogRequest": "followup_requests",
     "ReassessRequest": "followup_requests",
     "ReopenRequest": "followup_requests",
@@ -84,6 +88,8 @@ __all__ = [
     "EscalateDialog",
     "EscalateRequest",
     "FollowUpDialog",
+    "KeepDialog",
+    "KeepRequest",
     "KindChooser",
     "LogRequest",
     "LogUpdateDialog",

@@ -26,6 +26,16 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
     def compose_fields(self) -> ComposeResult:
         record = self.case.de_escalation
         de = self.playbook.de_escalation
+        teams = self.case.active_escalations()
+        if len(teams) > 1:
+            # With several teams: pull it back from one (the others keep it), or from all.
+            names = ", ".join(r.destination for r in teams)
+            yield field_row(
+                "From",
+                Input(
+                    compact=True, placeholder=f"blank = all, or one of: {names}", id="deesc-from"
+                ),
+            )
         yield Label(de.intro, classes="dialog-label")
         yield SelectionList[str](
             *((c.text, c.id, bool(record and record.conditions.get(c.id))) for c in de.conditions),
@@ -115,4 +125,8 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
         missing = followup.de_escalation_missing(
             self.playbook, conditions, steps, skipped, outcome=outcome, findings=findings
         )
-        return DeEscalateRequest(conditions, steps, skipped, outcome, findings, self.now, missing)
+        origin = self.query("#deesc-from").results(Input)
+        destination = next((field.value.strip() for field in origin), "")
+        return DeEscalateRequest(
+            conditions, steps, skipped, outcome, findings, self.now, missing, destination
+        )

@@ -37,12 +37,18 @@ class EscalateDialog(FollowUpDialog[EscalateRequest]):
         first = [d for d in suggested if d in ids]
         self.order = first + [d for d in ids if d not in first]
         self.suggested = set(first)
+        # The destinations the case is with now: escalating to another one adds it beside them.
+        self.active = {r.destination: r for r in case.active_escalations()}
+        if self.active:
+            self.title_text = "Escalate: add a destination"
 
     def compose_fields(self) -> ComposeResult:
         options = []
         for dest_id in self.order:
             dest = self.playbook.destination(dest_id)
             mark = " (suggested)" if dest_id in self.suggested else ""
+            if dest_id in self.active:
+                mark = " (sent: again restarts its clock)"
             prompt = Content.assemble((dest.name, "bold"), mark, ("  " + dest.receiver, "dim"))
             options.append(Option(prompt, id=dest_id))
         yield Label("Destination", classes="dialog-label")
@@ -59,8 +65,9 @@ class EscalateDialog(FollowUpDialog[EscalateRequest]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        current = self.case.escalation.destination if self.case.escalation else None
-        options.highlighted = self.order.index(current) if current in self.order else 0
+        # The first suggested destination the case is not with yet, else the first not with it.
+        fresh = [d for d in self.order if d not in self.active]
+        options.highlighted = self.order.index(fresh[0]) if fresh else 0
         options.focus()
         self._placeholder()
 

@@ -40,11 +40,31 @@ class LogRequest:
     at: datetime
     detail: str = ""
     expectation: str = ""
+    next_at: datetime | None = None
+    destination: str = ""
 
     def apply(self, case: Escalation, playbook: Playbook) -> None:
         followup.log_update(
-            case, self.kind, self.summary, self.detail, self.expectation, now=self.at
+            case,
+            self.kind,
+            self.summary,
+            self.detail,
+            self.expectation,
+            now=self.at,
+            next_at=self.next_at,
+            destination=self.destination,
+            playbook=playbook,
         )
+
+
+@dataclass(frozen=True)
+class KeepRequest:
+    reason: str
+    note: str
+    at: datetime
+
+    def apply(self, case: Escalation, playbook: Playbook) -> None:
+        followup.keep_in_support(case, playbook, self.reason, self.note, self.at)
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,8 @@ class DeEscalateRequest:
     findings: str
     at: datetime
     missing: list[str] = field(default_factory=list)
+    # One destination to pull the case back from while it stays with the others ("": all).
+    destination: str = ""
 
     def apply(self, case: Escalation, playbook: Playbook) -> None:
         followup.de_escalate(
@@ -77,6 +99,7 @@ class DeEscalateRequest:
             now=self.at,
             outcome=self.outcome,
             findings=self.findings,
+            destination=self.destination,
         )
 
 

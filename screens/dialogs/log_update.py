@@ -18,6 +18,7 @@ from screens.dialogs.followup_frame import FollowUpDialog, field_row
 from screens.dialogs.followup_requests import LogRequest
 from workbench.models import Escalation, LogKind
 from workbench.playbook import Playbook
+from workbench.when import parse_when
 
 KIND_KEYS: tuple[tuple[str, LogKind], ...] = (
     ("t", LogKind.TEAM_CHECKIN),
@@ -106,6 +107,19 @@ class LogUpdateDialog(FollowUpDialog[LogRequest]):
             ),
         )
         yield field_row(
+            "Next by",
+            Input(compact=True, placeholder="next update promised for: 17:30", id="log-next"),
+        )
+        teams = self.case.active_escalations()
+        yield field_row(
+            "Team",
+            Input(
+                compact=True,
+                placeholder=" or ".join(record.destination for record in teams),
+                id="log-team",
+            ),
+        )
+        yield field_row(
             "When",
             Input(compact=True, placeholder="blank = now, or 10:30 / 20 min ago", id="log-at"),
         )
@@ -120,9 +134,27 @@ class LogUpdateDialog(FollowUpDialog[LogRequest]):
         self._show_expectation()
 
     def _show_expectation(self) -> None:
-        row = self.query_one("#log-expectation", Input).parent
-        if row is not None:
-            row.display = self.kind is LogKind.CUSTOMER_UPDATE
+        customer = self.kind is LogKind.CUSTOMER_UPDATE
+        # A team check-in names its team when the case is with several.
+        several = len(self.case.active_escalations()) > 1
+        shown = {
+            "#log-expectation": customer,
+            "#log-next": customer,
+            "#log-team": self.kind is LogKind.TEAM_CHECKIN and several,
+        }
+        for field_id, display in shown.items():
+            row = self.query_one(field_id, Input).parent
+            if row is not None:
+                row.display = display
+
+    def _next_at(self) -> datetime | None:
+        text = self.query_one("#log-next", Input).value.strip()
+        if self.kind is not LogKind.CUSTOMER_UPDATE or not text:
+            return None
+        moment = parse_when(text, self.now)
+        if moment is None:
+            raise ValueError(f'Next by: cannot read "{text}" (try "17:30" or "in 2 h")')
+        return moment
 
     def build(self) -> LogRequest:
         expectation = ""
@@ -134,4 +166,10 @@ class LogUpdateDialog(FollowUpDialog[LogRequest]):
             detail=self.query_one("#log-detail", Input).value,
             expectation=expectation,
             at=self.when(self.query_one("#log-at", Input).value),
+            next_at=self._next_at(),
+            destination=(
+                self.query_one("#log-team", Input).value
+                if self.kind is LogKind.TEAM_CHECKIN
+                else ""
+            ),
         )

@@ -15,6 +15,7 @@ One module per command group, and the helpers they share:
 - `errors`: CliError, CheckFailed, the core's exceptions as one line, `report`;
 - `output`: sanitized text, table cells, JSON, tables that fit the terminal;
 - `cases` (new, list, show), `documents` (import, export, check), `followup` (due),
+  `followthrough` (escalate, keep, log, reassess, de-escalate, resolve),
   `history` (similar, stats), `admin` (playbook, backup).
 
 Start-up stays fast: only click and the session's state are imported at module level; the store,
@@ -24,7 +25,7 @@ Textual.
 
 from __future__ import annotations
 
-from workbench.cli import admin, cases, documents, followup, history
+from workbench.cli import admin, cases, documents, followthrough, followup, history
 from workbench.cli.documents import MAX_IMPORT_BYTES
 from workbench.cli.errors import CheckFailed, CliError, report
 from workbench.cli.group import AppLauncher, Invocation, main
@@ -37,6 +38,12 @@ COMMANDS = (
     documents.export,
     documents.check,
     followup.due,
+    followthrough.escalate,
+    followthrough.keep,
+    followthrough.log,
+    followthrough.reassess,
+    followthrough.de_escalate,
+    followthrough.resolve,
     history.similar,
     history.stats,
     admin.playbook_cmd,

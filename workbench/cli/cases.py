@@ -59,6 +59,7 @@ def _row_json(row: Any, now: datetime) -> dict[str, object]:
         "status": str(row.status),
         "severity": None if row.severity is None else str(row.severity),
         "routed_to": row.routed_to,
+        "destinations": [name for name in (row.routed_to or "").split(", ") if name],
         "next_due": row.next_due,
         "due_latest": row.due_latest,
         "overdue": row.overdue(now),
@@ -170,7 +171,7 @@ def show(state: State, case_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(case.model_dump(mode="json"))
         return
-    from workbench.document import render_markdown
+    from workbench.document import render_export
     from workbench.followup import due_lines, timeline
     from workbench.rules.summary import summarize
 
@@ -194,7 +195,7 @@ def show(state: State, case_id: str, as_json: bool) -> None:
     lines.append("")
     for line in lines:
         click.echo(line)
-    echo_text(render_markdown(case, playbook, now))
+    echo_text(render_export(case, playbook, now))
     click.echo("")
     click.echo("Log:")
     for item in timeline(case):

@@ -206,10 +206,10 @@ def export(
     state: State, case_id: str, output: Path | None, force: bool, copy: bool, fmt: str
 ) -> None:
     """The case's escalation document in the playbook's structure (stdout by default)."""
-    from workbench.document import render_document
+    from workbench.document import render_export
 
     case, playbook = get_case(state, case_id)
-    document = sanitize(render_document(case, playbook, state.now(), fmt=fmt))
+    document = sanitize(render_export(case, playbook, state.now(), fmt=fmt))
     if output is not None and str(output) != "-":
         if state.store(create=False).owns(output):
             raise CliError(f"{shown(output)}: that is the database itself (or its -wal/-shm)")
@@ -233,6 +233,36 @@ def _to_terminal(sequence: str) -> None:
 
 
 # -- check ----------------------------------------------------------------------------------------
+def _check_kept(case: Escalation, playbook: Playbook, as_json: bool) -> None:
+    """A case kept in support is judged by the keep criteria and its note, not a package."""
+    from workbench.rules.keep import keep_check
+
+    result = keep_check(case, playbook)
+    if as_json:
+        echo_json(
+            {
+                "id": case.id,
+                "status": "kept_in_support",
+                "ready": result.ready,
+                "keep_criteria": list(result.criteria),
+                "note": result.note_present,
+                "missing": list(result.missing),
+            }
+        )
+    else:
+        click.echo(f"#{case.id} {cell(case.title) or '(untitled)'}: kept in support")
+        click.echo("Keep criteria that hold:" + ("" if result.criteria else " none"))
+        for text in result.criteria:
+            click.echo(f"  [x] {cell(text)}")
+        click.echo(
+            f"Note for the customer or ticket: {'written' if result.note_present else 'empty'}"
+        )
+        for item in result.missing:
+            click.echo(f"  missing: {item}")
+    if not result.ready:
+        raise click.exceptions.Exit(EXIT_FOUND)
+
+
 @click.command()
 @click.argument("case_id", metavar="ID")
 @click.option("--destination", help="Check the package for this destination id instead.")
@@ -247,6 +277,9 @@ def check(state: State, case_id: str, destination: str | None, as_json: bool) ->
     from workbench.rules.package import missing_required, package_readiness
 
     case, playbook = get_case(state, case_id)
+    if case.status == "kept_in_support" and destination is None:
+        _check_kept(case, playbook, as_json)
+        return
     known = [d.id for d in playbook.destinations]
     if destination is not None and destination not in known:
         raise CliError(f"--destination: {destination!r} is not one of: {', '.join(known)}")

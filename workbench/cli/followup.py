@@ -33,10 +33,14 @@ def due(state: State, show_all: bool, as_json: bool) -> None:
             schedule = follow_up_schedule(case, playbook, now)
             if schedule is None:
                 continue
-            for track in (schedule.team, schedule.customer):
+            for track in schedule.tracks:
                 if show_all or track.due or track.overdue:
                     found.append((case, track, schedule))
     found.sort(key=lambda item: (item[1].latest, item[0].id or 0, item[1].track))
+
+    def line_of(track: Any, schedule: Any) -> Any:
+        return describe_due(track, now, named=len(schedule.teams) > 1)
+
     if as_json:
         echo_json(
             [
@@ -46,7 +50,10 @@ def due(state: State, show_all: bool, as_json: bool) -> None:
                     "customer": case.customer,
                     "severity": str(schedule.severity),
                     "track": track.track,
-                    "label": describe_due(track, now).label,
+                    "label": line_of(track, schedule).label,
+                    "destination": track.destination or None,
+                    "destination_name": track.destination_name or None,
+                    "set_by": track.set_by if track.track == "customer" else None,
                     "last_at": track.last_at,
                     "earliest": track.earliest,
                     "latest": track.latest,
@@ -58,8 +65,8 @@ def due(state: State, show_all: bool, as_json: bool) -> None:
         )
     elif not found:
         click.echo("Nothing due.", err=True)
-    for case, track, _schedule in [] if as_json else found:
-        line = describe_due(track, now)
+    for case, track, schedule in [] if as_json else found:
+        line = line_of(track, schedule)
         text = f"#{case.id} {cell(case.title) or '(untitled)'}: {line.text}"
         click.echo(click.style(text, fg="red") if track.overdue else text)
     if any(track.overdue for _case, track, _schedule in found):

@@ -27,6 +27,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from workbench.document.keep_note import render_export, render_keep_note
     from workbench.document.parse import IMPORTED_SEVERITY_REASON, parse_markdown
     from workbench.document.render import (
         FORMATS,
@@ -47,6 +48,8 @@ __all__ = [
     "parse_markdown",
     "parse_time",
     "render_document",
+    "render_export",
+    "render_keep_note",
     "render_markdown",
     "render_plain",
 ]
@@ -59,6 +62,8 @@ _HOMES = {
     "format_time": "times",
     "parse_markdown": "parse",
     "parse_time": "times",
+    "render_export": "keep_note",
+    "render_keep_note": "keep_note",
     "render_markdown": "render",
     "render_plain": "render",
     "render_document": "render",

@@ -11,6 +11,8 @@ The public names of all three are re-exported here: `from workbench.followup imp
 
 from __future__ import annotations
 
+from workbench.followup.base import find_destination
+from workbench.followup.keep import keep_in_support
 from workbench.followup.operations import (
     DOCUMENT_FINDINGS,
     LOGGABLE_KINDS,
@@ -25,6 +27,7 @@ from workbench.followup.operations import (
     reassess_severity,
     reopen,
     resolve,
+    withdraw,
 )
 from workbench.followup.reminders import FollowUpAlert, follow_up_alerts
 from workbench.followup.timeline_view import (
@@ -55,11 +58,14 @@ __all__ = [
     "describe_due",
     "due_lines",
     "escalate",
+    "find_destination",
     "follow_up_alerts",
+    "keep_in_support",
     "log_update",
     "reassess_severity",
     "reopen",
     "resolve",
     "suggested_log_kind",
     "timeline",
+    "withdraw",
 ]

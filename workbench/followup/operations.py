@@ -15,8 +15,20 @@ the timeline shows is in `workbench.followup.timeline_view`, the reminders in `.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
+from workbench.followup.base import (
+    FollowUpError,
+    _active_destination,
+    _append,
+    _destination_name,
+    _end,
+    _names,
+    _one_line,
+    _require,
+    _utc,
+    find_destination,
+)
 from workbench.models import (
     DeEscalationRecord,
     Escalation,
@@ -45,6 +57,7 @@ __all__ = [
     "reassess_severity",
     "reopen",
     "resolve",
+    "withdraw",
 ]
 
 
@@ -52,57 +65,6 @@ __all__ = [
 LOGGABLE_KINDS: tuple[LogKind, ...] = (LogKind.TEAM_CHECKIN, LogKind.CUSTOMER_UPDATE, LogKind.NOTE)
 
 _CLOSED = (Status.RESOLVED,)
-
-
-class FollowUpError(ValueError):
-    """A follow-through step that cannot be taken as asked; the message says what to do instead."""
-
-
-# -- helpers ----------------------------------------------------------------------------------------
-def _one_line(text: str) -> str:
-    """A summary is one line: runs of whitespace (newlines included) become one space."""
-    return " ".join(text.split())
-
-
-def _require(text: str, message: str) -> str:
-    cleaned = text.strip()
-    if not cleaned:
-        raise FollowUpError(message)
-    return cleaned
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _append(
-    case: Escalation,
-    kind: LogKind,
-    summary: str,
-    now: datetime,
-    *,
-    detail: str = "",
-    expectation: str = "",
-) -> LogEntry:
-    entry = LogEntry(
-        at=_utc(now),
-        kind=kind,
-        summary=_one_line(summary),
-        detail=detail.strip(),
-        expectation=expectation.strip(),
-    )
-    # Reassign rather than append so pydantic's validate_assignment sees the change.
-    case.log = [*case.log, entry]
-    return entry
-
-
-def _destination_name(playbook: Playbook, destination_id: str) -> str:
-    try:
-        return playbook.destination(destination_id).name
-    except KeyError:
-        return destination_id
 
 
 # -- operations -------------------------------------------------------------------------------------
@@ -115,41 +77,47 @@ def escalate(
     *,
     note: str = "",
 ) -> LogEntry:
-    """Record where the case went, to whom and when: this starts the follow-up clocks.
+    """Record where the case went, to whom and when: this starts that destination's team clock.
 
-    An empty `receiver` takes the destination's receiver from the playbook ("Owning engineering
-    squad"). Escalating an escalated case again (L1 -> L2 -> Engineering) records the new hop and
-    restarts the clocks from it, as does escalating a de-escalated case again (its old
-    de-escalation checklist is cleared). A resolved case is reopened first. The destination joins
-    `routed_to` so the document's "Routed to" line says where the case really went.
+    A case goes to several destinations at once: escalating to another one adds it beside the
+    others, each with its receiver, sent time and check-in clock. Escalating again to a
+    destination it is already with restarts that destination's clock. An empty `receiver` takes
+    the destination's receiver from the playbook ("Owning engineering squad"). A case kept in
+    support can be escalated later (the decision is logged, the history kept); a de-escalated one
+    too (its old de-escalation checklist is cleared). A resolved case is reopened first. The
+    destination joins `routed_to` so the document's "Routed to" line says where the case went.
     """
     try:
         dest = playbook.destination(destination)
     except KeyError:
-        known = ", ".join(d.id for d in playbook.destinations)
-        raise FollowUpError(f"unknown destination {destination!r} (one of: {known})") from None
+        dest = playbook.destination(find_destination(playbook, destination))
     if case.status in _CLOSED:
         raise FollowUpError("the case is resolved: reopen it before escalating again")
     who = _one_line(receiver) or dest.receiver
-    previous = case.escalation
-    if not any(entry.kind is LogKind.TRIAGE for entry in case.log):
+    others = [r for r in case.active_escalations() if r.destination != dest.id]
+    again = any(r.destination == dest.id for r in case.active_escalations())
+    if case.status is Status.KEPT_IN_SUPPORT:
+        _append(case, LogKind.TRIAGE, "Decision: escalate (was kept in support)", now, detail=note)
+    elif not any(entry.kind is LogKind.TRIAGE for entry in case.log):
         override = case.recommendation_override
         detail = f"Override: {override.value} ({override.reason})" if override else ""
         _append(case, LogKind.TRIAGE, "Decision: escalate", now, detail=detail)
-    case.escalation = EscalationRecord(destination=dest.id, receiver=who, sent_at=_utc(now))
+    kept = [r for r in case.escalations if r.destination != dest.id]
+    record = EscalationRecord(destination=dest.id, receiver=who, sent_at=_utc(now))
+    case.escalations = [*kept, record]
     case.status = Status.ESCALATED
     # A de-escalation checklist belongs to the hop it pulled back; the log keeps its history.
     case.de_escalation = None
     if dest.id not in case.routed_to:
         case.routed_to = [*case.routed_to, dest.id]
-    summary = f"Escalated to {dest.name} ({who})"
+    summary = f"Escalated to {dest.name} ({who})" + (" again" if again else "")
     lines = []
-    if previous is not None:
-        before = _destination_name(playbook, previous.destination)
-        lines.append(f"Destination: {before} ({previous.receiver}) -> {dest.name} ({who})")
+    if others:
+        lines.append(f"Also with: {_names(playbook, others)}")
     if note.strip():
         lines.append(note.strip())
-    return _append(case, LogKind.ESCALATED, summary, now, detail="\n".join(lines))
+    detail = "\n".join(lines)
+    return _append(case, LogKind.ESCALATED, summary, now, detail=detail, destination=dest.id)
 
 
 def log_update(
@@ -160,11 +128,19 @@ def log_update(
     expectation: str = "",
     *,
     now: datetime,
+    next_at: datetime | None = None,
+    deadline_at: datetime | None = None,
+    destination: str = "",
+    playbook: Playbook | None = None,
 ) -> LogEntry:
     """Append one running-log entry: a check-in with the receiving team, a customer update or a note.
 
     A customer update may carry what the customer now expects and by when; the exported document's
-    communication status is read from the latest one, so it is never typed twice.
+    communication status is read from the latest one, so it is never typed twice. It may also
+    carry the time the next update was promised for (`next_at`) and a deadline the customer was
+    given (`deadline_at`): the next update is due at the earlier of those and the cadence. A team
+    check-in is with one destination's team: `destination` (id or name; needs the `playbook`),
+    which may be left out while the case is with one team only.
     """
     try:
         log_kind = LogKind(kind)
@@ -180,7 +156,38 @@ def log_update(
         raise FollowUpError("only a customer update records what the customer expects")
     if log_kind is LogKind.TEAM_CHECKIN and case.escalation is None:
         raise FollowUpError("there is no receiving team yet: escalate the case first (x)")
-    return _append(case, log_kind, text, now, detail=detail, expectation=expectation)
+    if (next_at is not None or deadline_at is not None) and (
+        log_kind is not LogKind.CUSTOMER_UPDATE
+    ):
+        raise FollowUpError("only a customer update promises the next update or a deadline")
+    for given, what in ((next_at, "the next update"), (deadline_at, "the deadline")):
+        if given is not None and _utc(given) <= _utc(now):
+            raise FollowUpError(f"{what} must be later than now")
+    team = ""
+    if destination.strip() and log_kind is not LogKind.TEAM_CHECKIN:
+        raise FollowUpError("only a team check-in names a destination")
+    if log_kind is LogKind.TEAM_CHECKIN:
+        active = case.active_escalations()
+        if destination.strip():
+            if playbook is None:
+                raise FollowUpError("naming a destination needs the playbook")
+            team = _active_destination(case, playbook, destination).destination
+        elif len(active) > 1:
+            names = ", ".join(r.destination for r in active)
+            raise FollowUpError(f"the case is with several teams: say which one ({names})")
+        elif active:
+            team = active[0].destination
+    return _append(
+        case,
+        log_kind,
+        text,
+        now,
+        detail=detail,
+        expectation=expectation,
+        destination=team,
+        next_at=next_at,
+        deadline_at=deadline_at,
+    )
 
 
 def reassess_severity(
@@ -263,8 +270,13 @@ def de_escalate(
     now: datetime,
     outcome: str = "",
     findings: str = "",
+    destination: str = "",
 ) -> bool:
     """Pull an escalated case back to support, following the playbook's four-step procedure.
+
+    `destination` (id or name) pulls the case back from that one team only while it stays with
+    the others (the procedure is the same, for that team); empty, or the last team, de-escalates
+    the whole case.
 
     The checklist is kept on the case as it stands, so the agent can tick steps as they happen. Once
     a condition holds and every step is done or skipped with a reason, the case becomes de-escalated
@@ -275,6 +287,11 @@ def de_escalate(
     if case.status is not Status.ESCALATED:
         state = case.status.label.lower()
         raise FollowUpError(f"only an escalated case can be de-escalated (this one is {state})")
+    active = case.active_escalations()
+    ending = active
+    if destination.strip():
+        ending = [_active_destination(case, playbook, destination)]
+    partial = bool(ending) and len(ending) < len(active)
     condition_ids = [c.id for c in playbook.de_escalation.conditions]
     step_ids = [s.id for s in playbook.de_escalation.procedure]
     steps_given = set(steps_done) | set(skipped_reasons)
@@ -303,10 +320,14 @@ def de_escalate(
         return False
 
     record.completed_at = _utc(now)
-    case.de_escalation = record
-    receiver = case.escalation.receiver if case.escalation else "the receiving team"
-    if done.get(NOTIFY_TEAM):
-        _append(case, LogKind.TEAM_CHECKIN, f"Told {receiver} the case is de-escalated", now)
+    # A partial pull-back leaves the case escalated: its checklist lives on in the log only.
+    case.de_escalation = None if partial else record
+    _end(case, ending, "de_escalated", now)
+    for pulled in ending if done.get(NOTIFY_TEAM) else []:
+        told = f"Told {pulled.receiver or 'the receiving team'} the case is de-escalated"
+        _append(case, LogKind.TEAM_CHECKIN, told, now, destination=pulled.destination)
+    if done.get(NOTIFY_TEAM) and not ending:
+        _append(case, LogKind.TEAM_CHECKIN, "Told the receiving team the case is de-escalated", now)
     if done.get(TELL_CUSTOMER):
         told = record.outcome or "the case is back with support"
         _append(case, LogKind.CUSTOMER_UPDATE, f"Outcome: {told}", now)
@@ -321,9 +342,45 @@ def de_escalate(
         lines.append(f"Outcome: {record.outcome}")
     if record.findings:
         lines.append(f"Findings: {record.findings}")
-    case.status = Status.DE_ESCALATED
-    _append(case, LogKind.DE_ESCALATED, f"De-escalated: {why}", now, detail="\n".join(lines))
+    if partial:
+        remaining = [r for r in active if r not in ending]
+        lines.append(f"Still with: {_names(playbook, remaining)}")
+        summary = f"De-escalated from {_names(playbook, ending)}: {why}"
+    else:
+        case.status = Status.DE_ESCALATED
+        summary = f"De-escalated: {why}"
+    _append(case, LogKind.DE_ESCALATED, summary, now, detail="\n".join(lines))
     return True
+
+
+def withdraw(
+    case: Escalation, playbook: Playbook, destination: str, reason: str, now: datetime
+) -> LogEntry:
+    """Pull the case back from one of the teams it is with, with a reason, while it stays with
+    the others (their clocks run on). The last team is pulled back by `de_escalate`, with the
+    playbook's procedure."""
+    if case.status is not Status.ESCALATED:
+        state = case.status.label.lower()
+        raise FollowUpError(f"only an escalated case can be de-escalated (this one is {state})")
+    record = _active_destination(case, playbook, destination)
+    why = _require(reason, "say why the case comes back from this team: the reason is logged")
+    remaining = [r for r in case.active_escalations() if r.destination != record.destination]
+    if not remaining:
+        raise FollowUpError(
+            "it is the last team the case is with: de-escalate the whole case "
+            "(a condition of the playbook must hold)"
+        )
+    _end(case, [record], "de_escalated", now)
+    name = _destination_name(playbook, record.destination)
+    detail = f"{why}\nStill with: {_names(playbook, remaining)}"
+    return _append(
+        case,
+        LogKind.DE_ESCALATED,
+        f"De-escalated from {name}",
+        now,
+        detail=detail,
+        destination=record.destination,
+    )
 
 
 def resolve(
@@ -351,6 +408,8 @@ def resolve(
         lessons_learned=lessons,
         resolved_at=_utc(now),
     )
+    closing = case.active_escalations()
+    _end(case, closing, "resolved", now)
     if customer_confirmed:
         _append(case, LogKind.CUSTOMER_UPDATE, "Customer confirmed the resolution", now)
     texts = {item.id: item.text for item in playbook.resolution}
@@ -361,6 +420,8 @@ def resolve(
         f"{texts.get('resolve.close_tracking', 'Close internal tracking')}",
         f"Lessons learned: {lessons}",
     ]
+    if closing:
+        lines.append(f"Closed with: {_names(playbook, closing)}")
     case.status = Status.RESOLVED
     title = f"Resolved: {_one_line(summary)}" if summary.strip() else "Resolved"
     return _append(case, LogKind.RESOLVED, title, now, detail="\n".join(lines))
@@ -380,5 +441,10 @@ def reopen(case: Escalation, reason: str, now: datetime) -> LogEntry:
     else:
         status = Status.DRAFT
     case.resolution = None
+    # The destinations the resolution closed are open again (their clocks restart from now).
+    case.escalations = [
+        r.model_copy(update={"ended_at": None, "ended_by": None}) if r.ended_by == "resolved" else r
+        for r in case.escalations
+    ]
     case.status = status
     return _append(case, LogKind.REOPENED, f"Reopened ({status.label.lower()})", now, detail=why)

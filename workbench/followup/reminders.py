@@ -30,7 +30,8 @@ class FollowUpAlert:
 
     @property
     def key(self) -> tuple[int, str, str, bool]:
-        return (self.case_id, self.track, self.line.window, self.overdue and self.has_width)
+        track = f"{self.track}:{self.line.destination}" if self.line.destination else self.track
+        return (self.case_id, track, self.line.window, self.overdue and self.has_width)
 
     @property
     def message(self) -> str:
@@ -57,8 +58,9 @@ def follow_up_alerts(
         schedule = follow_up_schedule(case, playbook, now)
         if schedule is None:
             continue
-        for due in (schedule.team, schedule.customer):
-            line = describe_due(due, now)
+        named = len(schedule.teams) > 1
+        for due in schedule.tracks:
+            line = describe_due(due, now, named=named)
             if line.state == "upcoming":
                 continue
             overdue = line.state == "overdue"

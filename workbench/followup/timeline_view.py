@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from typing import Literal, Protocol
 
 from workbench import timetext
-from workbench.models import Escalation, LogKind, Severity
+from workbench.models import Escalation, LogEntry, LogKind, Severity
 from workbench.rules.cadence import Due, Schedule
 
 __all__ = [
@@ -56,8 +56,9 @@ def timeline(case: Escalation) -> list[TimelineItem]:
     Entries logged at the same moment keep the order they were logged in.
     """
     items = [TimelineItem(case.created_at, None, "Opened", case.title or "(untitled case)")]
+    several = len({record.destination for record in case.escalations}) > 1
     items += [
-        TimelineItem(e.at, e.kind, e.kind.label, e.summary, e.detail, e.expectation)
+        TimelineItem(e.at, e.kind, _label(e, several), e.summary, _detail(e), e.expectation)
         for e in case.log
     ]
     decision = case.recommendation_override
@@ -90,6 +91,23 @@ def timeline(case: Escalation) -> list[TimelineItem]:
             )
         )
     return sorted(items, key=lambda item: item.at)
+
+
+def _label(entry: LogEntry, several: bool) -> str:
+    """A team check-in names its team when the case went to several."""
+    if several and entry.kind is LogKind.TEAM_CHECKIN and entry.destination:
+        return f"{entry.kind.label} · {entry.destination}"
+    return entry.kind.label
+
+
+def _detail(entry: LogEntry) -> str:
+    """The entry's detail, and the times a customer update gave the customer."""
+    lines = [entry.detail] if entry.detail else []
+    given = (("Next update promised for", entry.next_at), ("Deadline given", entry.deadline_at))
+    for words, at in given:
+        if at is not None:
+            lines.append(f"{words} {timetext.clock(at, entry.at)}")
+    return "\n".join(lines)
 
 
 class ChangeEvent(Protocol):
@@ -186,32 +204,52 @@ class DueLine:
     window: str
     countdown: str
     state: DueState
+    # The customer track: what set the due time ("cadence", "promised 05:30", "deadline 17:00").
+    source: str = ""
+    destination: str = ""
 
     @property
     def text(self) -> str:
-        return f"{self.label} due {self.window} ({self.countdown})"
+        tail = f" · {self.source}" if self.source else ""
+        return f"{self.label} due {self.window} ({self.countdown}){tail}"
 
 
-def describe_due(due: Due, now: datetime, tz: tzinfo | None = None) -> DueLine:
+def describe_due(
+    due: Due, now: datetime, tz: tzinfo | None = None, *, named: bool = False
+) -> DueLine:
     """The due line of one track: its window (earliest–latest, one time when they are the same)
     and a countdown: to the earliest time before the window, to the latest inside it, and how long
-    past the latest once it is overdue (`workbench.timetext`).
+    past the latest once it is overdue (`workbench.timetext`). `named`: a team line says which
+    destination's team (when the case is with several). A customer line says what set it: the
+    cadence, or the time promised ("promised 05:30") or the deadline given to the customer.
     """
     label = "Team check-in" if due.track == "team" else "Customer update"
+    if named and due.track == "team" and due.destination_name:
+        label = f"{label} · {due.destination_name}"
+    source = ""
+    if due.track == "customer":
+        source = "cadence"
+        if due.set_by != "cadence":
+            source = f"{due.set_by} {timetext.clock(due.latest, now, tz)}"
     window = timetext.window(due.earliest, due.latest, now, tz)
     overdue = due.overdue or now > due.latest
     countdown = timetext.countdown(
         due.earliest, now, latest=due.latest, overdue=overdue, until_latest=True
     )
     state: DueState = "overdue" if overdue else "due" if now >= due.earliest else "upcoming"
-    return DueLine(due.track, label, window, countdown, state)
+    return DueLine(due.track, label, window, countdown, state, source, due.destination)
 
 
 def due_lines(schedule: Schedule | None, now: datetime, tz: tzinfo | None = None) -> list[DueLine]:
-    """The two tracks' due lines, team first; empty when nothing is scheduled."""
+    """The due lines: one per destination's team clock, then the customer's; empty when nothing
+    is scheduled."""
     if schedule is None:
         return []
-    return [describe_due(schedule.team, now, tz), describe_due(schedule.customer, now, tz)]
+    teams = schedule.teams or (schedule.team,)
+    named = len(teams) > 1
+    return [describe_due(due, now, tz, named=named) for due in teams] + [
+        describe_due(schedule.customer, now, tz)
+    ]
 
 
 def suggested_log_kind(schedule: Schedule | None) -> LogKind:
