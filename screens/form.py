@@ -41,8 +41,13 @@ class FormScreen(CaseScreen):
     def fill_fields(self) -> None:
         for field_input in self.query(FieldInput):
             value = get_path(self.case, field_input.path)
+            text = "" if value is None else str(value)
+            if text == field_input.value:
+                continue
+            cursor = field_input.cursor_position  # stays where the agent was (clamped)
             with field_input.prevent(Input.Changed):
-                field_input.value = "" if value is None else str(value)
+                field_input.value = text
+                field_input.cursor_position = min(cursor, len(text))
         for area in self.query(FieldArea):
             area.set_field_value(get_path(self.case, area.path))
 

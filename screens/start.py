@@ -93,7 +93,10 @@ def run_app(state: State, *, bell: bool = True) -> None:
     store = state.store(playbook=playbook)
     from screens.app import WorkbenchApp
 
-    WorkbenchApp(store, playbook, bell=bell).run()
+    app = WorkbenchApp(store, playbook, bell=bell)
+    app.run()
+    if app.return_code:  # ended by a signal (after saving what was typed): say so to the shell
+        sys.exit(app.return_code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from textual import events
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
@@ -19,7 +20,8 @@ def lines_of(text: str) -> list[str]:
 
 
 class FieldInput(Input):
-    """A one-line input bound to a dotted path in the case."""
+    """A one-line input bound to a dotted path in the case. A paste of several lines goes in
+    whole, its lines joined by spaces (Textual's Input keeps only the first)."""
 
     def __init__(
         self,
@@ -32,6 +34,12 @@ class FieldInput(Input):
     ) -> None:
         super().__init__(value, placeholder=placeholder, id=id, classes=classes, compact=True)
         self.path = path
+
+    def _on_paste(self, event: events.Paste) -> None:
+        text = " ".join(line for line in event.text.splitlines() if line.strip())
+        super()._on_paste(events.Paste(text))
+        event.prevent_default()  # Input's own handler would paste the first line again
+        event.stop()
 
 
 class FieldArea(TextArea):
@@ -83,8 +91,13 @@ class FieldArea(TextArea):
             text = "" if value is None else str(value)
         if text == self.text or (self.kind == "lines" and lines_of(self.text) == value):
             return
+        row, column = self.cursor_location
         with self.prevent(TextArea.Changed):
             self.load_text(text)
+            # The cursor stays where the agent was (load_text puts it at the start), clamped.
+            last = self.document.line_count - 1
+            row = min(row, last)
+            self.move_cursor((row, min(column, len(self.document.get_line(row)))))
 
     def on_blur(self) -> None:
         self.post_message(self.Blurred(self))
