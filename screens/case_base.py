@@ -250,7 +250,8 @@ class CaseScreen(SettlingScreen[None]):
         self.saved_indicator.mark_pending()
         if self._pending_timer is not None:
             self._pending_timer.stop()
-        wait = min(delay, max(0.0, self._pending_since + EDIT_MAX_WAIT - now))
+        # Not 0: Textual's timer divides by its interval.
+        wait = min(delay, max(0.01, self._pending_since + EDIT_MAX_WAIT - now))
         self._pending_timer = self.set_timer(wait, self.flush_edits)
 
     def cancel_edit(self, key: str) -> None:

@@ -32,6 +32,8 @@ class Profile:
     examples: int  # hypothesis examples per core property
     files: int  # damaged database files tried
     resizes: int  # terminal sizes per resize storm
+    typing_kills: int  # SIGKILLs of the real app typing steadily (a key every ~150 ms)
+    fuzz: int  # byte sequences fed to the app's terminal input parser
 
 
 def _scaled(value: int) -> int:
@@ -50,6 +52,8 @@ FAST = Profile(
     examples=25,
     files=30,
     resizes=30,
+    typing_kills=2,
+    fuzz=150,
 )
 SOAK = Profile(
     name="soak",
@@ -62,6 +66,8 @@ SOAK = Profile(
     examples=_scaled(400),
     files=_scaled(400),
     resizes=_scaled(150),
+    typing_kills=_scaled(40),
+    fuzz=_scaled(5000),
 )
 
 # Use as `@PROFILES` on a test taking a `profile: Profile` argument.
@@ -77,6 +83,8 @@ _ORDER = (
     "app kills survived",
     "store kills survived",
     "app edits shown saved, verified after kills",
+    "steady-typing kills survived",
+    "keys typed over a second before a kill, verified",
     "store saves verified after kills",
     "concurrent saves",
     "stale saves refused",
@@ -84,6 +92,7 @@ _ORDER = (
     "CLI invocations tried",
     "files tried",
     "resizes survived",
+    "terminal byte sequences parsed",
     "lost",
 )
 
