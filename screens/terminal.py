@@ -146,7 +146,9 @@ class SafeLinuxDriver(LinuxDriver):
                         return False
                     if not data:
                         break
-                    deliver(parser.feed(decode(data, final=final)))
+                    text = decode(data, final=final)
+                    if text:  # "" is the end of input to the parser; half a character is not
+                        deliver(parser.feed(text))
             deliver(parser.tick())
             return True
 

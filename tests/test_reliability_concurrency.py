@@ -181,7 +181,7 @@ async def test_a_refused_save_keeps_mine_on_top_of_the_newer_case(
 
 
 async def test_a_refused_save_can_take_theirs(tmp_path: Path, playbook: Playbook) -> None:
-    (stored, shown, cursor, customer), indicator = await _conflict_on_title(tmp_path, playbook, "t")
+    (stored, shown, cursor, customer), _ = await _conflict_on_title(tmp_path, playbook, "t")
     assert (stored.title, stored.customer) == ("Original", "Globex (another process)")
     assert shown == "Original" and cursor == 4, "the cursor stays where it was, not at the start"
     assert customer == "Globex (another process)"
