@@ -23,7 +23,7 @@ import os
 import selectors
 import signal
 from codecs import getincrementaldecoder
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual import constants, events
@@ -34,7 +34,7 @@ from textual.message import Message
 
 from workbench.sanitize import sanitize
 
-__all__ = ["PasteSafeParser", "SafeLinuxDriver", "clean_paste"]
+__all__ = ["PasteSafeParser", "SafeLinuxDriver", "clean_paste", "decoder"]
 
 START = BRACKETED_PASTE_START
 END = BRACKETED_PASTE_END
@@ -44,6 +44,11 @@ def clean_paste(text: str) -> str:
     """A paste as the text it is: escape sequences and control characters removed, CR LF and CR
     as LF, tabs kept."""
     return sanitize(text)
+
+
+def decoder() -> Callable[..., str]:
+    """What the driver decodes the terminal's bytes with: UTF-8, U+FFFD for what is not."""
+    return getincrementaldecoder("utf-8")(errors="replace").decode
 
 
 def _held_prefix(text: str) -> int:
@@ -127,7 +132,7 @@ class SafeLinuxDriver(LinuxDriver):
         selector.register(self.fileno, selectors.EVENT_READ)
         fileno = self.fileno
         parser = PasteSafeParser(self._debug)
-        decode = getincrementaldecoder("utf-8")(errors="replace").decode
+        decode = decoder()
 
         def deliver(messages: Iterable[Message]) -> None:
             nonlocal parser

@@ -9,14 +9,13 @@ every `make test`; `make soak` feeds thousands more.
 from __future__ import annotations
 
 import re
-from codecs import getincrementaldecoder
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual import events
 
-from screens.terminal import END, START, PasteSafeParser
+from screens.terminal import END, START, PasteSafeParser, decoder
 from tests.reliability.profile import PROFILES, Profile, count, figures, total_figures
 from workbench.sanitize import sanitize
 
@@ -61,7 +60,7 @@ def _feed(parser: PasteSafeParser, text: str, cuts: list[int]) -> list[object]:
     """Feed `text` in pieces cut at `cuts`, then the end of input."""
     out: list[object] = []
     last = 0
-    for cut in sorted({c % (len(text) + 1) for c in cuts}) + [len(text)]:
+    for cut in [*sorted({c % (len(text) + 1) for c in cuts}), len(text)]:
         if cut > last:
             out += parser.feed(text[last:cut])
             last = cut
@@ -88,8 +87,9 @@ def test_arbitrary_bytes_never_raise(profile: Profile) -> None:
     @given(data=st.binary(max_size=300), cuts=st.lists(st.integers(0, 400), max_size=6))
     def check(data: bytes, cuts: list[int]) -> None:
         parser = PasteSafeParser()
-        decode = getincrementaldecoder("utf-8")(errors="replace").decode
-        pieces = [data[a:b] for a, b in zip([0, *sorted(cuts)], [*sorted(cuts), len(data)])]
+        decode = decoder()
+        bounds = sorted(cuts)
+        pieces = [data[a:b] for a, b in zip([0, *bounds], [*bounds, len(data)], strict=True)]
         out: list[object] = []
         for piece in [*pieces, b""]:
             text = decode(piece, final=not piece)
