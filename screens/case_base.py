@@ -239,7 +239,7 @@ class CaseScreen(SettlingScreen[None]):
         self._refresh_all()
         return True
 
-    def edit_later(self, key: str, mutator: Mutator, delay: float = EDIT_DELAY) -> None:
+    def edit_later(self, key: str, mutator: Mutator, delay: float | None = None) -> None:
         """Queue a text edit under `key` (a later one replaces it) and save after `delay` without
         a key, or EDIT_MAX_WAIT after the first key not yet saved, whichever comes first: typing
         steadily saves too. The mark says "saving…" until then."""
@@ -251,7 +251,10 @@ class CaseScreen(SettlingScreen[None]):
         if self._pending_timer is not None:
             self._pending_timer.stop()
         # Not 0: Textual's timer divides by its interval.
-        wait = min(delay, max(0.01, self._pending_since + EDIT_MAX_WAIT - now))
+        wait = min(
+            EDIT_DELAY if delay is None else delay,
+            max(0.01, self._pending_since + EDIT_MAX_WAIT - now),
+        )
         self._pending_timer = self.set_timer(wait, self.flush_edits)
 
     def cancel_edit(self, key: str) -> None:

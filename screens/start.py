@@ -95,8 +95,9 @@ def run_app(state: State, *, bell: bool = True) -> None:
 
     app = WorkbenchApp(store, playbook, bell=bell)
     app.run()
-    if app.return_code:  # ended by a signal (after saving what was typed): say so to the shell
-        sys.exit(app.return_code)
+    code = getattr(app, "return_code", None)
+    if code:  # ended by a signal (after saving what was typed): say so to the shell
+        sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

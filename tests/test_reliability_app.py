@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 
 from screens.app import WorkbenchApp
@@ -48,6 +49,17 @@ async def _until_found(pilot, command: str) -> None:  # type: ignore[no-untyped-
     raise AssertionError(f"the palette did not find {command!r}")
 
 
+@pytest.fixture
+def slow_saves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pause-driven save during the test, however slow the machine: what is asserted is what
+    happens before it (the timers are what the steady-typing kill test checks)."""
+    import screens.case_base
+
+    monkeypatch.setattr(screens.case_base, "EDIT_DELAY", 60.0)
+    monkeypatch.setattr(screens.case_base, "EDIT_MAX_WAIT", 60.0)
+
+
+@pytest.mark.usefixtures("slow_saves")
 async def test_the_mark_says_saving_until_the_commit(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
     case_id = new_case(store, "Export stalls").id or 0
     app = make_app()
@@ -64,6 +76,7 @@ async def test_the_mark_says_saving_until_the_commit(store: Store, make_app) -> 
         assert store.get(case_id).title == "Export stallsX"
 
 
+@pytest.mark.usefixtures("slow_saves")
 async def test_a_signal_saves_what_was_typed_and_exits_non_zero(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
     case_id = new_case(store, "Export stalls").id or 0
     app = make_app()
