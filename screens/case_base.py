@@ -160,6 +160,7 @@ class CaseScreen(SettlingScreen[None]):
         self._store_failed = False  # the last save was refused by the store (disk, lock, ...)
         self._leave_warned = False  # leaving was refused once because of unsaved text
         self._resolving = False  # a conflict's "keep mine" is being saved
+        self.keeping_cursors = False  # fill_inputs after a conflict: cursors stay where they were
 
     # -- plumbing -----------------------------------------------------------------------------------
     @property
@@ -329,7 +330,7 @@ class CaseScreen(SettlingScreen[None]):
         self.case = newer
         if not mine:
             self._pending.clear()
-            self.fill_inputs()
+            self._fill_keeping_cursors()
             self._refresh_all()
             self.notify("The newer case is shown; what you typed was dropped.", title="Taken")
             return
@@ -339,8 +340,15 @@ class CaseScreen(SettlingScreen[None]):
         finally:
             self._resolving = False
         if saved:
-            self.fill_inputs()  # the other window's fields; mine already show what was saved
+            self._fill_keeping_cursors()  # the other window's fields; mine show what was saved
             self.notify("Your change was applied on top of the newer case.", title="Saved")
+
+    def _fill_keeping_cursors(self) -> None:
+        self.keeping_cursors = True
+        try:
+            self.fill_inputs()
+        finally:
+            self.keeping_cursors = False
 
     def reload(self) -> None:
         """Load the stored case again and show it (after a conflict, or from outside)."""

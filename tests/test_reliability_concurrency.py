@@ -258,3 +258,38 @@ async def test_the_list_notices_changes_from_another_process(
         store.create(Escalation(title="Mine"))
         assert not home.check_for_changes()
     store.close()
+
+
+@pytest.mark.parametrize("answer", ["m", "t"])
+async def test_a_refused_save_keeps_the_cursor_in_a_text_area(
+    tmp_path: Path, playbook: Playbook, answer: str
+) -> None:
+    from screens.widgets import FieldArea
+
+    db = tmp_path / "two.db"
+    store = Store(db, playbook, clock=fixed_clock)
+    case = Escalation(title="T", narrative="Exports stall.\nSince Monday.")
+    case_id = store.create(case).id or 0
+    app = _app(store, playbook)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.open_case(case_id, "details")
+        await pilot.pause()
+        screen = app.screen
+        other_process(
+            db, f"case = store.get({case_id})\ncase.customer = 'Globex'\nstore.save(case)"
+        )
+        area = next(a for a in screen.query(FieldArea) if a.path == "narrative")
+        area.focus()
+        area.move_cursor((1, 5))
+        await pilot.press("X")
+        assert area.cursor_location == (1, 6)
+        screen.flush_edits()
+        await pilot.pause()
+        await pilot.press(answer)
+        await pilot.pause()
+        assert area.cursor_location == (1, 6), "the cursor stays where it was"
+        assert area.text == ("Exports stall.\nSinceX Monday." if answer == "m" else case.narrative)
+        stored = store.get(case_id)
+        assert stored.customer == "Globex"
+        assert (stored.narrative == "Exports stall.\nSinceX Monday.") is (answer == "m")
+    store.close()

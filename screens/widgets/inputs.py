@@ -83,8 +83,9 @@ class FieldArea(TextArea):
     def field_value(self) -> str | list[str]:
         return lines_of(self.text) if self.kind == "lines" else self.text
 
-    def set_field_value(self, value: object) -> None:
-        """Show a value from the case without posting a change (it is already saved)."""
+    def set_field_value(self, value: object, *, keep_cursor: bool = False) -> None:
+        """Show a value from the case without posting a change (it is already saved);
+        `keep_cursor`: the cursor stays where it was (clamped), not at the start."""
         if isinstance(value, list):
             text = "\n".join(str(item) for item in value)
         else:
@@ -94,10 +95,9 @@ class FieldArea(TextArea):
         row, column = self.cursor_location
         with self.prevent(TextArea.Changed):
             self.load_text(text)
-            # The cursor stays where the agent was (load_text puts it at the start), clamped.
-            last = self.document.line_count - 1
-            row = min(row, last)
-            self.move_cursor((row, min(column, len(self.document.get_line(row)))))
+            if keep_cursor:
+                row = min(row, self.document.line_count - 1)
+                self.move_cursor((row, min(column, len(self.document.get_line(row)))))
 
     def on_blur(self) -> None:
         self.post_message(self.Blurred(self))
