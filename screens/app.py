@@ -36,6 +36,7 @@ from workbench.clock import utcnow
 from workbench.once import Once, once
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from textual.message_pump import MessagePump
     from textual.widget import Widget
 
@@ -136,6 +137,7 @@ class WorkbenchApp(ExitOnDamage):
         self._hold_polling = False
         self._last_target: Widget | None = None  # where the last key not followed was handed
         self.watch_store(store)  # a damaged file ends the app (screens/damage.py)
+        self.exiting = False  # a signal or quit is saving what was typed before the app ends
 
     @property
     def playbook(self) -> Playbook:
@@ -168,6 +170,16 @@ class WorkbenchApp(ExitOnDamage):
         self._in_terminal = not headless
         return await super().run_async(headless=headless, **options)
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's Linux driver, reading through our parser (screens/terminal.py): bytes that
+        are not UTF-8 and escape sequences inside a paste neither end nor steer the app."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+            from screens.terminal import SafeLinuxDriver
+
+            return SafeLinuxDriver
+        return driver
+
     def on_load(self) -> None:
         """A 16-colour terminal gets its theme here, before the stylesheet is first applied:
         set once the screens are up, it was a second pass over every style of the first frame
@@ -189,7 +201,36 @@ class WorkbenchApp(ExitOnDamage):
         self._check_size(self.size.width, self.size.height)
         # Follow-up reminders: a look once a minute on the injected clock (screens/reminders.py).
         self.reminders = start_reminders(self)
+        if self._in_terminal:
+            self._handle_signals()
         self.call_after_refresh(self._warm_up)
+
+    def _handle_signals(self) -> None:
+        """SIGHUP (the terminal closed) and SIGTERM save what was typed, through the app's own
+        loop, then end the app with 128 + the signal's number."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+                loop.add_signal_handler(signum, self.exit_on_signal, int(signum))
+
+    def flush_all_edits(self) -> bool:
+        """Save what every open case screen holds unsaved; True when all of it was saved."""
+        from screens.case_base import CaseScreen
+
+        results = [s.flush_edits() for s in self.screen_stack if isinstance(s, CaseScreen)]
+        return all(results)
+
+    def exit_on_signal(self, signum: int) -> None:
+        """The app is told to end (a signal): save what was typed, then exit non-zero."""
+        self.exiting = True
+        try:
+            self.flush_all_edits()
+        except Exception:  # the exit must happen whatever the save met
+            log.exception("saving before the exit failed")
+        self.exit(return_code=128 + signum)
 
     def _warm_up(self) -> None:
         """Once the list is painted, load in a thread what the first case will need (the
@@ -406,8 +447,8 @@ class WorkbenchApp(ExitOnDamage):
         from workbench.store import StoreError
 
         current = self.screen
-        if isinstance(current, CaseScreen):
-            current.flush_edits()
+        if isinstance(current, CaseScreen) and not current.flush_before_leaving():
+            return False  # the store refused what was typed: it stays on screen (said so)
         try:
             screen = self.step_screen(case_id, step)
         except (ImportError, AttributeError):
@@ -422,15 +463,19 @@ class WorkbenchApp(ExitOnDamage):
             self.push_screen(screen)
         return True
 
-    def go_home(self) -> None:
-        """Back to the case list, whatever is on top."""
+    def go_home(self) -> bool:
+        """Back to the case list, whatever is on top. Every way of leaving a case (escape, the
+        palette, a click) comes here or to `open_case`: when the store refuses what was typed,
+        the case stays on screen with it, once (`CaseScreen.flush_before_leaving`)."""
         from screens.case_base import CaseScreen
         from screens.home import HomeScreen
 
-        if isinstance(self.screen, CaseScreen):
-            self.screen.flush_edits()
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, CaseScreen) and not screen.flush_before_leaving():
+                return False
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
+        return True
 
     # -- actions ------------------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -446,11 +491,13 @@ class WorkbenchApp(ExitOnDamage):
         disk, a lock), stay and say so; a second ctrl+q quits without it."""
         from screens.case_base import CaseScreen
 
+        self.exiting = True  # a conflict met now keeps what was typed (CaseScreen.edit)
         unsaved = [
             screen
             for screen in self.screen_stack
             if isinstance(screen, CaseScreen) and not screen.flush_before_leaving()
         ]
+        self.exiting = not unsaved
         if not unsaved:
             self.exit()
 

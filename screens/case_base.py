@@ -40,6 +40,7 @@ The contract:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,7 +93,10 @@ def step_by_name(name: str) -> Step:
     raise KeyError(name)
 
 
-EDIT_DELAY = 0.3
+EDIT_DELAY = 0.3  # a pause this long saves what was typed
+# Typing on without such a pause saves this long after the first key not yet saved: anything typed
+# more than a second before a crash is in the file.
+EDIT_MAX_WAIT = 0.6
 
 
 class CaseScreen(SettlingScreen[None]):
@@ -152,8 +156,11 @@ class CaseScreen(SettlingScreen[None]):
         self.case: Escalation = self.workbench.store.get(case_id)
         self._pending: dict[str, Mutator] = {}
         self._pending_timer: Timer | None = None
+        self._pending_since = 0.0  # time.monotonic() of the first key not yet saved
         self._store_failed = False  # the last save was refused by the store (disk, lock, ...)
         self._leave_warned = False  # leaving was refused once because of unsaved text
+        self._resolving = False  # a conflict's "keep mine" is being saved
+        self.keeping_cursors = False  # fill_inputs after a conflict: cursors stay where they were
 
     # -- plumbing -----------------------------------------------------------------------------------
     @property
@@ -219,13 +226,7 @@ class CaseScreen(SettlingScreen[None]):
         try:
             saved = self.workbench.store.save(draft)
         except StaleCaseError:
-            self.reload()
-            self.notify(
-                "This case was changed elsewhere; it has been reloaded. Re-apply your last change.",
-                title="Not saved",
-                severity="warning",
-            )
-            self.saved_indicator.mark_error("changed elsewhere; reloaded")
+            self._conflict(mutator)
             return False
         except StoreError as exc:
             # Worth trying again (a full disk, a lock) unless the value itself cannot be stored.
@@ -239,12 +240,23 @@ class CaseScreen(SettlingScreen[None]):
         self._refresh_all()
         return True
 
-    def edit_later(self, key: str, mutator: Mutator, delay: float = EDIT_DELAY) -> None:
-        """Queue a text edit under `key` (a later one replaces it) and save after `delay`."""
+    def edit_later(self, key: str, mutator: Mutator, delay: float | None = None) -> None:
+        """Queue a text edit under `key` (a later one replaces it) and save after `delay` without
+        a key, or EDIT_MAX_WAIT after the first key not yet saved, whichever comes first: typing
+        steadily saves too. The mark says "saving…" until then."""
+        now = time.monotonic()
+        if not self._pending:
+            self._pending_since = now
         self._pending[key] = mutator
+        self.saved_indicator.mark_pending()
         if self._pending_timer is not None:
             self._pending_timer.stop()
-        self._pending_timer = self.set_timer(delay, self.flush_edits)
+        # Not 0: Textual's timer divides by its interval.
+        wait = min(
+            EDIT_DELAY if delay is None else delay,
+            max(0.01, self._pending_since + EDIT_MAX_WAIT - now),
+        )
+        self._pending_timer = self.set_timer(wait, self.flush_edits)
 
     def cancel_edit(self, key: str) -> None:
         """Drop a queued edit (its text became invalid, or went back to the stored value)."""
@@ -289,6 +301,55 @@ class CaseScreen(SettlingScreen[None]):
         )
         return False
 
+    def _conflict(self, mutator: Mutator) -> None:
+        """A save met a newer case (another window, the CLI). What was typed stays on screen and
+        the agent chooses: keep mine (apply it again on top of the newer case) or take theirs.
+        While the app is ending (quit, a signal) there is no one to ask: mine is kept."""
+        self.saved_indicator.mark_error("changed elsewhere; not saved")
+        if self._resolving:  # "keep mine" met a newer case again: the agent is told, no loop
+            self.notify("This case was changed elsewhere again.", title="Not saved")
+            return
+        if self.workbench.exiting:
+            self._resolve_conflict(mutator, True)
+            return
+        from screens.dialogs import ConflictDialog
+
+        def answered(mine: bool | None) -> None:
+            self._resolve_conflict(mutator, mine is not False)
+
+        self.app.push_screen(ConflictDialog(), callback=answered)
+
+    def _resolve_conflict(self, mutator: Mutator, mine: bool) -> None:
+        from workbench.store import StoreError
+
+        try:
+            newer = self.workbench.store.get(self.case_id)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            return
+        self.case = newer
+        if not mine:
+            self._pending.clear()
+            self._fill_keeping_cursors()
+            self._refresh_all()
+            self.notify("The newer case is shown; what you typed was dropped.", title="Taken")
+            return
+        self._resolving = True  # met again (a third writer): mine again, without asking
+        try:
+            saved = self.edit(mutator)
+        finally:
+            self._resolving = False
+        if saved:
+            self._fill_keeping_cursors()  # the other window's fields; mine show what was saved
+            self.notify("Your change was applied on top of the newer case.", title="Saved")
+
+    def _fill_keeping_cursors(self) -> None:
+        self.keeping_cursors = True
+        try:
+            self.fill_inputs()
+        finally:
+            self.keeping_cursors = False
+
     def reload(self) -> None:
         """Load the stored case again and show it (after a conflict, or from outside)."""
         self._pending.clear()
@@ -307,9 +368,8 @@ class CaseScreen(SettlingScreen[None]):
 
     # -- actions ------------------------------------------------------------------------------------
     def action_step(self, step: str) -> None:
-        if step == self.STEP or not self.flush_before_leaving():
-            return
-        self.workbench.open_case(self.case_id, step)
+        if step != self.STEP:  # open_case is the guarded way out (flush_before_leaving)
+            self.workbench.open_case(self.case_id, step)
 
     def action_similar(self) -> None:
         from screens.similar import SimilarScreen

@@ -41,10 +41,14 @@ class FormScreen(CaseScreen):
     def fill_fields(self) -> None:
         for field_input in self.query(FieldInput):
             value = get_path(self.case, field_input.path)
+            text = "" if value is None else str(value)
+            cursor = field_input.cursor_position
             with field_input.prevent(Input.Changed):
-                field_input.value = "" if value is None else str(value)
+                field_input.value = text
+                if self.keeping_cursors:  # after a conflict: where the agent was (clamped)
+                    field_input.cursor_position = min(cursor, len(text))
         for area in self.query(FieldArea):
-            area.set_field_value(get_path(self.case, area.path))
+            area.set_field_value(get_path(self.case, area.path), keep_cursor=self.keeping_cursors)
 
     def show_findings(self, findings: Sequence[Finding]) -> None:
         """Show every field's and section's lint findings beside it. Found by type, not by a

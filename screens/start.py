@@ -99,6 +99,9 @@ def run_app(state: State, *, bell: bool = True) -> None:
         from workbench.store import CorruptDatabaseError
 
         raise CorruptDatabaseError(app.damage)
+    code = getattr(app, "return_code", None)
+    if code:  # ended by a signal (after saving what was typed): say so to the shell
+        sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -128,9 +128,11 @@ def _field(screen: object, path: str):  # type: ignore[no-untyped-def]
     return next(w for w in screen.query(FieldInput) if w.path == path)  # type: ignore[attr-defined]
 
 
-async def test_second_writer_is_told_and_sees_the_newer_value(
-    tmp_path: Path, playbook: Playbook
-) -> None:
+async def _conflict_on_title(tmp_path: Path, playbook: Playbook, answer: str):  # type: ignore[no-untyped-def]
+    """Two windows: another process saves the customer while this one types "X" into the
+    middle of the title; leaving the field meets the newer revision and asks."""
+    from screens.dialogs import ConflictDialog
+
     db = tmp_path / "two.db"
     store = Store(db, playbook, clock=fixed_clock)
     case_id = store.create(Escalation(title="Original", customer="Acme")).id or 0
@@ -147,25 +149,42 @@ async def test_second_writer_is_told_and_sees_the_newer_value(
         title = _field(screen, "title")
         title.focus()
         await pilot.pause()
-        await pilot.press("end", "X")
-        await pilot.press("tab")  # leaving the field saves at once
+        await pilot.press("home", "right", "right", "right", "X")
+        assert title.cursor_position == 4
+        screen.flush_edits()  # the save meets the newer revision
         await pilot.pause()
-        # Told: not saved, and why.
+        assert isinstance(app.screen, ConflictDialog)
         assert screen.saved_indicator.state == "error"
-        assert any("changed elsewhere" in str(n.message) for n in app._notifications)
-        # Sees the newer value.
-        assert _field(screen, "customer").value == "Globex (another process)"
-        stored = store.get(case_id)
-        assert stored.customer == "Globex (another process)", "the other process's save was lost"
-        assert stored.title == "Original"
-        # Typed again on the fresh copy, the change goes in with the other one kept.
-        title.focus()
-        await pilot.press("end", "Y", "tab")
+        assert title.value == "OriXginal", "the typing was kept on screen while asking"
+        await pilot.press(answer)
         await pilot.pause()
-        assert screen.saved_indicator.state == "saved"
-        stored = store.get(case_id)
-        assert (stored.title, stored.customer) == ("OriginalY", "Globex (another process)")
+        assert app.screen is screen
+        result = (
+            store.get(case_id),
+            title.value,
+            title.cursor_position,
+            _field(screen, "customer").value,
+        )
+        indicator = screen.saved_indicator.state
     store.close()
+    return result, indicator
+
+
+async def test_a_refused_save_keeps_mine_on_top_of_the_newer_case(
+    tmp_path: Path, playbook: Playbook
+) -> None:
+    (stored, shown, cursor, customer), indicator = await _conflict_on_title(tmp_path, playbook, "m")
+    assert (stored.title, stored.customer) == ("OriXginal", "Globex (another process)")
+    assert shown == "OriXginal" and cursor == 4, "the typing and the cursor stay where they were"
+    assert customer == "Globex (another process)"
+    assert indicator == "saved"
+
+
+async def test_a_refused_save_can_take_theirs(tmp_path: Path, playbook: Playbook) -> None:
+    (stored, shown, cursor, customer), _ = await _conflict_on_title(tmp_path, playbook, "t")
+    assert (stored.title, stored.customer) == ("Original", "Globex (another process)")
+    assert shown == "Original" and cursor == 4, "the cursor stays where it was, not at the start"
+    assert customer == "Globex (another process)"
 
 
 async def test_locked_database_waits_then_says_so_and_keeps_the_text(
@@ -238,4 +257,39 @@ async def test_the_list_notices_changes_from_another_process(
         # The app's own writes are not "another process": no reload for them.
         store.create(Escalation(title="Mine"))
         assert not home.check_for_changes()
+    store.close()
+
+
+@pytest.mark.parametrize("answer", ["m", "t"])
+async def test_a_refused_save_keeps_the_cursor_in_a_text_area(
+    tmp_path: Path, playbook: Playbook, answer: str
+) -> None:
+    from screens.widgets import FieldArea
+
+    db = tmp_path / "two.db"
+    store = Store(db, playbook, clock=fixed_clock)
+    case = Escalation(title="T", narrative="Exports stall.\nSince Monday.")
+    case_id = store.create(case).id or 0
+    app = _app(store, playbook)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.open_case(case_id, "details")
+        await pilot.pause()
+        screen = app.screen
+        other_process(
+            db, f"case = store.get({case_id})\ncase.customer = 'Globex'\nstore.save(case)"
+        )
+        area = next(a for a in screen.query(FieldArea) if a.path == "narrative")
+        area.focus()
+        area.move_cursor((1, 5))
+        await pilot.press("X")
+        assert area.cursor_location == (1, 6)
+        screen.flush_edits()
+        await pilot.pause()
+        await pilot.press(answer)
+        await pilot.pause()
+        assert area.cursor_location == (1, 6), "the cursor stays where it was"
+        assert area.text == ("Exports stall.\nSinceX Monday." if answer == "m" else case.narrative)
+        stored = store.get(case_id)
+        assert stored.customer == "Globex"
+        assert (stored.narrative == "Exports stall.\nSinceX Monday.") is (answer == "m")
     store.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.crash import ForkServer, kill_loop, seed_database
+from tests.reliability.crash import ForkServer, kill_loop, seed_database, typing_kill_loop
 from tests.reliability.profile import PROFILES, Profile, count, figures, total_figures
 
 __all__ = ["figures", "total_figures"]
@@ -58,6 +58,24 @@ def test_app_killed_mid_edit_loses_nothing_shown_saved(
     count("lost", len(run.problems))
     assert not run.problems, _report(run.problems)
     assert run.kills == profile.app_kills
+
+
+@PROFILES
+def test_steady_typing_killed_loses_nothing_older_than_a_second(
+    profile: Profile, server: ForkServer, tmp_path: Path, figures: Counter[str]
+) -> None:
+    """A key every 150 ms never makes the pause that saves: the save's upper bound must. SIGKILL
+    after 2-5 s of typing; everything typed more than a second before the kill is in the file."""
+    db = tmp_path / "typing.db"
+    seed_database(db)
+    kills = profile.typing_kills
+    run = typing_kill_loop(server, db, kills, seed=13, typed=(14, 32))
+    count("steady-typing kills survived", run.kills)
+    count("keys typed over a second before a kill, verified", run.saved)
+    count("lost", len(run.problems))
+    assert not run.problems, _report(run.problems)
+    assert run.kills == kills
+    assert run.saved > 0, "no key was typed a second before a kill: the test proves nothing"
 
 
 @PROFILES

@@ -270,9 +270,12 @@ async def test_step_keys_and_escape(make_app: AppFactory, case: Escalation) -> N
         assert app.screen_stack == [app.screen]  # step keys switch: nothing left below the list
 
 
-async def test_stale_case_reloads_and_says_so(
-    make_app: AppFactory, store: Store, case: Escalation
+@pytest.mark.parametrize("answer", ["m", "t"])
+async def test_stale_case_asks_keep_mine_or_take_theirs(
+    make_app: AppFactory, store: Store, case: Escalation, answer: str
 ) -> None:
+    from screens.dialogs import ConflictDialog
+
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(app, pilot, case)
@@ -281,11 +284,18 @@ async def test_stale_case_reloads_and_says_so(
         store.save(other)  # another window saves first
         assert not screen.toggle("keep.documented_fix")
         assert screen.saved_indicator.state == "error"
-        stored = store.get(case.id or 0)
-        assert not stored.checked("keep.documented_fix")
-        assert screen.case.checked("keep.coaching")  # reloaded
+        assert not store.get(case.id or 0).checked("keep.documented_fix")
         await pilot.pause()
-        assert any("changed elsewhere" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.press(answer)
+        await pilot.pause()
+        assert app.screen is screen
+        stored = store.get(case.id or 0)
+        assert stored.checked("keep.coaching") and screen.case.checked("keep.coaching")
+        mine = answer == "m"
+        assert stored.checked("keep.documented_fix") is mine
+        assert screen.case.checked("keep.documented_fix") is mine
+        assert screen.saved_indicator.state == ("saved" if mine else "error")
 
 
 async def test_store_error_keeps_screen_and_marks_not_saved(

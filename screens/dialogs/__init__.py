@@ -1,6 +1,7 @@
 """The modal dialogs, one job a module:
 
 - `base`: `Dialog` and `TypeAheadDialog` (enter and tab act as the key arrives), `dismiss_once`;
+- `conflict`: keep mine or take theirs, when a save met a newer case;
 - `confirm`, `prompt`, `override`: a yes/no question, a one-line text prompt, a choice against the
   rules' suggestion with a required reason; `too_small`: the "terminal too small" cover;
 - the timeline's follow-up dialogs, each dry-running its operation before it closes:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
         dismiss_once,
     )
     from screens.dialogs.confirm import ConfirmDialog
+    from screens.dialogs.conflict import ConflictDialog
     from screens.dialogs.de_escalate import DeEscalateDialog
     from screens.dialogs.escalate import EscalateDialog
     from screens.dialogs.followup_frame import FollowUpDialog
@@ -55,6 +57,7 @@ _MODULES: dict[str, str] = {
     "after_queued": "base",
     "dismiss_once": "base",
     "ConfirmDialog": "confirm",
+    "ConflictDialog": "conflict",
     "TextPrompt": "prompt",
     "OverrideDialog": "override",
     "TooSmallScreen": "too_small",
@@ -81,6 +84,7 @@ _MODULES: dict[str, str] = {
 __all__ = [
     "KIND_KEYS",
     "ConfirmDialog",
+    "ConflictDialog",
     "DeEscalateDialog",
     "DeEscalateRequest",
     "Dialog",

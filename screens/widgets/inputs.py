@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from textual import events
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
@@ -19,7 +20,8 @@ def lines_of(text: str) -> list[str]:
 
 
 class FieldInput(Input):
-    """A one-line input bound to a dotted path in the case."""
+    """A one-line input bound to a dotted path in the case. A paste of several lines goes in
+    whole, its lines joined by spaces (Textual's Input keeps only the first)."""
 
     def __init__(
         self,
@@ -32,6 +34,12 @@ class FieldInput(Input):
     ) -> None:
         super().__init__(value, placeholder=placeholder, id=id, classes=classes, compact=True)
         self.path = path
+
+    def _on_paste(self, event: events.Paste) -> None:
+        text = " ".join(line for line in event.text.splitlines() if line.strip())
+        super()._on_paste(events.Paste(text))
+        event.prevent_default()  # Input's own handler would paste the first line again
+        event.stop()
 
 
 class FieldArea(TextArea):
@@ -75,16 +83,21 @@ class FieldArea(TextArea):
     def field_value(self) -> str | list[str]:
         return lines_of(self.text) if self.kind == "lines" else self.text
 
-    def set_field_value(self, value: object) -> None:
-        """Show a value from the case without posting a change (it is already saved)."""
+    def set_field_value(self, value: object, *, keep_cursor: bool = False) -> None:
+        """Show a value from the case without posting a change (it is already saved);
+        `keep_cursor`: the cursor stays where it was (clamped), not at the start."""
         if isinstance(value, list):
             text = "\n".join(str(item) for item in value)
         else:
             text = "" if value is None else str(value)
         if text == self.text or (self.kind == "lines" and lines_of(self.text) == value):
             return
+        row, column = self.cursor_location
         with self.prevent(TextArea.Changed):
             self.load_text(text)
+            if keep_cursor:
+                row = min(row, self.document.line_count - 1)
+                self.move_cursor((row, min(column, len(self.document.get_line(row)))))
 
     def on_blur(self) -> None:
         self.post_message(self.Blurred(self))

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 class SavedIndicator(Static):
     """The quiet "saved" mark: every edit is committed at once, this says it was.
 
-    `mark_saved()` shows "✓ saved" (briefly brighter); `mark_error(message)` shows "✗ not saved"
+    `mark_pending()` shows "saving…" from the first key not yet written; `mark_saved()` shows
+    "✓ saved" (briefly brighter) after the commit; `mark_error(message)` shows "✗ not saved"
     until the next successful save, with the store's message as the tooltip.
     """
 
@@ -32,7 +33,7 @@ class SavedIndicator(Static):
     _flash: Timer | None = None
 
     def mark_saved(self) -> None:
-        self.remove_class("-error")
+        self.remove_class("-error", "-pending")
         self.add_class("-saved", "-flash")
         update_static(self, "✓ saved")
         self.tooltip = None
@@ -41,17 +42,29 @@ class SavedIndicator(Static):
             self._flash.stop()
         self._flash = self.set_timer(1.0, lambda: self.remove_class("-flash"))
 
+    def mark_pending(self) -> None:
+        """Something typed is not written yet: "saving…" until the commit (or the error)."""
+        if self.has_class("-pending"):
+            return  # one restyle per unsaved stretch, not one per key
+        self.remove_class("-saved", "-flash", "-error")
+        self.add_class("-pending")
+        update_static(self, "saving…")
+        self.tooltip = None
+
     def mark_error(self, message: str) -> None:
-        self.remove_class("-saved", "-flash")
+        self.remove_class("-saved", "-flash", "-pending")
         self.add_class("-error")
         update_static(self, "✗ not saved")
         self.tooltip = message
 
     @property
     def state(self) -> str:
-        """ "saved", "error" or "" (nothing saved yet on this screen): for tests and the header."""
+        """ "saved", "saving", "error" or "" (nothing saved yet on this screen): for tests and
+        the header."""
         if self.has_class("-error"):
             return "error"
+        if self.has_class("-pending"):
+            return "saving"
         return "saved" if self.has_class("-saved") else ""
 
 

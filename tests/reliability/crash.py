@@ -238,3 +238,74 @@ def kill_loop(
             break
     run.saved = ledger.saved
     return run
+
+
+def typing_kill_loop(
+    server: ForkServer, db: Path, kills: int, seed: int, typed: tuple[int, int]
+) -> KillRun:
+    """Type steadily (driver.typing_session), SIGKILL after a random number of keys drawn from
+    `typed`, and check that the title holds everything typed more than LOSS_WINDOW s before the
+    kill (and nothing that was not typed). `saved` counts the keys so verified."""
+    import random
+
+    rng = random.Random(seed)
+    log = db.parent / "typing.log"
+    log.touch(mode=0o600)
+    run = KillRun()
+    for n in range(kills):
+        start = log.stat().st_size
+        pid = server.start("typing", db, log, seed * 100_003 + n)
+        wanted = rng.randint(*typed) + 1  # +1: the record of the text before the first key
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with log.open("rb") as handle:
+                    handle.seek(start)
+                    if handle.read().count(b'{"t": "typed"') >= wanted:
+                        break
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.0, 0.15))
+        finally:
+            killed_at = time.monotonic()
+            os.kill(pid, signal.SIGKILL)
+        status = server.wait(pid)
+        if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
+            err = Path(f"{log}.err")
+            reason = err.read_text(errors="replace")[-3000:] if err.exists() else ""
+            run.problems.append(f"session {n} ended by itself (status {status}):\n{reason}")
+            break
+        run.kills += 1
+        with log.open("rb") as handle:
+            handle.seek(start)
+            lines = handle.read().decode("utf-8", errors="replace").splitlines()
+        records = [r for r in map(_record, lines) if r is not None and r["t"] == "typed"]
+        problem = _check_typed(db, records, killed_at)
+        if problem:
+            run.problems.append(f"after kill {n + 1}: {problem}")
+            break
+        run.saved += sum(1 for r in records[1:] if r["mono"] <= killed_at - LOSS_WINDOW)
+    return run
+
+
+LOSS_WINDOW = 1.0  # what was typed longer ago than this before a kill must be in the file
+
+
+def _check_typed(db: Path, records: list[dict[str, Any]], killed_at: float) -> str:
+    if not records:
+        return "the session typed nothing before the kill"
+    from workbench.playbook import default_playbook
+    from workbench.store import Store
+
+    case_id = records[0]["case"]
+    with Store(db, default_playbook()) as store:
+        stored = store.get(case_id).title
+    values = [r["value"] for r in records]
+    if stored not in values:
+        return f"the title holds {stored!r}, which was never typed (last typed {values[-1]!r})"
+    due = [r["value"] for r in records if r["mono"] <= killed_at - LOSS_WINDOW]
+    if due and len(stored) < len(due[-1]):
+        return (
+            f"typed more than {LOSS_WINDOW} s before the kill: {due[-1]!r}; "
+            f"the file holds only {stored!r}"
+        )
+    return ""

@@ -6,6 +6,7 @@ once, then forks a fresh session per request, so each kill costs a fork rather t
     parent -> server   "app DB LOG SEED"      a scripted editing session of the real app (headless)
                        "store DB LOG SEED"    saves through the store in a tight loop
     server -> parent   "pid PID"              the session's process; the parent SIGKILLs it
+                       "typing DB LOG SEED"   types into a field steadily (a key every ~150 ms)
     parent -> server   "wait PID"
     server -> parent   "status PID RAW"       the raw wait status (a kill, or the session's crash)
 
@@ -17,6 +18,8 @@ record longer than a page can leave its start, which the ledger drops: `crash._r
   the saved indicator says "saved", nothing is pending and the screen's case (the one the store
   returned from the save) holds the value;
 - `{"t": "created", "case": id, "title": t}` once a new case is open on screen.
+- `{"t": "typed", "case": id, "path": p, "value": v, "mono": m}` (typing session) after each key
+  is handled: the field's text then, at `time.monotonic()` m (one clock for every process).
 Its stderr goes to LOG.err, so a session that dies by itself (a crash) is reported with its reason.
 """
 
@@ -219,6 +222,39 @@ async def app_session(db: str, log: Log, rng: random.Random) -> None:
             await rng.choice(actions)(rng.choice(cases))
 
 
+TYPING_INTERVAL = 0.15  # a steady typist: never the pause that saves
+
+
+async def typing_session(db: str, log: Log, rng: random.Random) -> None:
+    """Type at the end of a case's title, a key every TYPING_INTERVAL, until killed."""
+    from screens.app import WorkbenchApp
+    from screens.case_base import CaseScreen
+    from screens.widgets import FieldInput
+    from workbench.playbook import default_playbook
+    from workbench.store import Store
+
+    playbook = default_playbook()
+    store = Store(db, playbook)
+    app = WorkbenchApp(store, playbook, bell=False)
+    case_id = rng.choice([row.id for row in store.list_cases(limit=None)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_case(case_id, "details")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        field = next(w for w in screen.query(FieldInput) if w.path == "title")
+        field.focus()
+        await pilot.press("end")
+        log.write(t="typed", case=case_id, path="title", value=field.value, mono=time.monotonic())
+        while True:
+            began = time.monotonic()
+            await pilot.press(rng.choice(ALPHABET[:-1]))
+            log.write(
+                t="typed", case=case_id, path="title", value=field.value, mono=time.monotonic()
+            )
+            await asyncio.sleep(max(0.0, TYPING_INTERVAL - (time.monotonic() - began)))
+
+
 def _plain(value: Any) -> Any:
     """A field's value as JSON would hold it (lists of str, str, int, None)."""
     return list(value) if isinstance(value, list) else value
@@ -269,6 +305,8 @@ def _child(kind: str, db: str, log_path: str, seed: int) -> None:
     try:
         if kind == "app":
             asyncio.run(app_session(db, log, rng))
+        elif kind == "typing":
+            asyncio.run(typing_session(db, log, rng))
         else:
             store_session(db, log, rng)
     except BaseException:
@@ -313,7 +351,7 @@ def _serve(out: Any, children: set[int]) -> None:
         words = line.split()
         if not words:
             continue
-        if words[0] in ("app", "store"):
+        if words[0] in ("app", "store", "typing"):
             kind, db, log_path, seed = words
             pid = os.fork()
             if pid == 0:

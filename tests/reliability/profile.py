@@ -33,6 +33,8 @@ class Profile:
     files: int  # damaged database files tried
     swept: int  # damaged copies of a realistic database put through every command and the app
     resizes: int  # terminal sizes per resize storm
+    typing_kills: int  # SIGKILLs of the real app typing steadily (a key every ~150 ms)
+    fuzz: int  # byte sequences fed to the app's terminal input parser
 
 
 def _scaled(value: int) -> int:
@@ -52,6 +54,8 @@ FAST = Profile(
     files=30,
     swept=10,
     resizes=30,
+    typing_kills=2,
+    fuzz=150,
 )
 SOAK = Profile(
     name="soak",
@@ -65,6 +69,8 @@ SOAK = Profile(
     files=_scaled(400),
     swept=_scaled(300),
     resizes=_scaled(150),
+    typing_kills=_scaled(40),
+    fuzz=_scaled(5000),
 )
 
 # Use as `@PROFILES` on a test taking a `profile: Profile` argument.
@@ -80,6 +86,8 @@ _ORDER = (
     "app kills survived",
     "store kills survived",
     "app edits shown saved, verified after kills",
+    "steady-typing kills survived",
+    "keys typed over a second before a kill, verified",
     "store saves verified after kills",
     "concurrent saves",
     "stale saves refused",
@@ -88,6 +96,7 @@ _ORDER = (
     "files tried",
     "damaged copies swept",
     "resizes survived",
+    "terminal byte sequences parsed",
     "lost",
 )
 
