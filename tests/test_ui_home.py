@@ -191,10 +191,9 @@ async def test_open_count_agrees_with_the_dashboard_and_stats(
 ) -> None:
     """One definition of open (workbench.vocab.OPEN_STATUSES): a de-escalated case and a case
     kept in support are open in the list header, the dashboard and `stats`; a resolved one is not."""
+    from tests.conftest import NOW
     from workbench.stats import dashboard_from
     from workbench.vocab import Status
-
-    from tests.conftest import NOW
 
     seed_cases(store)  # 5 cases, one kept in support
     new_case(store, "Pulled back to support", status=Status.DE_ESCALATED)

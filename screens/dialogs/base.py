@@ -85,6 +85,10 @@ class TypeAheadDialog(Dialog[DialogResult]):
         Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="dialog.previous"),
     ]
 
+    def enter_moves_on(self) -> bool:
+        """Whether enter in a field moves to the next one (ENTER_MOVES_ON unless overridden)."""
+        return self.ENTER_MOVES_ON
+
     def confirm_now(self) -> None:
         """Build the result from the fields and dismiss (or say why not); override."""
         raise NotImplementedError
@@ -99,7 +103,7 @@ class TypeAheadDialog(Dialog[DialogResult]):
         if self._confirming:
             return
         field = self.focused
-        if field is not None and (_is_choice_list(field) or self.ENTER_MOVES_ON):
+        if field is not None and (_is_choice_list(field) or self.enter_moves_on()):
             target = _input_after(self, field)
             if target is not None:
                 self.set_focus(target)
