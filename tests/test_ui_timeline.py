@@ -22,6 +22,7 @@ from screens.dialogs import (
 )
 from screens.reminders import Reminders
 from screens.timeline import TimelineRow, TimelineScreen
+from screens.widgets import TickList
 from tests.conftest import NOW, new_case
 from workbench.followup import escalate, log_update
 from workbench.models import Escalation, LogKind, Override, Status
@@ -457,6 +458,73 @@ async def test_de_escalation_with_a_skipped_step_and_its_reason(
         }
 
 
+def _boxes(dialog: DeEscalateDialog | ResolveDialog, selector: str) -> list[str]:
+    """The first cells of each line of a tick list: `[x]` or `[ ]` (or blank under a wrap)."""
+    ticks = dialog.query_one(selector, TickList)
+    return [ticks.render_line(y).text[:3] for y in range(ticks.size.height)]
+
+
+async def test_dialog_ticks_read_x_or_blank_without_colour(
+    store: Store, playbook: Playbook
+) -> None:
+    """De-escalate and Resolve draw `[x]` / `[ ]` as Triage does, not a colour-only button."""
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D", "down", "space")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+        boxes = [box for box in _boxes(dialog, "#deesc-conditions") if box.strip()]
+        assert boxes == ["[ ]", "[x]", "[ ]", "[ ]"][: len(boxes)] and len(boxes) >= 2
+        await pilot.press("escape", "R", "down", "space")
+        resolve = app.screen
+        assert isinstance(resolve, ResolveDialog)
+        assert [b for b in _boxes(resolve, "#resolve-checks") if b.strip()] == ["[ ]", "[x]"]
+
+
+async def test_de_escalate_says_which_field_a_step_needs(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+
+        def missing() -> str:
+            return str(dialog.query_one("#deesc-missing", Static).render())
+
+        assert "tick a condition" in missing()
+        assert "steps 1, 2, 3, 4: tick when done, or type why skipped" in missing()
+        # Steps 2 (record the status) and 4 (document findings) ticked: each needs its text.
+        await pilot.press("space", "tab", "down", "space", "down", "down", "space")
+        assert "tick a condition" not in missing()
+        assert "step 2 needs its Outcome text" in missing()
+        assert "step 4 needs its Findings text" in missing()
+        assert "steps 1, 3: tick when done, or type why skipped" in missing()
+        await pilot.press("tab")
+        await type_text(app, pilot, "Fixed by the config change")
+        assert "step 2 needs" not in missing() and "step 4 needs its Findings text" in missing()
+
+
+async def test_enter_on_a_tick_list_saves_the_dialog(store: Store, playbook: Playbook) -> None:
+    """Enter means save in every dialog; space ticks."""
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D", "space", "tab", "space", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        stored = store.get(case.id or 0).de_escalation
+        assert stored is not None
+        assert any(stored.conditions.values())
+        assert sum(stored.steps_done.values()) == 1
+
+
 async def test_de_escalate_needs_an_escalated_case(store: Store, playbook: Playbook) -> None:
     case = new_case(store)
     app = make(store, playbook, Clock())
@@ -477,7 +545,8 @@ async def test_resolve_requires_lessons_learned_then_stops_the_clocks(
         await pilot.press("R")
         dialog = app.screen
         assert isinstance(dialog, ResolveDialog)
-        await pilot.press("space", "tab", "space", "tab")
+        # One tick list, as in De-escalate: the arrows move between its boxes, tab leaves it.
+        await pilot.press("space", "down", "space", "tab")
         await type_text(app, pilot, "Hotfix 4.2.1 deployed")
         await pilot.press("ctrl+s")
         assert app.screen is dialog

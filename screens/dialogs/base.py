@@ -69,10 +69,10 @@ class TypeAheadDialog(Dialog[DialogResult]):
 
     Enter on a choice list moves to the field after it; enter in a field moves to the next field
     when ENTER_MOVES_ON (and there is one), else confirms (`confirm_now`) once every field has
-    taken the keys typed before it. Focus leaves the field at once, so keys typed after the enter
-    (meant for the screen below) cannot slip into the text being saved; if the confirm is
-    refused, focus goes back. Buttons, text areas, check boxes and ticking lists keep their own
-    enter.
+    taken the keys typed before it; enter on a tick list (space ticks) confirms the same way.
+    Focus leaves the field at once, so keys typed after the enter (meant for the screen below)
+    cannot slip into the text being saved; if the confirm is refused, focus goes back. Buttons,
+    text areas and check boxes keep their own enter.
     """
 
     ENTER_MOVES_ON: ClassVar[bool] = False
@@ -96,7 +96,8 @@ class TypeAheadDialog(Dialog[DialogResult]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "enter_now":
             focused = self.focused
-            return self._confirming or _is_choice_list(focused) or isinstance(focused, Input)
+            # A tick list's enter saves too (space ticks): enter means the same in every dialog.
+            return self._confirming or isinstance(focused, (Input, OptionList))
         return True
 
     def action_enter_now(self) -> None:

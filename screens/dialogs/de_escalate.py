@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Label, SelectionList, Static
 
-from screens.dialogs.followup_frame import FollowUpDialog, field_row
+from screens.dialogs.followup_frame import TICK_HINT, FollowUpDialog, field_row
 from screens.dialogs.followup_requests import DeEscalateRequest
+from screens.widgets.ticks import TickList
 from workbench import followup
 
 
@@ -21,19 +22,19 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
 
     TITLE_TEXT = "De-escalate: pull the case back to support"
     DENSE = True
-    HINT = "space ticks · tab next · ctrl+s save · escape cancel"
+    HINT = TICK_HINT
 
     def compose_fields(self) -> ComposeResult:
         record = self.case.de_escalation
         de = self.playbook.de_escalation
         yield Label(de.intro, classes="dialog-label")
-        yield SelectionList[str](
+        yield TickList[str](
             *((c.text, c.id, bool(record and record.conditions.get(c.id))) for c in de.conditions),
             id="deesc-conditions",
             compact=True,
         )
         yield Label("Procedure: each step done, or skipped with a reason", classes="dialog-label")
-        yield SelectionList[str](
+        yield TickList[str](
             *((s.text, s.id, bool(record and record.steps_done.get(s.id))) for s in de.procedure),
             id="deesc-steps",
             compact=True,
@@ -72,7 +73,7 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
         yield Static("", id="deesc-missing", classes="warning-text")
 
     def on_mount(self) -> None:
-        self.query_one("#deesc-conditions", SelectionList).focus()
+        self.query_one("#deesc-conditions", TickList).focus()
         self._show_missing()
 
     @on(SelectionList.SelectedChanged)
@@ -85,20 +86,33 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
                 "Ready: saving de-escalates the case and stops its clocks.", "$success"
             )
         else:
-            left = []
-            if not any(request.conditions.values()):
-                left.append("a condition")
-            open_steps = [
-                str(index)
-                for index, step in enumerate(steps, start=1)
-                if any(item.startswith(step.text) for item in request.missing)
-            ]
-            if open_steps:
-                left.append("step " + ", ".join(open_steps))
             text = Content.styled(
-                "Still to do: " + "; ".join(left) + " (saving keeps the checklist)", "$warning"
+                "Still to do: " + "; ".join(self._left(request)) + " (saving keeps the checklist)",
+                "$warning",
             )
         self.query_one("#deesc-missing", Static).update(text)
+
+    def _left(self, request: DeEscalateRequest) -> list[str]:
+        """What the agent still has to do, in the dialog's own words: which box to tick, which
+        field to type in ("step 2 needs its Outcome text")."""
+        left = []
+        if not any(request.conditions.values()):
+            left.append("tick a condition")
+        undone: list[str] = []
+        for index, step in enumerate(self.playbook.de_escalation.procedure, start=1):
+            for item in request.missing:
+                if not item.startswith(f"{step.text}: "):
+                    continue
+                rest = item.removeprefix(f"{step.text}: ")
+                if rest.startswith("write "):  # done, and its text is not written yet
+                    field = rest.removeprefix("write ").removeprefix("the ").capitalize()
+                    left.append(f"step {index} needs its {field} text")
+                else:
+                    undone.append(str(index))
+        if undone:
+            steps = ("steps " if len(undone) > 1 else "step ") + ", ".join(undone)
+            left.append(f"{steps}: tick when done, or type why skipped")
+        return left
 
     def build(self) -> DeEscalateRequest:
         de = self.playbook.de_escalation
