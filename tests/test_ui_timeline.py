@@ -483,9 +483,7 @@ async def test_dialog_ticks_read_x_or_blank_without_colour(
         assert [b for b in _boxes(resolve, "#resolve-checks") if b.strip()] == ["[ ]", "[x]"]
 
 
-async def test_de_escalate_says_which_field_a_step_needs(
-    store: Store, playbook: Playbook
-) -> None:
+async def test_de_escalate_says_which_field_a_step_needs(store: Store, playbook: Playbook) -> None:
     case = escalated_case(store)
     app = make(store, playbook, Clock())
     async with app.run_test(size=(80, 24)) as pilot:

@@ -80,7 +80,6 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
     @on(Input.Changed)
     def _show_missing(self) -> None:
         request = self.build()
-        steps = self.playbook.de_escalation.procedure
         if not request.missing:
             text = Content.styled(
                 "Ready: saving de-escalates the case and stops its clocks.", "$success"
