@@ -280,7 +280,8 @@ class TimelineScreen(CaseScreen):
         now = self.now()
         rows = followup.change_rows(events, width=max(20, self.size.width // 3))
         for index, row in enumerate(reversed(rows)):
-            table.add_row(timetext.clock(row.at, now), row.field, row.text, key=str(index))
+            when = timetext.clock(row.at, now)
+            table.add_row(when, field_label(row.field), row.text, key=str(index))
         if not rows:
             table.add_row("", "nothing changed yet", "")
 
@@ -359,3 +360,25 @@ class TimelineScreen(CaseScreen):
             return
         dialog = ResolveDialog(self.case, self.workbench.playbook, now)
         self._open(dialog, "Resolved: the clocks are stopped and the lessons learned are saved.")
+
+
+# The change log's field names as a reader says them: "log.5" is "Log entry 6",
+# "severity_override.at" is "Severity override · time".
+_WORDS = {"at": "time", "sla": "SLA", "arr_exposed": "ARR exposed"}
+_ITEM = {"log": "log entry", "steps": "step", "actions": "action", "routed_to": "destination"}
+
+
+def field_label(path: str) -> str:
+    """A stored field's path ("reproduction.steps.2.action") as words: "Reproduction · step 3 ·
+    action"; a list's index counts from 1, after the list's item noun."""
+    words: list[str] = []
+    previous = ""
+    for part in path.split("."):
+        if part.isdigit() and words:
+            noun = _ITEM.get(previous, previous.removesuffix("s").replace("_", " "))
+            words[-1] = f"{noun} {int(part) + 1}"
+        else:
+            words.append(_WORDS.get(part, part.replace("_", " ")))
+        previous = part
+    text = " · ".join(words)
+    return text[:1].upper() + text[1:]

@@ -21,7 +21,7 @@ from screens.dialogs import (
     ResolveDialog,
 )
 from screens.reminders import Reminders
-from screens.timeline import TimelineRow, TimelineScreen
+from screens.timeline import TimelineRow, TimelineScreen, field_label
 from screens.widgets import TickList
 from tests.conftest import NOW, new_case
 from workbench.followup import escalate, log_update
@@ -590,16 +590,36 @@ async def test_g_toggles_the_full_change_log(store: Store, playbook: Playbook) -
         assert table.display and screen.showing_changes
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         fields = [row[1] for row in rows]
-        assert "severity_override.value" in fields
-        change = rows[fields.index("severity_override.value")][2]
+        assert "Severity override · value" in fields
+        change = rows[fields.index("Severity override · value")][2]
         assert change == "critical -> high"
-        # The re-assessment's log entry is one row.
-        assert any(
-            row[2] == "— -> + Severity change: Severity Critical -> High (down)" for row in rows
+        assert "Severity override · time" in fields
+        # The re-assessment's log entry is one row, named as a reader says it.
+        entry = next(
+            row
+            for row in rows
+            if row[2] == "— -> + Severity change: Severity Critical -> High (down)"
         )
+        assert entry[1].startswith("Log entry ") and entry[1].removeprefix("Log entry ").isdigit()
+        # No raw path ("log.5", "severity_override.at") is shown.
+        assert not any("." in field or "_" in field for field in fields)
         assert "Full change log" in text_of(screen, "#timeline-title")
         await pilot.press("g")
         assert not screen.showing_changes
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("log.5", "Log entry 6"),
+        ("severity_override.at", "Severity override · time"),
+        ("reproduction.steps.0.action", "Reproduction · step 1 · action"),
+        ("impact.customers_affected", "Impact · customers affected"),
+        ("status", "Status"),
+    ],
+)
+def test_change_log_field_labels(path: str, label: str) -> None:
+    assert field_label(path) == label
 
 
 async def test_countdown_follows_the_clock_and_turns_red(store: Store, playbook: Playbook) -> None:
