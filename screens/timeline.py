@@ -75,10 +75,7 @@ class TimelineRow(Horizontal):
     def compose(self) -> ComposeResult:
         item = self.item
         style = KIND_STYLE.get(item.kind, "")
-        summary = item.summary
-        # "Escalated" + "Escalated to Engineering": say it once.
-        if summary.lower().startswith(item.label.lower()):
-            summary = summary[len(item.label) :].lstrip(" :")
+        summary = item.rest  # "Escalated" + "Escalated to Engineering": said once
         lines = [
             Content.assemble(("● ", style), (item.label, f"bold {style}".strip()), "  ", summary)
         ]
