@@ -36,6 +36,7 @@ from screens.widgets import (
 )
 from workbench.models import Override, Severity
 from workbench.rules.impact import ImpactResult, assess_impact
+from workbench.rules.times import future_start
 from workbench.when import describe_when, parse_when
 
 if TYPE_CHECKING:
@@ -291,6 +292,11 @@ class ImpactScreen(CaseScreen):
                 '"+4h" or "2026-11-27 09:00".',
                 error=True,
             )
+            self.cancel_edit(key)
+            return
+        problem = future_start(moment, now) if key == "started_at" else None
+        if problem is not None:
+            self._note(key, problem, error=True)
             self.cancel_edit(key)
             return
         self._note(key, describe_when(moment, now) if moment else "")

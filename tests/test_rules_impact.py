@@ -95,7 +95,7 @@ def test_breadth_answered_and_reason(pb: Playbook) -> None:
 def test_breadth_reason_counts_in_words(
     pb: Playbook, customers: int | None, users: int | None, reason: str
 ) -> None:
-    """"1 customer", never "1 customer(s)"."""
+    """Says "1 customer", never "1 customer(s)"."""
     inputs = {"customers_affected": customers, "end_users_affected": users}
     dim = assess_impact(case(**inputs), pb, NOW).levels["breadth"]
     assert dim.reason == reason

@@ -125,6 +125,24 @@ async def test_money_time_select_and_answers(
         assert "not answered" in str(growing.label)
 
 
+async def test_a_start_in_the_future_is_refused(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        screen.query_one("#started_at", Input).value = "+2h"
+        await pilot.pause()
+        assert "cannot have started in the future" in _text(screen, "#note-started_at")
+        screen.flush_edits()
+        assert store.get(case.id or 0).impact.started_at is None
+        screen.query_one("#started_at", Input).value = "-2h"
+        await pilot.pause()
+        assert "2 h ago" in _text(screen, "#note-started_at")
+        screen.flush_edits()
+        assert store.get(case.id or 0).impact.started_at == NOW - timedelta(hours=2)
+
+
 async def test_levels_score_severity_and_signals(
     make_app: AppFactory, store: Store, case: Escalation
 ) -> None:

@@ -386,6 +386,30 @@ async def test_escalate_records_destination_receiver_and_starts_the_clocks(
         assert "to Security (Dana (sec on-call)) at 14:00" in text_of(screen, "#timeline-state")
 
 
+async def test_escalation_sent_before_the_case_opened_is_refused(
+    store: Store, playbook: Playbook
+) -> None:
+    case = new_case(store, "SSO loop", customer="Initech")  # opened a day before NOW
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, EscalateDialog)
+        dialog.query_one("#escalate-receiver", Input).value = "Dana"
+        dialog.query_one("#escalate-at", Input).value = "3 days ago"
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        error = str(dialog.query_one("#followup-error", Static).render())
+        assert "before the case was opened" in error
+        dialog.query_one("#escalate-at", Input).value = "2 h ago"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.escalation is not None
+        assert stored.escalation.sent_at == NOW - timedelta(hours=2)
+
+
 # -- de-escalate --------------------------------------------------------------------------------------
 async def test_de_escalation_checklist_partial_then_complete(
     store: Store, playbook: Playbook
