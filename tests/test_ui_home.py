@@ -208,3 +208,26 @@ async def test_open_count_agrees_with_the_dashboard_and_stats(
         await pilot.press("s")
         assert screen.status_filter == "open"
         assert screen.query_one(CaseList).row_count == board.open_total
+
+
+async def test_keys_after_a_search_that_matches_nothing_reach_the_list(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Seen: `o` with an empty filtered list replaced the search text instead of sorting."""
+    seed_cases(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        await pilot.press("slash", *"zzz", "enter")
+        assert screen.query_text == "zzz"
+        assert not screen.query_one(CaseList).display
+        sort = screen.sort_index
+        await pilot.press("o")
+        await pilot.pause()
+        assert screen.query_one("#search", Input).value == "zzz"
+        assert screen.query_text == "zzz"
+        assert screen.sort_index == sort + 1
+        await pilot.press("slash")  # back to the search box, text kept
+        assert screen.query_one("#search", Input).has_focus
+        assert screen.query_one("#search", Input).value == "zzz"
