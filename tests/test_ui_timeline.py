@@ -532,6 +532,30 @@ async def test_de_escalate_says_which_field_a_step_needs(store: Store, playbook:
         assert "step 2 needs" not in missing() and "step 4 needs its Findings text" in missing()
 
 
+async def test_de_escalation_findings_take_a_pasted_multi_line_snippet(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    snippet = "3DS v1 is forced for EU cards\nsee PAY-12 for the flag"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+        findings = dialog.query_one("#deesc-findings", TextArea)
+        findings.focus()
+        await pilot.pause()
+        app.post_message(events.Paste(snippet))
+        await pilot.pause()
+        assert findings.text == snippet
+        assert findings.size.height == 2  # it grows with its lines
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0).de_escalation
+        assert stored is not None and stored.findings == snippet
+
+
 async def test_enter_on_a_tick_list_saves_the_dialog(store: Store, playbook: Playbook) -> None:
     """Enter means save in every dialog; space ticks."""
     case = escalated_case(store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static, TextArea
 
 from screens.dialogs.followup_frame import TICK_HINT, FollowUpDialog, field_row
 from screens.dialogs.followup_requests import DeEscalateRequest
@@ -48,15 +48,18 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
                 id="deesc-outcome",
             ),
         )
-        yield field_row(
+        # Findings can run to a few lines (a pasted snippet too), as Resolve's lessons learned.
+        findings = field_row(
             "Findings",
-            Input(
+            TextArea(
+                record.findings if record else "",
                 compact=True,
-                value=record.findings if record else "",
-                placeholder="what future agents should know",
+                placeholder="what future agents should know (ctrl+s saves)",
                 id="deesc-findings",
             ),
         )
+        findings.add_class("followup-area-row")
+        yield findings
         yield Label("Skipped because (only for a step not done)", classes="dialog-label")
         for index, step in enumerate(de.procedure, start=1):
             yield field_row(
@@ -78,6 +81,7 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
 
     @on(SelectionList.SelectedChanged)
     @on(Input.Changed)
+    @on(TextArea.Changed)
     def _show_missing(self) -> None:
         request = self.build()
         if not request.missing:
@@ -124,7 +128,7 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
         conditions = {c.id: c.id in chosen for c in de.conditions}
         steps = {s.id: s.id in done for s in de.procedure}
         outcome = self.query_one("#deesc-outcome", Input).value
-        findings = self.query_one("#deesc-findings", Input).value
+        findings = self.query_one("#deesc-findings", TextArea).text
         missing = followup.de_escalation_missing(
             self.playbook, conditions, steps, skipped, outcome=outcome, findings=findings
         )
