@@ -117,11 +117,13 @@ class DetailsScreen(FormScreen):
             yield Static("", id="latest-update", classes="hint")
             yield Field(
                 labels.most_recent_update,
-                FieldInput("communication.most_recent_update", placeholder="Date and summary"),
+                # Text areas: an update or an expectation is often pasted from an email, lines
+                # and all (the document indents the lines under the bullet).
+                FieldArea("communication.most_recent_update", placeholder="Date and summary"),
             )
             yield Field(
                 labels.customer_expectation,
-                FieldInput(
+                FieldArea(
                     "communication.customer_expectation",
                     placeholder="What they believe will happen and by when",
                 ),

@@ -44,6 +44,17 @@ EXTRA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("space", "answer a yes/no question; delete clears it to 'not answered'"),
     ],
 }
+_FIELDS = ("tab / shift+tab", "next / previous field; what you type is saved as you type")
+_PAIR_EDITOR = ("enter (editor)", "editing: saves; adding: goes to the second field, then saves")
+EXTRA_KEYS["ReproductionScreen"] = [_FIELDS, _PAIR_EDITOR]
+EXTRA_KEYS["DetailsScreen"] = [_FIELDS, _PAIR_EDITOR]
+EXTRA_KEYS["ImpactScreen"].append(("↑ ↓  space", "severity signals: move, tick or untick"))
+# Screens whose keys are mostly those of a widget on them: (module, class) of the widget, listed
+# after the screen's own.
+WIDGET_KEYS: dict[str, tuple[str, str]] = {
+    "ReproductionScreen": ("screens.widgets.pairs", "PairList"),
+    "DetailsScreen": ("screens.widgets.pairs", "PairList"),
+}
 GLOBAL_KEYS: tuple[tuple[str, str], ...] = (
     ("F1  ?", "this help (? only outside text fields)"),
     ("ctrl+p", "command palette: every action, and cases by title"),
@@ -96,7 +107,10 @@ class HelpScreen(Screen[None]):
                 screen_class = getattr(import_module(module_name), class_name)
             except (ImportError, AttributeError):
                 continue
-            own = screen_class.__dict__.get("BINDINGS", [])
+            own = list(screen_class.__dict__.get("BINDINGS", []))
+            if class_name in WIDGET_KEYS:
+                widget_module, widget_class = WIDGET_KEYS[class_name]
+                own += getattr(import_module(widget_module), widget_class).BINDINGS
             lines = self._binding_lines(list(own)) + EXTRA_KEYS.get(class_name, [])
             sections.append((class_name, title, lines))
         here = [s for s in sections if s[0] == self.origin_class]

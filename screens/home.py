@@ -336,7 +336,13 @@ class HomeScreen(Screen[None]):
         self._apply_search(event.value)
         if not event.value.strip():
             event.input.display = False
-        self.query_one(CaseList).focus()
+        table = self.query_one(CaseList)
+        if table.display:
+            table.focus()
+        else:
+            # Nothing matched and the list is hidden: leave the search box all the same, so the
+            # list's keys (o, s, v…) reach the screen instead of replacing the search text.
+            self.set_focus(None)
 
     async def _mount_footer(self) -> None:
         if self.is_attached and not self.query(Footer):  # not if the app quit at once

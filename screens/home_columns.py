@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 
     from workbench.store import CaseRow
 
-WIDE = 110
-TITLE_MIN = 20  # cells the title gets, at least, in the wide layout
+# The wide layout (one line a row, a column each) starts where its title gets TITLE_MIN cells
+# with the customer and routing columns at their least (10): below that the two-line layout gives
+# the title more (at 120 columns, 66 cells rather than 20), so the title never gets narrower than
+# it is at 80 columns as the terminal grows.
+TITLE_MIN = 30  # cells the title gets, at least, in the wide layout
+WIDE = 130
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class PageLayout:
         widths["Routed to"] = 18
         widths |= {"Next due": 20, "SLA": 8, "Age": 4}  # "OVERDUE by 23 h 59 m"
         room = self._room(sum(widths.values()), len(widths) + 1)
-        # Just above 110 columns the title would get less than TITLE_MIN: the routing and
+        # Just above WIDE columns the title would get less than TITLE_MIN: the routing and
         # customer columns give up cells first (down to 10), so no line is wider than the screen.
         for label in ("Routed to", "Customer"):
             give = min(max(0, TITLE_MIN - room), widths[label] - 10)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from textual.content import Content
 
 from screens.home_columns import SortColumn, status_label
+from workbench import vocab
 
-OPEN_STATUSES = ("draft", "escalated")
+# "open" as the dashboard and `stats` count it (workbench.vocab.OPEN_STATUSES).
+OPEN_STATUSES = tuple(status.value for status in vocab.OPEN_STATUSES)
 STATUS_FILTERS: tuple[str | None, ...] = (
     None,
     "open",

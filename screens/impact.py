@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
 from screens.case_base import CaseScreen
 from screens.widgets import (
@@ -27,6 +27,7 @@ from screens.widgets import (
     BulletList,
     DimensionHeading,
     NumberText,
+    TickList,
     format_number,
     parse_number,
     set_display,
@@ -35,6 +36,7 @@ from screens.widgets import (
 )
 from workbench.models import Override, Severity
 from workbench.rules.impact import ImpactResult, assess_impact
+from workbench.rules.times import future_start
 from workbench.when import describe_when, parse_when
 
 if TYPE_CHECKING:
@@ -145,10 +147,15 @@ class ImpactScreen(CaseScreen):
                     "least that severe. Ticked checklist items add their own.",
                     classes="hint",
                 )
-                for signal_id, text in playbook.signals.items():
-                    sev = _severity_of(playbook.severities, signal_id)
-                    label = f"{text} ({sev})" if sev else text
-                    yield Checkbox(label, id=f"signal-{signal_id}", compact=True, classes="signal")
+                yield TickList[str](
+                    *(
+                        (_signal_label(playbook.severities, signal_id, text), signal_id)
+                        for signal_id, text in playbook.signals.items()
+                    ),
+                    id="impact-signals",
+                    classes="signal",
+                    compact=True,
+                )
                 yield Label(playbook.document.headings.business_impact, classes="section-title")
                 yield Static(
                     "The document's wording. Leave a line empty and it is composed from the "
@@ -205,7 +212,9 @@ class ImpactScreen(CaseScreen):
     def fill_inputs(self) -> None:
         inputs = self.case.impact
         now = self.now()
-        with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
+        with self.prevent(
+            Input.Changed, Select.Changed, Checkbox.Changed, SelectionList.SelectedChanged
+        ):
             for field in FIELDS_BY_KEY.values():
                 value = getattr(inputs, field.key)
                 if field.kind == "integer":
@@ -225,9 +234,12 @@ class ImpactScreen(CaseScreen):
                         select.clear()
                     else:
                         select.value = value
-            for signal_id in self.workbench.playbook.signals:
-                box = self.query_one(f"#signal-{signal_id}", Checkbox)
-                box.value = bool(inputs.signals.get(signal_id))
+            signals = self.query_one("#impact-signals", TickList)
+            if set(signals.selected) != {k for k, on in inputs.signals.items() if on}:
+                signals.deselect_all()
+                for signal_id in self.workbench.playbook.signals:
+                    if inputs.signals.get(signal_id):
+                        signals.select(signal_id)
             for key in BUSINESS_FIELDS:
                 self.query_one(f"#bi-{key}", Input).value = getattr(self.case.business_impact, key)
 
@@ -282,6 +294,11 @@ class ImpactScreen(CaseScreen):
             )
             self.cancel_edit(key)
             return
+        problem = future_start(moment, now) if key == "started_at" else None
+        if problem is not None:
+            self._note(key, problem, error=True)
+            self.cancel_edit(key)
+            return
         self._note(key, describe_when(moment, now) if moment else "")
 
         def write(case: Escalation) -> None:
@@ -308,21 +325,17 @@ class ImpactScreen(CaseScreen):
             return
         self.edit(lambda case: setattr(case.impact, key, value))
 
-    @on(Checkbox.Changed, ".signal")
-    def _signal(self, event: Checkbox.Changed) -> None:
+    @on(SelectionList.SelectedChanged, "#impact-signals")
+    def _signal(self, event: SelectionList.SelectedChanged[str]) -> None:
         event.stop()
-        signal_id = (event.checkbox.id or "").removeprefix("signal-")
-        on_now = event.value
+        ticked = set(event.selection_list.selected)
+
+        order = self.workbench.playbook.signals
 
         def write(case: Escalation) -> None:
-            signals = dict(case.impact.signals)
-            if on_now:
-                signals[signal_id] = True
-            else:
-                signals.pop(signal_id, None)
-            case.impact.signals = signals
+            case.impact.signals = {signal_id: True for signal_id in order if signal_id in ticked}
 
-        if bool(self.case.impact.signals.get(signal_id)) != on_now:
+        if {k for k, on in self.case.impact.signals.items() if on} != ticked:
             self.edit(write)
 
     @on(Input.Changed, ".bi-input")
@@ -451,6 +464,12 @@ def _finding_bullets(findings: list[Finding]) -> list[Bullet | Content]:
         if finding.advice:
             items.append(Bullet(finding.advice, style="dim", marker="", indent=2))
     return items
+
+
+def _signal_label(severities: tuple[SeverityDefinition, ...], signal_id: str, text: str) -> str:
+    """`Service down (Critical)`: the signal and the severity it makes the case at least."""
+    sev = _severity_of(severities, signal_id)
+    return f"{text} ({sev})" if sev else text
 
 
 def _severity_of(severities: tuple[SeverityDefinition, ...], signal_id: str) -> str | None:

@@ -34,7 +34,7 @@ from workbench.history import (
     describe_outcome,
     lessons_of,
     link_cases,
-    linked_customers,
+    linked_customer_tally,
     unlink_cases,
 )
 from workbench.signals import RankingCache, Review, Signal, accept_signal, review_case
@@ -379,14 +379,15 @@ class SimilarScreen(CaseScreen):
         if not linked:
             self.notify("No linked cases yet: L links the highlighted similar case.")
             return
-        names = linked_customers(self.case, linked)
+        tally = linked_customer_tally(self.case, linked)
 
         def write(case: Escalation) -> None:
-            case.impact.customers_affected = len(names)
+            case.impact.customers_affected = tally.count
 
         if self.edit(write):
             self.notify(
-                f"Affected customers: {len(names)} ({', '.join(names)})", title="Impact updated"
+                f"Affected customers: {tally.count} ({', '.join(tally.names)})",
+                title="Impact updated",
             )
 
     def action_rerank(self) -> None:

@@ -76,10 +76,7 @@ class TimelineRow(Horizontal):
     def compose(self) -> ComposeResult:
         item = self.item
         style = KIND_STYLE.get(item.kind, "")
-        summary = item.summary
-        # "Escalated" + "Escalated to Engineering": say it once.
-        if summary.lower().startswith(item.label.lower()):
-            summary = summary[len(item.label) :].lstrip(" :")
+        summary = item.rest  # "Escalated" + "Escalated to Engineering": said once
         lines = [
             Content.assemble(("● ", style), (item.label, f"bold {style}".strip()), "  ", summary)
         ]
@@ -290,7 +287,8 @@ class TimelineScreen(CaseScreen):
         now = self.now()
         rows = followup.change_rows(events, width=max(20, self.size.width // 3))
         for index, row in enumerate(reversed(rows)):
-            table.add_row(timetext.clock(row.at, now), row.field, row.text, key=str(index))
+            when = timetext.clock(row.at, now)
+            table.add_row(when, field_label(row.field), row.text, key=str(index))
         if not rows:
             table.add_row("", "nothing changed yet", "")
 
@@ -396,3 +394,31 @@ def _dest_name(playbook: Playbook, destination_id: str) -> str:
         return playbook.destination(destination_id).name
     except KeyError:
         return destination_id
+
+
+# The change log's field names as a reader says them: "log.5" is "Log entry 6",
+# "severity_override.at" is "Severity override · time".
+_WORDS = {"at": "time", "sla": "SLA", "arr_exposed": "ARR exposed"}
+_ITEM = {
+    "log": "log entry",
+    "steps": "step",
+    "actions": "action",
+    "routed_to": "destination",
+    "escalations": "escalation",
+}
+
+
+def field_label(path: str) -> str:
+    """A stored field's path ("reproduction.steps.2.action") as words: "Reproduction · step 3 ·
+    action"; a list's index counts from 1, after the list's item noun."""
+    words: list[str] = []
+    previous = ""
+    for part in path.split("."):
+        if part.isdigit() and words:
+            noun = _ITEM.get(previous, previous.removesuffix("s").replace("_", " "))
+            words[-1] = f"{noun} {int(part) + 1}"
+        else:
+            words.append(_WORDS.get(part, part.replace("_", " ")))
+        previous = part
+    text = " · ".join(words)
+    return text[:1].upper() + text[1:]

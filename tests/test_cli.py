@@ -181,7 +181,11 @@ def test_show(run: Run, store: Store) -> None:
     assert text.stdout.startswith(f"#{escalated.id} Bulk import drops rows over 10k\n")
     assert "Status: Escalated" in text.stdout
     assert "Team check-in due" in text.stdout and "OVERDUE" in text.stdout
-    assert "Log:" in text.stdout and "Escalated" in text.stdout
+    assert "Log:" in text.stdout and "Escalated to Engineering" in text.stdout
+    # Each entry's kind said once: not "Escalated: Escalated to…", "De-escalated: De-escalated:".
+    log = text.stdout.split("Log:")[1]
+    assert "Escalated: Escalated" not in log
+    assert "Opened: Bulk import drops rows over 10k" in log
 
 
 @pytest.mark.parametrize("command", ["show", "export", "check"])

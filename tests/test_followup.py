@@ -518,3 +518,18 @@ def test_change_rows_fold_an_appended_log_entry_and_drop_empty_sections() -> Non
     ]
     long = change_rows([FakeEvent(at, "narrative", None, json.dumps("x" * 50))], width=20)
     assert long[0].new == "x" * 19 + "…"
+
+
+@pytest.mark.parametrize(
+    ("label", "summary", "line"),
+    [
+        ("Escalated", "Escalated to Engineering (Dana)", "Escalated to Engineering (Dana)"),
+        ("De-escalated", "De-escalated: workaround found", "De-escalated: workaround found"),
+        ("Note", "Two more merchants", "Note: Two more merchants"),
+        ("Note", "Notes from the call", "Note: Notes from the call"),
+    ],
+)
+def test_a_log_line_says_its_kind_once(label: str, summary: str, line: str) -> None:
+    from workbench.followup.timeline_view import entry_line
+
+    assert entry_line(label, summary) == line

@@ -260,3 +260,25 @@ def test_same_problem_threshold_rarely_joins_different_problems() -> None:
                 wrong += 1
     assert same >= 250  # of 300 same-problem pairs
     assert wrong <= 3
+
+
+def test_customer_tally_counts_a_linked_case_that_names_no_customer() -> None:
+    """Seen: linking an imported case (customer field blank) and pressing C set "1 customer
+    (Acme)": the linked case's own customers were dropped."""
+    from workbench.history import linked_customer_tally
+    from workbench.models import ImpactInputs
+
+    case = Escalation(id=5, title="a", customer="Acme")
+    named = Escalation(id=1, title="b", customer="Globex")
+    blank = Escalation(id=2, title="c", customer="")
+    counted = Escalation(id=3, title="d", customer=" ", impact=ImpactInputs(customers_affected=2))
+    same = Escalation(id=4, title="e", customer="acme")
+    assert linked_customer_tally(case, []).count == 1
+    assert linked_customer_tally(case, [same]).count == 1  # one customer, spelled twice
+    tally = linked_customer_tally(case, [named, blank])
+    assert (tally.count, tally.names) == (3, ["Acme", "Globex", "1 customer not named on #2"])
+    tally = linked_customer_tally(case, [counted])
+    assert (tally.count, tally.names) == (3, ["Acme", "2 customers not named on #3"])
+    # This case's own count is what the tally replaces: pressing C twice gives the same figure.
+    unnamed = Escalation(id=6, title="f", impact=ImpactInputs(customers_affected=9))
+    assert linked_customer_tally(unnamed, [named]).count == 2

@@ -80,7 +80,25 @@ def test_breadth_growing_adds_one_capped_at_three(pb: Playbook) -> None:
 def test_breadth_answered_and_reason(pb: Playbook) -> None:
     dim = assess_impact(case(customers_affected=4, growing=True), pb, NOW).levels["breadth"]
     assert dim.answered
-    assert dim.reason == "4 customer(s), growing"
+    assert dim.reason == "4 customers, growing"
+
+
+@pytest.mark.parametrize(
+    ("customers", "users", "reason"),
+    [
+        (1, None, "1 customer"),
+        (2, None, "2 customers"),
+        (None, 1, "1 end user"),
+        (1, 1_200, "1 customer, 1,200 end users"),
+    ],
+)
+def test_breadth_reason_counts_in_words(
+    pb: Playbook, customers: int | None, users: int | None, reason: str
+) -> None:
+    """Says "1 customer", never "1 customer(s)"."""
+    inputs = {"customers_affected": customers, "end_users_affected": users}
+    dim = assess_impact(case(**inputs), pb, NOW).levels["breadth"]
+    assert dim.reason == reason
 
 
 # -- depth -----------------------------------------------------------------------------------------

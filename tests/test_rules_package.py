@@ -138,7 +138,7 @@ def test_troubleshooting_needs_what_was_tried_and_its_outcome(pb: Playbook) -> N
         ]
     )
     present, detail = status(pb, partly, "l2", "Troubleshooting already performed")
-    assert present and detail == "1 action(s) have no outcome yet."
+    assert present and detail == "1 action has no outcome yet."
 
 
 def test_customer_context_needs_a_name_and_a_situation(pb: Playbook) -> None:

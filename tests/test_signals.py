@@ -274,6 +274,18 @@ def test_open_past_sla_fires(playbook: Playbook) -> None:
     assert "Open for 3 d" in signal.message and signal.evidence_case_ids == ()
 
 
+@pytest.mark.parametrize(("minutes", "shown"), [(1, "1 m"), (0.5, "30 s"), (-0.5, "30 s")])
+def test_open_past_sla_says_a_short_age_plainly(
+    playbook: Playbook, minutes: float, shown: str
+) -> None:
+    """Seen: "Open for -0 h" for a case opened a minute ago (or a clock a little behind)."""
+    case = report(10, "Acme Corp", days_ago=minutes / (24 * 60))
+    case.impact = ImpactInputs(sla="breached")
+    signal = only(detect(case, [], playbook), PAST_SLA)
+    assert signal.message.startswith(f"Open for {shown} with the SLA position breached")
+    assert "-" not in signal.message.split(" with ")[0]
+
+
 @pytest.mark.parametrize("sla", ["at_risk", "compliant", None])
 def test_sla_not_breached_is_quiet(sla: str | None, playbook: Playbook) -> None:
     case = report(10, "Acme Corp", days_ago=3)

@@ -85,3 +85,23 @@ def test_timeline_change_log_snapshot(
         await pilot.press("g")
 
     assert snap_compare(app, terminal_size=(120, 30), run_before=open_change_log)
+
+
+@pytest.mark.parametrize(
+    ("keys", "name"),
+    [(("D", "down", "space", "tab", "down", "space"), "de-escalate"), (("R", "space"), "resolve")],
+    ids=["de-escalate", "resolve"],
+)
+def test_tick_dialogs(
+    snap_compare: Any, timeline_app: tuple[WorkbenchApp, int], keys: tuple[str, ...], name: str
+) -> None:
+    """De-escalate and Resolve at 80x24: one tick list per group, `[x]` / `[ ]`, the same hint."""
+    app, case_id = timeline_app
+
+    async def open_dialog(pilot: Any) -> None:
+        app.open_case(case_id, "timeline")
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_dialog)

@@ -75,6 +75,23 @@ async def test_help_from_the_list(make_app: AppFactory) -> None:
         assert isinstance(app.screen, HomeScreen)
 
 
+async def test_help_has_keys_under_every_screen(make_app: AppFactory) -> None:
+    """Seen: the Reproduction and Details sections were empty (their keys are the step list's)."""
+    from screens.help import SCREENS
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        sections = {part.split("\n")[0]: part.split("\n")[1:] for part in keys.split("\n\n")}
+        for title, _, _ in SCREENS:
+            heading = next(h for h in sections if h.startswith(title))
+            assert sections[heading], title
+        reproduction = "\n".join(sections["Reproduction (F4)"])
+        for what in ("Add", "Edit", "Move up", "Delete", "Undo", "enter (editor)"):
+            assert what in reproduction
+
+
 async def test_palette_lists_screen_actions_steps_and_cases(
     make_app: AppFactory, store: Store
 ) -> None:

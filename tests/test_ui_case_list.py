@@ -175,3 +175,24 @@ async def test_a_page_is_what_the_table_shows(make_app: AppFactory, store: Store
         await pilot.pause()
         wider = next(column for column in table.columns if column.key == "title")
         assert wider.width > title.width  # a wider screen, a wider title
+
+
+def test_the_title_column_grows_with_the_terminal() -> None:
+    """Seen at 120 columns: the wide layout gave the title 20 cells, fewer than the 26 it has at
+    80. The title never gets narrower than at 80 columns, and grows within each layout."""
+    from screens.home_columns import SORTS, PageLayout
+
+    def title_width(width: int) -> tuple[bool, int]:
+        layout = PageLayout(width, (), SORTS[0], True, str)
+        columns = layout.columns_wide() if layout.wide else layout.columns_narrow()
+        return layout.wide, next(c.width for c in columns if c.key == "title")
+
+    _, at_80 = title_width(80)
+    previous = (False, at_80)
+    for width in range(81, 240):
+        wide, title = title_width(width)
+        assert title >= at_80, width
+        if wide == previous[0]:
+            assert title >= previous[1], width
+        previous = (wide, title)
+    assert title_width(120)[1] > at_80

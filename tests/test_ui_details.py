@@ -256,3 +256,29 @@ async def test_communication_fields_and_logged_update(make_app: AppFactory, stor
         await pilot.pause()
         stored = store.get(case.id or 0).communication
         assert stored.escalation_risk == "High: CFO asked for an executive call"
+
+
+async def test_a_pasted_multi_line_update_keeps_its_lines(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Seen: the communication fields were one-line inputs; a snippet pasted from an email lost
+    everything after its first line."""
+    from textual import events
+
+    case = new_case(store, "Export fails")
+    snippet = "2026-12-04 10:00 Told Acme:\nthe fix ships Friday\nworkaround: export by month"
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        for path in ("communication.most_recent_update", "communication.customer_expectation"):
+            area = _area(screen, path)
+            area.focus()
+            await pilot.pause()
+            assert pilot.app.focused is area
+            pilot.app.post_message(events.Paste(snippet))  # as the terminal sends it
+            await pilot.pause()
+            assert area.text == snippet
+        await pilot.press("f7")  # switching step saves what was typed
+        await pilot.pause()
+        stored = store.get(case.id or 0).communication
+        assert stored.most_recent_update == snippet
+        assert stored.customer_expectation == snippet

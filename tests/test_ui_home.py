@@ -39,7 +39,7 @@ async def test_list_shows_cases_counts_and_overdue(make_app: AppFactory, store: 
         table = screen.query_one(CaseList)
         assert table.row_count == 5
         counts = _text(screen, "#home-counts")
-        assert "4 open" in counts and "1 overdue" in counts
+        assert "5 open" in counts and "1 overdue" in counts  # kept in support is still open
         # Wide: one line per case, every column; the overdue follow-up counts down from the clock.
         first = [str(cell) for cell in table.row(0)]
         assert first[1] == "Bulk import drops rows over 10k"
@@ -93,8 +93,8 @@ async def test_search_filters_and_sort_keys(make_app: AppFactory, store: Store) 
         assert table.has_focus
         await pilot.press("escape")  # clears the search
         assert table.row_count == 5 and not screen.query_one("#search", Input).display
-        await pilot.press("s")  # open = draft + escalated
-        assert screen.status_filter == "open" and table.row_count == 4
+        await pilot.press("s")  # open = every status but resolved
+        assert screen.status_filter == "open" and table.row_count == 5
         await pilot.press("s")
         assert screen.status_filter == "draft" and table.row_count == 3
         await pilot.press("v")
@@ -184,3 +184,50 @@ async def test_due_columns_counted_again_after_start_show_in_the_list(
         await pilot.pause()
         assert str(table.row(0)[6]) == "OVERDUE by 2 h"
         assert "1 overdue" in _text(screen, "#home-counts")
+
+
+async def test_open_count_agrees_with_the_dashboard_and_stats(
+    make_app: AppFactory, store: Store
+) -> None:
+    """One definition of open (workbench.vocab.OPEN_STATUSES): a de-escalated case and a case
+    kept in support are open in the list header, the dashboard and `stats`; a resolved one is not."""
+    from tests.conftest import NOW
+    from workbench.stats import dashboard_from
+    from workbench.vocab import Status
+
+    seed_cases(store)  # 5 cases, one kept in support
+    new_case(store, "Pulled back to support", status=Status.DE_ESCALATED)
+    new_case(store, "All done", status=Status.RESOLVED)
+    board = dashboard_from(store, store.playbook, NOW)
+    assert board.open_total == 6
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        assert f"{board.open_total} open" in _text(screen, "#home-counts")
+        await pilot.press("s")
+        assert screen.status_filter == "open"
+        assert screen.query_one(CaseList).row_count == board.open_total
+
+
+async def test_keys_after_a_search_that_matches_nothing_reach_the_list(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Seen: `o` with an empty filtered list replaced the search text instead of sorting."""
+    seed_cases(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        await pilot.press("slash", *"zzz", "enter")
+        assert screen.query_text == "zzz"
+        assert not screen.query_one(CaseList).display
+        sort = screen.sort_index
+        await pilot.press("o")
+        await pilot.pause()
+        assert screen.query_one("#search", Input).value == "zzz"
+        assert screen.query_text == "zzz"
+        assert screen.sort_index == sort + 1
+        await pilot.press("slash")  # back to the search box, text kept
+        assert screen.query_one("#search", Input).has_focus
+        assert screen.query_one("#search", Input).value == "zzz"

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from screens.app import WorkbenchApp
 from screens.dialogs import OverrideDialog
 from screens.impact import ImpactScreen
-from screens.widgets import AnswerCheckbox, BulletList, DimensionHeading, parse_number
+from screens.widgets import AnswerCheckbox, BulletList, DimensionHeading, TickList, parse_number
 from tests.conftest import NOW, AppFactory
 from workbench.models import Escalation
 from workbench.store import Store
@@ -125,6 +125,24 @@ async def test_money_time_select_and_answers(
         assert "not answered" in str(growing.label)
 
 
+async def test_a_start_in_the_future_is_refused(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        screen.query_one("#started_at", Input).value = "+2h"
+        await pilot.pause()
+        assert "cannot have started in the future" in _text(screen, "#note-started_at")
+        screen.flush_edits()
+        assert store.get(case.id or 0).impact.started_at is None
+        screen.query_one("#started_at", Input).value = "-2h"
+        await pilot.pause()
+        assert "2 h ago" in _text(screen, "#note-started_at")
+        screen.flush_edits()
+        assert store.get(case.id or 0).impact.started_at == NOW - timedelta(hours=2)
+
+
 async def test_levels_score_severity_and_signals(
     make_app: AppFactory, store: Store, case: Escalation
 ) -> None:
@@ -132,8 +150,12 @@ async def test_levels_score_severity_and_signals(
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await _open(app, pilot, case)
         assert "Answer a question or tick a signal" in _text(screen, "#impact-severity")
-        screen.query_one("#signal-service_down", Checkbox).value = True
+        # The signals are one tick list: arrows move, space ticks, `[x]` shows it.
+        signals = screen.query_one("#impact-signals", TickList)
+        signals.focus()
+        await pilot.press(*["down"] * list(app.playbook.signals).index("service_down"), "space")
         await pilot.pause()
+        assert "[x] Service down" in signals.render_line(signals.highlighted or 0).text
         assert store.get(case.id or 0).impact.signals == {"service_down": True}
         severity = _text(screen, "#impact-severity")
         assert "Suggested: Critical" in severity
@@ -142,8 +164,10 @@ async def test_levels_score_severity_and_signals(
         await pilot.pause()
         assert screen.query_one("#level-contractual", DimensionHeading).level == 3
         assert "■■■ High" in str(screen.query_one("#level-contractual", DimensionHeading).render())
-        screen.query_one("#signal-service_down", Checkbox).value = False
+        signals.focus()
+        await pilot.press("space")
         await pilot.pause()
+        assert "[ ] Service down" in signals.render_line(signals.highlighted or 0).text
         assert store.get(case.id or 0).impact.signals == {}
 
 

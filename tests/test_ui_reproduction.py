@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from screens.reproduction import ReproductionScreen
 from screens.widgets import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
@@ -47,6 +47,10 @@ async def _open(pilot: Pilot[None], case_id: int) -> ReproductionScreen:
 
 def _actions(store: Store, case_id: int) -> list[str]:
     return [step.action for step in store.get(case_id).reproduction.steps]
+
+
+def _keys(text: str) -> list[str]:
+    return ["space" if char == " " else char for char in text]
 
 
 def _notes(app: WorkbenchApp) -> list[str]:
@@ -161,7 +165,58 @@ async def test_move_steps_with_ctrl_arrows_and_shift_jk(make_app: AppFactory, st
         await pilot.press("K", "ctrl+up")
         assert _actions(store, case.id or 0) == [a, b, c]
         assert steps.highlighted == 0
-        assert "Step 2 moved to 1" in _notes(pilot.app)  # type: ignore[arg-type]
+        assert "Step 2 moved to 1 — u to undo" in _notes(pilot.app)  # type: ignore[arg-type]
+
+
+async def test_undo_puts_a_moved_step_back(make_app: AppFactory, store: Store) -> None:
+    case = _case(store)
+    a, b, c = (s.action for s in STEPS)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        steps = screen.query_one("#steps", PairList)
+        steps.highlighted = 0
+        await pilot.press("J", "J")
+        assert _actions(store, case.id or 0) == [b, c, a]
+        await pilot.press("d")  # the moved step, now third
+        assert _actions(store, case.id or 0) == [b, c]
+        await pilot.press("u")
+        assert _actions(store, case.id or 0) == [b, c, a]
+        await pilot.press("u")
+        assert _actions(store, case.id or 0) == [b, a, c]
+        assert steps.highlighted == 2 - 1  # back where it was before that move
+        assert "Step 3 moved back to 2" in _notes(pilot.app)  # type: ignore[arg-type]
+        await pilot.press("u")
+        assert _actions(store, case.id or 0) == [a, b, c]
+        await pilot.press("u")
+        assert _actions(store, case.id or 0) == [a, b, c]
+        assert "Nothing to undo" in _notes(pilot.app)  # type: ignore[arg-type]
+
+
+async def test_enter_in_the_step_editor_saves_and_a_adds_the_next(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Seen at 80x24: `e` on step 3, retype, enter, then `a` and the next step. Enter saves the
+    edit (it does not move to the literal input), so `a` adds step 4 and types into its editor."""
+    case = _case(store)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        screen.query_one("#steps", PairList).highlighted = 2
+        await pilot.press("e")
+        editor = pilot.app.screen
+        assert isinstance(editor, PairEditor)
+        assert "enter saves" in str(editor.query_one(".pair-keys", Static).render())
+        await pilot.press("ctrl+u", *_keys("Wait 45 seconds"), "enter")
+        await pilot.press("a", *_keys("Open the downloaded file"), "enter", *_keys("report.csv"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        stored = store.get(case.id or 0).reproduction.steps
+        assert [(s.action, s.literal_input) for s in stored] == [
+            (STEPS[0].action, STEPS[0].literal_input),
+            (STEPS[1].action, STEPS[1].literal_input),
+            ("Wait 45 seconds", STEPS[2].literal_input),
+            ("Open the downloaded file", "report.csv"),
+        ]
 
 
 async def test_delete_and_undo(make_app: AppFactory, store: Store) -> None:

@@ -197,6 +197,30 @@ async def test_link_both_ways_then_count_customers(make_app: AppFactory, store: 
         assert store.get(2).linked == []
 
 
+async def test_count_customers_keeps_a_linked_case_without_a_customer_name(
+    make_app: AppFactory, store: Store
+) -> None:
+    """An imported case often has no customer name: linking it and pressing C counts its
+    customers too, and says so, instead of "1 customer (Acme Corp)"."""
+    new_case(store, "CSV export times out on big reports", component="Reports",
+             reproduction=OBSERVED)  # fmt: skip
+    case = new_case(store, "CSV export of the sales report times out", customer="Acme Corp",
+                    component="Reports", reproduction=OBSERVED)  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case.id or 0, "triage")
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        assert isinstance(screen, SimilarScreen)
+        screen.query_one("#similar", DataTable).focus()
+        await pilot.press("L", "C")
+        await pilot.pause()
+        assert store.get(case.id or 0).impact.customers_affected == 2
+        notes = [n.message for n in app._notifications]
+        assert "Affected customers: 2 (Acme Corp, 1 customer not named on #1)" in notes
+
+
 async def test_step_keys_from_f8_go_to_that_step_of_the_case(
     make_app: AppFactory, store: Store
 ) -> None:

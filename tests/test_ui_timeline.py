@@ -21,7 +21,8 @@ from screens.dialogs import (
     ResolveDialog,
 )
 from screens.reminders import Reminders
-from screens.timeline import TimelineRow, TimelineScreen
+from screens.timeline import TimelineRow, TimelineScreen, field_label
+from screens.widgets import TickList
 from tests.conftest import NOW, new_case
 from workbench.followup import escalate, log_update
 from workbench.models import Escalation, LogKind, Override, Status
@@ -385,6 +386,30 @@ async def test_escalate_records_destination_receiver_and_starts_the_clocks(
         assert "to Security (Dana (sec on-call)) at 14:00" in text_of(screen, "#timeline-state")
 
 
+async def test_escalation_sent_before_the_case_opened_is_refused(
+    store: Store, playbook: Playbook
+) -> None:
+    case = new_case(store, "SSO loop", customer="Initech")  # opened a day before NOW
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, EscalateDialog)
+        dialog.query_one("#escalate-receiver", Input).value = "Dana"
+        dialog.query_one("#escalate-at", Input).value = "3 days ago"
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        error = str(dialog.query_one("#followup-error", Static).render())
+        assert "before the case was opened" in error
+        dialog.query_one("#escalate-at", Input).value = "2 h ago"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0)
+        assert stored.escalation is not None
+        assert stored.escalation.sent_at == NOW - timedelta(hours=2)
+
+
 # -- de-escalate --------------------------------------------------------------------------------------
 async def test_de_escalation_checklist_partial_then_complete(
     store: Store, playbook: Playbook
@@ -457,6 +482,95 @@ async def test_de_escalation_with_a_skipped_step_and_its_reason(
         }
 
 
+def _boxes(dialog: DeEscalateDialog | ResolveDialog, selector: str) -> list[str]:
+    """The first cells of each line of a tick list: `[x]` or `[ ]` (or blank under a wrap)."""
+    ticks = dialog.query_one(selector, TickList)
+    return [ticks.render_line(y).text[:3] for y in range(ticks.size.height)]
+
+
+async def test_dialog_ticks_read_x_or_blank_without_colour(
+    store: Store, playbook: Playbook
+) -> None:
+    """De-escalate and Resolve draw `[x]` / `[ ]` as Triage does, not a colour-only button."""
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D", "down", "space")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+        boxes = [box for box in _boxes(dialog, "#deesc-conditions") if box.strip()]
+        assert boxes == ["[ ]", "[x]", "[ ]", "[ ]"][: len(boxes)] and len(boxes) >= 2
+        await pilot.press("escape", "R", "down", "space")
+        resolve = app.screen
+        assert isinstance(resolve, ResolveDialog)
+        assert [b for b in _boxes(resolve, "#resolve-checks") if b.strip()] == ["[ ]", "[x]"]
+
+
+async def test_de_escalate_says_which_field_a_step_needs(store: Store, playbook: Playbook) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+
+        def missing() -> str:
+            return str(dialog.query_one("#deesc-missing", Static).render())
+
+        assert "tick a condition" in missing()
+        assert "steps 1, 2, 3, 4: tick when done, or type why skipped" in missing()
+        # Steps 2 (record the status) and 4 (document findings) ticked: each needs its text.
+        await pilot.press("space", "tab", "down", "space", "down", "down", "space")
+        assert "tick a condition" not in missing()
+        assert "step 2 needs its Outcome text" in missing()
+        assert "step 4 needs its Findings text" in missing()
+        assert "steps 1, 3: tick when done, or type why skipped" in missing()
+        await pilot.press("tab")
+        await type_text(app, pilot, "Fixed by the config change")
+        assert "step 2 needs" not in missing() and "step 4 needs its Findings text" in missing()
+
+
+async def test_de_escalation_findings_take_a_pasted_multi_line_snippet(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    snippet = "3DS v1 is forced for EU cards\nsee PAY-12 for the flag"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, DeEscalateDialog)
+        findings = dialog.query_one("#deesc-findings", TextArea)
+        findings.focus()
+        await pilot.pause()
+        app.post_message(events.Paste(snippet))
+        await pilot.pause()
+        assert findings.text == snippet
+        assert findings.size.height == 2  # it grows with its lines
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        stored = store.get(case.id or 0).de_escalation
+        assert stored is not None and stored.findings == snippet
+
+
+async def test_enter_on_a_tick_list_saves_the_dialog(store: Store, playbook: Playbook) -> None:
+    """Enter means save in every dialog; space ticks."""
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("D", "space", "tab", "space", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        stored = store.get(case.id or 0).de_escalation
+        assert stored is not None
+        assert any(stored.conditions.values())
+        assert sum(stored.steps_done.values()) == 1
+
+
 async def test_de_escalate_needs_an_escalated_case(store: Store, playbook: Playbook) -> None:
     case = new_case(store)
     app = make(store, playbook, Clock())
@@ -477,7 +591,8 @@ async def test_resolve_requires_lessons_learned_then_stops_the_clocks(
         await pilot.press("R")
         dialog = app.screen
         assert isinstance(dialog, ResolveDialog)
-        await pilot.press("space", "tab", "space", "tab")
+        # One tick list, as in De-escalate: the arrows move between its boxes, tab leaves it.
+        await pilot.press("space", "down", "space", "tab")
         await type_text(app, pilot, "Hotfix 4.2.1 deployed")
         await pilot.press("ctrl+s")
         assert app.screen is dialog
@@ -523,16 +638,36 @@ async def test_g_toggles_the_full_change_log(store: Store, playbook: Playbook) -
         assert table.display and screen.showing_changes
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         fields = [row[1] for row in rows]
-        assert "severity_override.value" in fields
-        change = rows[fields.index("severity_override.value")][2]
+        assert "Severity override · value" in fields
+        change = rows[fields.index("Severity override · value")][2]
         assert change == "critical -> high"
-        # The re-assessment's log entry is one row.
-        assert any(
-            row[2] == "— -> + Severity change: Severity Critical -> High (down)" for row in rows
+        assert "Severity override · time" in fields
+        # The re-assessment's log entry is one row, named as a reader says it.
+        entry = next(
+            row
+            for row in rows
+            if row[2] == "— -> + Severity change: Severity Critical -> High (down)"
         )
+        assert entry[1].startswith("Log entry ") and entry[1].removeprefix("Log entry ").isdigit()
+        # No raw path ("log.5", "severity_override.at") is shown.
+        assert not any("." in field or "_" in field for field in fields)
         assert "Full change log" in text_of(screen, "#timeline-title")
         await pilot.press("g")
         assert not screen.showing_changes
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("log.5", "Log entry 6"),
+        ("severity_override.at", "Severity override · time"),
+        ("reproduction.steps.0.action", "Reproduction · step 1 · action"),
+        ("impact.customers_affected", "Impact · customers affected"),
+        ("status", "Status"),
+    ],
+)
+def test_change_log_field_labels(path: str, label: str) -> None:
+    assert field_label(path) == label
 
 
 async def test_countdown_follows_the_clock_and_turns_red(store: Store, playbook: Playbook) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from workbench.models import Escalation
+from workbench.vocab import plural
 
 # Field weights: what a case says about its symptom, most telling first.
 _FIELD_WEIGHTS: tuple[tuple[str, float], ...] = (
@@ -467,6 +468,33 @@ def linked_customers(case: Escalation, linked: Sequence[Escalation]) -> list[str
         if key and key not in seen:
             seen[key] = " ".join(item.customer.split())
     return list(seen.values())
+
+
+@dataclass(frozen=True)
+class CustomerTally:
+    """The affected customers a case and its linked cases add up to: `count` for the impact
+    screen, `names` to say who ("Acme Corp", "2 not named on #4")."""
+
+    count: int
+    names: list[str]
+
+
+def linked_customer_tally(case: Escalation, linked: Sequence[Escalation]) -> CustomerTally:
+    """The distinct named customers of a case and its linked cases, plus, for a linked case that
+    names none (an imported document often leaves the customer field blank), its own
+    affected-customer count, or one: a linked case always has a customer of its own, named or
+    not. This case's own count is never added (it is what the tally replaces), only its one
+    customer when it names none."""
+    names = linked_customers(case, linked)
+    count = len(names)
+    for item in [case, *linked]:
+        if _customer_key(item.customer):
+            continue
+        own = 1 if item is case else max(1, item.impact.customers_affected or 0)
+        where = "this case" if item is case else f"#{item.id}"
+        count += own
+        names.append(f"{plural(own, 'customer')} not named on {where}")
+    return CustomerTally(count, names)
 
 
 def describe_outcome(case: Escalation, destination_names: Mapping[str, str]) -> str:

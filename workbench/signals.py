@@ -90,7 +90,7 @@ def _day(moment: datetime, zone: tzinfo) -> str:
 
 
 def is_open(case: Escalation) -> bool:
-    return case.status is not Status.RESOLVED
+    return case.status.is_open
 
 
 def resolved_in_support(case: Escalation) -> bool:

@@ -21,6 +21,16 @@ class Status(StrEnum):
             return "De-escalated"
         return self.value.replace("_", " ").capitalize()
 
+    @property
+    def is_open(self) -> bool:
+        """Still being worked: every status but resolved (OPEN_STATUSES)."""
+        return self in OPEN_STATUSES
+
+
+# The one definition of an open case, counted alike by the list header, the dashboard and `stats`:
+# every status but resolved. A case kept in support or de-escalated is still worked in support.
+OPEN_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s is not Status.RESOLVED)
+
 
 class Severity(StrEnum):
     CRITICAL = "critical"

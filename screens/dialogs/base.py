@@ -69,10 +69,10 @@ class TypeAheadDialog(Dialog[DialogResult]):
 
     Enter on a choice list moves to the field after it; enter in a field moves to the next field
     when ENTER_MOVES_ON (and there is one), else confirms (`confirm_now`) once every field has
-    taken the keys typed before it. Focus leaves the field at once, so keys typed after the enter
-    (meant for the screen below) cannot slip into the text being saved; if the confirm is
-    refused, focus goes back. Buttons, text areas, check boxes and ticking lists keep their own
-    enter.
+    taken the keys typed before it; enter on a tick list (space ticks) confirms the same way.
+    Focus leaves the field at once, so keys typed after the enter (meant for the screen below)
+    cannot slip into the text being saved; if the confirm is refused, focus goes back. Buttons,
+    text areas and check boxes keep their own enter.
     """
 
     ENTER_MOVES_ON: ClassVar[bool] = False
@@ -85,6 +85,10 @@ class TypeAheadDialog(Dialog[DialogResult]):
         Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="dialog.previous"),
     ]
 
+    def enter_moves_on(self) -> bool:
+        """Whether enter in a field moves to the next one (ENTER_MOVES_ON unless overridden)."""
+        return self.ENTER_MOVES_ON
+
     def confirm_now(self) -> None:
         """Build the result from the fields and dismiss (or say why not); override."""
         raise NotImplementedError
@@ -92,14 +96,15 @@ class TypeAheadDialog(Dialog[DialogResult]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "enter_now":
             focused = self.focused
-            return self._confirming or _is_choice_list(focused) or isinstance(focused, Input)
+            # A tick list's enter saves too (space ticks): enter means the same in every dialog.
+            return self._confirming or isinstance(focused, (Input, OptionList))
         return True
 
     def action_enter_now(self) -> None:
         if self._confirming:
             return
         field = self.focused
-        if field is not None and (_is_choice_list(field) or self.ENTER_MOVES_ON):
+        if field is not None and (_is_choice_list(field) or self.enter_moves_on()):
             target = _input_after(self, field)
             if target is not None:
                 self.set_focus(target)

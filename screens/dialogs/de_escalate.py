@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static, TextArea
 
-from screens.dialogs.followup_frame import FollowUpDialog, field_row
+from screens.dialogs.followup_frame import TICK_HINT, FollowUpDialog, field_row
 from screens.dialogs.followup_requests import DeEscalateRequest
+from screens.widgets.ticks import TickList
 from workbench import followup
 
 
@@ -21,7 +22,7 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
 
     TITLE_TEXT = "De-escalate: pull the case back to support"
     DENSE = True
-    HINT = "space ticks · tab next · ctrl+s save · escape cancel"
+    HINT = TICK_HINT
 
     def compose_fields(self) -> ComposeResult:
         record = self.case.de_escalation
@@ -37,13 +38,13 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
                 ),
             )
         yield Label(de.intro, classes="dialog-label")
-        yield SelectionList[str](
+        yield TickList[str](
             *((c.text, c.id, bool(record and record.conditions.get(c.id))) for c in de.conditions),
             id="deesc-conditions",
             compact=True,
         )
         yield Label("Procedure: each step done, or skipped with a reason", classes="dialog-label")
-        yield SelectionList[str](
+        yield TickList[str](
             *((s.text, s.id, bool(record and record.steps_done.get(s.id))) for s in de.procedure),
             id="deesc-steps",
             compact=True,
@@ -57,15 +58,18 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
                 id="deesc-outcome",
             ),
         )
-        yield field_row(
+        # Findings can run to a few lines (a pasted snippet too), as Resolve's lessons learned.
+        findings = field_row(
             "Findings",
-            Input(
+            TextArea(
+                record.findings if record else "",
                 compact=True,
-                value=record.findings if record else "",
-                placeholder="what future agents should know",
+                placeholder="what future agents should know (ctrl+s saves)",
                 id="deesc-findings",
             ),
         )
+        findings.add_class("followup-area-row")
+        yield findings
         yield Label("Skipped because (only for a step not done)", classes="dialog-label")
         for index, step in enumerate(de.procedure, start=1):
             yield field_row(
@@ -82,33 +86,46 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
         yield Static("", id="deesc-missing", classes="warning-text")
 
     def on_mount(self) -> None:
-        self.query_one("#deesc-conditions", SelectionList).focus()
+        self.query_one("#deesc-conditions", TickList).focus()
         self._show_missing()
 
     @on(SelectionList.SelectedChanged)
     @on(Input.Changed)
+    @on(TextArea.Changed)
     def _show_missing(self) -> None:
         request = self.build()
-        steps = self.playbook.de_escalation.procedure
         if not request.missing:
             text = Content.styled(
                 "Ready: saving de-escalates the case and stops its clocks.", "$success"
             )
         else:
-            left = []
-            if not any(request.conditions.values()):
-                left.append("a condition")
-            open_steps = [
-                str(index)
-                for index, step in enumerate(steps, start=1)
-                if any(item.startswith(step.text) for item in request.missing)
-            ]
-            if open_steps:
-                left.append("step " + ", ".join(open_steps))
             text = Content.styled(
-                "Still to do: " + "; ".join(left) + " (saving keeps the checklist)", "$warning"
+                "Still to do: " + "; ".join(self._left(request)) + " (saving keeps the checklist)",
+                "$warning",
             )
         self.query_one("#deesc-missing", Static).update(text)
+
+    def _left(self, request: DeEscalateRequest) -> list[str]:
+        """What the agent still has to do, in the dialog's own words: which box to tick, which
+        field to type in ("step 2 needs its Outcome text")."""
+        left = []
+        if not any(request.conditions.values()):
+            left.append("tick a condition")
+        undone: list[str] = []
+        for index, step in enumerate(self.playbook.de_escalation.procedure, start=1):
+            for item in request.missing:
+                if not item.startswith(f"{step.text}: "):
+                    continue
+                rest = item.removeprefix(f"{step.text}: ")
+                if rest.startswith("write "):  # done, and its text is not written yet
+                    field = rest.removeprefix("write ").removeprefix("the ").capitalize()
+                    left.append(f"step {index} needs its {field} text")
+                else:
+                    undone.append(str(index))
+        if undone:
+            steps = ("steps " if len(undone) > 1 else "step ") + ", ".join(undone)
+            left.append(f"{steps}: tick when done, or type why skipped")
+        return left
 
     def build(self) -> DeEscalateRequest:
         de = self.playbook.de_escalation
@@ -121,7 +138,7 @@ class DeEscalateDialog(FollowUpDialog[DeEscalateRequest]):
         conditions = {c.id: c.id in chosen for c in de.conditions}
         steps = {s.id: s.id in done for s in de.procedure}
         outcome = self.query_one("#deesc-outcome", Input).value
-        findings = self.query_one("#deesc-findings", Input).value
+        findings = self.query_one("#deesc-findings", TextArea).text
         missing = followup.de_escalation_missing(
             self.playbook, conditions, steps, skipped, outcome=outcome, findings=findings
         )

@@ -15,6 +15,7 @@ from screens.dialogs.followup_frame import FollowUpDialog, field_row
 from screens.dialogs.followup_requests import EscalateRequest
 from workbench.models import Escalation
 from workbench.playbook import Playbook
+from workbench.rules.times import sent_before_opened
 
 
 class EscalateDialog(FollowUpDialog[EscalateRequest]):
@@ -86,9 +87,13 @@ class EscalateDialog(FollowUpDialog[EscalateRequest]):
         return self.order[index or 0]
 
     def build(self) -> EscalateRequest:
+        at = self.when(self.query_one("#escalate-at", Input).value, "Sent")
+        problem = sent_before_opened(self.case, at)
+        if problem is not None:
+            raise ValueError(f"Sent: {problem}")
         return EscalateRequest(
             destination=self._destination(),
             receiver=self.query_one("#escalate-receiver", Input).value,
-            at=self.when(self.query_one("#escalate-at", Input).value, "Sent"),
+            at=at,
             note=self.query_one("#escalate-note", Input).value,
         )

@@ -35,6 +35,10 @@ from workbench.when import parse_when
 _BARE_TIME = re.compile(r"^\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
 
 
+# The keys of a dialog with tick lists (screens.widgets.ticks), the same in each of them.
+TICK_HINT = "↑↓ move · space ticks · tab next · enter or ctrl+s save · esc cancel"
+
+
 class FollowUpDialog(TypeAheadDialog[R | None], Generic[R]):
     """A dialog that builds a request, dry-runs it on a copy of the case, and closes with it."""
 

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Label, TextArea
+from textual.widgets import Input, Label, TextArea
 
-from screens.dialogs.followup_frame import FollowUpDialog, field_row
+from screens.dialogs.followup_frame import TICK_HINT, FollowUpDialog, field_row
 from screens.dialogs.followup_requests import ReopenRequest, ResolveRequest
+from screens.widgets.ticks import TickList
+
+CONFIRMED = "resolve.confirm_customer"
+TRACKING = "resolve.close_tracking"
 
 
 class ResolveDialog(FollowUpDialog[ResolveRequest]):
     """Resolution as the playbook asks: confirm with the customer, close tracking, lessons learned."""
 
     TITLE_TEXT = "Resolve"
-    HINT = "space ticks · tab next · ctrl+s save · escape cancel"
+    HINT = TICK_HINT
 
     def compose_fields(self) -> ComposeResult:
         texts = {item.id: item.text for item in self.playbook.resolution}
-        yield Checkbox(
-            texts.get("resolve.confirm_customer", "Confirm with the customer"),
-            id="resolve-confirmed",
-            compact=True,
-        )
-        yield Checkbox(
-            texts.get("resolve.close_tracking", "Close internal tracking"),
-            id="resolve-tracking",
+        yield TickList[str](
+            (texts.get(CONFIRMED, "Confirm with the customer"), CONFIRMED),
+            (texts.get(TRACKING, "Close internal tracking"), TRACKING),
+            id="resolve-checks",
             compact=True,
         )
         yield field_row(
@@ -40,12 +40,13 @@ class ResolveDialog(FollowUpDialog[ResolveRequest]):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#resolve-confirmed", Checkbox).focus()
+        self.query_one("#resolve-checks", TickList).focus()
 
     def build(self) -> ResolveRequest:
+        ticked = set(self.query_one("#resolve-checks", TickList).selected)
         return ResolveRequest(
-            customer_confirmed=self.query_one("#resolve-confirmed", Checkbox).value,
-            tracking_closed=self.query_one("#resolve-tracking", Checkbox).value,
+            customer_confirmed=CONFIRMED in ticked,
+            tracking_closed=TRACKING in ticked,
             lessons_learned=self.query_one("#resolve-lessons", TextArea).text,
             summary=self.query_one("#resolve-summary", Input).value,
             at=self.now,

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from screens.widgets.pairs import Pair, PairEditor, PairList, PairSpec
     from screens.widgets.paths import get_path, set_path
     from screens.widgets.saved import ReadOnlyBanner, SavedIndicator
+    from screens.widgets.ticks import TickList
 
 # Each public name and the module (in this package) that defines it.
 _MODULES: dict[str, str] = {
@@ -80,6 +81,7 @@ _MODULES: dict[str, str] = {
     "set_path": "paths",
     "ReadOnlyBanner": "saved",
     "SavedIndicator": "saved",
+    "TickList": "ticks",
 }
 
 __all__ = [
@@ -107,6 +109,7 @@ __all__ = [
     "ReadOnlyBanner",
     "SavedIndicator",
     "SteadyOptionList",
+    "TickList",
     "bullet_lines",
     "finding_items",
     "findings_for",

@@ -48,10 +48,15 @@ class PairSpec:
 
 
 class PairEditor(TypeAheadDialog[Pair | None]):
-    """Edit one item of a PairList: two inputs; enter in the first goes to the second, enter in
-    the second (or ctrl+s) saves, as the key arrives (screens.dialogs.base.TypeAheadDialog)."""
+    """Edit one item of a PairList: two inputs, as the key arrives
+    (screens.dialogs.base.TypeAheadDialog). Editing an item, enter saves from either field (tab
+    moves between them): the agent changes one part and is done, and the next key (`a` for the
+    next step) is for the list, never for the other field. Adding one, enter in the first field
+    goes on to the second, and enter there saves. ctrl+s saves from anywhere; the hint says which.
+    """
 
-    ENTER_MOVES_ON = True
+    EDIT_KEYS = "enter saves · tab next · esc cancel"
+    ADD_KEYS = "enter next, then saves · esc cancel"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="pair_editor.cancel"),
@@ -65,12 +70,17 @@ class PairEditor(TypeAheadDialog[Pair | None]):
         pair: Pair = ("", ""),
         *,
         check: Callable[[Pair], Sequence[Finding]] | None = None,
+        new: bool = True,
     ) -> None:
         super().__init__(classes="pair-editor")
         self.title_text = title
         self.spec = spec
         self.pair = pair
         self.check = check
+        self.new = new
+
+    def enter_moves_on(self) -> bool:
+        return self.new
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pair-dialog"):
@@ -85,7 +95,7 @@ class PairEditor(TypeAheadDialog[Pair | None]):
                 yield Static(self.spec.second_hint, classes="pair-hint", markup=False)
             yield BulletList(id="pair-findings")
             with Horizontal(id="pair-buttons"):
-                yield Static("enter next / save · esc cancel", classes="pair-keys")
+                yield Static(self.ADD_KEYS if self.new else self.EDIT_KEYS, classes="pair-keys")
                 yield Button("Save", variant="primary", id="pair-save", compact=True)
                 yield Button("Cancel", id="pair-cancel", compact=True)
 
@@ -127,7 +137,8 @@ class PairList(HangingOptionList):
 
     The list keeps its own copy of the items and posts `PairList.Changed` with the whole new list
     after each change; the screen saves it and calls `set_items` with what the case now holds.
-    Deleted items go on an undo stack for `u`.
+    Deletes and moves go on an undo stack for `u`, each as its own inverse (put the item back,
+    move it back), so an edit made since is kept.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -169,7 +180,8 @@ class PairList(HangingOptionList):
         self.check = check
         self._items: list[Pair] = list(items)
         self._notes: dict[int, list[Bullet]] = {}
-        self._deleted: list[tuple[int, Pair]] = []
+        # ("deleted", index, the item) or ("moved", from, to), the last on top
+        self._undo: list[tuple[str, int, Pair | int]] = []
 
     @property
     def items(self) -> list[Pair]:
@@ -221,7 +233,7 @@ class PairList(HangingOptionList):
         """The editor for the item at `index`; its live check sees the list as it would become."""
         check = self.check
         if check is None:
-            return PairEditor(title, self.spec, pair)
+            return PairEditor(title, self.spec, pair, new=new)
 
         def check_value(value: Pair) -> Sequence[Finding]:
             items = self._items.copy()
@@ -231,7 +243,7 @@ class PairList(HangingOptionList):
                 items[index] = value
             return check(items, index)
 
-        return PairEditor(title, self.spec, pair, check=check_value)
+        return PairEditor(title, self.spec, pair, check=check_value, new=new)
 
     def action_add(self) -> None:
         index = self._current()
@@ -275,7 +287,9 @@ class PairList(HangingOptionList):
             return
         items = self._items.copy()
         items[index], items[target] = items[target], items[index]
-        self._changed(items, target, f"{self.spec.noun} {index + 1} moved to {target + 1}")
+        self._undo.append(("moved", index, target))
+        note = f"{self.spec.noun} {index + 1} moved to {target + 1} — u to undo"
+        self._changed(items, target, note)
 
     def action_delete(self) -> None:
         index = self._current()
@@ -283,16 +297,25 @@ class PairList(HangingOptionList):
             return
         items = self._items.copy()
         pair = items.pop(index)
-        self._deleted.append((index, pair))
+        self._undo.append(("deleted", index, pair))
         note = f"{self.spec.noun} {index + 1} deleted — u to undo"
         self._changed(items, min(index, len(items) - 1) if items else None, note)
 
     def action_undo(self) -> None:
-        if not self._deleted:
+        if not self._undo:
             self.notify("Nothing to undo", severity="warning")
             return
-        index, pair = self._deleted.pop()
+        kind, index, what = self._undo.pop()
         items = self._items.copy()
-        at = min(index, len(items))
-        items.insert(at, pair)
-        self._changed(items, at, f"{self.spec.noun} {at + 1} restored")
+        noun = self.spec.noun
+        if kind == "moved" and isinstance(what, int):
+            target = what
+            if not (0 <= index < len(items) and 0 <= target < len(items)):
+                self.notify("Nothing to undo", severity="warning")
+                return
+            items[index], items[target] = items[target], items[index]
+            self._changed(items, index, f"{noun} {target + 1} moved back to {index + 1}")
+        elif isinstance(what, tuple):
+            at = min(index, len(items))
+            items.insert(at, what)
+            self._changed(items, at, f"{noun} {at + 1} restored")

@@ -200,4 +200,4 @@ def show(state: State, case_id: str, as_json: bool) -> None:
     click.echo("Log:")
     for item in timeline(case):
         detail = f" — {cell(item.detail)}" if item.detail.strip() else ""
-        click.echo(f"  {when(item.at, now)}  {item.label}: {cell(item.summary)}{detail}")
+        click.echo(f"  {when(item.at, now)}  {cell(item.line)}{detail}")

@@ -40,6 +40,31 @@ class TimelineItem:
     detail: str = ""
     expectation: str = ""
 
+    @property
+    def line(self) -> str:
+        """`Note: two more merchants`; the summary alone when it starts with the label already
+        ("Escalated to Engineering", never "Escalated: Escalated to Engineering")."""
+        return entry_line(self.label, self.summary)
+
+    @property
+    def rest(self) -> str:
+        """The summary after the label when it repeats it ("to Engineering"), for a view that
+        shows the label apart."""
+        if repeats_label(self.label, self.summary):
+            return self.summary[len(self.label) :].lstrip(" :")
+        return self.summary
+
+
+def repeats_label(label: str, summary: str) -> bool:
+    """The summary starts with the label as a word ("Escalated to…", not "Notes…" for "Note")."""
+    head, rest = summary[: len(label)], summary[len(label) :]
+    return bool(label) and head.lower() == label.lower() and not rest[:1].isalnum()
+
+
+def entry_line(label: str, summary: str) -> str:
+    """A log entry as one line: its kind's label, then the summary, the label said once."""
+    return summary if repeats_label(label, summary) else f"{label}: {summary}"
+
 
 _DECISIONS = {
     "keep": "resolve in-house",
@@ -187,7 +212,9 @@ def change_rows(events: Sequence[ChangeEvent], *, width: int = 80) -> list[Chang
             label = LogKind(str(kind)).label
         except ValueError:
             label = str(kind)
-        row.new = f"+ {label}: {_shown(row.parts.get('summary', ''), width)}"
+        summary = str(row.parts.get("summary") or "")
+        shown = _shown(summary, width)
+        row.new = f"+ {shown}" if repeats_label(label, summary) else f"+ {label}: {shown}"
     return rows
 
 

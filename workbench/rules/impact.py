@@ -17,6 +17,7 @@ from workbench import timetext
 from workbench.models import Escalation, ImpactInputs, Severity
 from workbench.playbook import ImpactDimension, Playbook
 from workbench.rules._common import aware_utc
+from workbench.vocab import plural
 
 MAX_LEVEL = 3
 # The keep criterion whose tick means the playbook's Medium signal "a viable workaround exists".
@@ -63,13 +64,13 @@ def _breadth(dim: ImpactDimension, inputs: ImpactInputs, now: datetime) -> Dimen
             level,
             threshold_level(inputs.customers_affected, dim.thresholds("customers_thresholds")),
         )
-        parts.append(f"{inputs.customers_affected:,} customer(s)")
+        parts.append(plural(inputs.customers_affected, "customer"))
     if inputs.end_users_affected is not None:
         level = max(
             level,
             threshold_level(inputs.end_users_affected, dim.thresholds("end_users_thresholds")),
         )
-        parts.append(f"{inputs.end_users_affected:,} end user(s)")
+        parts.append(plural(inputs.end_users_affected, "end user"))
     if inputs.growing:
         level = _cap(level + dim.number("growing_bonus"))
         parts.append("growing")

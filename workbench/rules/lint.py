@@ -16,6 +16,7 @@ from workbench.models import Escalation, Status
 from workbench.playbook import Playbook
 from workbench.rules._common import aware_utc, find_phrases, phrase_pattern, quoted
 from workbench.rules.asks import ask_type_of
+from workbench.rules.times import future_start
 from workbench.rules.triage import routed_destinations
 
 Screen = Literal["triage", "impact", "reproduction", "details"]
@@ -32,6 +33,7 @@ RULES: tuple[str, ...] = (
     "deadline_past",
     "no_ask",
     "narrative_length",
+    "future_start",
 )
 SCREENS: tuple[Screen, ...] = ("triage", "impact", "reproduction", "details")
 
@@ -390,10 +392,20 @@ def _narrative(case: Escalation, playbook: Playbook) -> list[Finding]:
     ]
 
 
+def _times(case: Escalation, now: datetime) -> list[Finding]:
+    """An impact start in the future (typed before this check, or imported)."""
+    problem = future_start(case.impact.started_at, now)
+    if problem is None:
+        return []
+    advice = "Duration: how long has this persisted? The start is a moment already past."
+    return [Finding("future_start", "impact.started_at", f"Started: {problem}", advice, "impact")]
+
+
 def lint_case(case: Escalation, playbook: Playbook, now: datetime) -> list[Finding]:
     """Every finding, grouped by screen order: impact words, reproduction, then the details."""
     now = aware_utc(now)
     findings = _adjectives(case, playbook)
+    findings += _times(case, now)
     findings += _steps(case, playbook)
     if is_defect(case, playbook, now):
         findings += _defect(case, playbook)

@@ -17,6 +17,7 @@ from workbench.playbook import Playbook
 from workbench.rules._common import aware_utc
 from workbench.rules.impact import effective_severity
 from workbench.rules.triage import routed_destinations
+from workbench.vocab import plural
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def check_actions_taken(case: Escalation, playbook: Playbook, now: datetime) -> 
     if not complete:
         return False, "Missing: the outcome of what was tried."
     if len(complete) < len(tried):
-        return True, f"{len(tried) - len(complete)} action(s) have no outcome yet."
+        left = len(tried) - len(complete)
+        return True, f"{plural(left, 'action')} {'has' if left == 1 else 'have'} no outcome yet."
     return True, ""
 
 

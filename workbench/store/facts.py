@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from workbench.store.base import StoreBase
 from workbench.store.codec import iso, parse_time
-from workbench.vocab import Severity, Status
+from workbench.vocab import OPEN_STATUSES, Severity, Status
 
 
 class CaseFacts(NamedTuple):
@@ -33,7 +33,7 @@ class CaseFacts(NamedTuple):
 
     @property
     def open(self) -> bool:
-        return self.status is not Status.RESOLVED
+        return self.status.is_open
 
     @property
     def escalated(self) -> bool:
@@ -64,7 +64,7 @@ class DashboardFacts(StoreBase):
 
         def batches() -> Iterator[list[Any]]:
             if since is not None:
-                still_open = [s.value for s in Status if s is not Status.RESOLVED]
+                still_open = [s.value for s in OPEN_STATUSES]
                 marks = ", ".join("?" * len(still_open))
                 sql = f"{select} WHERE status IN ({marks}) OR updated_at >= ? ORDER BY id"
                 with self._guard() as conn:
