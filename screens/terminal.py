@@ -149,8 +149,8 @@ class SafeLinuxDriver(LinuxDriver):
                         data = os.read(fileno, 1024 * 4)
                     except OSError:  # the terminal is gone (EIO): as a hang-up
                         return False
-                    if not data:
-                        break
+                    if not data:  # end of input: the terminal is gone too (a closed pty)
+                        return False
                     text = decode(data, final=final)
                     if text:  # "" is the end of input to the parser; half a character is not
                         deliver(parser.feed(text))

@@ -229,7 +229,7 @@ def test_resolve_closes_every_destination_and_the_export_carries_lessons(run: Ru
     shown = json.loads(ok(run("show", case, "--json")).stdout)
     assert [e["ended_by"] for e in shown["escalations"]] == ["resolved", "resolved"]
     document = ok(run("export", case)).stdout
-    assert "- Lessons learned: Check the CDN cache first" in document
+    assert "Lessons learned: Check the CDN cache first" in document
     assert "- Customer confirmed: yes" in document
     assert due_json(run) == []
 

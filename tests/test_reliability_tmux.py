@@ -136,4 +136,7 @@ def test_closing_the_terminal_saves_what_was_typed(term: Tmux) -> None:
         except ProcessLookupError:
             break
         time.sleep(0.05)
+    else:  # still running: an app left behind by its terminal (it used to spin on EOF)
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the app did not end when its terminal went away")
     assert term.title() == "Export stalls zz"

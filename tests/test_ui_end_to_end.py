@@ -174,7 +174,7 @@ async def test_a_case_kept_in_support_by_keys_alone(
     make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        export_screen, "copy_text", lambda text: CopyResult("xclip", True, None, "Copied.")
+        export_screen, "copy_text", lambda text, **_: CopyResult("xclip", True, None, "Copied.")
     )
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -204,7 +204,7 @@ async def test_a_two_destination_escalation_by_keys_alone(
     make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        export_screen, "copy_text", lambda text: CopyResult("xclip", True, None, "Copied.")
+        export_screen, "copy_text", lambda text, **_: CopyResult("xclip", True, None, "Copied.")
     )
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
