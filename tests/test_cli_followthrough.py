@@ -230,7 +230,7 @@ def test_resolve_closes_every_destination_and_the_export_carries_lessons(run: Ru
     assert [e["ended_by"] for e in shown["escalations"]] == ["resolved", "resolved"]
     document = ok(run("export", case)).stdout
     assert "Lessons learned: Check the CDN cache first" in document
-    assert "- Customer confirmed: yes" in document
+    assert "the customer confirmed the resolution" in document
     assert due_json(run) == []
 
 

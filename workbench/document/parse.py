@@ -43,6 +43,7 @@ from workbench.document.structure import (
     BASELINE_LABELS,
     ENVIRONMENT_DEFAULT,
     ENVIRONMENT_LABELS,
+    NOT_APPLICABLE_LABEL,
 )
 from workbench.document.times import parse_time
 from workbench.models import (
@@ -64,6 +65,7 @@ from workbench.models import (
     utcnow,
 )
 from workbench.playbook import Playbook
+from workbench.rules.applicability import reproduction_not_applicable
 from workbench.rules.asks import ask_type_of
 from workbench.rules.impact import effective_severity
 from workbench.sanitize import sanitize
@@ -539,8 +541,22 @@ def read_document(
     elif severity is None and suggested is not None and sla is not None:
         # The document states no severity; keep it that way rather than let the SLA line suggest one.
         case.impact = ImpactInputs()
+    _forget_derived_not_applicable(case, playbook, now)
     parser.report.locate(clean)
     return case, parser.report
+
+
+def _forget_derived_not_applicable(case: Escalation, playbook: Playbook, now: datetime) -> None:
+    """A "Not applicable" line that the export's own rule writes for this case (routed away from
+    the teams that take defects) is not the writer's text: the rule says it again on export, so
+    keeping it would store a value the case never had."""
+    stated = case.reproduction.not_applicable
+    if not stated:
+        return
+    case.reproduction.not_applicable = ""
+    reason = reproduction_not_applicable(case, playbook, now)
+    if reason is None or stated != f"{NOT_APPLICABLE_LABEL}: {reason}":
+        case.reproduction.not_applicable = stated
 
 
 def block_text(block: Block) -> str:
