@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from importlib import import_module
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,6 +29,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from screens.collector import QuietCollector
+from screens.kept import KeptSteps
 from screens.settling import after_queues
 from workbench.clock import utcnow
 from workbench.once import Once, once
@@ -115,10 +115,12 @@ class WorkbenchApp(App[None]):
         clock: Callable[[], datetime] = utcnow,
         bell: bool = True,
         collect_in_pauses: bool | None = None,
+        build_ahead: bool | None = None,
     ) -> None:
         """`collect_in_pauses`: once warmed up, freeze what start-up built and run full garbage
         collections in the agent's pauses only (screens/collector.py); by default only when run
-        in a terminal."""
+        in a terminal. `build_ahead`: build the open case's other steps in the agent's pauses
+        (screens/kept.py); by default only in a terminal too."""
         super().__init__()
         self.store = store
         self._playbook = once(playbook) if callable(playbook) else playbook
@@ -128,6 +130,7 @@ class WorkbenchApp(App[None]):
         self._in_terminal = False
         self._collect_in_pauses = collect_in_pauses
         self.collector = QuietCollector()
+        self.kept = KeptSteps(self, ahead=build_ahead)
         self._held_keys: list[Typed] = []  # type-ahead (_hold)
         self._held_for: Screen[Any] | None = None
         self._held_since = 0.0
@@ -388,16 +391,14 @@ class WorkbenchApp(App[None]):
 
     # -- navigation ---------------------------------------------------------------------------------
     def step_screen(self, case_id: int, step: str) -> CaseScreen:
-        """Build the step screen for a case (imported on first use)."""
-        from screens.case_base import step_by_name
+        """Build a new step screen for a case (imported on first use)."""
+        from screens.kept import build_step
 
-        info = step_by_name(step)
-        module = import_module(info.module)
-        screen_class: type[CaseScreen] = getattr(module, info.class_name)
-        return screen_class(case_id)
+        return build_step(self, case_id, step)
 
     def open_case(self, case_id: int, step: str = "triage") -> bool:
-        """Show a case at a step: switch if a case screen is on top, else push over the list."""
+        """Show a case at a step: switch if a case screen is on top, else push over the list.
+        The open case's step screens are kept and built ahead (screens/kept.py)."""
         from screens.case_base import CaseScreen
         from workbench.store import StoreError
 
@@ -405,18 +406,25 @@ class WorkbenchApp(App[None]):
         if isinstance(current, CaseScreen):
             current.flush_edits()
         try:
-            screen = self.step_screen(case_id, step)
+            screen = self.kept.screen_for(case_id, step)
         except (ImportError, AttributeError):
             self.notify(f"The {step} screen is not available yet.", severity="warning")
             return False
         except StoreError as exc:
             self.notify(str(exc), title="Cannot open the case", severity="error")
             return False
+        if screen is current:
+            return True
         if isinstance(current, CaseScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        self.call_after_refresh(self.kept.build_ahead)
         return True
+
+    def held_keys_pending(self) -> bool:
+        """Whether typed keys are held or on their way (the type-ahead below)."""
+        return bool(self._held_keys) or self._key_in_flight is not None
 
     def go_home(self) -> None:
         """Back to the case list, whatever is on top."""
@@ -425,6 +433,7 @@ class WorkbenchApp(App[None]):
 
         if isinstance(self.screen, CaseScreen):
             self.screen.flush_edits()
+        self.kept.release()
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
 
