@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from importlib import import_module
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,7 +31,6 @@ from textual.screen import Screen
 
 from screens.collector import QuietCollector
 from screens.damage import ExitOnDamage
-from screens.kept import KeptSteps
 from screens.settling import after_queues
 from workbench.clock import utcnow
 from workbench.once import Once, once
@@ -117,12 +117,10 @@ class WorkbenchApp(ExitOnDamage):
         clock: Callable[[], datetime] = utcnow,
         bell: bool = True,
         collect_in_pauses: bool | None = None,
-        build_ahead: bool | None = None,
     ) -> None:
         """`collect_in_pauses`: once warmed up, freeze what start-up built and run full garbage
         collections in the agent's pauses only (screens/collector.py); by default only when run
-        in a terminal. `build_ahead`: build the open case's other steps in the agent's pauses
-        (screens/kept.py); off unless asked for."""
+        in a terminal."""
         super().__init__()
         self.store = store
         self._playbook = once(playbook) if callable(playbook) else playbook
@@ -132,7 +130,6 @@ class WorkbenchApp(ExitOnDamage):
         self._in_terminal = False
         self._collect_in_pauses = collect_in_pauses
         self.collector = QuietCollector()
-        self.kept = KeptSteps(self, ahead=build_ahead)
         self._held_keys: list[Typed] = []  # type-ahead (_hold)
         self._held_for: Screen[Any] | None = None
         self._held_since = 0.0
@@ -436,14 +433,16 @@ class WorkbenchApp(ExitOnDamage):
 
     # -- navigation ---------------------------------------------------------------------------------
     def step_screen(self, case_id: int, step: str) -> CaseScreen:
-        """Build a new step screen for a case (imported on first use)."""
-        from screens.kept import build_step
+        """Build the step screen for a case (imported on first use)."""
+        from screens.case_base import step_by_name
 
-        return build_step(self, case_id, step)
+        info = step_by_name(step)
+        module = import_module(info.module)
+        screen_class: type[CaseScreen] = getattr(module, info.class_name)
+        return screen_class(case_id)
 
     def open_case(self, case_id: int, step: str = "triage") -> bool:
-        """Show a case at a step: switch if a case screen is on top, else push over the list.
-        The open case's step screens are kept and built ahead (screens/kept.py)."""
+        """Show a case at a step: switch if a case screen is on top, else push over the list."""
         from screens.case_base import CaseScreen
         from workbench.store import StoreError
 
@@ -451,25 +450,18 @@ class WorkbenchApp(ExitOnDamage):
         if isinstance(current, CaseScreen) and not current.flush_before_leaving():
             return False  # the store refused what was typed: it stays on screen (said so)
         try:
-            screen = self.kept.screen_for(case_id, step)
+            screen = self.step_screen(case_id, step)
         except (ImportError, AttributeError):
             self.notify(f"The {step} screen is not available yet.", severity="warning")
             return False
         except StoreError as exc:
             self.notify(str(exc), title="Cannot open the case", severity="error")
             return False
-        if screen is current:
-            return True
         if isinstance(current, CaseScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-        self.call_after_refresh(self.kept.build_ahead)
         return True
-
-    def held_keys_pending(self) -> bool:
-        """Whether typed keys are held or on their way (the type-ahead below)."""
-        return bool(self._held_keys) or self._key_in_flight is not None
 
     def go_home(self) -> bool:
         """Back to the case list, whatever is on top. Every way of leaving a case (escape, the
@@ -481,7 +473,6 @@ class WorkbenchApp(ExitOnDamage):
         for screen in reversed(self.screen_stack):
             if isinstance(screen, CaseScreen) and not screen.flush_before_leaving():
                 return False
-        self.kept.release()  # the case closes: its kept screens go with it
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         return True
