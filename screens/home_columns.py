@@ -111,7 +111,9 @@ class PageLayout:
         # Below 72 columns the status and due columns give up a few cells to the title.
         squeeze = self.width < 72
         fixed = {"id": self._id_width(4), "status": 12 if squeeze else 15, "severity": 8}
-        fixed["next_due"] = 12 if squeeze else 14
+        # With room to spare (from 100 columns) the due column grows first, to the whole
+        # "OVERDUE by 23 h 59 m", a cell a column, so the title never gets narrower.
+        fixed["next_due"] = 12 if squeeze else min(20, 14 + max(0, self.width - 100))
         title = max(12, self._room(sum(fixed.values()), len(fixed) + 1))
         return [
             self._column("#", "id", fixed["id"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -10,7 +11,7 @@ from textual.content import Content
 from screens.case_list import CaseList, Column
 from screens.home import HomeScreen
 from screens.triage import TriageScreen
-from tests.conftest import AppFactory, new_case, seed_cases
+from tests.conftest import NOW, AppFactory, new_case, seed_cases
 from workbench.store import Store
 
 COLUMNS = [Column("id", Content("#"), 4), Column("title", Content("Title"), 20)]
@@ -196,3 +197,15 @@ def test_the_title_column_grows_with_the_terminal() -> None:
             assert title >= previous[1], width
         previous = (wide, title)
     assert title_width(120)[1] > at_80
+
+
+def test_the_due_column_holds_a_whole_overdue_phrase_at_120_columns() -> None:
+    """Seen at 120 columns: "OVERDUE by 6 …", the two-line layout's due column cut the phrase."""
+    from screens.home_columns import SORTS, PageLayout
+    from workbench import timetext
+
+    layout = PageLayout(120, (), SORTS[0], True, str)
+    columns = layout.columns_wide() if layout.wide else layout.columns_narrow()
+    due = next(c.width for c in columns if c.key == "next_due")
+    longest = timetext.countdown(NOW, NOW + timedelta(hours=23, minutes=59))
+    assert due >= len(longest) == len("OVERDUE by 23 h 59 m")
