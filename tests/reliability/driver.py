@@ -46,7 +46,7 @@ TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("details", "customer", "input"),
     ("details", "component", "input"),
     ("details", "narrative", "area"),
-    ("details", "communication.most_recent_update", "input"),
+    ("details", "communication.most_recent_update", "area"),
     ("details", "request.ask", "input"),
     ("details", "references.tickets", "lines"),
     ("reproduction", "reproduction.baseline.account_type", "input"),
