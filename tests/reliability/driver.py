@@ -248,10 +248,12 @@ async def typing_session(db: str, log: Log, rng: random.Random) -> None:
         log.write(t="typed", case=case_id, path="title", value=field.value, mono=time.monotonic())
         while True:
             began = time.monotonic()
-            await pilot.press(rng.choice(ALPHABET[:-1]))
-            log.write(
-                t="typed", case=case_id, path="title", value=field.value, mono=time.monotonic()
-            )
+            key = rng.choice(ALPHABET[:-1])
+            # Recorded before the key is pressed: a save can land while the press is handled, and
+            # a kill right after it would otherwise leave a stored value the ledger never saw.
+            value = field.value + key
+            log.write(t="typed", case=case_id, path="title", value=value, mono=time.monotonic())
+            await pilot.press(key)
             await asyncio.sleep(max(0.0, TYPING_INTERVAL - (time.monotonic() - began)))
 
 
