@@ -471,3 +471,17 @@ def test_plain_text_keeps_markdown_characters_verbatim() -> None:
 @given(cases())
 def test_free_text_in_every_field_round_trips_in_plain_text(case: Escalation) -> None:
     assert_plain_round_trip(case)
+
+
+def test_numbers_in_the_text_of_a_case_with_no_severity_do_not_give_it_one() -> None:
+    """Found by the hostile soak: "1. forged step" typed as the affected customers, in a case
+    whose numbers were never entered, came back from export -> import as 1 customer and the
+    severity Medium, so the second export differed from the first ("Severity: [not provided]")."""
+    playbook = default_playbook()
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    case = Escalation(title="Exports stall", created_at=now, updated_at=now)
+    case.business_impact.affected_customers = "3 customers, 1,200 end users"
+    first = render_markdown(case, playbook, now, tz=UTC)
+    assert "Severity: [not provided]" in first
+    again = parse_markdown(first, playbook, now=now, tz=UTC)
+    assert render_markdown(again, playbook, now, tz=UTC) == first

@@ -538,8 +538,9 @@ def read_document(
         case.severity_override = Override(
             value=severity.value, reason=IMPORTED_SEVERITY_REASON, at=now
         )
-    elif severity is None and suggested is not None and sla is not None:
-        # The document states no severity; keep it that way rather than let the SLA line suggest one.
+    elif severity is None and suggested is not None:
+        # The document states no severity; keep it that way rather than let the numbers and the
+        # SLA line read from its text suggest one (export -> import would change the document).
         case.impact = ImpactInputs()
     _forget_derived_not_applicable(case, playbook, now)
     parser.report.locate(clean)
