@@ -485,3 +485,11 @@ def test_numbers_in_the_text_of_a_case_with_no_severity_do_not_give_it_one() -> 
     assert "Severity: [not provided]" in first
     again = parse_markdown(first, playbook, now=now, tz=UTC)
     assert render_markdown(again, playbook, now, tz=UTC) == first
+
+
+@pytest.mark.parametrize("text", ["2026-02-31", "31/02/2026", "31 Feb", "2026-12-10 25:00"])
+def test_an_impossible_deadline_is_kept_as_text_not_a_crash(text: str) -> None:
+    """Found by the hostile soak: "day is out of range for month" ended the import."""
+    from workbench.document.deadlines import read_deadline
+
+    assert read_deadline(text, UTC, datetime(2026, 12, 6, 12, 0, tzinfo=UTC)) is None

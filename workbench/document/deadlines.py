@@ -105,7 +105,15 @@ def _date(text: str, now: datetime) -> tuple[date | None, str]:
 
 
 def read_deadline(text: str, local: tzinfo | None, now: datetime) -> Deadline | None:
-    """The deadline a text states, or None when it states no date."""
+    """The deadline a text states, or None when it states no date (an impossible one, such as
+    31 Feb or 25:00, is no date: the text is kept as the agent wrote it)."""
+    try:
+        return _read_deadline(text, local, now)
+    except ValueError:
+        return None
+
+
+def _read_deadline(text: str, local: tzinfo | None, now: datetime) -> Deadline | None:
     local = local or datetime.now().astimezone().tzinfo or UTC
     zone, zone_text = _zone(text, local)
     local_now = now.astimezone(zone or local)
