@@ -15,8 +15,9 @@ imported when one of its names is first asked for: a prompt does not bring the f
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from workbench.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from screens.dialogs.base import (
@@ -113,14 +114,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name's module the first time the name is asked for."""
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _MODULES, globals())
 
 
 def __dir__() -> list[str]:

@@ -15,8 +15,9 @@ few it uses (tests/test_lazy_start.py).
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from workbench.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from screens.widgets.bullets import Bullet, BulletList, bullet_lines, hanging_lines
@@ -128,14 +129,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name's module the first time the name is asked for."""
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _MODULES, globals())
 
 
 def __dir__() -> list[str]:

@@ -8,7 +8,8 @@ first frame is painted without them (tests/test_lazy_start.py)."""
 from __future__ import annotations
 
 import typing
-from importlib import import_module
+
+from workbench.lazy import lazy_getattr
 
 if typing.TYPE_CHECKING:
     from workbench.store.codec import (
@@ -91,11 +92,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name's module when the name is first asked for, and keep the name."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'workbench.store' has no attribute {name!r}")
-    value = getattr(import_module(f"workbench.store.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())
