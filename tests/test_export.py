@@ -369,7 +369,11 @@ def test_time_format_is_to_the_minute_with_the_zone() -> None:
 
 def test_deadline_text_is_kept_and_never_read_as_a_time(pb: Playbook) -> None:
     case = Escalation(request=Request(deadline_text="end of day Friday"))
-    assert "- Hard deadline: end of day Friday\n" in render(case, pb)
+    # A phrase the import would read as a time against its own clock stays the agent's words.
+    assert "- Hard deadline: `end of day Friday`\n" in render(case, pb)
+    assert "- Hard deadline: by the next release\n" in render(
+        Escalation(request=Request(deadline_text="by the next release")), pb
+    )
     looks_like_time = Escalation(request=Request(deadline_text="2026-11-28 17:00 UTC"))
     text = render(looks_like_time, pb)
     back = parse(text, pb)
@@ -388,7 +392,7 @@ def test_ask_without_a_type_and_labels_inside_values(pb: Playbook) -> None:
     )
     text = render(case, pb)
     back = parse(text, pb)
-    assert back.request.ask_type is None
+    assert back.request.ask_type == "fix"  # the type its wording states, as the lint reads it
     assert back.request.ask == "Ship a fix: or at least a workaround"
     assert back.reproduction.steps == case.reproduction.steps
     assert back.reproduction.expected == case.reproduction.expected

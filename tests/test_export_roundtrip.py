@@ -29,6 +29,7 @@ from workbench.models import (
     Request,
 )
 from workbench.playbook import Playbook, default_playbook
+from workbench.rules.asks import ask_type_of
 from workbench.sanitize import CONTROL_RE, sanitize
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -63,6 +64,9 @@ def _document_values(case: Escalation) -> dict[str, Any]:
         return value
 
     data = dict(clean(data))
+    # An ask whose wording states a type is exported under that type's label (as lint reads it).
+    request = data["request"]
+    request["ask_type"] = request["ask_type"] or ask_type_of(request["ask"], PB)
     # What the format cannot carry, by design: a title is one line (its line breaks are spaces);
     # an empty line in a step's action, in what was tried or in an environment/baseline part would
     # end the list item or the line, so those values lose their empty lines.
@@ -493,3 +497,24 @@ def test_an_impossible_deadline_is_kept_as_text_not_a_crash(text: str) -> None:
     from workbench.document.deadlines import read_deadline
 
     assert read_deadline(text, UTC, datetime(2026, 12, 6, 12, 0, tzinfo=UTC)) is None
+
+
+@pytest.mark.parametrize("render", [render_plain, render_markdown])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[not provided]2026-11-28 17:00 UTC",  # found by hypothesis: the plain export lost it
+        "see ticket, maybe 2026-12-10",
+        "EOD Thursday 2026-12-10",
+        "Fri 11 Dec 17:00 UTC",
+    ],
+)
+def test_deadline_text_the_case_never_read_as_a_date_stays_text(render: Any, text: str) -> None:
+    """Text the import would read as a deadline, in a case that holds none, comes back as text
+    alone: the second export is the first."""
+    case = _case(request=Request(ask="Look at the logs", deadline_text=text))
+    first = render(case, PB, NOW, tz=UTC)
+    back = parse_markdown(first, PB, now=NOW, tz=UTC)
+    assert (back.request.deadline_text, back.request.hard_deadline) == (text, None)
+    assert back.request.deadline_date is None
+    assert render(back, PB, NOW, tz=UTC) == first

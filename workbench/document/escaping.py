@@ -94,12 +94,14 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
         return False
     if line[0].isspace() or line[-1].isspace():
         return True  # Markdown drops whitespace at the edges of a line
+    if line[0] in "*_":
+        return True  # emphasis the parse would skip as a label's markup ("**Label:** value")
     active = _PLAIN_ACTIVE if how.plain else _MD_ACTIVE
     if active.search(line) or _loose_underscore(line, how):
         return True
     if at_start and (_LINE_START.match(line) or line.endswith(":")):
         return True  # a block, or an intro line ("Steps:") that the parse sets apart
-    if label_start(how.doc).match(line) or line == how.doc.placeholder:
+    if label_start(how.doc).match(line) or how.doc.placeholder in line:
         return True
     if " ".join(line.split()).lower() in heading_lines(how.doc):
         return True

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 
+from workbench.document.deadlines import read_deadline
 from workbench.document.escaping import Esc, code_span, encode, fence, label_start, needs_span
 from workbench.document.structure import (
     ACTION_SEPARATOR,
@@ -29,6 +30,7 @@ from workbench.models import (
 )
 from workbench.playbook import Playbook
 from workbench.rules.applicability import reproduction_not_applicable
+from workbench.rules.asks import ask_type_of
 from workbench.rules.impact import effective_severity
 from workbench.rules.triage import routed_destinations
 from workbench.sanitize import sanitize
@@ -105,8 +107,11 @@ def compose_business_impact(case: Escalation, playbook: Playbook) -> BusinessImp
 class _Renderer:
     """One document being written: Markdown (`plain=False`) or the template's plain text."""
 
-    def __init__(self, playbook: Playbook, tz: tzinfo | None, *, plain: bool) -> None:
+    def __init__(
+        self, playbook: Playbook, tz: tzinfo | None, now: datetime, *, plain: bool
+    ) -> None:
         self.playbook = playbook
+        self.now = now
         self.doc = playbook.document
         self.placeholder = self.doc.placeholder
         self.tz = tz
@@ -138,15 +143,19 @@ class _Renderer:
         return _after(f"{label}:", self.enc(value))
 
     def parts(self, labels: dict[str, str], values: dict[str, str], unlabeled: str = "") -> str:
-        filled = [
-            f"{label}: {self.enc(values[name], extra=';', block_ok=False)}"
-            for name, label in labels.items()
-            if name != unlabeled and _one_paragraph(values[name])
-        ]
+        # A part after one that spans lines starts on a continuation line, where a line ending
+        # in ":" would read as the intro of a new block: it is encoded as at a line's start.
+        filled: list[str] = []
+        for name, label in labels.items():
+            if name != unlabeled and _one_paragraph(values[name]):
+                wrapped = any("\n" in part for part in filled)
+                value = self.enc(values[name], extra=";", block_ok=False, line_start=wrapped)
+                filled.append(f"{label}: {value}")
         rest = _one_paragraph(values.get(unlabeled, "")) if unlabeled else ""
         if rest:
             extra = "" if _splits_back(rest, label_start(self.doc)) else ";"
-            filled.append(self.enc(rest, extra=extra, block_ok=False))
+            wrapped = any("\n" in part for part in filled)
+            filled.append(self.enc(rest, extra=extra, block_ok=False, line_start=wrapped))
         return "; ".join(filled) or self.placeholder
 
 
@@ -224,7 +233,9 @@ def _actions(r: _Renderer, actions: Sequence[ActionTaken]) -> str:
         if not sanitize(action.outcome) and any(a in _one_paragraph(action.tried) for a in _ARROWS):
             lines.append(prefix + tried)  # the outcome is already in the text
             continue
-        outcome = r.enc(action.outcome, indent=indent)
+        # On a continuation line of the item, the outcome's first line ends a document line that
+        # the parse reads like any other ("Expected outcome:" there would start a new block).
+        outcome = r.enc(action.outcome, indent=indent, line_start="\n" in tried)
         lines.append(_after(f"{prefix}{tried}{ACTION_SEPARATOR.rstrip()}", outcome))
     return "\n".join(lines)
 
@@ -274,10 +285,11 @@ def _resolved_expectation(r: _Renderer, case: Escalation) -> str:
 
 
 def _request(r: _Renderer, request: Request) -> str:
-    if request.ask_type:
-        ask = _after(
-            f"- {r.playbook.ask_label(request.ask_type)}:", r.enc(request.ask, indent="  ")
-        )
+    # An ask whose wording states its type ("please fix ...") is written under that type's label,
+    # as the lint and the import read it: the document says the type out loud.
+    ask_type = request.ask_type or ask_type_of(sanitize(request.ask), r.playbook)
+    if ask_type:
+        ask = _after(f"- {r.playbook.ask_label(ask_type)}:", r.enc(request.ask, indent="  "))
     else:
         ask = "- " + _start(r.enc(request.ask, indent="  ", line_start=True), "  ")
     label = f"- {r.doc.labels.hard_deadline}:"
@@ -286,10 +298,22 @@ def _request(r: _Renderer, request: Request) -> str:
     else:
         text = sanitize(request.deadline_text)
         encoded = r.enc(text, indent="  ")
-        if encoded == text and parse_time(text, UTC) is not None:
-            encoded = code_span(text)  # typed text that reads like a time stays text
+        first, rest = text.split("\n", 1)[0], encoded[len(text.split("\n", 1)[0]) :]
+        if first and encoded.startswith(first) and _reads_otherwise(r, text, request):
+            # Typed text that reads like a time stays text: one literal character is enough
+            # for the import not to read a deadline out of it.
+            encoded = code_span(first) + rest
         deadline = _after(label, encoded)
     return f"{ask}\n{deadline}"
+
+
+def _reads_otherwise(r: _Renderer, text: str, request: Request) -> bool:
+    """Would the import read a deadline out of this text that the case does not hold? (The
+    import reads the same text with `read_deadline`, which finds a date anywhere in it.)"""
+    if parse_time(text, UTC) is not None:
+        return True
+    read = read_deadline(text, r.tz or UTC, r.now)
+    return read is not None and (read.at is not None or read.day != request.deadline_date)
 
 
 def _attachments(r: _Renderer, case: Escalation) -> str:
@@ -352,7 +376,7 @@ def _reproduction(r: _Renderer, case: Escalation, now: datetime) -> list[str]:
 def _render(
     case: Escalation, playbook: Playbook, now: datetime, tz: tzinfo | None, *, plain: bool
 ) -> str:
-    r = _Renderer(playbook, tz, plain=plain)
+    r = _Renderer(playbook, tz, now, plain=plain)
     doc = playbook.document
     labels = doc.labels
     heads = doc.headings
