@@ -255,6 +255,11 @@ class StoreBase:
 
     # -- plumbing -----------------------------------------------------------------------------------
     @property
+    def location(self) -> str:
+        """Where the cases are, fit to show: the file's path."""
+        return str(self.path)
+
+    @property
     def schema_version(self) -> int:
         with self._guard() as conn:
             return migrations.user_version(conn)

@@ -97,6 +97,8 @@ class Event:
     field: str
     old: str | None
     new: str | None
+    # Who made the change: the connected role on a team database; None in a local file.
+    author: str | None = None
 
     @property
     def old_value(self) -> Any:
