@@ -72,11 +72,12 @@ BACKENDS = ("sqlite", "postgres")
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test that asks for `backend` runs on both stores, the local file and a team database;
-    one marked `sqlite_only`, or that asks for the file itself (`db_path`), on the file alone."""
+    one marked `sqlite_only`, or that asks for the file itself (`db_path`, `db`), on the file
+    alone."""
     if "backend" not in metafunc.fixturenames:
         return
     local = metafunc.definition.get_closest_marker("sqlite_only") is not None
-    local = local or "db_path" in metafunc.fixturenames
+    local = local or not {"db_path", "db"}.isdisjoint(metafunc.fixturenames)
     metafunc.parametrize("backend", ["sqlite"] if local else list(BACKENDS))
 
 
@@ -104,7 +105,7 @@ def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> P
     """Where the test's store lives: a file (`tmp_path/data/workbench.db`) or a team database."""
     if backend == "postgres":
         return str(request.getfixturevalue("pg_url"))
-    return tmp_path / "data" / "workbench.db"
+    return tmp_path / "workbench.db"
 
 
 @pytest.fixture

@@ -83,6 +83,14 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """The file is `db_path` (in a folder not made yet); a team database is the test's own."""
+    if backend == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return tmp_path / "data" / "workbench.db"
+
+
+@pytest.fixture
 def store(db_target: Path | str, playbook: Playbook, clock: Clock) -> Iterator[Store]:
     """The store on both backends (`backend`): the local file, and a team database."""
     with open_store(db_target, playbook, clock=clock) as opened:

@@ -95,7 +95,7 @@ def list_(
         raise CliError(f"--sort: {sort!r} is not one of: {', '.join(SORTS)}")
     now = state.now()
     rows: list[Any] = []
-    if state.db_path().exists():
+    if state.has_database():
         rows = state.store(create=False).list_cases(
             status=status or None,
             severity=severity or None,
