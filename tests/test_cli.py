@@ -28,8 +28,8 @@ from workbench.models import (
     Override,
     Status,
 )
-from workbench.session import State
 from workbench.playbook import Playbook
+from workbench.session import State
 from workbench.store import CaseStore, Store, open_store
 
 Run = Callable[..., Result]
