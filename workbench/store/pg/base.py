@@ -136,37 +136,8 @@ class PgStoreBase:
         )
 
     # -- plumbing -----------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Driver errors -> one-line StoreErrors naming the database without its password."""
-        try:
-            yield
-        except StoreError:
-            raise
-        except PoolTimeout as exc:
-            raise ServerUnavailableError(
-                f"the team database at {self._host} is not reachable (no connection within "
-                f"{CONNECT_TIMEOUT * 2} s)"
-            ) from exc
-        except psycopg.OperationalError as exc:
-            text = brief(_first_line(exc), 120)
-            if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.DeadlockDetected):
-                raise DatabaseLockedError(
-                    f"the team database is busy ({text}): {self.shown_url}"
-                ) from exc
-            raise ServerUnavailableError(
-                f"the team database at {self._host} is not reachable: {text}"
-            ) from exc
-        except pg_errors.InsufficientPrivilege as exc:
-            raise StoreError(
-                f"not allowed on the team database ({brief(_first_line(exc), 120)})"
-            ) from exc
-        except pg_errors.ReadOnlySqlTransaction as exc:
-            raise ReadOnlyError(f"the team database is open read-only: {self.shown_url}") from exc
-        except psycopg.Error as exc:
-            raise StoreError(
-                f"team database error ({brief(_first_line(exc), 120)}): {self.shown_url}"
-            ) from exc
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        return driver_errors(self._host, self.shown_url)
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[Connection]:
@@ -276,3 +247,34 @@ def assignments(values: Mapping[str, object]) -> str:
     if any(name.startswith("fts_") for name in values):
         parts.append(f"search_vector = {SEARCH_VECTOR}")
     return ", ".join(parts)
+
+
+@contextlib.contextmanager
+def driver_errors(host: str, shown_url: str) -> Iterator[None]:
+    """Driver errors -> one-line StoreErrors naming the database without its password."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except PoolTimeout as exc:
+        raise ServerUnavailableError(
+            f"the team database at {host} is not reachable (no connection within "
+            f"{CONNECT_TIMEOUT * 2} s)"
+        ) from exc
+    except psycopg.OperationalError as exc:
+        text = brief(_first_line(exc), 120)
+        if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.DeadlockDetected):
+            raise DatabaseLockedError(f"the team database is busy ({text}): {shown_url}") from exc
+        raise ServerUnavailableError(
+            f"the team database at {host} is not reachable: {text}"
+        ) from exc
+    except pg_errors.InsufficientPrivilege as exc:
+        raise StoreError(
+            f"not allowed on the team database ({brief(_first_line(exc), 120)})"
+        ) from exc
+    except pg_errors.ReadOnlySqlTransaction as exc:
+        raise ReadOnlyError(f"the team database is open read-only: {shown_url}") from exc
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"team database error ({brief(_first_line(exc), 120)}): {shown_url}"
+        ) from exc

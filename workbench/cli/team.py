@@ -1,0 +1,137 @@
+"""`workbench --db URL team ...`: setting up and looking after a team database (PostgreSQL).
+
+`init` (the database's owner: the schema and the agents' group role), `add-agent NAME` (a login
+role in the group, or the group granted to an existing role), `status` (schema version, agents),
+`hand-over ID AGENT` (the case's owner changes, logged by the server). A password comes from a
+prompt or standard input, is hashed before it is sent, and is never printed or written anywhere
+by the workbench; every other credential is libpq's (the URL, PGPASSWORD, ~/.pgpass, a service
+file)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from workbench.cli.cases import parse_case_id
+from workbench.cli.errors import CliError
+from workbench.cli.group import pass_state
+from workbench.cli.output import echo_json, sanitize
+from workbench.session import State
+
+if TYPE_CHECKING:
+    from workbench.store.pg.team import TeamAdmin, TeamStatus
+
+GROUP_HELP = "The agents' group role (default: workbench_agents)."
+
+
+def _admin(state: State) -> TeamAdmin:
+    target = state.db_target()
+    if not isinstance(target, str):
+        raise CliError(
+            "team commands need a team database: --db postgresql://... (or WORKBENCH_DB)"
+        )
+    from workbench.store.pg.team import TeamAdmin
+
+    return TeamAdmin(target)
+
+
+def _status_json(status: TeamStatus) -> dict[str, object]:
+    return {
+        "database": status.database,
+        "schema_version": status.schema_version,
+        "group": status.group,
+        "agents": [
+            {"name": a.name, "can_login": a.can_login, "cases_owned": a.cases_owned}
+            for a in status.agents
+        ],
+    }
+
+
+def _echo_status(status: TeamStatus) -> None:
+    click.echo(sanitize(f"Team database: {status.database}"))
+    click.echo(f"Schema version: {status.schema_version or 'none (run team init)'}")
+    click.echo(sanitize(f"Agents ({status.group}): {len(status.agents)}"))
+    for agent in status.agents:
+        login = "" if agent.can_login else "  (cannot log in)"
+        click.echo(sanitize(f"  {agent.name}  {agent.cases_owned} case(s) owned{login}"))
+
+
+@click.group()
+def team() -> None:
+    """A team's shared database on PostgreSQL (--db postgresql://... or WORKBENCH_DB)."""
+
+
+@team.command()
+@click.option("--group", default="workbench_agents", help=GROUP_HELP)
+@click.option("--json", "as_json", is_flag=True, help="The status afterwards as JSON.")
+@pass_state
+def init(state: State, group: str, as_json: bool) -> None:
+    """Create or upgrade the schema and the agents' group role (run by the database's owner;
+    safe to run again)."""
+    status = _admin(state).init(group)
+    if as_json:
+        echo_json(_status_json(status))
+        return
+    click.echo(f"Team database ready (schema {status.schema_version}).", err=True)
+    _echo_status(status)
+
+
+@team.command("add-agent")
+@click.argument("name")
+@click.option("--group", default="workbench_agents", help=GROUP_HELP)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
+)
+@click.option(
+    "--no-password",
+    is_flag=True,
+    help="No password (the server authenticates otherwise: peer, certificates, ~/.pgpass).",
+)
+@pass_state
+def add_agent(state: State, name: str, group: str, password_stdin: bool, no_password: bool) -> None:
+    """A login role NAME for an agent, in the agents' group; an existing role is granted the
+    group. The password is asked for (or read with --password-stdin) and never shown."""
+    if password_stdin and no_password:
+        raise CliError("--password-stdin and --no-password: choose one")
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not no_password:
+        password = click.prompt(
+            f"Password for {name}", hide_input=True, confirmation_prompt=True, err=True
+        )
+    created = _admin(state).add_agent(name, password=password, group=group)
+    what = "created, in" if created else "already a role: granted"
+    click.echo(sanitize(f"Agent {name} {what} {group}."), err=True)
+
+
+@team.command()
+@click.option("--group", default="workbench_agents", help=GROUP_HELP)
+@click.option("--json", "as_json", is_flag=True, help="The status as JSON.")
+@pass_state
+def status(state: State, group: str, as_json: bool) -> None:
+    """The team database's schema version and its agents."""
+    found = _admin(state).status(group)
+    if as_json:
+        echo_json(_status_json(found))
+    else:
+        _echo_status(found)
+
+
+@team.command("hand-over")
+@click.argument("case_id", metavar="ID")
+@click.argument("agent")
+@pass_state
+def hand_over(state: State, case_id: str, agent: str) -> None:
+    """Give case ID to another AGENT (its owner: who holds the customer relationship); the
+    server logs the handover with your name."""
+    _admin(state)  # a team database, or one line saying so
+    from workbench.store.pg.store import PgStore
+
+    store = state.store(create=False)
+    assert isinstance(store, PgStore)
+    number = parse_case_id(case_id)
+    store.hand_over(number, agent)
+    click.echo(sanitize(f"Case {number} handed over to {agent}."), err=True)
