@@ -99,3 +99,23 @@ def drop_database(admin_url: str, name: str) -> None:
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def as_role(url: str, role: str) -> str:
+    """`url` logging in as `role` (the test server trusts its unix socket: no password)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"{role}@{host}", parts.path, parts.query, ""))
+
+
+def drop_roles(admin_url: str, prefix: str) -> None:
+    """The login roles a test made (their privileges went with its database)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (prefix + "%",)
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))

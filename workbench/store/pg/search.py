@@ -13,9 +13,9 @@ from workbench.store.search import _NOT_PREFIXES, _PREFIX_MIN, _SIMILAR_WORDS, _
 
 _WORD = re.compile(r"[^\W_]+")
 
-# ts_rank's weights for the labels {D, C, B, A}: title (A) 3, search text (B) 1, customer (C)
-# 0.5, as the local bm25 weighs the three columns.
-RANK_WEIGHTS = "{0.0, 0.5, 1.0, 3.0}"
+# ts_rank's weights for the labels {D, C, B, A} (each at most 1): title (A) 3, search text (B)
+# 1, customer (C) 0.5, in the proportions the local bm25 weighs the three columns.
+RANK_WEIGHTS = "{0.0, 0.1667, 0.3333, 1.0}"
 
 
 def fold(text: str) -> str:
