@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -23,11 +25,13 @@ from workbench.playbook import Playbook
 from workbench.store import (
     ServerUnavailableError,
     StaleCaseError,
+    Store,
     StoreError,
     TeamSchemaError,
     open_store,
     redact_url,
 )
+from workbench.store.pg.moving_in import MoveReport, move_in, origin_of
 from workbench.store.pg.store import PgStore
 from workbench.store.pg.team import AGENTS_GROUP, TeamAdmin
 
@@ -284,3 +288,63 @@ def test_three_agents_reports_raise_the_recurring_pattern_for_a_fourth(
     data = json.loads(result.stdout)
     assert sorted(row["id"] for row in data["similar"][:3]) == sorted(reports)
     assert any("independent reports" in json.dumps(s) for s in data["signals"]), data["signals"]
+
+
+# -- moving in ----------------------------------------------------------------------------------
+def _local_file(path: Path, playbook: Playbook, titles: list[str]) -> Path:
+    with Store(path, playbook, clock=fixed_clock) as local:
+        for title in titles:
+            local.create(Escalation(title=title, customer="Acme", created_at=NOW))
+        last = local.get(len(titles))
+        last.linked = [1]
+        local.save(last)
+    return path
+
+
+def test_import_local_keeps_ids_apart_and_a_second_run_adds_nothing(
+    team: dict[str, str], playbook: Playbook, tmp_path: Path, prefix: str
+) -> None:
+    alice_file = _local_file(tmp_path / "alice.db", playbook, ["A one", "A two", "A three"])
+    bob_file = _local_file(tmp_path / "bob.db", playbook, ["B one", "B two"])
+    first = run(team["bob"], "team", "import-local", str(bob_file), "--json")
+    assert json.loads(first.stdout) | {"origin": ""} == {
+        "origin": "",
+        "local": 2,
+        "added": 2,
+        "already": 0,
+        "in_team": 2,
+    }
+    result = run(team["alice"], "team", "import-local", str(alice_file), "--json")
+    assert json.loads(result.stdout)["added"] == 3
+    again = json.loads(run(team["alice"], "team", "import-local", str(alice_file), "--json").stdout)
+    assert (again["added"], again["already"], again["in_team"]) == (0, 3, 3)
+    with open_as(team["alice"], playbook) as store:
+        rows = store.list_cases(sort="id", descending=False)
+        assert [r.title for r in rows] == ["B one", "B two", "A one", "A two", "A three"]
+        assert [r.id for r in rows] == [1, 2, 3, 4, 5]  # the team's own ids
+        assert store.get(5).linked == [3]  # "A three" links "A one", by its new id
+        assert store.get(2).linked == [1]
+        assert store.owner(3) == prefix + "alice" and store.owner(1) == prefix + "bob"
+
+
+def test_two_agents_importing_at_once_both_land_everything(
+    team: dict[str, str], playbook: Playbook, tmp_path: Path
+) -> None:
+    files = {
+        "alice": _local_file(tmp_path / "a.db", playbook, [f"A {i}" for i in range(30)]),
+        "bob": _local_file(tmp_path / "b.db", playbook, [f"B {i}" for i in range(30)]),
+    }
+
+    def move(agent: str) -> MoveReport:
+        with (
+            open_as(team[agent], playbook) as store,
+            Store(files[agent], playbook, readonly=True) as local,
+        ):
+            first = next(iter(local.all_cases()))
+            return move_in(store, local.all_cases(), origin_of(first))
+
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(move, ["alice", "bob"]))
+    assert [(r.added, r.in_team) for r in reports] == [(30, 30), (30, 30)]
+    with open_as(team["carol"], playbook) as store:
+        assert store.count_cases() == 60

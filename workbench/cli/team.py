@@ -10,13 +10,14 @@ file)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from workbench.cli.cases import parse_case_id
-from workbench.cli.errors import CliError
-from workbench.cli.group import pass_state
+from workbench.cli.errors import CliError, shown
+from workbench.cli.group import FilePath, pass_state
 from workbench.cli.output import echo_json, sanitize
 from workbench.session import State
 
@@ -135,3 +136,40 @@ def hand_over(state: State, case_id: str, agent: str) -> None:
     number = parse_case_id(case_id)
     store.hand_over(number, agent)
     click.echo(sanitize(f"Case {number} handed over to {agent}."), err=True)
+
+
+@team.command("import-local")
+@click.argument("file", type=FilePath(exists=True, dir_okay=False, path_type=Path))
+@click.option("--origin", help="The file's origin key (default: taken from its first case).")
+@click.option("--json", "as_json", is_flag=True, help="The counts as JSON.")
+@pass_state
+def import_local(state: State, file: Path, origin: str | None, as_json: bool) -> None:
+    """Copy a local database FILE's cases into the team database: new team ids, the local id
+    kept as the source, links following; running it again adds nothing; counts checked."""
+    _admin(state)
+    from workbench.store import Store
+    from workbench.store.pg.moving_in import move_in, origin_of
+    from workbench.store.pg.store import PgStore
+
+    team_store = state.store()
+    assert isinstance(team_store, PgStore)
+    with Store(file, state.playbook(), readonly=True) as local:
+        first = next(iter(local.all_cases()), None)
+        report = move_in(team_store, local.all_cases(), origin or origin_of(first))
+    if as_json:
+        echo_json(
+            {
+                "origin": report.origin,
+                "local": report.local,
+                "added": report.added,
+                "already": report.already,
+                "in_team": report.in_team,
+            }
+        )
+        return
+    click.echo(
+        sanitize(
+            f"{report.local} local case(s): {report.added} copied, {report.already} already "
+            f"there; {report.in_team} in the team database from {shown(file)}."
+        )
+    )

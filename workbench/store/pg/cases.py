@@ -167,6 +167,15 @@ class PgCaseWrites(PgStoreBase):
         except ValueError as exc:
             raise CorruptDatabaseError(f"case {case_id}'s log cannot be read ({exc})") from exc
 
+    def sources(self, prefix: str) -> dict[str, int]:
+        """The copied cases whose source key starts with `prefix` (`team import-local`): source
+        -> team id."""
+        with self._guard() as conn:
+            rows = conn.execute(
+                "SELECT source, id FROM cases WHERE starts_with(source, %s)", (prefix,)
+            ).fetchall()
+        return {str(source): int(case_id) for source, case_id in rows}
+
     # -- who holds a case ---------------------------------------------------------------------------
     def owner(self, case_id: int) -> str:
         with self._guard() as conn:
