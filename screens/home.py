@@ -101,7 +101,9 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self.app.exit)
         self.reload()
         self._data_version = self._peek_data_version()
-        self.set_interval(CHANGE_POLL, self.check_for_changes)
+        # A team database tells of changes (LISTEN/NOTIFY) and is looked at more often.
+        poll = min(CHANGE_POLL, getattr(self.workbench.store, "change_poll", CHANGE_POLL))
+        self.set_interval(poll, self.check_for_changes)
         self.call_after_refresh(self._mount_footer)
 
     def on_screen_resume(self) -> None:

@@ -147,7 +147,22 @@ def test_another_agent_s_change_moves_data_version_and_one_s_own_does_not(
         alice.create(Escalation(title="Alice's own"))
         assert alice.data_version() == seen
         bob.create(Escalation(title="Bob's"))
+        alice.wait_for_change(5)  # a notification is delivered just after the commit
         assert alice.data_version() != seen
+
+
+def test_another_agent_s_change_is_notified_and_one_s_own_is_not(
+    team: dict[str, str], playbook: Playbook
+) -> None:
+    """LISTEN/NOTIFY: the list learns of another agent's change without querying the table."""
+    with open_as(team["alice"], playbook) as alice, open_as(team["bob"], playbook) as bob:
+        assert alice.wait_for_change(0) is False
+        alice.create(Escalation(title="Alice's own"))
+        assert alice.wait_for_change(0) is False
+        bob.create(Escalation(title="Bob's"))
+        assert alice.wait_for_change(5) is True  # already sent: returns as soon as it is read
+        assert alice.wait_for_change(0) is False
+        assert alice.change_poll <= 1.0
 
 
 # -- what an agent's role cannot do -------------------------------------------------------------

@@ -20,6 +20,7 @@ class CaseStore(Protocol):
     """What every backend offers (see `core.Store` for each method's contract)."""
 
     clock: Callable[[], datetime]
+    change_poll: float  # seconds between the list's looks at `data_version`
     readonly: bool
     damage: str | None
     on_damage: Callable[[str], object] | None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 Connection = psycopg.Connection[tuple[Any, ...]]
 
 CONNECT_TIMEOUT = 5  # seconds, unless the URL says otherwise (libpq's connect_timeout)
+CHANGE_POLL = 0.5  # seconds between the list's looks for notifications (no query each time)
 POOL_SIZE = 4  # the app's thread, its workers (the similar-case pool) and the CLI's
 # The tsvector of a case: the folded words of its title (weight A), search text (B) and
 # customer (C), as `search.indexed` gives them.
@@ -74,12 +76,19 @@ class PgStoreBase:
         self._host = url_host(url)
         self._playbook = once(playbook) if callable(playbook) else playbook
         self.clock = clock
+        self.change_poll = CHANGE_POLL
         self.readonly = readonly
         self.damage: str | None = None  # a server keeps its own pages: never set here
         self.on_damage: Callable[[str], object] | None = None
         self._commits = 0  # this store's own write transactions (see data_version)
         self._stamp_of: tuple[object, str] | None = None
         self._pool: ConnectionPool[Connection] | None = None
+        # LISTEN workbench_cases on a connection of its own: another agent's change arrives as
+        # a notification, with no query (see data_version); the pool's backends are ours.
+        self._listener: Connection | None = None
+        self._listen_lock = threading.Lock()
+        self._own_pids: set[int] = set()
+        self._seen_changes = 0
         self._kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in url:
             self._kwargs["connect_timeout"] = CONNECT_TIMEOUT
@@ -134,6 +143,16 @@ class PgStoreBase:
             timeout=CONNECT_TIMEOUT * 2,
             name="workbench",
         )
+        self._listen()
+
+    def _listen(self) -> None:
+        try:
+            listener: Connection = psycopg.connect(self.url, **self._kwargs)
+            listener.execute(f"LISTEN {schema.CHANNEL}")
+        except psycopg.Error:
+            log.warning("no change notifications from %s: the list polls instead", self.shown_url)
+            return
+        self._listener = listener
 
     # -- plumbing -----------------------------------------------------------------------------------
     def _errors(self) -> contextlib.AbstractContextManager[None]:
@@ -154,6 +173,7 @@ class PgStoreBase:
         if self.readonly:
             raise ReadOnlyError(f"the team database is open read-only: {self.shown_url}")
         with self._guard() as conn:
+            self._own_pids.add(conn.info.backend_pid)
             try:
                 with conn.transaction():
                     yield conn
@@ -176,10 +196,35 @@ class PgStoreBase:
 
     def data_version(self) -> int:
         """A number that changes when another agent (another connection) commits a change; this
-        store's own writes are taken out, as SQLite's `data_version` leaves them out."""
+        store's own writes are taken out, as SQLite's `data_version` leaves them out. From the
+        notifications that arrived (no query: the list can look often); without a listener,
+        from the change counter."""
+        if self._listener is not None and self.wait_for_change(0) is not None:
+            return self._seen_changes
         with self._guard() as conn:
             row = conn.execute("SELECT n FROM changes").fetchone()
         return int(row[0] if row else 0) - self._commits
+
+    def wait_for_change(self, timeout: float) -> bool | None:
+        """Wait up to `timeout` seconds for another agent's change to a case (LISTEN/NOTIFY):
+        whether one came; None when this store has no listener (the server went away)."""
+        with self._listen_lock:
+            listener = self._listener
+            if listener is None:
+                return None
+            before = self._seen_changes
+            try:
+                for note in listener.notifies(timeout=timeout):
+                    if note.pid not in self._own_pids:
+                        self._seen_changes += 1
+                        if timeout > 0:
+                            break
+            except psycopg.Error:
+                self._listener = None
+                with contextlib.suppress(psycopg.Error):
+                    listener.close()
+                return None
+            return self._seen_changes != before
 
     def verify(self) -> None:
         """Nothing to check: the server keeps its own pages (the local file is checked whole)."""
@@ -225,6 +270,11 @@ class PgStoreBase:
             ) from exc
 
     def close(self) -> None:
+        with self._listen_lock:
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(psycopg.Error):
+                listener.close()
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
