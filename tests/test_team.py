@@ -363,3 +363,15 @@ def test_two_agents_importing_at_once_both_land_everything(
     assert [(r.added, r.in_team) for r in reports] == [(30, 30), (30, 30)]
     with open_as(team["carol"], playbook) as store:
         assert store.count_cases() == 60
+
+
+@pytest.mark.parametrize(("version", "words"), [(5, "older schema"), (7, "newer")])
+def test_an_old_or_newer_team_schema_is_one_line(
+    team: dict[str, str], pg_url: str, playbook: Playbook, version: int, words: str
+) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        owner.execute(
+            "UPDATE workbench.meta SET value = %s WHERE key = 'schema_version'", (str(version),)
+        )
+    line = one_line_error(run(team["alice"], "list"))
+    assert words in line and ("team init" in line or "upgrade the app" in line), line

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from workbench.store.errors import TeamSchemaError
 from workbench.store.migrations import SCHEMA_VERSION
 
 SCHEMA = "workbench"
@@ -199,7 +200,11 @@ def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> list[int]:
                 return reached
             step = next((s for s in STEPS if s[0] == version), None)
             if step is None:
-                raise RuntimeError(f"no upgrade from team schema {version}")
+                raise TeamSchemaError(
+                    f"the team database has an older schema (version {version}) that this app "
+                    f"cannot upgrade: its owner runs 'workbench --db URL team init' with the "
+                    f"version of the app that wrote it first"
+                )
             _, target, run = step
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
             conn.execute(f"SET LOCAL search_path = {SCHEMA}")
