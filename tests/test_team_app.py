@@ -4,7 +4,9 @@ change reaching an open list through LISTEN/NOTIFY."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 
 from screens.app import WorkbenchApp
@@ -46,3 +48,46 @@ async def test_the_list_shows_searches_and_hears_another_agent(
         assert await until(lambda: "Reported by a colleague" in [r.title for r in home.rows])
         await pilot.press("slash", *"colleag", "enter")
         assert await until(lambda: [r.title for r in home.rows] == ["Reported by a colleague"])
+
+
+async def test_the_server_away_keeps_the_text_and_saves_it_when_back(
+    pg_url: str, pg_admin_url: str, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away while an agent types: one line says so, the text stays on screen,
+    and it is saved, without a key, once the server is back."""
+    import screens.case_base
+    from screens.widgets import FieldInput
+
+    monkeypatch.setattr(screens.case_base, "RETRY_SAVE_AFTER", 0.2)
+    database = urlsplit(pg_url).path.lstrip("/")
+    store = PgStore(pg_url, playbook, clock=fixed_clock, pool_wait=0.5)
+    case_id = store.create(Escalation(title="Original")).id or 0
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert app.open_case(case_id, "details")
+            await pilot.pause()
+            screen = app.screen
+            customer = next(w for w in screen.query(FieldInput) if w.path == "customer")
+            customer.focus()
+            with psycopg.connect(pg_admin_url, autocommit=True) as admin:  # the server goes away
+                admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (database,),
+                )
+                await pilot.press(*"Initech")
+                assert not screen.flush_edits()  # type: ignore[attr-defined]
+                await pilot.pause()
+                errors = [str(n.message) for n in app._notifications]
+                assert any("not reachable" in e and "\n" not in e for e in errors), errors
+                assert customer.value == "Initech", "the typed text left the screen"
+                admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            for _ in range(100):  # retried every 0.2 s here: 5 s at most
+                await pilot.pause(0.05)
+                if screen.saved_indicator.state == "saved":  # type: ignore[attr-defined]
+                    break
+            with open_store(pg_url, playbook) as other:
+                assert other.get(case_id).customer == "Initech", "what was typed was lost"
+    finally:
+        store.close()

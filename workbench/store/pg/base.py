@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,8 @@ Connection = psycopg.Connection[tuple[Any, ...]]
 
 CONNECT_TIMEOUT = 5  # seconds, unless the URL says otherwise (libpq's connect_timeout)
 CHANGE_POLL = 0.5  # seconds between the list's looks for notifications (no query each time)
+POOL_WAIT = 3.0  # seconds a save waits for a connection when the server is away (the UI waits too)
+AWAY_BACKOFF = 5.0  # seconds the list stops looking for changes after the server did not answer
 POOL_SIZE = 4  # the app's thread, its workers (the similar-case pool) and the CLI's
 # The tsvector of a case: the folded words of its title (weight A), search text (B) and
 # customer (C), as `search.indexed` gives them.
@@ -70,6 +73,7 @@ class PgStoreBase:
         readonly: bool = False,
         clock: Callable[[], datetime] = utcnow,
         pool_size: int = POOL_SIZE,
+        pool_wait: float = POOL_WAIT,
     ) -> None:
         self.url = url
         self.shown_url = redact_url(url)
@@ -81,6 +85,7 @@ class PgStoreBase:
         self.damage: str | None = None  # a server keeps its own pages: never set here
         self.on_damage: Callable[[str], object] | None = None
         self._commits = 0  # this store's own write transactions (see data_version)
+        self._pool_wait = pool_wait
         self._stamp_of: tuple[object, str] | None = None
         self._pool: ConnectionPool[Connection] | None = None
         # LISTEN workbench_cases on a connection of its own: another agent's change arrives as
@@ -89,6 +94,7 @@ class PgStoreBase:
         self._listen_lock = threading.Lock()
         self._own_pids: set[int] = set()
         self._seen_changes = 0
+        self._away_until = 0.0  # time.monotonic() until which data_version does not try
         self._kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in url:
             self._kwargs["connect_timeout"] = CONNECT_TIMEOUT
@@ -140,7 +146,7 @@ class PgStoreBase:
             kwargs=self._kwargs,
             configure=_init_connection,
             open=True,
-            timeout=CONNECT_TIMEOUT * 2,
+            timeout=self._pool_wait,
             name="workbench",
         )
         self._listen()
@@ -156,7 +162,7 @@ class PgStoreBase:
 
     # -- plumbing -----------------------------------------------------------------------------------
     def _errors(self) -> contextlib.AbstractContextManager[None]:
-        return driver_errors(self._host, self.shown_url)
+        return driver_errors(self._host, self.shown_url, self._pool_wait)
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[Connection]:
@@ -197,12 +203,23 @@ class PgStoreBase:
     def data_version(self) -> int:
         """A number that changes when another agent (another connection) commits a change; this
         store's own writes are taken out, as SQLite's `data_version` leaves them out. From the
-        notifications that arrived (no query: the list can look often); without a listener,
-        from the change counter."""
+        notifications that arrived (no query: the list can look often); without a listener
+        (the server went away), from the change counter, listening again once it answers.
+        While the server is away, the list's looks fail at once for a few seconds instead of
+        each waiting for a connection."""
         if self._listener is not None and self.wait_for_change(0) is not None:
             return self._seen_changes
-        with self._guard() as conn:
-            row = conn.execute("SELECT n FROM changes").fetchone()
+        if time.monotonic() < self._away_until:
+            raise ServerUnavailableError(f"the team database at {self._host} is not reachable")
+        try:
+            with self._guard() as conn:
+                row = conn.execute("SELECT n FROM changes").fetchone()
+        except ServerUnavailableError:
+            self._away_until = time.monotonic() + AWAY_BACKOFF
+            raise
+        with self._listen_lock:
+            if self._listener is None:
+                self._listen()
         return int(row[0] if row else 0) - self._commits
 
     def wait_for_change(self, timeout: float) -> bool | None:
@@ -300,7 +317,7 @@ def assignments(values: Mapping[str, object]) -> str:
 
 
 @contextlib.contextmanager
-def driver_errors(host: str, shown_url: str) -> Iterator[None]:
+def driver_errors(host: str, shown_url: str, wait: float = POOL_WAIT) -> Iterator[None]:
     """Driver errors -> one-line StoreErrors naming the database without its password."""
     try:
         yield
@@ -308,8 +325,7 @@ def driver_errors(host: str, shown_url: str) -> Iterator[None]:
         raise
     except PoolTimeout as exc:
         raise ServerUnavailableError(
-            f"the team database at {host} is not reachable (no connection within "
-            f"{CONNECT_TIMEOUT * 2} s)"
+            f"the team database at {host} is not reachable (no connection within {wait:g} s)"
         ) from exc
     except psycopg.OperationalError as exc:
         text = brief(_first_line(exc), 120)
