@@ -5,6 +5,7 @@ gives (an unreachable server, no schema, a password never shown)."""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -375,3 +376,28 @@ def test_an_old_or_newer_team_schema_is_one_line(
         )
     line = one_line_error(run(team["alice"], "list"))
     assert words in line and ("team init" in line or "upgrade the app" in line), line
+
+
+def test_a_wrong_password_is_one_line_and_never_shown(
+    pg_url: str, pg_admin_url: str, prefix: str, playbook: Playbook
+) -> None:
+    """An agent whose role the server checks by password (a line of pg_hba.conf for that role
+    alone, on the fixtures' own server) and a wrong one in the URL."""
+    name = prefix + "frank"
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        (hba,) = admin.execute("SHOW hba_file").fetchone() or ("",)
+        hba_file = Path(hba)
+        if not os.access(hba_file, os.W_OK):
+            pytest.skip("the server's pg_hba.conf is not ours to change (WORKBENCH_TEST_PG)")
+        admin.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD 'right-one'")
+        original = hba_file.read_text()
+        hba_file.write_text(f"local all {name} scram-sha-256\n{original}")
+        try:
+            admin.execute("SELECT pg_reload_conf()")
+            url = as_role(pg_url, name).replace(f"{name}@", f"{name}:wrong-secret@")
+            line = one_line_error(run(url, "list"))
+        finally:
+            hba_file.write_text(original)
+            admin.execute("SELECT pg_reload_conf()")
+    assert "refused the login: password authentication failed" in line, line
+    assert "wrong-secret" not in line and "right-one" not in line

@@ -303,6 +303,15 @@ class PgStoreBase:
         self.close()
 
 
+def _reason(text: str) -> str:
+    """libpq's own reason at the end of "connection failed: connection to server at ...
+    failed: FATAL:  password authentication failed ...": the part a person acts on."""
+    reason = text.rsplit(" failed: ", 1)[-1].strip()
+    for label in ("FATAL:", "ERROR:"):
+        reason = reason.removeprefix(label).strip()
+    return reason or text
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -331,8 +340,13 @@ def driver_errors(host: str, shown_url: str, wait: float = POOL_WAIT) -> Iterato
         text = brief(_first_line(exc), 120)
         if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.DeadlockDetected):
             raise DatabaseLockedError(f"the team database is busy ({text}): {shown_url}") from exc
+        reason = brief(_reason(_first_line(exc)), 120)
+        if "authentication failed" in reason or "no password supplied" in reason:
+            raise ServerUnavailableError(
+                f"the team database at {host} refused the login: {reason}"
+            ) from exc
         raise ServerUnavailableError(
-            f"the team database at {host} is not reachable: {text}"
+            f"the team database at {host} is not reachable: {reason}"
         ) from exc
     except pg_errors.InsufficientPrivilege as exc:
         raise StoreError(
