@@ -401,3 +401,18 @@ def test_a_wrong_password_is_one_line_and_never_shown(
             admin.execute("SELECT pg_reload_conf()")
     assert "refused the login: password authentication failed" in line, line
     assert "wrong-secret" not in line and "right-one" not in line
+
+
+def test_mine_or_the_team_s(team: dict[str, str], playbook: Playbook, prefix: str) -> None:
+    with open_as(team["alice"], playbook) as alice, open_as(team["bob"], playbook) as bob:
+        alice.create(Escalation(title="Alice's export case"))
+        bob.create(Escalation(title="Bob's export case"))
+        assert alice.agent() == prefix + "alice"
+        mine = alice.list_cases(owner=alice.agent())
+        assert [r.title for r in mine] == ["Alice's export case"]
+        assert alice.page(owner=alice.agent(), query="export")[0] == 1
+        assert alice.count_cases(owner=bob.agent()) == 1
+        assert alice.count_cases() == 2
+    listed = json.loads(run(team["bob"], "list", "--mine", "--json").stdout)
+    assert [row["title"] for row in listed] == ["Bob's export case"]
+    assert len(json.loads(run(team["bob"], "list", "--json").stdout)) == 2

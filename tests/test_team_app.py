@@ -91,3 +91,32 @@ async def test_the_server_away_keeps_the_text_and_saves_it_when_back(
                 assert other.get(case_id).customer == "Initech", "what was typed was lost"
     finally:
         store.close()
+
+
+async def test_m_shows_mine_or_the_team_s(
+    pg_url: str, pg_admin_url: str, playbook: Playbook
+) -> None:
+    from tests.pg import as_role, drop_roles
+    from workbench.store.pg.team import TeamAdmin
+
+    prefix = "agent_app_mine_"
+    admin = TeamAdmin(pg_url)
+    admin.init()
+    admin.add_agent(prefix + "gina", password=None)
+    try:
+        with open_store(pg_url, playbook, clock=fixed_clock) as lead:  # the owner's own case
+            lead.create(Escalation(title="The lead's case"))
+        store = open_store(as_role(pg_url, prefix + "gina"), playbook, clock=fixed_clock)
+        store.create(Escalation(title="Gina's case"))
+        app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            home = app.screen
+            assert isinstance(home, HomeScreen)
+            assert len(home.rows) == 2
+            await pilot.press("m")
+            assert [r.title for r in home.rows] == ["Gina's case"]
+            await pilot.press("m")
+            assert len(home.rows) == 2
+        store.close()
+    finally:
+        drop_roles(pg_admin_url, prefix)

@@ -76,6 +76,9 @@ def _row_json(row: Any, now: datetime) -> dict[str, object]:
 @click.option("--sort", default="updated_at", show_default=True, help="Column to sort on.")
 @click.option("--asc", is_flag=True, help="Ascending order (default: descending).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many cases.")
+@click.option(
+    "--mine", is_flag=True, help="Only the cases you own (a team database; a file is all yours)."
+)
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of objects.")
 @pass_state
 def list_(
@@ -86,6 +89,7 @@ def list_(
     sort: str,
     asc: bool,
     limit: int | None,
+    mine: bool,
     as_json: bool,
 ) -> None:
     """The cases, most recently updated first."""
@@ -96,13 +100,15 @@ def list_(
     now = state.now()
     rows: list[Any] = []
     if state.has_database():
-        rows = state.store(create=False).list_cases(
+        store = state.store(create=False)
+        rows = store.list_cases(
             status=status or None,
             severity=severity or None,
             query=query,
             sort=sort,
             descending=not asc,
             limit=limit,
+            owner=store.agent() if mine else None,
         )
     if as_json:
         echo_json([_row_json(row, now) for row in rows])

@@ -256,6 +256,10 @@ class StoreBase:
         return CorruptDatabaseError(message)
 
     # -- plumbing -----------------------------------------------------------------------------------
+    def agent(self) -> str | None:
+        """A local file is one agent's: every case is "mine" (`owner=` filters nothing here)."""
+        return None
+
     @property
     def location(self) -> str:
         """Where the cases are, fit to show: the file's path."""

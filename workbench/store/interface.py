@@ -36,6 +36,11 @@ class CaseStore(Protocol):
     @property
     def schema_version(self) -> int: ...
 
+    def agent(self) -> str | None:
+        """Who this store writes as: the connected role on a team database (the list's "mine"
+        filter, `owner=`); None for the local file, whose cases are all its agent's."""
+        ...
+
     def verify(self) -> None: ...
     def data_version(self) -> int: ...
     def owns(self, target: Path | str) -> bool: ...
@@ -55,6 +60,7 @@ class CaseStore(Protocol):
         descending: bool = True,
         limit: int | None = 100,
         offset: int = 0,
+        owner: str | None = None,
     ) -> list[CaseRow]: ...
 
     def page(
@@ -68,6 +74,7 @@ class CaseStore(Protocol):
         limit: int | None = 100,
         offset: int = 0,
         cap: int | None = None,
+        owner: str | None = None,
     ) -> tuple[int, list[CaseRow]]: ...
 
     def count_cases(
@@ -77,6 +84,7 @@ class CaseStore(Protocol):
         severity: Filter = None,
         query: str | None = None,
         cap: int | None = None,
+        owner: str | None = None,
     ) -> int: ...
 
     def count_overdue(self, now: datetime) -> int: ...

@@ -94,6 +94,7 @@ class PgStoreBase:
         self._listen_lock = threading.Lock()
         self._own_pids: set[int] = set()
         self._seen_changes = 0
+        self._agent: str | None = None  # current_user, asked once (`agent`)
         self._away_until = 0.0  # time.monotonic() until which data_version does not try
         self._kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in url:

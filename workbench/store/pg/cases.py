@@ -194,10 +194,13 @@ class PgCaseWrites(PgStoreBase):
             if found is None:
                 raise CaseNotFound(f"no case with id {case_id}")
 
-    def current_agent(self) -> str:
-        with self._guard() as conn:
-            row = conn.execute("SELECT current_user").fetchone()
-        return str(row[0]) if row else ""
+    def agent(self) -> str | None:
+        """The connected role: the owner of the cases this store creates."""
+        if self._agent is None:
+            with self._guard() as conn:
+                row = conn.execute("SELECT current_user").fetchone()
+            self._agent = str(row[0]) if row else ""
+        return self._agent
 
     # -- history and patterns -----------------------------------------------------------------------
     def similar_candidates(

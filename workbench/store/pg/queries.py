@@ -49,9 +49,14 @@ class PgListQueries(PgCaseWrites):
         return wide if conn.execute(probe, (match,)).fetchone() is None else match
 
     @staticmethod
-    def _where(status: Filter, severity: Filter, match: str | None) -> tuple[str | None, list[Any]]:
+    def _where(
+        status: Filter, severity: Filter, match: str | None, owner: str | None = None
+    ) -> tuple[str | None, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        if owner is not None:  # "mine": the cases this agent holds
+            clauses.append("owner = %s")
+            params.append(owner)
         for column, value in (("status", status), ("severity", severity)):
             values = _filter_values(value)
             if values is None:
@@ -76,8 +81,9 @@ class PgListQueries(PgCaseWrites):
         descending: bool,
         limit: int | None,
         offset: int,
+        owner: str | None = None,
     ) -> list[tuple[Any, ...]]:
-        where, params = self._where(status, severity, self._match(conn, query))
+        where, params = self._where(status, severity, self._match(conn, query), owner)
         if where is None:
             return []
         expression = SORT_EXPRESSIONS[sort]
@@ -96,6 +102,7 @@ class PgListQueries(PgCaseWrites):
         descending: bool = True,
         limit: int | None = 100,
         offset: int = 0,
+        owner: str | None = None,
     ) -> list[CaseRow]:
         _check_page(sort, limit, offset)
         with self._guard() as conn:
@@ -108,6 +115,7 @@ class PgListQueries(PgCaseWrites):
                 descending=descending,
                 limit=limit,
                 offset=offset,
+                owner=owner,
             )
         return _rows(found)
 
@@ -122,11 +130,14 @@ class PgListQueries(PgCaseWrites):
         limit: int | None = 100,
         offset: int = 0,
         cap: int | None = None,
+        owner: str | None = None,
     ) -> tuple[int, list[CaseRow]]:
         """The count and the page, read in one snapshot (the same moment)."""
         _check_page(sort, limit, offset)
         with self._snapshot() as conn:
-            total = self._count(conn, status=status, severity=severity, query=query, cap=cap)
+            total = self._count(
+                conn, status=status, severity=severity, query=query, cap=cap, owner=owner
+            )
             found = self._fetch(
                 conn,
                 status=status,
@@ -136,6 +147,7 @@ class PgListQueries(PgCaseWrites):
                 descending=descending,
                 limit=limit,
                 offset=offset,
+                owner=owner,
             )
         return total, _rows(found)
 
@@ -146,9 +158,12 @@ class PgListQueries(PgCaseWrites):
         severity: Filter = None,
         query: str | None = None,
         cap: int | None = None,
+        owner: str | None = None,
     ) -> int:
         with self._guard() as conn:
-            return self._count(conn, status=status, severity=severity, query=query, cap=cap)
+            return self._count(
+                conn, status=status, severity=severity, query=query, cap=cap, owner=owner
+            )
 
     def _count(
         self,
@@ -158,8 +173,9 @@ class PgListQueries(PgCaseWrites):
         severity: Filter,
         query: str | None,
         cap: int | None,
+        owner: str | None = None,
     ) -> int:
-        where, params = self._where(status, severity, self._match(conn, query))
+        where, params = self._where(status, severity, self._match(conn, query), owner)
         if where is None:
             return 0
         rows = f"SELECT 1 FROM cases{where}"
