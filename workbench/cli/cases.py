@@ -173,9 +173,15 @@ def get_case(state: State, case_id: str) -> tuple[Escalation, Playbook]:
 @pass_state
 def show(state: State, case_id: str, as_json: bool) -> None:
     """One whole case: status, follow-ups, the document and the running log."""
-    case, playbook = get_case(state, case_id)
+    playbook = state.playbook()
+    store = state.store(create=False)
+    case = store.get(parse_case_id(case_id))
+    people = store.people(case.id or 0)  # a team database's owner and authors
     if as_json:
-        echo_json(case.model_dump(mode="json"))
+        document = case.model_dump(mode="json")
+        if people is not None:
+            document["team"] = people
+        echo_json(document)
         return
     from workbench.document import render_export
     from workbench.followup import due_lines, timeline
@@ -192,6 +198,11 @@ def show(state: State, case_id: str, as_json: bool) -> None:
         f"    Tier: {case.tier}",
         f"Created: {when(case.created_at, now)}    Updated: {when(case.updated_at, now)}",
     ]
+    if people is not None:
+        lines.append(
+            f"Owner: {cell(people['owner'])}    Created by: {cell(people['created_by'])}    "
+            f"Last change by: {cell(people['updated_by'])}"
+        )
     from workbench.rules.cadence import follow_up_schedule
 
     due = due_lines(follow_up_schedule(case, playbook, now), now)

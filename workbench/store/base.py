@@ -256,6 +256,10 @@ class StoreBase:
         return CorruptDatabaseError(message)
 
     # -- plumbing -----------------------------------------------------------------------------------
+    def people(self, case_id: int) -> dict[str, str] | None:
+        """A local file is one agent's: nobody else to name."""
+        return None
+
     def agent(self) -> str | None:
         """A local file is one agent's: every case is "mine" (`owner=` filters nothing here)."""
         return None

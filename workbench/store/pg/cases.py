@@ -184,6 +184,16 @@ class PgCaseWrites(PgStoreBase):
             raise CaseNotFound(f"no case with id {case_id}")
         return str(row[0])
 
+    def people(self, case_id: int) -> dict[str, str] | None:
+        """The case's owner, creator and last writer, as the server recorded them."""
+        with self._guard() as conn:
+            row = conn.execute(
+                "SELECT owner, created_by, updated_by FROM cases WHERE id = %s", (case_id,)
+            ).fetchone()
+        if row is None:
+            raise CaseNotFound(f"no case with id {case_id}")
+        return {"owner": row[0], "created_by": row[1], "updated_by": row[2]}
+
     def hand_over(self, case_id: int, agent: str) -> None:
         """Give the case to another agent (a role): the server logs the change of owner with
         its author. Escalation does not transfer the customer relationship; a handover does."""
