@@ -176,13 +176,10 @@ def show(state: State, case_id: str, as_json: bool) -> None:
     playbook = state.playbook()
     store = state.store(create=False)
     case = store.get(parse_case_id(case_id))
-    people = store.people(case.id or 0)  # a team database's owner and authors
-    if as_json:
-        document = case.model_dump(mode="json")
-        if people is not None:
-            document["team"] = people
-        echo_json(document)
+    if as_json:  # the case itself, as `import` reads it back
+        echo_json(case.model_dump(mode="json"))
         return
+    people = store.people(case.id or 0)  # a team database's owner and authors
     from workbench.document import render_export
     from workbench.followup import due_lines, timeline
     from workbench.rules.summary import summarize
