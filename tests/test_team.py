@@ -421,3 +421,12 @@ def test_mine_or_the_team_s(team: dict[str, str], playbook: Playbook, prefix: st
     listed = json.loads(run(team["bob"], "list", "--mine", "--json").stdout)
     assert [row["title"] for row in listed] == ["Bob's export case"]
     assert len(json.loads(run(team["bob"], "list", "--json").stdout)) == 2
+
+
+def test_a_huge_case_is_saved_and_found_by_its_first_words(pg_url: str, playbook: Playbook) -> None:
+    """A tsvector holds at most 1 MB: a case with megabytes of log text is still saved."""
+    words = " ".join(f"word{i}" for i in range(300_000))  # about 3 MB of distinct words
+    with open_as(pg_url, playbook) as store:
+        case = store.create(Escalation(title="Huge", narrative=f"needle {words}"))
+        assert store.get(case.id or 0).narrative.startswith("needle")
+        assert [r.id for r in store.list_cases(query="needle")] == [case.id]

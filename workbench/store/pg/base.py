@@ -48,6 +48,7 @@ CHANGE_POLL = 0.5  # seconds between the list's looks for notifications (no quer
 POOL_WAIT = 3.0  # seconds a save waits for a connection when the server is away (the UI waits too)
 AWAY_BACKOFF = 5.0  # seconds the list stops looking for changes after the server did not answer
 POOL_SIZE = 4  # the app's thread, its workers (the similar-case pool) and the CLI's
+MAX_INDEXED = 400_000  # characters of a case's search text that go into its tsvector
 # The tsvector of a case: the folded words of its title (weight A), search text (B) and
 # customer (C), as `search.indexed` gives them.
 SEARCH_VECTOR = (
@@ -268,7 +269,9 @@ class PgStoreBase:
         text = str(values.pop("search_text") or "")
         values["fts_title"] = indexed(case.title)
         values["fts_customer"] = indexed(case.customer)
-        values["fts_text"] = indexed(text)
+        # A tsvector holds at most 1 MB: the first MAX_INDEXED characters of a huge log are
+        # searchable, and the save never fails for its size.
+        values["fts_text"] = indexed(text[:MAX_INDEXED])
         return values
 
     def _load(self, case_id: int, data: object) -> Escalation:
