@@ -286,9 +286,15 @@ class TimelineScreen(CaseScreen):
             return
         now = self.now()
         rows = followup.change_rows(events, width=max(20, self.size.width // 3))
+        authors = any(row.author for row in rows)  # a team database says who
+        if authors:
+            table.add_column("Who", key="who")
         for index, row in enumerate(reversed(rows)):
             when = timetext.clock(row.at, now)
-            table.add_row(when, field_label(row.field), row.text, key=str(index))
+            cells = [when, field_label(row.field), row.text]
+            if authors:
+                cells.append(row.author or "")
+            table.add_row(*cells, key=str(index))
         if not rows:
             table.add_row("", "nothing changed yet", "")
 

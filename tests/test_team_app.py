@@ -120,3 +120,23 @@ async def test_m_shows_mine_or_the_team_s(
         store.close()
     finally:
         drop_roles(pg_admin_url, prefix)
+
+
+async def test_the_change_log_says_who(team_store: PgStore, playbook: Playbook) -> None:
+    """On a team database the timeline's change log has a "Who" column: the server's author."""
+    from textual.widgets import DataTable
+
+    case = team_store.create(Escalation(title="Export times out", customer="Acme"))
+    case.narrative = "Written by the connected role."
+    team_store.save(case)
+    app = WorkbenchApp(team_store, playbook, clock=fixed_clock, bell=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.open_case(case.id or 0, "timeline")
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        table = app.screen.query_one("#timeline-changes", DataTable)
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels[-1] == "Who"
+        who = {str(table.get_row_at(i)[-1]) for i in range(table.row_count)}
+        assert who == {team_store.agent()}

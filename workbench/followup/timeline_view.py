@@ -157,6 +157,7 @@ class ChangeRow:
     old: str
     new: str
     parts: dict[str, object] = dataclass_field(default_factory=dict, repr=False)
+    author: str | None = None  # who made it, on a team database (the connected role)
 
     @property
     def text(self) -> str:
@@ -200,12 +201,22 @@ def change_rows(events: Sequence[ChangeEvent], *, width: int = 80) -> list[Chang
             key = (event.at, leaf[1])
             row = entries.get(key)
             if row is None:
-                row = ChangeRow(event.at, f"log.{leaf[1]}", "—", "")
+                row = ChangeRow(
+                    event.at, f"log.{leaf[1]}", "—", "", author=getattr(event, "author", None)
+                )
                 entries[key] = row
                 rows.append(row)
             row.parts[leaf[2]] = new
             continue
-        rows.append(ChangeRow(event.at, event.field, _shown(old, width), _shown(new, width)))
+        rows.append(
+            ChangeRow(
+                event.at,
+                event.field,
+                _shown(old, width),
+                _shown(new, width),
+                author=getattr(event, "author", None),
+            )
+        )
     for row in entries.values():
         kind = row.parts.get("kind")
         try:
