@@ -33,6 +33,7 @@ from workbench.store import (
     redact_url,
 )
 from workbench.store.pg.moving_in import MoveReport, move_in, origin_of
+from workbench.store.pg.search import Match, server_match
 from workbench.store.pg.store import PgStore
 from workbench.store.pg.team import AGENTS_GROUP, TeamAdmin
 
@@ -430,3 +431,39 @@ def test_a_huge_case_is_saved_and_found_by_its_first_words(pg_url: str, playbook
         case = store.create(Escalation(title="Huge", narrative=f"needle {words}"))
         assert store.get(case.id or 0).narrative.startswith("needle")
         assert [r.id for r in store.list_cases(query="needle")] == [case.id]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("exp", Match(None, "exp")),  # three letters typed: the prefix vector's lexeme
+        ("export ti", Match("(export) & (ti)", None)),  # shorter: not a prefix yet
+        ("Café exp", Match("(cafe)", "exp")),
+        ("export tim", Match("(export)", "tim")),  # each chunk on its own: "tim" is a prefix
+        ("e-1042", Match("(e <-> 1042:*)", None)),
+        ("the", Match("(the)", None)),  # common: not a prefix until asked
+        ("", None),
+    ],
+)
+def test_the_server_s_search_query(text: str, expected: Match | None) -> None:
+    assert server_match(text) == expected
+
+
+def test_search_on_the_server_is_accent_insensitive_with_prefixes(
+    pg_url: str, playbook: Playbook
+) -> None:
+    with open_as(pg_url, playbook) as store:
+        store.create(Escalation(title="Crème brûlée export fails", customer="Café Olé"))
+        store.create(Escalation(title="Expired certificate", customer="Acme"))
+        store.create(Escalation(title="Login loop", customer="Hooli"))
+        for query, titles in (
+            ("creme", ["Crème brûlée export fails"]),
+            ("CAFÉ ole", ["Crème brûlée export fails"]),
+            ("exp", ["Expired certificate", "Crème brûlée export fails"]),
+            ("brû", ["Crème brûlée export fails"]),
+            ("lo", ["Login loop"]),  # nothing is the word "lo": a prefix then
+            ("zzz", []),
+        ):
+            found = [r.title for r in store.list_cases(query=query, sort="id", descending=True)]
+            assert found == titles, query
+            assert store.count_cases(query=query) == len(titles), query

@@ -32,7 +32,7 @@ from workbench.store.errors import (
     brief,
 )
 from workbench.store.pg import schema
-from workbench.store.pg.search import indexed
+from workbench.store.pg.search import indexed, prefixes
 from workbench.store.target import redact_url, url_host
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ SEARCH_VECTOR = (
     "setweight(to_tsvector('simple', %(fts_text)s), 'B') || "
     "setweight(to_tsvector('simple', %(fts_customer)s), 'C')"
 )
+PREFIX_VECTOR = "to_tsvector('simple', %(fts_prefixes)s)"
 
 
 def _init_connection(conn: Connection) -> None:
@@ -272,6 +273,9 @@ class PgStoreBase:
         # A tsvector holds at most 1 MB: the first MAX_INDEXED characters of a huge log are
         # searchable, and the save never fails for its size.
         values["fts_text"] = indexed(text[:MAX_INDEXED])
+        values["fts_prefixes"] = prefixes(
+            f"{values['fts_title']} {values['fts_customer']} {values['fts_text']}"
+        )
         return values
 
     def _load(self, case_id: int, data: object) -> Escalation:
@@ -326,6 +330,7 @@ def assignments(values: Mapping[str, object]) -> str:
     parts = [f"{name} = %({name})s" for name in values if not name.startswith("fts_")]
     if any(name.startswith("fts_") for name in values):
         parts.append(f"search_vector = {SEARCH_VECTOR}")
+        parts.append(f"search_prefixes = {PREFIX_VECTOR}")
     return ", ".join(parts)
 
 

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 from workbench.store.codec import case_json, diff_documents, iso, pack_document, unpack_document
 from workbench.store.columns import RECOUNTED
 from workbench.store.errors import CaseNotFound, CorruptDatabaseError, StaleCaseError, StoreError
-from workbench.store.pg.base import SEARCH_VECTOR, Connection, PgStoreBase, assignments
+from workbench.store.pg.base import (
+    PREFIX_VECTOR,
+    SEARCH_VECTOR,
+    Connection,
+    PgStoreBase,
+    assignments,
+)
 from workbench.store.pg.search import RANK_WEIGHTS, any_word_ts_query
 from workbench.store.queries import Event
 from workbench.vocab import Status
@@ -30,8 +36,8 @@ def _insert_sql(values: dict[str, object]) -> str:
     names = [name for name in values if not name.startswith("fts_")]
     marks = [f"%({name})s" for name in names]
     return (
-        f"INSERT INTO cases ({', '.join(names)}, search_vector) "
-        f"VALUES ({', '.join(marks)}, {SEARCH_VECTOR})"
+        f"INSERT INTO cases ({', '.join(names)}, search_vector, search_prefixes) "
+        f"VALUES ({', '.join(marks)}, {SEARCH_VECTOR}, {PREFIX_VECTOR})"
     )
 
 

@@ -14,7 +14,7 @@ from workbench.store.facts import CaseFacts
 from workbench.store.pg.base import Connection
 from workbench.store.pg.cases import PgCaseWrites
 from workbench.store.pg.schema import SORT_EXPRESSIONS
-from workbench.store.pg.search import ts_query
+from workbench.store.pg.search import Match, server_match
 from workbench.store.queries import CaseRow, Filter, _check_page, _filter_values, _row
 from workbench.vocab import OPEN_STATUSES, Severity, Status
 
@@ -24,6 +24,18 @@ _ROW_COLUMNS = (
 )
 _BATCH = 200
 _MATCH = "search_vector @@ to_tsquery('simple', %s)"
+_PREFIX = "search_prefixes @@ to_tsquery('simple', %s)"
+
+
+def _match_sql(match: Match) -> tuple[list[str], list[Any]]:
+    clauses, params = [], []
+    if match.words is not None:
+        clauses.append(_MATCH)
+        params.append(match.words)
+    if match.prefix is not None:
+        clauses.append(_PREFIX)
+        params.append(match.prefix)
+    return clauses, params
 
 
 def _rows(found: list[tuple[Any, ...]]) -> list[CaseRow]:
@@ -36,21 +48,22 @@ def _rows(found: list[tuple[Any, ...]]) -> list[CaseRow]:
 class PgListQueries(PgCaseWrites):
     """The list's pages and counts, every case in id order, and the dashboard's facts."""
 
-    def _match(self, conn: Connection, query: str | None) -> str | None:
+    def _match(self, conn: Connection, query: str | None) -> Match | None:
         """The search as typed, or with its last word as a prefix when the words as typed find
         nothing (see `search.match_query`)."""
-        match = ts_query(query) if query else None
+        match = server_match(query) if query else None
         if match is None or query is None:
             return None
-        wide = ts_query(query, prefix=True)
+        wide = server_match(query, prefix=True)
         if wide is None or wide == match:
             return match
-        probe = f"SELECT 1 FROM cases WHERE {_MATCH} LIMIT 1"
-        return wide if conn.execute(probe, (match,)).fetchone() is None else match
+        clauses, params = _match_sql(match)
+        probe = f"SELECT 1 FROM cases WHERE {' AND '.join(clauses)} LIMIT 1"
+        return wide if conn.execute(probe, params).fetchone() is None else match
 
     @staticmethod
     def _where(
-        status: Filter, severity: Filter, match: str | None, owner: str | None = None
+        status: Filter, severity: Filter, match: Match | None, owner: str | None = None
     ) -> tuple[str | None, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
@@ -66,8 +79,9 @@ class PgListQueries(PgCaseWrites):
             clauses.append(f"{column} = ANY(%s)")
             params.append(values)
         if match is not None:
-            clauses.append(_MATCH)
-            params.append(match)
+            more, values = _match_sql(match)
+            clauses += more
+            params += values
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def _fetch(
@@ -88,7 +102,9 @@ class PgListQueries(PgCaseWrites):
             return []
         expression = SORT_EXPRESSIONS[sort]
         way = "DESC" if descending else "ASC"
-        order = f"({expression}) {way} NULLS LAST, id {way}"
+        # Empty values last either way (each sort's two indexes are made so); the id, never
+        # empty, walks its primary key both ways (NULLS LAST there would sort the whole table).
+        order = f"id {way}" if sort == "id" else f"({expression}) {way} NULLS LAST, id {way}"
         sql = f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT %s OFFSET %s"
         return conn.execute(sql, [*params, limit, offset]).fetchall()
 

@@ -84,6 +84,7 @@ CREATE TABLE cases (
     escalated_at text,
     resolved_at text,
     search_vector tsvector NOT NULL,
+    search_prefixes tsvector NOT NULL DEFAULT '',
     data bytea NOT NULL,
     owner text NOT NULL DEFAULT current_user,
     created_by text NOT NULL DEFAULT current_user,
@@ -101,6 +102,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_case ON events (case_id, id);
 CREATE INDEX cases_search ON cases USING gin (search_vector);
+CREATE INDEX cases_search_prefixes ON cases USING gin (search_prefixes);
 CREATE INDEX cases_status ON cases (status);
 CREATE INDEX cases_severity ON cases (severity);
 CREATE INDEX cases_owner ON cases (owner);
