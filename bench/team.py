@@ -31,10 +31,10 @@ def team_database(count: int, log: Callable[[str], None]) -> Iterator[tuple[str,
     if given:
         yield given, _load(given, count)
         return
-    from tests.pg import create_database, test_server
+    from tests.pg import create_database, pg_test_server
 
     os.environ.pop("WORKBENCH_TEST_PG", None)
-    with test_server() as admin:
+    with pg_test_server() as admin:
         _, url = create_database(admin)
         seconds = _load(url, count)
         log(f"  team database, {count:,} cases: loaded in {seconds:.1f} s")

@@ -84,9 +84,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def pg_admin_url() -> Iterator[str]:
     """A PostgreSQL server for this pytest process (tests/pg.py), started on first use."""
-    from tests.pg import test_server
+    from tests.pg import pg_test_server
 
-    with test_server() as url:
+    with pg_test_server() as url:
         yield url
 
 

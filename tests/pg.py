@@ -59,7 +59,7 @@ def _binaries_server(base: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def test_server() -> Iterator[str]:
+def pg_test_server() -> Iterator[str]:
     """The admin URL of a server for this test run (see the module's docstring). Its files are
     in a directory of their own, not pytest's: run as root, pgserver runs the server as another
     user, and pytest's temporary directories are its owner's alone."""
