@@ -24,6 +24,7 @@ from workbench import cli
 from workbench.models import Escalation, Reproduction
 from workbench.playbook import Playbook
 from workbench.store import (
+    SORTS,
     ServerUnavailableError,
     StaleCaseError,
     Store,
@@ -33,6 +34,7 @@ from workbench.store import (
     redact_url,
 )
 from workbench.store.pg.moving_in import MoveReport, move_in, origin_of
+from workbench.store.pg.schema import order_by
 from workbench.store.pg.search import Match, server_match
 from workbench.store.pg.store import PgStore
 from workbench.store.pg.team import AGENTS_GROUP, TeamAdmin
@@ -467,3 +469,21 @@ def test_search_on_the_server_is_accent_insensitive_with_prefixes(
             found = [r.title for r in store.list_cases(query=query, sort="id", descending=True)]
             assert found == titles, query
             assert store.count_cases(query=query) == len(titles), query
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_every_sort_reads_an_index_on_the_server(
+    pg_url: str, playbook: Playbook, sort: str, descending: bool
+) -> None:
+    """A page in any order walks an index: no sort of the whole table (the planner is told
+    sorting costs the earth, so a missing index shows as a Sort node)."""
+    with open_as(pg_url, playbook):
+        pass  # the schema
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("SET search_path = workbench")
+        conn.execute("SET enable_sort = off")
+        conn.execute("SET enable_seqscan = off")
+        sql = f"SELECT id FROM cases ORDER BY {order_by(sort, descending)} LIMIT 38"
+        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {sql}").fetchall())
+    assert "Sort" not in plan and "Index" in plan, plan

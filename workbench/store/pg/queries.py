@@ -13,7 +13,7 @@ from workbench.store.errors import CorruptDatabaseError
 from workbench.store.facts import CaseFacts
 from workbench.store.pg.base import Connection
 from workbench.store.pg.cases import PgCaseWrites
-from workbench.store.pg.schema import SORT_EXPRESSIONS
+from workbench.store.pg.schema import order_by
 from workbench.store.pg.search import Match, server_match
 from workbench.store.queries import CaseRow, Filter, _check_page, _filter_values, _row
 from workbench.vocab import OPEN_STATUSES, Severity, Status
@@ -100,11 +100,7 @@ class PgListQueries(PgCaseWrites):
         where, params = self._where(status, severity, self._match(conn, query), owner)
         if where is None:
             return []
-        expression = SORT_EXPRESSIONS[sort]
-        way = "DESC" if descending else "ASC"
-        # Empty values last either way (each sort's two indexes are made so); the id, never
-        # empty, walks its primary key both ways (NULLS LAST there would sort the whole table).
-        order = f"id {way}" if sort == "id" else f"({expression}) {way} NULLS LAST, id {way}"
+        order = order_by(sort, descending)  # as the sort indexes are made (pg/schema.py)
         sql = f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT %s OFFSET %s"
         return conn.execute(sql, [*params, limit, offset]).fetchall()
 

@@ -49,17 +49,35 @@ _ISO_NOW = (
 )
 
 
+# Sorts whose column can be empty: empty values last both ways, so each has a second index for
+# the descending order (a btree read backwards gives DESC NULLS FIRST). The others are never
+# empty, and one index serves both directions.
+NULLABLE_SORTS = frozenset({"severity", "next_due", "due_latest", "sla"})
+
+
+def order_by(sort: str, descending: bool) -> str:
+    """The ORDER BY of a list page, as the indexes below are made for it; ties on id."""
+    expression = SORT_EXPRESSIONS[sort]
+    way = "DESC" if descending else "ASC"
+    if sort == "id":
+        return f"id {way}"
+    if sort in NULLABLE_SORTS:
+        return f"({expression}) {way} NULLS LAST, id {way}"
+    return f"({expression}) {way}, id {way}"
+
+
 def _sort_indexes() -> str:
-    """An index per sort key and direction (empty values last both ways, ties on id)."""
+    """An index per sort key (and a second, descending, where empty values must come last)."""
     out = []
     for name, expression in SORT_EXPRESSIONS.items():
         if name == "id":
             continue
         out.append(f"CREATE INDEX cases_sort_{name} ON cases (({expression}) NULLS LAST, id);")
-        out.append(
-            f"CREATE INDEX cases_sort_{name}_desc ON cases "
-            f"(({expression}) DESC NULLS LAST, id DESC);"
-        )
+        if name in NULLABLE_SORTS:
+            out.append(
+                f"CREATE INDEX cases_sort_{name}_desc ON cases "
+                f"(({expression}) DESC NULLS LAST, id DESC);"
+            )
     return "\n".join(out)
 
 
