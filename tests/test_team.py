@@ -349,6 +349,12 @@ def test_import_local_keeps_ids_apart_and_a_second_run_adds_nothing(
         assert store.get(5).linked == [3]  # "A three" links "A one", by its new id
         assert store.get(2).linked == [1]
         assert store.owner(3) == prefix + "alice" and store.owner(1) == prefix + "bob"
+        log = store.events(5)  # the local change log came along, after the import's own event
+        # imported, the local log (created, the link added), and the link following the new id
+        assert [e.field for e in log] == ["imported", "created", "linked.0", "linked.0"]
+        assert (log[-1].old_value, log[-1].new_value) == (1, 3)
+        assert {e.author for e in log} == {prefix + "alice"}
+        assert log[1].at == NOW and log[1].new_value == "A three"
 
 
 def test_two_agents_importing_at_once_both_land_everything(

@@ -155,7 +155,9 @@ def import_local(state: State, file: Path, origin: str | None, as_json: bool) ->
     assert isinstance(team_store, PgStore)
     with Store(file, state.playbook(), readonly=True) as local:
         first = next(iter(local.all_cases()), None)
-        report = move_in(team_store, local.all_cases(), origin or origin_of(first))
+        report = move_in(
+            team_store, local.all_cases(), origin or origin_of(first), history=local.events
+        )
     if as_json:
         echo_json(
             {

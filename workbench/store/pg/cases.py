@@ -6,7 +6,7 @@ columns counted again with the playbook's calendar."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -44,10 +44,18 @@ def _insert_sql(values: dict[str, object]) -> str:
 class PgCaseWrites(PgStoreBase):
     """Cases in and out, one at a time or many, and their event log with its authors."""
 
-    def create(self, case: Escalation, *, source: str | None = None) -> Escalation:
+    def create(
+        self,
+        case: Escalation,
+        *,
+        source: str | None = None,
+        history: Sequence[Event] = (),
+    ) -> Escalation:
         """Store a new case under a new id, revision 1 (see `Store.create`). Its owner and
         creator are the connected role, whatever the case says. `source`: where it was copied
-        from (`team import-local`), unique, so the same case is never copied twice."""
+        from (`team import-local`), unique, so the same case is never copied twice; its first
+        event is then "imported" (from the source), followed by the copied case's own change
+        log, `history`, with the times it was written (their author: whoever copies them)."""
         with self._write() as conn:
             now = self._now()
             new_id = int(conn.execute(_NEXT_ID, (1,)).fetchone()[0])  # type: ignore[index]
@@ -57,11 +65,19 @@ class PgCaseWrites(PgStoreBase):
             values = self._columns(stored, now)
             values.update(id=new_id, revision=1, data=pack_document(data_json), source=source)
             conn.execute(_insert_sql(values), values)
+            first = ("imported", json.dumps(source)) if source is not None else None
+            first = first or ("created", json.dumps(stored.title, ensure_ascii=False))
             conn.execute(
-                "INSERT INTO events (case_id, at, field, old, new) "
-                "VALUES (%s, %s, 'created', NULL, %s)",
-                (new_id, iso(now), json.dumps(stored.title, ensure_ascii=False)),
+                "INSERT INTO events (case_id, at, field, old, new) VALUES (%s, %s, %s, NULL, %s)",
+                (new_id, iso(now), *first),
             )
+            if history:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO events (case_id, at, field, old, new) "
+                        "VALUES (%s, %s, %s, %s, %s)",
+                        [(new_id, iso(e.at), e.field, e.old, e.new) for e in history],
+                    )
             self._keep_stamp_true(conn)
             return stored
 

@@ -1,12 +1,13 @@
 """`team import-local`: an agent's local history copied into the team database. Each case gets a
 team id of its own (ids are kept apart: the local id is kept in the case's `source` key, with
-the file's origin), links between the copied cases follow the new ids, and a second run adds
+the file's origin), each case's change log comes along (its first event in the team database
+says "imported"), links between the copied cases follow the new ids, and a second run adds
 nothing (a source already in the team database is skipped). The counts are checked at the end."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from psycopg import errors as pg_errors
 
 from workbench.store.errors import StoreError
 from workbench.store.pg.store import PgStore
+from workbench.store.queries import Event
 
 if TYPE_CHECKING:
     from workbench.models import Escalation
@@ -37,8 +39,14 @@ def origin_of(first: Escalation | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def move_in(team: PgStore, cases: Iterable[Escalation], origin: str) -> MoveReport:
-    """Copy `cases` (a local store's, in id order) into `team` under `origin` (see module)."""
+def move_in(
+    team: PgStore,
+    cases: Iterable[Escalation],
+    origin: str,
+    history: Callable[[int], Sequence[Event]] | None = None,
+) -> MoveReport:
+    """Copy `cases` (a local store's, in id order) into `team` under `origin` (see module),
+    each with its change log (`history(local id)`, the local store's `events`)."""
     prefix = f"{origin}:"
     known = team.sources(prefix)  # source -> team id
     local = added = already = 0
@@ -54,7 +62,8 @@ def move_in(team: PgStore, cases: Iterable[Escalation], origin: str) -> MoveRepo
             new_ids[case.id] = known[source]
             continue
         try:
-            stored = team.create(case.model_copy(update={"id": None}), source=source)
+            log = history(case.id) if history is not None else ()
+            stored = team.create(case.model_copy(update={"id": None}), source=source, history=log)
         except StoreError as exc:
             if isinstance(exc.__cause__, pg_errors.UniqueViolation):  # another run got it
                 already += 1
