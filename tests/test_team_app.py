@@ -11,7 +11,7 @@ import pytest
 
 from screens.app import WorkbenchApp
 from screens.home import HomeScreen
-from tests.conftest import fixed_clock, seed_cases
+from tests.conftest import NOW, fixed_clock, seed_cases
 from workbench.models import Escalation
 from workbench.playbook import Playbook
 from workbench.store import open_store
@@ -140,3 +140,23 @@ async def test_the_change_log_says_who(team_store: PgStore, playbook: Playbook) 
         assert labels[-1] == "Who"
         who = {str(table.get_row_at(i)[-1]) for i in range(table.row_count)}
         assert who == {team_store.agent()}
+
+
+async def test_the_follow_up_log_says_who_logged_each_entry(
+    team_store: PgStore, playbook: Playbook
+) -> None:
+    from screens.timeline import TimelineRow
+    from workbench.followup import log_update
+    from workbench.models import LogKind
+
+    case = team_store.create(Escalation(title="Export times out", customer="Acme"))
+    log_update(case, LogKind.NOTE, "Two more merchants", now=NOW)
+    team_store.save(case)
+    app = WorkbenchApp(team_store, playbook, clock=fixed_clock, bell=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.open_case(case.id or 0, "timeline")
+        await pilot.pause()
+        rows = list(app.screen.query(TimelineRow))
+        noted = [row for row in rows if row.item.summary == "Two more merchants"]
+        assert [row.item.author for row in noted] == [team_store.agent()]
+        assert all(row.item.author is None for row in rows if row not in noted)  # "Opened"
