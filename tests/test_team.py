@@ -493,3 +493,13 @@ def test_every_sort_reads_an_index_on_the_server(
         sql = f"SELECT id FROM cases ORDER BY {order_by(sort, descending)} LIMIT 38"
         plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {sql}").fetchall())
     assert "Sort" not in plan and "Index" in plan, plan
+
+
+def test_without_the_driver_a_team_database_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, playbook: Playbook
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "workbench.store.pg.store", None)  # import fails
+    with pytest.raises(StoreError, match=r"escalation-workbench\[team\]"):
+        open_store("postgresql://nobody@localhost/none", playbook)

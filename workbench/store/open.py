@@ -26,7 +26,15 @@ def open_store(
     """The store at `target`: `postgresql://...` or `postgres://...` -> the team database,
     else the SQLite file at that path."""
     if is_team_url(target):
-        from workbench.store.pg.store import PgStore
+        try:
+            from workbench.store.pg.store import PgStore
+        except ImportError as exc:  # the driver is an extra
+            from workbench.store.errors import StoreError
+
+            raise StoreError(
+                "a team database needs the PostgreSQL driver: "
+                "pip install 'escalation-workbench[team]'"
+            ) from exc
 
         return PgStore(str(target).strip(), playbook, readonly=readonly, clock=clock)
     from workbench.store.core import Store
