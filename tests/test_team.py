@@ -503,3 +503,47 @@ def test_without_the_driver_a_team_database_is_one_line(
     monkeypatch.setitem(sys.modules, "workbench.store.pg.store", None)  # import fails
     with pytest.raises(StoreError, match=r"escalation-workbench\[team\]"):
         open_store("postgresql://nobody@localhost/none", playbook)
+
+
+def test_two_processes_importing_at_once_both_land_everything(
+    team: dict[str, str], playbook: Playbook, tmp_path: Path
+) -> None:
+    """Two agents' `workbench team import-local`, run as two processes at the same time."""
+    import subprocess
+    import sys
+
+    files = {
+        "alice": _local_file(tmp_path / "pa.db", playbook, [f"PA {i}" for i in range(25)]),
+        "bob": _local_file(tmp_path / "pb.db", playbook, [f"PB {i}" for i in range(25)]),
+    }
+    env = {**os.environ, "WORKBENCH_NOW": NOW.isoformat()}
+    env.pop("WORKBENCH_DB", None)
+    running = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "workbench.cli",
+                "--db",
+                team[agent],
+                "team",
+                "import-local",
+                str(files[agent]),
+                "--json",
+            ],  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for agent in ("alice", "bob")
+    ]
+    reports = []
+    for process in running:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        reports.append(json.loads(out))
+    assert [(r["added"], r["in_team"]) for r in reports] == [(25, 25), (25, 25)]
+    with open_as(team["carol"], playbook) as store:
+        assert store.count_cases() == 50
+        assert store.count_cases(owner=store.agent()) == 0
