@@ -530,7 +530,7 @@ def test_two_processes_importing_at_once_both_land_everything(
                 "import-local",
                 str(files[agent]),
                 "--json",
-            ],  # fmt: skip
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
