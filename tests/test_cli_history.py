@@ -113,3 +113,27 @@ def test_stats_without_a_database_is_all_zero(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.output)["total"] == 0
     assert not (tmp_path / "none.db").exists()
+
+
+REPORTS = Path(__file__).parent / "reports"
+
+
+def test_four_reports_written_four_ways_are_one_recurring_pattern(db_target: Path | str) -> None:
+    """Three customers' reports of one symptom, each in a colleague's own style (an email with
+    no sections among them), then a fourth: `similar` ranks the three first, as the same problem,
+    and raises the recurring-pattern trigger; each case keeps the customer its header names."""
+    ids = {}
+    for name in ("stall-initech.md", "stall-globex.txt", "stall-umbrella.md", "stall-hooli.md"):
+        result = run(db_target, "import", str(REPORTS / name))
+        assert result.exit_code == 0, result.output
+        ids[name] = int(result.stdout.strip().splitlines()[-1])
+    result = run(db_target, "similar", str(ids["stall-hooli.md"]), "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    top = found["similar"][:3]
+    others = {ids[n] for n in ("stall-initech.md", "stall-globex.txt", "stall-umbrella.md")}
+    assert {row["id"] for row in top} == others
+    assert all(row["same_problem"] for row in top)
+    assert {row["customer"] for row in top} == {"Initech", "Globex Corp", "Umbrella Health"}
+    recurring = [s for s in found["signals"] if s["criterion_id"] == "esc.recurring.three_reports"]
+    assert recurring and set(recurring[0]["evidence_case_ids"]) == others
