@@ -20,6 +20,7 @@ from workbench.cli.errors import CliError, shown
 from workbench.cli.group import FilePath, pass_state
 from workbench.cli.output import echo_json, sanitize
 from workbench.session import State
+from workbench.vocab import plural
 
 if TYPE_CHECKING:
     from workbench.store.pg.team import TeamAdmin, TeamStatus
@@ -54,9 +55,11 @@ def _echo_status(status: TeamStatus) -> None:
     click.echo(sanitize(f"Team database: {status.database}"))
     click.echo(f"Schema version: {status.schema_version or 'none (run team init)'}")
     click.echo(sanitize(f"Agents ({status.group}): {len(status.agents)}"))
+    width = max((len(agent.name) for agent in status.agents), default=0)
     for agent in status.agents:
         login = "" if agent.can_login else "  (cannot log in)"
-        click.echo(sanitize(f"  {agent.name}  {agent.cases_owned} case(s) owned{login}"))
+        owned = plural(agent.cases_owned, "case")
+        click.echo(sanitize(f"  {agent.name:<{width}}  {owned} owned{login}"))
 
 
 @click.group()
@@ -171,7 +174,7 @@ def import_local(state: State, file: Path, origin: str | None, as_json: bool) ->
         return
     click.echo(
         sanitize(
-            f"{report.local} local case(s): {report.added} copied, {report.already} already "
+            f"{plural(report.local, 'local case')}: {report.added} copied, {report.already} already "
             f"there; {report.in_team} in the team database from {shown(file)}."
         )
     )
