@@ -8,6 +8,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,8 @@ CONNECT_TIMEOUT = 5  # seconds, unless the URL says otherwise (libpq's connect_t
 CHANGE_POLL = 0.5  # seconds between the list's looks for notifications (no query each time)
 POOL_WAIT = 3.0  # seconds a save waits for a connection when the server is away (the UI waits too)
 AWAY_BACKOFF = 5.0  # seconds the list stops looking for changes after the server did not answer
+KNOWN_CASES = 32  # stored documents kept for saves without a read (`_known_json`)
+PREPARE_THRESHOLD = 1  # runs of a statement on a connection before psycopg prepares it
 POOL_SIZE = 4  # the app's thread, its workers (the similar-case pool) and the CLI's
 MAX_INDEXED = 400_000  # characters of a case's search text that go into its tsvector
 # The tsvector of a case: the folded words of its title (weight A), search text (B) and
@@ -98,11 +101,18 @@ class PgStoreBase:
         self._seen_changes = 0
         self._agent: str | None = None  # current_user, asked once (`agent`)
         self._away_until = 0.0  # time.monotonic() until which data_version does not try
+        # The stored JSON of the cases this store last read or wrote, with its revision: a save
+        # of a copy at that revision diffs against it without reading the row first (`_known`).
+        self._known: OrderedDict[int, tuple[int, str]] = OrderedDict()
+        self._known_lock = threading.Lock()
         self._kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in url:
             self._kwargs["connect_timeout"] = CONNECT_TIMEOUT
         if readonly:
             self._kwargs["options"] = "-c default_transaction_read_only=on"
+        # Prepared at the second run rather than psycopg's fifth: each of the pool's connections
+        # prepares the app's few statements (a save, a page) on its own.
+        self._kwargs["prepare_threshold"] = PREPARE_THRESHOLD
         with self._errors():
             self._open(pool_size)
 
@@ -277,6 +287,21 @@ class PgStoreBase:
             f"{values['fts_title']} {values['fts_customer']} {values['fts_text']}"
         )
         return values
+
+    def _remember(self, case_id: int, revision: int, data_json: str) -> None:
+        """Keep the stored document of a case at `revision` (a revision's document never
+        changes: every write of a case's document moves its revision)."""
+        with self._known_lock:
+            self._known[case_id] = (revision, data_json)
+            self._known.move_to_end(case_id)
+            while len(self._known) > KNOWN_CASES:
+                self._known.popitem(last=False)
+
+    def _known_json(self, case_id: int, revision: int) -> str | None:
+        """The stored document of the case at `revision` if this store read or wrote it."""
+        with self._known_lock:
+            known = self._known.get(case_id)
+        return known[1] if known is not None and known[0] == revision else None
 
     def _load(self, case_id: int, data: object) -> Escalation:
         from pydantic import ValidationError

@@ -5,6 +5,7 @@ columns counted again with the playbook's calendar."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -12,7 +13,13 @@ from typing import TYPE_CHECKING
 
 from workbench.store.codec import case_json, diff_documents, iso, pack_document, unpack_document
 from workbench.store.columns import RECOUNTED
-from workbench.store.errors import CaseNotFound, CorruptDatabaseError, StaleCaseError, StoreError
+from workbench.store.errors import (
+    CaseNotFound,
+    CorruptDatabaseError,
+    ReadOnlyError,
+    StaleCaseError,
+    StoreError,
+)
 from workbench.store.pg.base import (
     PREFIX_VECTOR,
     SEARCH_VECTOR,
@@ -30,6 +37,34 @@ if TYPE_CHECKING:
 _NEXT_ID = (
     "SELECT nextval(pg_get_serial_sequence('workbench.cases', 'id')) FROM generate_series(1, %s)"
 )
+
+
+def _stale(case_id: int, stored: int | None, revision: int) -> str:
+    now = f"revision {stored}, " if stored is not None else ""
+    return (
+        f"case {case_id} was changed in another window or process ({now}this copy has "
+        f"{revision}); reload it and redo the change"
+    )
+
+
+def _save_sql(sets: str) -> str:
+    """A save as one statement (one transaction in autocommit): the update, checked against the
+    revision the copy was read at, then, only if it matched, the events in the diff's order
+    (their author set by the server's trigger), the change counter and the calendar stamp
+    dropped when it was counted with another calendar (see `_keep_stamp_true`)."""
+    return (
+        "WITH up AS ("
+        f"UPDATE cases SET revision = %(revision)s, data = %(data)s, {sets} "
+        "WHERE id = %(id)s AND revision = %(old_revision)s RETURNING id), "
+        "ev AS (INSERT INTO events (case_id, at, field, old, new) "
+        "SELECT up.id, %(at)s, e.field, e.old, e.new FROM up, "
+        "unnest(%(fields)s::text[], %(olds)s::text[], %(news)s::text[]) "
+        "WITH ORDINALITY AS e(field, old, new, n) ORDER BY e.n), "
+        "counted AS (UPDATE changes SET n = n + 1 WHERE EXISTS (SELECT FROM up)), "
+        "stamp AS (DELETE FROM derived_from WHERE key = 'calendar' "
+        "AND value IS DISTINCT FROM %(stamp)s AND EXISTS (SELECT FROM up)) "
+        "SELECT count(*) FROM up"
+    )
 
 
 def _insert_sql(values: dict[str, object]) -> str:
@@ -79,7 +114,8 @@ class PgCaseWrites(PgStoreBase):
                         [(new_id, iso(e.at), e.field, e.old, e.new) for e in history],
                     )
             self._keep_stamp_true(conn)
-            return stored
+        self._remember(new_id, 1, data_json)
+        return stored
 
     def create_many(self, cases: Iterable[Escalation], *, batch: int = 2000) -> int:
         """Many new cases at once, each keeping its own `updated_at` (see `Store.create_many`)."""
@@ -123,55 +159,81 @@ class PgCaseWrites(PgStoreBase):
 
     def get(self, case_id: int) -> Escalation:
         with self._guard() as conn:
-            row = conn.execute("SELECT data FROM cases WHERE id = %s", (case_id,)).fetchone()
+            row = conn.execute(
+                "SELECT revision, data FROM cases WHERE id = %s", (case_id,)
+            ).fetchone()
         if row is None:
             raise CaseNotFound(f"no case with id {case_id}")
-        return self._load(case_id, row[0])
+        case = self._load(case_id, row[1])
+        with contextlib.suppress(ValueError):
+            self._remember(case_id, int(row[0]), unpack_document(row[1]))
+        return case
 
     def save(self, case: Escalation) -> Escalation:
-        """Write the case if its revision is the stored one (the row is locked while checked);
-        one event per changed leaf field, each with the connected role as its author."""
+        """Write the case if its revision is the stored one; one event per changed leaf field,
+        each with the connected role as its author. One statement, so one round trip to the
+        server when the stored document of this revision is known (`_known`): the update, its
+        events, the change counter and the calendar stamp together, the revision checked in
+        the update's own WHERE (a concurrent save makes it match no row)."""
         if case.id is None:
             raise ValueError("save() needs a case that was created first (its id is None)")
-        with self._write() as conn:
+        if self.readonly:
+            raise ReadOnlyError(f"the team database is open read-only: {self.shown_url}")
+        stored_json = self._known_json(case.id, case.revision)
+        if stored_json is None:
+            stored_json = self._read_revision(case.id, case.revision)
+        now = self._now()
+        revision = case.revision
+        data = case.model_copy(update={"revision": revision + 1, "updated_at": now})
+        data_json = case_json(data)
+        try:
+            stored_doc = json.loads(stored_json)
+        except ValueError as exc:
+            raise CorruptDatabaseError(f"case {case.id} cannot be read ({exc})") from exc
+        changes = diff_documents(stored_doc, json.loads(data_json))
+        if not changes:
+            self._read_revision(case.id, revision)  # the same check as a write: stale or gone
+            return self._load(case.id, stored_json)
+        stored = type(case).model_validate_json(data_json)
+        values = self._columns(stored, now)
+        sets = assignments(values)
+        values.update(
+            id=case.id,
+            old_revision=revision,
+            revision=revision + 1,
+            data=pack_document(data_json),
+            at=iso(now),
+            fields=[path for path, _, _ in changes],
+            olds=[old for _, old, _ in changes],
+            news=[new for _, _, new in changes],
+            stamp=self._calendar_stamp(),
+        )
+        with self._guard() as conn:
+            self._own_pids.add(conn.info.backend_pid)
+            row = conn.execute(_save_sql(sets), values).fetchone()
+        if not row or not row[0]:
+            self._read_revision(case.id, revision)  # raises: gone or changed meanwhile
+            raise StaleCaseError(_stale(case.id, None, revision))
+        self._commits += 1
+        self._remember(case.id, revision + 1, data_json)
+        return stored
+
+    def _read_revision(self, case_id: int, revision: int) -> str:
+        """The stored document of the case, which must be at `revision` (else StaleCaseError)."""
+        with self._guard() as conn:
             row = conn.execute(
-                "SELECT revision, data FROM cases WHERE id = %s FOR UPDATE", (case.id,)
+                "SELECT revision, data FROM cases WHERE id = %s", (case_id,)
             ).fetchone()
-            if row is None:
-                raise CaseNotFound(f"no case with id {case.id}")
-            revision, old_data = row
-            if case.revision != revision:
-                raise StaleCaseError(
-                    f"case {case.id} was changed in another window or process (revision "
-                    f"{revision}, this copy has {case.revision}); reload it and redo the change"
-                )
-            now = self._now()
-            data = case.model_copy(update={"revision": revision + 1, "updated_at": now})
-            data_json = case_json(data)
-            try:
-                stored_doc = json.loads(unpack_document(old_data))
-            except ValueError as exc:
-                raise CorruptDatabaseError(f"case {case.id} cannot be read ({exc})") from exc
-            changes = diff_documents(stored_doc, json.loads(data_json))
-            if not changes:
-                return self._load(case.id, old_data)
-            stored = type(case).model_validate_json(data_json)
-            values = self._columns(stored, now)
-            sets = assignments(values)
-            values.update(id=case.id, revision=revision + 1, data=pack_document(data_json))
-            conn.execute(
-                f"UPDATE cases SET revision = %(revision)s, data = %(data)s, {sets} "
-                "WHERE id = %(id)s",
-                values,
-            )
-            at = iso(now)
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO events (case_id, at, field, old, new) VALUES (%s, %s, %s, %s, %s)",
-                    [(case.id, at, path, old, new) for path, old, new in changes],
-                )
-            self._keep_stamp_true(conn)
-            return stored
+        if row is None:
+            raise CaseNotFound(f"no case with id {case_id}")
+        if row[0] != revision:
+            raise StaleCaseError(_stale(case_id, row[0], revision))
+        try:
+            text = unpack_document(row[1])
+        except ValueError as exc:
+            raise CorruptDatabaseError(f"case {case_id} cannot be read ({exc})") from exc
+        self._remember(case_id, revision, text)
+        return text
 
     def events(self, case_id: int) -> list[Event]:
         """The case's change log, oldest first, each event with its author (a role name)."""
