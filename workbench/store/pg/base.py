@@ -200,14 +200,6 @@ class PgStoreBase:
             finally:
                 self._commits += 1
 
-    @contextlib.contextmanager
-    def _snapshot(self) -> Iterator[Connection]:
-        """A read-only transaction whose statements all see the same moment (a page's count
-        and rows)."""
-        with self._guard() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield conn
-
     @property
     def schema_version(self) -> int:
         with self._guard() as conn:

@@ -144,24 +144,33 @@ class PgListQueries(PgCaseWrites):
         cap: int | None = None,
         owner: str | None = None,
     ) -> tuple[int, list[CaseRow]]:
-        """The count and the page, read in one snapshot (the same moment)."""
+        """The count and the page, read in one snapshot (the same moment): one statement, the
+        count an init plan of the page's query, so one round trip (two when the search's last
+        word is tried as a prefix; a page past the end counts on its own)."""
         _check_page(sort, limit, offset)
-        with self._snapshot() as conn:
-            total = self._count(
-                conn, status=status, severity=severity, query=query, cap=cap, owner=owner
+        with self._guard() as conn:
+            where, params = self._where(status, severity, self._match(conn, query), owner)
+            if where is None:
+                return 0, []
+            counted = f"SELECT 1 FROM cases{where}"
+            count_params = list(params)
+            if cap is not None:
+                counted += " LIMIT %s"
+                count_params.append(cap + 1)
+            order = order_by(sort, descending)
+            sql = (
+                f"SELECT (SELECT count(*) FROM ({counted}) AS counted), {_ROW_COLUMNS} "
+                f"FROM cases{where} ORDER BY {order} LIMIT %s OFFSET %s"
             )
-            found = self._fetch(
-                conn,
-                status=status,
-                severity=severity,
-                query=query,
-                sort=sort,
-                descending=descending,
-                limit=limit,
-                offset=offset,
-                owner=owner,
-            )
-        return total, _rows(found)
+            found = conn.execute(sql, [*count_params, *params, limit, offset]).fetchall()
+            if not found:
+                if offset == 0:
+                    return 0, []
+                row = conn.execute(
+                    f"SELECT count(*) FROM ({counted}) AS counted", count_params
+                ).fetchone()
+                return (int(row[0]) if row else 0), []
+        return int(found[0][0]), _rows([values[1:] for values in found])
 
     def count_cases(
         self,
