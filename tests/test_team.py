@@ -432,6 +432,60 @@ def test_mine_or_the_team_s(team: dict[str, str], playbook: Playbook, prefix: st
     assert len(json.loads(run(team["bob"], "list", "--json").stdout)) == 2
 
 
+def test_a_save_in_one_statement_keeps_the_revision_check_and_the_search(
+    pg_url: str, playbook: Playbook
+) -> None:
+    """A save of a copy this store knows is one statement: a copy saved from another store
+    meanwhile is still refused; a tick that changes no words keeps the words findable; new words
+    after it are found and the old ones are not; each save leaves its events in order."""
+    with open_as(pg_url, playbook) as mine, open_as(pg_url, playbook) as theirs:
+        case = mine.create(Escalation(title="Export times out", customer="Acme"))
+        case_id = case.id or 0
+        case.impact.growing = True  # no search words change
+        case = mine.save(case)
+        assert [r.id for r in mine.list_cases(query="export")] == [case_id]
+        case.title = "Webhook retries pile up"
+        case = mine.save(case)
+        assert [r.id for r in mine.list_cases(query="webhook")] == [case_id]
+        assert mine.list_cases(query="export") == []
+        other = theirs.get(case_id)
+        other.customer = "Globex"
+        theirs.save(other)
+        case.narrative = "typed while the other agent saved"
+        with pytest.raises(StaleCaseError):
+            mine.save(case)
+        fresh = mine.get(case_id)
+        assert fresh.customer == "Globex" and fresh.narrative == ""
+        fresh.narrative = "typed again"
+        mine.save(fresh)
+        fields = [e.field for e in mine.events(case_id)]
+        assert fields[0] == "created" and fields[-2:] == ["customer", "narrative"]
+        assert [r.id for r in theirs.list_cases(query="typed")] == [case_id]
+
+
+def test_a_failing_event_leaves_the_case_unsaved(pg_url: str, playbook: Playbook) -> None:
+    """The update and its events are one transaction on the server too."""
+    with open_as(pg_url, playbook) as store:
+        case = store.create(Escalation(title="Before", customer="Acme"))
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE FUNCTION workbench.boom() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN IF NEW.field = 'title' THEN RAISE EXCEPTION 'boom'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            conn.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON workbench.events "
+                "FOR EACH ROW EXECUTE FUNCTION workbench.boom()"
+            )
+        case.customer = "Globex"
+        case.title = "After"
+        with pytest.raises(StoreError, match="boom"):
+            store.save(case)
+        stored = store.get(case.id or 0)
+        assert (stored.title, stored.customer, stored.revision) == ("Before", "Acme", 1)
+        assert [e.field for e in store.events(case.id or 0)] == ["created"]
+
+
 def test_a_huge_case_is_saved_and_found_by_its_first_words(pg_url: str, playbook: Playbook) -> None:
     """A tsvector holds at most 1 MB: a case with megabytes of log text is still saved."""
     words = " ".join(f"word{i}" for i in range(300_000))  # about 3 MB of distinct words

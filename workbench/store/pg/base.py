@@ -103,7 +103,7 @@ class PgStoreBase:
         self._away_until = 0.0  # time.monotonic() until which data_version does not try
         # The stored JSON of the cases this store last read or wrote, with its revision: a save
         # of a copy at that revision diffs against it without reading the row first (`_known`).
-        self._known: OrderedDict[int, tuple[int, str]] = OrderedDict()
+        self._known: OrderedDict[int, tuple[int, str, int | None]] = OrderedDict()
         self._known_lock = threading.Lock()
         self._kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in url:
@@ -268,8 +268,19 @@ class PgStoreBase:
     def _columns(self, case: Escalation, now: datetime) -> dict[str, object]:
         """The case's list columns (`columns.derive_columns`), and the folded words its search
         vector is made of (`SEARCH_VECTOR`) in place of the local search text."""
+        return self._columns_and_words(case, now)[0]
+
+    def _columns_and_words(
+        self, case: Escalation, now: datetime, *, words_of: int | None = None
+    ) -> tuple[dict[str, object], int]:
+        """`_columns`, and the digest of the words the search vectors are made of
+        (`words_digest`). Given the stored vectors' digest (`words_of`), the same words again
+        leave the vectors out: a checklist tick rebuilds no index entries."""
         values = derive_columns(case, lambda: self.playbook, now)
         text = str(values.pop("search_text") or "")
+        digest = words_digest(case, text)
+        if words_of is not None and words_of == digest:
+            return values, digest
         values["fts_title"] = indexed(case.title)
         values["fts_customer"] = indexed(case.customer)
         # A tsvector holds at most 1 MB: the first MAX_INDEXED characters of a huge log are
@@ -278,22 +289,26 @@ class PgStoreBase:
         values["fts_prefixes"] = prefixes(
             f"{values['fts_title']} {values['fts_customer']} {values['fts_text']}"
         )
-        return values
+        return values, digest
 
-    def _remember(self, case_id: int, revision: int, data_json: str) -> None:
+    def _remember(
+        self, case_id: int, revision: int, data_json: str, words: int | None = None
+    ) -> None:
         """Keep the stored document of a case at `revision` (a revision's document never
-        changes: every write of a case's document moves its revision)."""
+        changes: every write of a case's document moves its revision), and the digest of the
+        words its search vectors were made of when this store wrote them."""
         with self._known_lock:
-            self._known[case_id] = (revision, data_json)
+            self._known[case_id] = (revision, data_json, words)
             self._known.move_to_end(case_id)
             while len(self._known) > KNOWN_CASES:
                 self._known.popitem(last=False)
 
-    def _known_json(self, case_id: int, revision: int) -> str | None:
-        """The stored document of the case at `revision` if this store read or wrote it."""
+    def _known_case(self, case_id: int, revision: int) -> tuple[str, int | None] | None:
+        """The stored document of the case at `revision` if this store read or wrote it, and
+        the digest of its search words if this store wrote them."""
         with self._known_lock:
             known = self._known.get(case_id)
-        return known[1] if known is not None and known[0] == revision else None
+        return (known[1], known[2]) if known is not None and known[0] == revision else None
 
     def _load(self, case_id: int, data: object) -> Escalation:
         from pydantic import ValidationError
@@ -326,6 +341,11 @@ class PgStoreBase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def words_digest(case: Escalation, text: str) -> int:
+    """What a case's search vectors are made of, as one number (see `PgStoreBase._columns`)."""
+    return hash((case.title, case.customer, text[:MAX_INDEXED]))
 
 
 def _reason(text: str) -> str:

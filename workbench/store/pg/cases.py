@@ -97,7 +97,7 @@ class PgCaseWrites(PgStoreBase):
             data = case.model_copy(update={"id": new_id, "revision": 1, "updated_at": now})
             data_json = case_json(data)
             stored = type(case).model_validate_json(data_json)
-            values = self._columns(stored, now)
+            values, words = self._columns_and_words(stored, now)
             values.update(id=new_id, revision=1, data=pack_document(data_json), source=source)
             conn.execute(_insert_sql(values), values)
             first = ("imported", json.dumps(source)) if source is not None else None
@@ -114,7 +114,7 @@ class PgCaseWrites(PgStoreBase):
                         [(new_id, iso(e.at), e.field, e.old, e.new) for e in history],
                     )
             self._keep_stamp_true(conn)
-        self._remember(new_id, 1, data_json)
+        self._remember(new_id, 1, data_json, words)
         return stored
 
     def create_many(self, cases: Iterable[Escalation], *, batch: int = 2000) -> int:
@@ -179,7 +179,8 @@ class PgCaseWrites(PgStoreBase):
             raise ValueError("save() needs a case that was created first (its id is None)")
         if self.readonly:
             raise ReadOnlyError(f"the team database is open read-only: {self.shown_url}")
-        stored_json = self._known_json(case.id, case.revision)
+        known = self._known_case(case.id, case.revision)
+        stored_json, words = known if known is not None else (None, None)
         if stored_json is None:
             stored_json = self._read_revision(case.id, case.revision)
         now = self._now()
@@ -195,7 +196,7 @@ class PgCaseWrites(PgStoreBase):
             self._read_revision(case.id, revision)  # the same check as a write: stale or gone
             return self._load(case.id, stored_json)
         stored = type(case).model_validate_json(data_json)
-        values = self._columns(stored, now)
+        values, words = self._columns_and_words(stored, now, words_of=words)
         sets = assignments(values)
         values.update(
             id=case.id,
@@ -215,7 +216,7 @@ class PgCaseWrites(PgStoreBase):
             self._read_revision(case.id, revision)  # raises: gone or changed meanwhile
             raise StaleCaseError(_stale(case.id, None, revision))
         self._commits += 1
-        self._remember(case.id, revision + 1, data_json)
+        self._remember(case.id, revision + 1, data_json, words)
         return stored
 
     def _read_revision(self, case_id: int, revision: int) -> str:
