@@ -38,6 +38,7 @@ from workbench.store.pg.schema import order_by
 from workbench.store.pg.search import Match, server_match
 from workbench.store.pg.store import PgStore
 from workbench.store.pg.team import AGENTS_GROUP, TeamAdmin
+from workbench.vocab import OPEN_STATUSES, Status
 
 Run = Callable[..., Result]
 
@@ -172,6 +173,23 @@ def test_another_agent_s_change_is_notified_and_one_s_own_is_not(
         assert alice.wait_for_change(5) is True  # already sent: returns as soon as it is read
         assert alice.wait_for_change(0) is False
         assert alice.change_poll <= 1.0
+
+
+def test_counts_are_read_again_after_any_change(pg_url: str, playbook: Playbook) -> None:
+    """The list's counts are kept while nothing changed: one's own save, or another agent's
+    once notified, makes them read again."""
+    with open_as(pg_url, playbook) as mine, open_as(pg_url, playbook) as theirs:
+        mine.create(Escalation(title="One", status=Status.ESCALATED))
+        assert mine.count_cases(status=OPEN_STATUSES) == 1
+        assert mine.page(status=OPEN_STATUSES)[0] == 1
+        mine.create(Escalation(title="Two", status=Status.ESCALATED))
+        assert mine.count_cases(status=OPEN_STATUSES) == 2
+        assert mine.page()[0] == 2
+        theirs.create(Escalation(title="Three", status=Status.ESCALATED))
+        mine.wait_for_change(5)  # the notification, delivered just after the commit
+        assert mine.count_cases(status=OPEN_STATUSES) == 3
+        assert sorted(r.title for r in mine.page(offset=0)[1]) == ["One", "Three", "Two"]
+        assert mine.page(offset=5) == (3, [])
 
 
 # -- what an agent's role cannot do -------------------------------------------------------------

@@ -63,7 +63,11 @@ PREFIX_VECTOR = "to_tsvector('simple', %(fts_prefixes)s)"
 
 
 def _init_connection(conn: Connection) -> None:
-    conn.execute(f"SET search_path = {schema.SCHEMA}, pg_catalog")
+    # Statements are prepared (PREPARE_THRESHOLD), but always planned for their values: a
+    # search's plan depends on its words, a filter's on how many cases it keeps.
+    conn.execute(
+        f"SET search_path = {schema.SCHEMA}, pg_catalog; SET plan_cache_mode = force_custom_plan"
+    )
 
 
 class PgStoreBase:
@@ -105,6 +109,11 @@ class PgStoreBase:
         # of a copy at that revision diffs against it without reading the row first (`_known`).
         self._known: OrderedDict[int, tuple[int, str, int | None]] = OrderedDict()
         self._known_lock = threading.Lock()
+        # Counts read while nothing changed since (`_generation`): the list's total and its
+        # "open" count are asked again with every search, filter and sort, and a count over
+        # 100,000 rows costs the server 20-50 ms where SQLite's costs 1.
+        self._counts: dict[tuple[object, ...], int] = {}
+        self._counts_of: tuple[int, int] | None = None
         self._kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in url:
             self._kwargs["connect_timeout"] = CONNECT_TIMEOUT
@@ -247,6 +256,32 @@ class PgStoreBase:
                     listener.close()
                 return None
             return self._seen_changes != before
+
+    def _generation(self) -> tuple[int, int] | None:
+        """Which state of the cases this store last knew of: its own writes and the changes
+        other agents notified (drained here, no query); None when it cannot know (no
+        listener: the server went away)."""
+        if self._listener is None or self.wait_for_change(0) is None:
+            return None
+        return (self._commits, self._seen_changes)
+
+    def _known_count(self, key: tuple[object, ...]) -> tuple[int | None, tuple[int, int] | None]:
+        """A count read since the last change (or None), and the state it is read in now."""
+        generation = self._generation()
+        with self._known_lock:
+            if generation is None or generation != self._counts_of:
+                self._counts.clear()
+                self._counts_of = generation
+                return None, generation
+            return self._counts.get(key), generation
+
+    def _keep_count(
+        self, key: tuple[object, ...], generation: tuple[int, int] | None, value: int
+    ) -> None:
+        """Keep a count read in `generation`, unless something changed meanwhile."""
+        with self._known_lock:
+            if generation is not None and generation == self._counts_of:
+                self._counts[key] = value
 
     def verify(self) -> None:
         """Nothing to check: the server keeps its own pages (the local file is checked whole)."""

@@ -45,6 +45,14 @@ def _rows(found: list[tuple[Any, ...]]) -> list[CaseRow]:
         raise CorruptDatabaseError(f"the team database holds a damaged value ({exc})") from exc
 
 
+def _count_key(
+    status: Filter, severity: Filter, query: str | None, cap: int | None, owner: str | None
+) -> tuple[object, ...]:
+    """What a count depends on besides the cases themselves (see `PgStoreBase._known_count`)."""
+    values = (_filter_values(status), _filter_values(severity))
+    return (*(None if v is None else tuple(v) for v in values), query, cap, owner)
+
+
 class PgListQueries(PgCaseWrites):
     """The list's pages and counts, every case in id order, and the dashboard's facts."""
 
@@ -148,6 +156,8 @@ class PgListQueries(PgCaseWrites):
         count an init plan of the page's query, so one round trip (two when the search's last
         word is tried as a prefix; a page past the end counts on its own)."""
         _check_page(sort, limit, offset)
+        key = _count_key(status, severity, query, cap, owner)
+        known, generation = self._known_count(key)
         with self._guard() as conn:
             where, params = self._where(status, severity, self._match(conn, query), owner)
             if where is None:
@@ -158,19 +168,23 @@ class PgListQueries(PgCaseWrites):
                 counted += " LIMIT %s"
                 count_params.append(cap + 1)
             order = order_by(sort, descending)
-            sql = (
-                f"SELECT (SELECT count(*) FROM ({counted}) AS counted), {_ROW_COLUMNS} "
-                f"FROM cases{where} ORDER BY {order} LIMIT %s OFFSET %s"
-            )
-            found = conn.execute(sql, [*count_params, *params, limit, offset]).fetchall()
-            if not found:
-                if offset == 0:
-                    return 0, []
+            page = f"FROM cases{where} ORDER BY {order} LIMIT %s OFFSET %s"
+            if known is not None:
+                found = conn.execute(f"SELECT {_ROW_COLUMNS} {page}", [*params, limit, offset])
+                return known, _rows(found.fetchall())
+            sql = f"SELECT (SELECT count(*) FROM ({counted}) AS counted), {_ROW_COLUMNS} {page}"
+            rows = conn.execute(sql, [*count_params, *params, limit, offset]).fetchall()
+            if rows:
+                total = int(rows[0][0])
+            elif offset == 0:
+                total = 0
+            else:
                 row = conn.execute(
                     f"SELECT count(*) FROM ({counted}) AS counted", count_params
                 ).fetchone()
-                return (int(row[0]) if row else 0), []
-        return int(found[0][0]), _rows([values[1:] for values in found])
+                total = int(row[0]) if row else 0
+        self._keep_count(key, generation, total)
+        return total, _rows([values[1:] for values in rows])
 
     def count_cases(
         self,
@@ -181,10 +195,16 @@ class PgListQueries(PgCaseWrites):
         cap: int | None = None,
         owner: str | None = None,
     ) -> int:
+        key = _count_key(status, severity, query, cap, owner)
+        known, generation = self._known_count(key)
+        if known is not None:
+            return known
         with self._guard() as conn:
-            return self._count(
+            total = self._count(
                 conn, status=status, severity=severity, query=query, cap=cap, owner=owner
             )
+        self._keep_count(key, generation, total)
+        return total
 
     def _count(
         self,
