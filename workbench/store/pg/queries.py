@@ -4,6 +4,7 @@ planner has statistics, so the plan is not chosen here as it is for SQLite."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,20 @@ def _rows(found: list[tuple[Any, ...]]) -> list[CaseRow]:
         return [_row(values) for values in found]
     except (ValueError, KeyError, TypeError) as exc:
         raise CorruptDatabaseError(f"the team database holds a damaged value ({exc})") from exc
+
+
+@contextlib.contextmanager
+def _by_index(conn: Connection, query: str | None) -> Iterator[None]:
+    """A search's statements read the full-text indexes, never every row: the planner takes a
+    common word's capped count for cheap by a scan of the table, where each row's tsvector is
+    read and matched (100-130 ms for "customer" at 100,000 cases, 15-30 ms by the index). Its
+    own transaction, so the setting ends with it."""
+    if not query:
+        yield
+        return
+    with conn.transaction():
+        conn.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 def _count_key(
@@ -125,7 +140,7 @@ class PgListQueries(PgCaseWrites):
         owner: str | None = None,
     ) -> list[CaseRow]:
         _check_page(sort, limit, offset)
-        with self._guard() as conn:
+        with self._guard() as conn, _by_index(conn, query):
             found = self._fetch(
                 conn,
                 status=status,
@@ -158,11 +173,13 @@ class PgListQueries(PgCaseWrites):
         _check_page(sort, limit, offset)
         key = _count_key(status, severity, query, cap, owner)
         known, generation = self._known_count(key)
-        with self._guard() as conn:
+        with self._guard() as conn, _by_index(conn, query):
             where, params = self._where(status, severity, self._match(conn, query), owner)
             if where is None:
                 return 0, []
-            counted = f"SELECT 1 FROM cases{where}"
+            # No column: a bitmap scan then counts from the index and the visibility map
+            # without reading the matching rows' pages (26 -> 11 ms for "export").
+            counted = f"SELECT FROM cases{where}"
             count_params = list(params)
             if cap is not None:
                 counted += " LIMIT %s"
@@ -199,7 +216,7 @@ class PgListQueries(PgCaseWrites):
         known, generation = self._known_count(key)
         if known is not None:
             return known
-        with self._guard() as conn:
+        with self._guard() as conn, _by_index(conn, query):
             total = self._count(
                 conn, status=status, severity=severity, query=query, cap=cap, owner=owner
             )
@@ -219,7 +236,7 @@ class PgListQueries(PgCaseWrites):
         where, params = self._where(status, severity, self._match(conn, query), owner)
         if where is None:
             return 0
-        rows = f"SELECT 1 FROM cases{where}"
+        rows = f"SELECT FROM cases{where}"
         if cap is not None:
             rows += " LIMIT %s"
             params.append(cap + 1)
