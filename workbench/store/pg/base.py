@@ -33,7 +33,7 @@ from workbench.store.errors import (
     brief,
 )
 from workbench.store.pg import schema
-from workbench.store.pg.search import indexed, prefixes
+from workbench.store.pg.search import prefixes_of, words
 from workbench.store.target import redact_url, url_host
 
 if TYPE_CHECKING:
@@ -316,14 +316,14 @@ class PgStoreBase:
         digest = words_digest(case, text)
         if words_of is not None and words_of == digest:
             return values, digest
-        values["fts_title"] = indexed(case.title)
-        values["fts_customer"] = indexed(case.customer)
+        title, customer = words(case.title), words(case.customer)
         # A tsvector holds at most 1 MB: the first MAX_INDEXED characters of a huge log are
         # searchable, and the save never fails for its size.
-        values["fts_text"] = indexed(text[:MAX_INDEXED])
-        values["fts_prefixes"] = prefixes(
-            f"{values['fts_title']} {values['fts_customer']} {values['fts_text']}"
-        )
+        body = words(text[:MAX_INDEXED])
+        values["fts_title"] = " ".join(title)
+        values["fts_customer"] = " ".join(customer)
+        values["fts_text"] = " ".join(body)
+        values["fts_prefixes"] = prefixes_of([*title, *customer, *body])
         return values, digest
 
     def _remember(

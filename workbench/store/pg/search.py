@@ -21,6 +21,8 @@ RANK_WEIGHTS = "{0.0, 0.1667, 0.3333, 1.0}"
 
 def fold(text: str) -> str:
     """Lower case without accents ("Café" -> "cafe"), as unicode61 remove_diacritics 2 folds."""
+    if text.isascii():  # most text: nothing to decompose (a typed key's save folds it all)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -51,7 +53,12 @@ class Match(NamedTuple):
 
 def prefixes(text: str) -> str:
     """The three-letter prefixes of the words of `text`, each once: the prefix vector's text."""
-    return " ".join(sorted({w[:PREFIX_LENGTH] for w in words(text) if len(w) >= PREFIX_LENGTH}))
+    return prefixes_of(words(text))
+
+
+def prefixes_of(folded: Iterable[str]) -> str:
+    """`prefixes` of words already folded (`words`)."""
+    return " ".join(sorted({w[:PREFIX_LENGTH] for w in folded if len(w) >= PREFIX_LENGTH}))
 
 
 def server_match(text: str, *, prefix: bool | None = None) -> Match | None:
