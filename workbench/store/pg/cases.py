@@ -193,7 +193,8 @@ class PgCaseWrites(PgStoreBase):
             raise CorruptDatabaseError(f"case {case.id} cannot be read ({exc})") from exc
         changes = diff_documents(stored_doc, json.loads(data_json))
         if not changes:
-            self._read_revision(case.id, revision)  # the same check as a write: stale or gone
+            if known is not None:  # the same check as a write: stale or gone
+                self._read_revision(case.id, revision)
             return self._load(case.id, stored_json)
         stored = type(case).model_validate_json(data_json)
         values, words = self._columns_and_words(stored, now, words_of=words)
