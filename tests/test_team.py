@@ -192,6 +192,17 @@ def test_counts_are_read_again_after_any_change(pg_url: str, playbook: Playbook)
         assert mine.page(offset=5) == (3, [])
 
 
+def test_a_bulk_load_is_one_notification_per_transaction(pg_url: str, playbook: Playbook) -> None:
+    """One notification per statement, folded per transaction: a listener is told that cases
+    changed, not each case (100,000 of them held a listener that was not reading, and its
+    snapshot kept VACUUM from marking the loaded pages all-visible)."""
+    with psycopg.connect(pg_url, autocommit=True) as listener, open_as(pg_url, playbook) as store:
+        listener.execute("LISTEN workbench_cases")
+        store.create_many(Escalation(title=f"Loaded {i}") for i in range(300))
+        # Every notification already sent is read; the wait only ends the stream.
+        assert len(list(listener.notifies(timeout=0.2))) == 1
+
+
 # -- what an agent's role cannot do -------------------------------------------------------------
 @pytest.fixture
 def agent_conn(team: dict[str, str], playbook: Playbook) -> Iterator[psycopg.Connection]:

@@ -155,18 +155,7 @@ class PgCaseWrites(PgStoreBase):
         -> 13 ms for 'export' at 100,000 cases). Only the tables' owner may; for an agent the
         server says so in a warning and does nothing."""
         with self._guard() as conn:
-            # First the log, whose autoanalyze is due now too: an ANALYZE holds a snapshot, and
-            # while one runs, VACUUM marks none of the freshly loaded pages all-visible (seen:
-            # 8% of them, and the counts of common words 2-3 times slower until the next one).
-            conn.execute("VACUUM (ANALYZE) events")
-            for _ in range(2):  # again if another analyze held it back (the check is cheap)
-                conn.execute("VACUUM (ANALYZE) cases")
-                row = conn.execute(
-                    "SELECT relallvisible >= 0.9 * relpages FROM pg_class "
-                    "WHERE oid = 'cases'::regclass"
-                ).fetchone()
-                if row is None or row[0]:
-                    break
+            conn.execute("VACUUM (ANALYZE) cases")
 
     def get(self, case_id: int) -> Escalation:
         with self._guard() as conn:
