@@ -219,6 +219,7 @@ async def _drive(
     results: list[dict[str, Any]] = []
     async with app.run_test(size=size) as pilot:
         app._display = recording_display
+        app.kept.ahead = True  # as in a terminal: the open case's steps are built in its pauses
         await pilot.pause()
         await app.workers.wait_for_complete()  # the warm-up
         await asyncio.sleep(0.5)
