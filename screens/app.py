@@ -504,7 +504,6 @@ class WorkbenchApp(ExitOnDamage):
         for screen in reversed(self.screen_stack):
             if isinstance(screen, CaseScreen) and not screen.flush_before_leaving():
                 return False
-        self.kept.release()  # the case closes: its kept screens go with it
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         return True

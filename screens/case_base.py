@@ -444,7 +444,6 @@ class CaseScreen(SettlingScreen[None]):
 
     def action_back(self) -> None:
         if self.flush_before_leaving():
-            self.workbench.kept.release()  # the case closes: its kept screens go with it
             self.dismiss()
 
 

@@ -7,8 +7,9 @@ case's revision: an edit made on another screen, in the CLI or another window), 
 shown yet are built ahead, one at a time in the agent's pauses, once the first screen has painted.
 
 Kept screens are installed under `case-step-<step>`, so Textual keeps them when they leave the
-stack. They are let go (uninstalled, and removed once off the stack) when the case closes (escape
-to the list) or another case opens: at most one case's screens are alive.
+stack, escape to the list included: an agent often goes back to the case just left, which then
+opens as a kept screen too (brought up to date like any other). They are let go (uninstalled, and
+removed once off the stack) when another case opens: at most one case's screens are alive.
 
 Keys and the build ahead: a build is started only in a pause (no input for AHEAD_QUIET, no key
 held or on its way, the screen on top settled), one screen at a time. A key typed while one is

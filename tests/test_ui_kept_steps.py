@@ -32,7 +32,7 @@ async def test_a_kept_screen_is_the_same_screen_and_catches_up_with_another_writ
         assert first.query_one("#customers_affected", Input).value == "37"
 
 
-async def test_leaving_the_case_lets_its_screens_go(
+async def test_another_case_lets_the_first_case_s_screens_go(
     make_app: AppFactory, store: Store, case: Escalation
 ) -> None:
     assert case.id is not None
@@ -46,9 +46,30 @@ async def test_leaving_the_case_lets_its_screens_go(
         await pilot.pause()
         first = app.screen
         await pilot.press("escape")
-        assert app.kept.screens == {}
+        assert app.kept.screens == {"impact": first}  # the case just left may come back
         assert app.open_case(other.id, "impact")
         await pilot.pause()
+        assert app.kept.screens == {"impact": app.screen}
         assert app.screen is not first
+        assert not first.is_attached  # let go
         assert isinstance(app.screen, ImpactScreen)
         assert app.screen.query_one("#customers_affected", Input).value == "5"
+
+
+async def test_the_case_just_left_comes_back_kept_and_up_to_date(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    assert case.id is not None
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_case(case.id, "impact")
+        await pilot.pause()
+        first = app.screen
+        await pilot.press("escape")
+        stored = store.get(case.id)  # changed while the list showed (the CLI, another window)
+        stored.impact.customers_affected = 12
+        store.save(stored)
+        assert app.open_case(case.id, "impact")
+        await pilot.pause()
+        assert app.screen is first
+        assert first.query_one("#customers_affected", Input).value == "12"
