@@ -111,6 +111,9 @@ class CaseScreen(SettlingScreen[None]):
     )
 
     STEP: ClassVar[str] = ""
+    # The footer's "^p palette" hint; a screen with many keys gives its room to them (at 80
+    # columns Triage's "f1 Help" was cut to "f1 H"); F1 lists ctrl+p everywhere.
+    PALETTE_HINT: ClassVar[bool] = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -183,7 +186,7 @@ class CaseScreen(SettlingScreen[None]):
         yield ReadOnlyBanner()
         yield CaseHeader(self.STEP)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets; override."""

@@ -100,7 +100,13 @@ def open_lines(board: Dashboard) -> list[Content]:
             )
         )
     if len(used) > len(columns):
-        lines.append(Content.styled(f"  + {len(used) - len(columns)} more destination(s)", "dim"))
+        lines.append(
+            Content.styled(
+                f"  + {len(used) - len(columns)} more "
+                + ("destination" if len(used) - len(columns) == 1 else "destinations"),
+                "dim",
+            )
+        )
     return lines
 
 

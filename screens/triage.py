@@ -203,6 +203,7 @@ class TriageScreen(CaseScreen):
     """Keep it in support, or escalate, and where to."""
 
     STEP = "triage"
+    PALETTE_HINT = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

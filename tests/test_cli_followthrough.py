@@ -40,8 +40,11 @@ def ok(result: Result) -> Result:
     return result
 
 
-def new(run: Run, title: str = "Checkout fails") -> str:
-    return ok(run("new", "--title", title, "--customer", "Globex")).output.strip()
+def new(
+    run: Run, title: str = "Checkout fails", *, opened: datetime = NOW - timedelta(days=1)
+) -> str:
+    """A case opened a day before NOW (the follow-through records times before NOW)."""
+    return ok(run("new", "--title", title, "--customer", "Globex", now=opened)).output.strip()
 
 
 def due_json(run: Run, *args: str, now: datetime = NOW) -> list[dict[str, object]]:
@@ -257,3 +260,13 @@ def test_escalate_at_reads_times_as_the_app_does(run: Run) -> None:
     ok(run("escalate", case, "--to", "engineering", "--at", "15:00"))  # NOW is 14:00: yesterday
     shown = json.loads(ok(run("show", case, "--json")).stdout)
     assert shown["escalations"][0]["sent_at"] == "2026-11-23T15:00:00Z"
+
+
+def test_escalate_at_refuses_a_time_before_the_case_was_opened(run: Run) -> None:
+    """As the app's Escalate dialog does: a case cannot have been escalated before it existed."""
+    case = new(run, opened=NOW)
+    refused = run("escalate", case, "--to", "engineering", "--at", "-1h")
+    assert refused.exit_code == 2
+    assert "before the case was opened" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    ok(run("escalate", case, "--to", "engineering", "--at", "+0m"))

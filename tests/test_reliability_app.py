@@ -126,7 +126,8 @@ async def test_leaving_through_the_palette_keeps_a_refused_paste(
 
 
 async def test_a_paste_goes_in_whole(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
-    """A one-line field takes a pasted log's lines joined; a text area keeps tabs and lines."""
+    """A one-line field takes a pasted log's lines joined, its tabs as spaces; a text area keeps
+    tabs and lines."""
     case_id = new_case(store, "Export stalls").id or 0
     log = "ERROR\tcode=500\nat export.run\n\nretry 3"
     app = make_app()
@@ -137,7 +138,7 @@ async def test_a_paste_goes_in_whole(store: Store, make_app) -> None:  # type: i
         await pilot.pause()
         app.post_message(events.Paste(log))
         await pilot.pause()
-        assert field.value == "ERROR\tcode=500 at export.run retry 3"
+        assert field.value == "ERROR code=500 at export.run retry 3"
         area = _area(screen, "narrative")
         area.focus()
         await pilot.pause()
@@ -146,4 +147,4 @@ async def test_a_paste_goes_in_whole(store: Store, make_app) -> None:  # type: i
         assert area.text == log
         assert screen.flush_edits()
     stored = store.get(case_id)
-    assert (stored.component, stored.narrative) == ("ERROR\tcode=500 at export.run retry 3", log)
+    assert (stored.component, stored.narrative) == ("ERROR code=500 at export.run retry 3", log)

@@ -282,3 +282,23 @@ async def test_a_pasted_multi_line_update_keeps_its_lines(
         stored = store.get(case.id or 0).communication
         assert stored.most_recent_update == snippet
         assert stored.customer_expectation == snippet
+
+
+async def test_a_paste_into_a_one_line_field_keeps_every_line_and_no_tab(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Textual's Input keeps only a paste's first line, and a tab stays a tab (invisible, and
+    the document's cells and columns break on it): the title gets the lines joined, tabs as
+    spaces."""
+    case = new_case(store, "")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        title = _input(screen, "title")
+        title.focus()
+        await pilot.pause()
+        pilot.app.post_message(events.Paste("Exports\tstall\n\n  for EU tenants\n"))
+        await pilot.pause()
+        assert title.value == "Exports stall for EU tenants"
+        await pilot.press("f7")
+        await pilot.pause()
+    assert store.get(case.id or 0).title == "Exports stall for EU tenants"

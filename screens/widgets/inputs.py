@@ -21,7 +21,7 @@ def lines_of(text: str) -> list[str]:
 
 class FieldInput(Input):
     """A one-line input bound to a dotted path in the case. A paste of several lines goes in
-    whole, its lines joined by spaces (Textual's Input keeps only the first)."""
+    whole, its lines joined by spaces (Textual's Input keeps only the first), tabs as spaces."""
 
     def __init__(
         self,
@@ -36,7 +36,8 @@ class FieldInput(Input):
         self.path = path
 
     def _on_paste(self, event: events.Paste) -> None:
-        text = " ".join(line for line in event.text.splitlines() if line.strip())
+        lines = event.text.replace("\t", " ").splitlines()
+        text = " ".join(line.strip() for line in lines if line.strip())
         super()._on_paste(events.Paste(text))
         event.prevent_default()  # Input's own handler would paste the first line again
         event.stop()

@@ -90,7 +90,12 @@ def escalate(
     from workbench.followup import escalate as escalate_case
 
     def change(case: Escalation, playbook: Playbook, now: datetime) -> object:
+        from workbench.rules.times import sent_before_opened
+
         sent = _past("--at", at, now)
+        problem = sent_before_opened(case, sent)
+        if problem is not None:  # the same refusal as the app's Escalate dialog
+            raise CliError(f"--at: {problem}")
         return escalate_case(case, playbook, destination, receiver, sent, note=note)
 
     case = _apply(state, case_id, change)

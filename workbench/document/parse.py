@@ -69,6 +69,7 @@ from workbench.rules.applicability import reproduction_not_applicable
 from workbench.rules.asks import ask_type_of
 from workbench.rules.impact import effective_severity
 from workbench.sanitize import sanitize
+from workbench.vocab import plural
 
 __all__ = ["IMPORTED_SEVERITY_REASON", "parse_markdown", "read_document"]
 
@@ -360,7 +361,7 @@ class _Parser:
                         outcome=self.value(text.cut(match.end())),
                     )
                 )
-        self.report.read("actions", f"{len(actions)} action(s)", "actions", "")
+        self.report.read("actions", plural(len(actions), "action"), "actions", "")
         return actions
 
     # -- request ------------------------------------------------------------------------------------
