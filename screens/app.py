@@ -260,6 +260,8 @@ class WorkbenchApp(ExitOnDamage):
         if self._in_terminal if wanted is None else wanted:
             with contextlib.suppress(RuntimeError):  # the app ended meanwhile: nothing to start
                 self.call_from_thread(self.collector.start, self)
+        with contextlib.suppress(RuntimeError):  # the case under the list's cursor, in pauses
+            self.call_from_thread(self.kept.build_ahead)
 
     def _recount_dues(self) -> None:
         """The list's due columns, counted again if the calendar changed (Store.recount_dues):
@@ -315,6 +317,10 @@ class WorkbenchApp(ExitOnDamage):
                 await self._hand_on(event)
             return
         await super().on_event(event)
+
+    def screen_waits(self) -> bool:
+        """Whether the top screen cannot take a key yet (a dialog opening, a step mounting)."""
+        return self._screen_waits()
 
     def _screen_waits(self) -> bool:
         """Whether the top screen cannot take a key yet: a dialog still opening, or confirming."""

@@ -219,7 +219,14 @@ class CaseScreen(SettlingScreen[None]):
     def _lay_out_offscreen(self) -> None:
         if not self.is_current and self.is_attached:
             self._refresh_layout(self.app.size)
+            # Drawn once offscreen too, after the widgets have taken their sizes: the lines
+            # each widget renders are cached, and the first show only puts them together.
+            self.call_after_refresh(self._draw_offscreen)
         self.workbench.kept.built(self)
+
+    def _draw_offscreen(self) -> None:
+        if not self.is_current and self.is_attached:
+            self._compositor.render_full_update()  # textual is pinned
 
     def catch_up(self) -> None:
         """About to be shown again: the width's class, the stored case when it changed since

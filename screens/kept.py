@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from importlib import import_module
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 # between two looks while the agent types.
 AHEAD_QUIET = 0.1
 AHEAD_LOOK = 0.05
+# On the list, the case under the cursor is built for after this long without input (browsing
+# the list is not slowed), looked at again every LIST_LOOK s (the cursor moves).
+LIST_QUIET = 0.3
+LIST_LOOK = 0.25
 # A build ahead that has not finished after this long no longer holds typed keys back.
 BUILD_LIMIT = 2.0
 PREFIX = "case-step-"
@@ -126,36 +130,53 @@ class KeptSteps:
             self._built_at = time.monotonic()
 
     def build_ahead(self) -> None:
-        """Build the steps not kept yet, one per pause, starting after the next pause."""
+        """Start looking for pauses to build in (the open case's steps not kept yet or, on the
+        list, those of the case under the cursor)."""
         ahead = self.app.in_terminal if self.ahead is None else self.ahead
-        if ahead and self._ahead is None and self.case_id is not None:
+        if ahead and self._ahead is None:
             self._ahead = self.app.set_timer(AHEAD_QUIET, self._build_next, name="steps-ahead")
 
-    def _pause(self) -> bool:
-        """Whether the agent is pausing: no input for AHEAD_QUIET, no key held or on its way,
-        the kept screen on top settled, no build running."""
+    def _pause(self, quiet: float = AHEAD_QUIET) -> bool:
+        """Whether the agent is pausing: no input for `quiet` s, no key held or on its way, the
+        screen on top taking keys, no build running."""
         app = self.app
-        top = app.screen
         return (
             self.building is None
-            and app.collector.clock() - app.collector.last_input >= AHEAD_QUIET
+            and app.collector.clock() - app.collector.last_input >= quiet
             and not app.held_keys_pending()
-            and self.holds(top)
-            and cast("CaseScreen", top).takes_keys()
+            and not app.screen_waits()
             and not app.exiting
         )
+
+    def _target(self) -> tuple[int | None, bool]:
+        """The case to build for now (None: not now), and whether to look again later: the open
+        case on top, or the list's case under the cursor (the one enter opens) once the agent
+        has paused on it for LIST_QUIET."""
+        from screens.home import HomeScreen
+
+        top = self.app.screen
+        if self.holds(top):
+            return (self.case_id if self._pause() else None), True
+        if isinstance(top, HomeScreen):
+            return (top.current_case_id() if self._pause(LIST_QUIET) else None), True
+        return None, False  # a dialog, help, Similar, another case's screen: shown again later
 
     def _build_next(self) -> None:
         from screens.case_base import STEPS
 
         self._ahead = None
-        case_id = self.case_id
+        app = self.app
+        case_id, look_again = self._target()
+        if case_id is not None and case_id != self.case_id:
+            self.release()  # the cursor moved to another case (none of these is on the stack)
+            self.case_id = case_id
         missing = [info.name for info in STEPS if info.name not in self.screens]
         if case_id is None or not missing:
-            return
-        app = self.app
-        if not self._pause():
-            self._ahead = app.set_timer(AHEAD_LOOK, self._build_next, name="steps-ahead")
+            on_case = self.holds(app.screen)
+            # A pause may come for what is missing; on the list, the cursor may move.
+            if look_again and (missing or not on_case):
+                wait = AHEAD_LOOK if on_case else LIST_LOOK
+                self._ahead = app.set_timer(wait, self._build_next, name="steps-ahead")
             return
         try:
             screen = build_step(app, case_id, missing[0])
@@ -164,5 +185,5 @@ class KeptSteps:
         self._keep(missing[0], screen)
         self.building, self._building_since = screen, time.monotonic()
         screen.prepare_offscreen()
-        if len(missing) > 1:
-            self._ahead = app.set_timer(AHEAD_QUIET, self._build_next, name="steps-ahead")
+        # The next one as soon as this one is laid out, if the agent is still pausing then.
+        self._ahead = app.set_timer(AHEAD_LOOK, self._build_next, name="steps-ahead")

@@ -4,11 +4,19 @@ its case closes, so another case never shows through it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
+from screens.app import WorkbenchApp
+from screens.case_base import STEPS
+from screens.home import HomeScreen
 from screens.impact import ImpactScreen
-from tests.conftest import AppFactory, new_case
+from tests.conftest import AppFactory, fixed_clock, new_case
 from workbench.models import Escalation
+from workbench.playbook import Playbook
 from workbench.store import Store
 
 
@@ -73,3 +81,42 @@ async def test_the_case_just_left_comes_back_kept_and_up_to_date(
         await pilot.pause()
         assert app.screen is first
         assert first.query_one("#customers_affected", Input).value == "12"
+
+
+async def test_on_the_list_the_case_under_the_cursor_is_built_ahead(
+    store: Store, playbook: Playbook, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the agent's pauses on the list, the steps of the case under the cursor are built, so
+    enter shows a kept Triage; the cursor moved to another case lets them go and builds that
+    case's instead."""
+    from screens.kept import KeptSteps
+
+    other = new_case(store, title="Another case entirely")
+    monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        first = home.current_case_id()
+        await _until(pilot, lambda: len(app.kept.screens) == len(STEPS))
+        assert app.kept.case_id == first
+        built = dict(app.kept.screens)
+        await pilot.press("down")
+        second = home.current_case_id()
+        assert second != first and second in (case.id, other.id)
+        await _until(
+            pilot, lambda: app.kept.case_id == second and len(app.kept.screens) == len(STEPS)
+        )
+        assert not any(screen.is_attached for screen in built.values())  # let go
+        triage = app.kept.screens["triage"]
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.screen is triage and triage.takes_keys())
+        assert triage.case_id == second
+
+
+async def _until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
+    for _ in range(3000):
+        if done():
+            return
+        await pilot.pause()
+    raise AssertionError("never happened")

@@ -221,7 +221,7 @@ async def test_switch_keys_while_steps_are_built_ahead(
     and under the keys of the burst: the worst case of an agent typing as a build starts."""
     from screens.kept import KeptSteps
 
-    monkeypatch.setattr(KeptSteps, "_pause", lambda self: self.building is None)
+    monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
     app = _app(store, playbook, ahead=True)
     async with app.run_test(size=(80, 24)) as pilot:
         landing = Landing(app, monkeypatch)
