@@ -216,7 +216,12 @@ class CaseScreen(SettlingScreen[None]):
         app._load_screen_css(self)
         app._register(app, self)
 
-    def _lay_out_offscreen(self) -> None:
+    async def ready_to_draw(self) -> None:
+        """Built ahead: awaited before the screen is laid out and drawn offscreen (work its
+        widgets finish in tasks of their own); override."""
+
+    async def _lay_out_offscreen(self) -> None:
+        await self.ready_to_draw()
         if not self.is_current and self.is_attached:
             self._refresh_layout(self.app.size)
             # Drawn once offscreen too, after the widgets have taken their sizes: the lines
