@@ -166,6 +166,8 @@ class KeptSteps:
 
         self._ahead = None
         app = self.app
+        if not app.is_running or app._closing or not app.screen_stack:
+            return  # the app is ending: its screens are gone (a timer can fire meanwhile)
         case_id, look_again = self._target()
         if case_id is not None and case_id != self.case_id:
             self.release()  # the cursor moved to another case (none of these is on the stack)

@@ -120,3 +120,16 @@ async def _until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
             return
         await pilot.pause()
     raise AssertionError("never happened")
+
+
+async def test_a_look_for_a_pause_while_the_app_ends_does_nothing(
+    store: Store, playbook: Playbook
+) -> None:
+    """Found by the switch profiler: the look's timer fired as the app was ending, with no
+    screen left on the stack, and the app ended on 'No screens on stack'."""
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app.screen_stack
+    app.kept._build_next()  # as the timer would
+    assert app.kept.screens == {}
