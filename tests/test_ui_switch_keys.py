@@ -130,7 +130,7 @@ async def turn(pilot: Pilot[None]) -> None:
     await wait_for_idle(0)
 
 
-async def settle_until(pilot: Pilot[None], done: Any, landing: Landing, turns: int = 2000) -> None:
+async def settle_until(pilot: Pilot[None], done: Any, landing: Landing, turns: int = 20000) -> None:
     for _ in range(turns):
         if done():
             return
