@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import documents, generate, interact, startup, switch
+from bench import documents, generate, interact, startup, switch, team
 from bench.report import Row, latency_verdict, machine, verdict, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="Build the databases again.")
     parser.add_argument("--no-tmux", action="store_true", help="Skip the real-terminal runs.")
     parser.add_argument("--smoke", action="store_true", help="Every benchmark, tiny sizes.")
+    parser.add_argument(
+        "--no-team", action="store_true", help="Skip the team database (PostgreSQL) rows."
+    )
     parser.add_argument(
         "--switch-rounds",
         type=int,
@@ -325,6 +328,50 @@ def main(argv: list[str] | None = None) -> int:
                 opened["first_ms"],
             )
         )
+
+        missing = None if not args.no_team else "--no-team"
+        missing = missing or team.available()
+        if missing is None:
+            log(
+                f"team database (PostgreSQL): keystrokes, search, filter, sort at {largest:,} cases"
+            )
+            with team.team_database(largest, log) as (url, seconds):
+                on_server = interact.run(url, keys, smoke=args.smoke)
+            raw["team"] = {"load_seconds": seconds, "interact": on_server}
+            for key, figure, limit in (
+                ("toggle", "Team database: toggle a checklist item (commit + repaint)", KEY_MS),
+                ("type", "Team database: type in the narrative (commit per key + repaint)", KEY_MS),
+                ("search", "Team database: search the list", SEARCH_MS),
+                ("filter", "Team database: filter the list (status, severity)", LIST_MS),
+                ("sort", "Team database: sort the list (every column, both ways)", LIST_MS),
+            ):
+                stats = on_server[key]
+                rows.append(
+                    Row(
+                        f"{figure}, {largest:,} cases",
+                        _latency(stats),
+                        f"p99 < {limit:.0f} ms",
+                        latency_verdict(stats["p99_ms"], stats["cpu_p99_ms"], limit),
+                        stats["p99_ms"],
+                        limit,
+                    )
+                )
+            opened = on_server["open_case"]
+            rows.append(
+                Row(
+                    "Team database: open a case from the list (to Triage painted): first / again",
+                    f"{opened['first_ms']:.0f} ms / {opened['later_ms']:.0f} ms",
+                    "-",
+                    "-",
+                    opened["first_ms"],
+                )
+            )
+            notes.append(
+                f"Team database: PostgreSQL on this machine (unix socket), {largest:,} generated "
+                f"cases loaded in {seconds:.0f} s; the same app and latencies as the file."
+            )
+        else:
+            notes.append(f"Team database rows skipped: {missing}.")
 
         log("export, import, disk")
         docs = documents.documents(work, 20 if args.smoke else 200)

@@ -214,15 +214,15 @@ def _largest_recent_case(store: Any) -> int:
 
 
 async def _session(
-    db: Path, runs: int, searches: tuple[str, ...], cycles: tuple[int, int, int]
+    db: Path | str, runs: int, searches: tuple[str, ...], cycles: tuple[int, int, int]
 ) -> dict[str, dict[str, float]]:
     from screens import case_base
     from screens.app import WorkbenchApp
     from workbench.playbook import default_playbook
-    from workbench.store import Store
+    from workbench.store import open_store
 
     playbook = default_playbook()
-    store = Store(db, playbook)
+    store = open_store(db, playbook)  # the file, or a team database's URL (bench/team.py)
     results: dict[str, dict[str, float]] = {}
     # As in a terminal: once warmed up, full collections wait for a pause (screens/collector.py).
     app = WorkbenchApp(store, playbook, bell=False, collect_in_pauses=True)
@@ -354,7 +354,7 @@ async def _session(
     return results
 
 
-def run(db: Path, runs: int = 200, *, smoke: bool = False) -> dict[str, dict[str, float]]:
+def run(db: Path | str, runs: int = 200, *, smoke: bool = False) -> dict[str, dict[str, float]]:
     """Every in-process latency, `runs` samples of the keystrokes (fewer of the list's); `smoke`
     searches for three words only."""
     if smoke:

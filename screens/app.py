@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from screens.case_base import CaseScreen
     from workbench.playbook import Playbook
-    from workbench.store import Store
+    from workbench.store import CaseStore
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class WorkbenchApp(ExitOnDamage):
 
     def __init__(
         self,
-        store: Store,
+        store: CaseStore,
         playbook: Playbook | Callable[[], Playbook],
         *,
         clock: Callable[[], datetime] = utcnow,

@@ -100,6 +100,9 @@ EDIT_MAX_WAIT = 0.6
 # A kept screen shown again re-renders what it tells relative to now ("due in 2 h") when it was
 # last rendered this many seconds ago or more.
 CLOCK_STALE = 30.0
+# Text a save could not write for a passing reason (a team database's server away, a lock held
+# too long) is tried again this often, without a key: saved when the database is back.
+RETRY_SAVE_AFTER = 3.0
 
 
 class CaseScreen(SettlingScreen[None]):
@@ -164,6 +167,8 @@ class CaseScreen(SettlingScreen[None]):
         self._pending_timer: Timer | None = None
         self._pending_since = 0.0  # time.monotonic() of the first key not yet saved
         self._store_failed = False  # the last save was refused by the store (disk, lock, ...)
+        self._retry_timer: Timer | None = None  # the next try of a refused save (RETRY_SAVE_AFTER)
+        self._last_store_error: Exception | None = None
         self._leave_warned = False  # leaving was refused once because of unsaved text
         self._resolving = False  # a conflict's "keep mine" is being saved
         self.keeping_cursors = False  # fill_inputs after a conflict: cursors stay where they were
@@ -310,6 +315,7 @@ class CaseScreen(SettlingScreen[None]):
         except StoreError as exc:
             # Worth trying again (a full disk, a lock) unless the value itself cannot be stored.
             self._store_failed = not isinstance(exc, UnstorableTextError)
+            self._last_store_error = exc
             self.saved_indicator.mark_error(str(exc))
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return False
@@ -362,7 +368,21 @@ class CaseScreen(SettlingScreen[None]):
             # still on screen, so keep it queued. The next pause, leaving the field or the
             # screen tries again; a newer keystroke in the same field replaces it.
             self._pending = {**pending, **self._pending}
+            self._retry_later()
         return saved
+
+    def _retry_later(self) -> None:
+        """Try the refused save again in RETRY_SAVE_AFTER seconds (once scheduled at a time)."""
+        from workbench.store import DatabaseLockedError, ServerUnavailableError
+
+        transient = isinstance(self._last_store_error, DatabaseLockedError | ServerUnavailableError)
+        if self._retry_timer is None and transient:
+            self._retry_timer = self.set_timer(RETRY_SAVE_AFTER, self._retry_save)
+
+    def _retry_save(self) -> None:
+        self._retry_timer = None
+        if self._pending and self.is_attached:
+            self.flush_edits()
 
     def flush_before_leaving(self) -> bool:
         """Save queued edits before the screen goes away. When the store refuses them, stay (the

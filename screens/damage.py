@@ -13,7 +13,7 @@ from textual.app import App
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.store import CaseStore
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,10 @@ class ExitOnDamage(App[None]):
 
     damage: str | None = None  # the one line the app exited with
 
-    def watch_store(self, store: Store) -> None:
+    def watch_store(self, store: CaseStore) -> None:
         store.on_damage = self._store_damaged
 
-    def verified(self, store: Store) -> bool:
+    def verified(self, store: CaseStore) -> bool:
         """Check the file whole once (Store.verify), off the list's thread, before anything
         writes; False if it is damaged (and the app is on its way out). Other errors (a lock)
         are left to the first save, which checks it again."""

@@ -61,6 +61,7 @@ class HomeScreen(Screen[None]):
         super().__init__(id="home", classes=breakpoint_class(self.app))
         self.status_filter: str | None = None
         self.severity_filter: str | None = None
+        self.mine = False  # a team database: only the cases this agent owns (m)
         self.sort_index = 0
         self.descending = True
         self.query_text = ""
@@ -101,7 +102,9 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self.app.exit)
         self.reload()
         self._data_version = self._peek_data_version()
-        self.set_interval(CHANGE_POLL, self.check_for_changes)
+        # A team database tells of changes (LISTEN/NOTIFY) and is looked at more often.
+        poll = min(CHANGE_POLL, getattr(self.workbench.store, "change_poll", CHANGE_POLL))
+        self.set_interval(poll, self.check_for_changes)
         self.call_after_refresh(self._mount_footer)
 
     def on_screen_resume(self) -> None:
@@ -168,7 +171,7 @@ class HomeScreen(Screen[None]):
         return OPEN_STATUSES if self.status_filter == "open" else self.status_filter
 
     def filtered(self) -> bool:
-        return bool(self.status_filter or self.severity_filter or self.query_text)
+        return bool(self.status_filter or self.severity_filter or self.query_text or self.mine)
 
     def reload(self, *, keep_cursor: bool = False) -> None:
         """Count, then load the current page, keeping the highlighted case when it is still there."""
@@ -176,7 +179,8 @@ class HomeScreen(Screen[None]):
         previous = self.current_case_id() if keep_cursor else None
         store = self.workbench.store
         status, severity, query = self._status(), self.severity_filter, self.query_text or None
-        cap = COUNT_CAP if (status or severity or query) else None
+        owner = store.agent() if self.mine else None
+        cap = COUNT_CAP if (status or severity or query or owner) else None
         page = self._page_rows = self.page_size()
 
         def load() -> tuple[int, list[CaseRow]]:
@@ -189,6 +193,7 @@ class HomeScreen(Screen[None]):
                 limit=page,
                 offset=self.page_offset,
                 cap=cap,
+                owner=owner,
             )
 
         def over_cap() -> bool:
@@ -250,6 +255,7 @@ class HomeScreen(Screen[None]):
             query_text=self.query_text,
             status_filter=self.status_filter,
             severity_filter=self.severity_filter,
+            mine=self.mine,
             sort=self.sort,
             descending=self.descending,
             wide=self.size.width >= WIDE,
@@ -385,6 +391,15 @@ class HomeScreen(Screen[None]):
     def action_cycle_status(self) -> None:
         index = STATUS_FILTERS.index(self.status_filter)
         self.status_filter = STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)]
+        self.page_offset = 0
+        self.reload()
+
+    def action_toggle_mine(self) -> None:
+        """The cases this agent owns, or the team's (a local file's are all its agent's)."""
+        if self.workbench.store.agent() is None:
+            self.notify("A local database is all yours: 'mine' is for a team database.")
+            return
+        self.mine = not self.mine
         self.page_offset = 0
         self.reload()
 

@@ -43,6 +43,14 @@ HOME_KEYS: list[BindingType] = [
         tooltip="Cycle the severity filter: all, Critical, High, Medium",
     ),
     Binding(
+        "m",
+        "toggle_mine",
+        "Mine",
+        id="home.mine",
+        show=False,
+        tooltip="On a team database: only the cases you own, or the whole team's",
+    ),
+    Binding(
         "o",
         "cycle_sort",
         "Sort",

@@ -57,6 +57,7 @@ def filters_line(
     sort: SortColumn,
     descending: bool,
     wide: bool,
+    mine: bool = False,
 ) -> Content:
     """Which cases the page shows (`1-40 of 1,200`, or `of 10,000+` past `cap` when `more`), the
     search, the filters and the sort, each with its key."""
@@ -71,6 +72,8 @@ def filters_line(
         f"severity: {severity_filter.capitalize() if severity_filter else 'all'} (v)",
         f"sort: {sort.label} {'↓' if descending else '↑'} (o/O)",
     ]
+    if mine:
+        parts.insert(0, "mine (m)")
     if query_text:
         parts.insert(0, f'search: "{query_text}"')
     if first_part:

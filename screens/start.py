@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from workbench.session import SessionError, State
+from workbench.store.target import is_team_url
 
 # The app's options that take a value, and the State field each sets (as the CLI's group does,
 # workbench/cli/group.py).
@@ -26,7 +27,7 @@ COMPLETE_ENV = "_WORKBENCH_COMPLETE"  # click's shell completion for the `workbe
 
 
 class AppOptions(NamedTuple):
-    db: Path | None = None
+    db: Path | str | None = None  # a file, or a team database's URL
     playbook_path: Path | None = None
     settings_path: Path | None = None
     bell: bool = True
@@ -36,7 +37,7 @@ def app_options(args: Sequence[str]) -> AppOptions | None:
     """The app's options if `args` hold nothing else, each valued option at most once and with
     a plain path (not empty, printable, not an option, not a directory); None otherwise, and the
     CLI parses them (it also answers the cases left to it: repeats, directories, odd values)."""
-    paths: dict[str, Path] = {}
+    paths: dict[str, Path | str] = {}
     bell = True
     rest = list(args)
     while rest:
@@ -52,10 +53,15 @@ def app_options(args: Sequence[str]) -> AppOptions | None:
             if not rest:
                 return None
             value = rest.pop(0)
+        if field == "db" and is_team_url(value):
+            if not value.isprintable():
+                return None
+            paths[field] = value.strip()  # a URL, not a path: its `//` stays
+            continue
         if not _plain_path(value):
             return None
         paths[field] = Path(value)
-    return AppOptions(**paths, bell=bell)
+    return AppOptions(**paths, bell=bell)  # type: ignore[arg-type]
 
 
 def _plain_path(value: str) -> bool:

@@ -80,6 +80,8 @@ class TimelineRow(Horizontal):
         lines = [
             Content.assemble(("● ", style), (item.label, f"bold {style}".strip()), "  ", summary)
         ]
+        if item.author:  # a team database: who logged it
+            lines[0] = Content.assemble(lines[0], (f"  · {item.author}", "dim"))
         if item.expectation:
             lines.append(Content.assemble(("Customer expects: ", "dim"), item.expectation))
         lines += [Content.styled(line, "dim") for line in item.detail.splitlines() if line.strip()]
@@ -262,7 +264,7 @@ class TimelineScreen(CaseScreen):
     def _render_log(self) -> None:
         now = self.now()
         log = self.query_one("#timeline-log", VerticalScroll)
-        items = list(reversed(followup.timeline(self.case)))
+        items = list(reversed(followup.timeline(self.case, self._log_authors())))
         stamps = [timetext.clock(item.at, now) for item in items]
         width = max((len(text) for text in stamps), default=5)
         rows = [TimelineRow(item, text, width) for item, text in zip(items, stamps, strict=True)]
@@ -270,6 +272,19 @@ class TimelineScreen(CaseScreen):
             log.remove_children()
             log.mount_all(rows)
         log.scroll_home(animate=False)
+
+    def _log_authors(self) -> dict[int, str]:
+        """Who logged each entry, on a team database (its change log's authors); nothing on a
+        local file, which is one agent's, and no query for it."""
+        from workbench.store import StoreError
+
+        store = self.workbench.store
+        if store.agent() is None:
+            return {}
+        try:
+            return followup.log_authors(store.events(self.case_id))
+        except StoreError:
+            return {}
 
     def _render_changes(self) -> None:
         from workbench.store import StoreError
@@ -286,9 +301,15 @@ class TimelineScreen(CaseScreen):
             return
         now = self.now()
         rows = followup.change_rows(events, width=max(20, self.size.width // 3))
+        authors = any(row.author for row in rows)  # a team database says who
+        if authors:
+            table.add_column("Who", key="who")
         for index, row in enumerate(reversed(rows)):
             when = timetext.clock(row.at, now)
-            table.add_row(when, field_label(row.field), row.text, key=str(index))
+            cells = [when, field_label(row.field), row.text]
+            if authors:
+                cells.append(row.author or "")
+            table.add_row(*cells, key=str(index))
         if not rows:
             table.add_row("", "nothing changed yet", "")
 

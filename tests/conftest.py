@@ -66,6 +66,48 @@ def _local_zone_utc() -> Iterator[None]:
             time.tzset()
 
 
+# -- the two backends ----------------------------------------------------------------------------
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that asks for `backend` runs on both stores, the local file and a team database;
+    one marked `sqlite_only`, or that asks for the file itself (`db_path`, `db`), on the file
+    alone."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    local = metafunc.definition.get_closest_marker("sqlite_only") is not None
+    local = local or not {"db_path", "db"}.isdisjoint(metafunc.fixturenames)
+    metafunc.parametrize("backend", ["sqlite"] if local else list(BACKENDS))
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """A PostgreSQL server for this pytest process (tests/pg.py), started on first use."""
+    from tests.pg import pg_test_server
+
+    with pg_test_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database of its own for one test, dropped after it."""
+    from tests.pg import create_database, drop_database
+
+    name, url = create_database(pg_admin_url)
+    yield url
+    drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where the test's store lives: a file (`tmp_path/data/workbench.db`) or a team database."""
+    if backend == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return tmp_path / "workbench.db"
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW

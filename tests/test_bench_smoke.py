@@ -84,6 +84,11 @@ def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         "Export: render a full case",
         "Import a document",
         "Disk: bytes per case",
+        # The team database's rows (bench/team.py): the same latencies on PostgreSQL.
+        "Team database: toggle a checklist item",
+        "Team database: search the list",
+        "Team database: sort the list",
+        "Team database: open a case from the list",
     ]
     if shutil.which("tmux"):
         expected.append("Cold start in tmux, 40 cases")

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from screens import start
-from tests.conftest import NOW, new_case, seed_cases
+from tests.conftest import NOW, fixed_clock, new_case, seed_cases
 from workbench import cli
 from workbench.cli.output import display_width
 from workbench.models import (
@@ -28,19 +28,28 @@ from workbench.models import (
     Override,
     Status,
 )
+from workbench.playbook import Playbook
 from workbench.session import State
-from workbench.store import Store
+from workbench.store import CaseStore, Store, open_store
 
 Run = Callable[..., Result]
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    """The local file (a test that asks for it runs on the file alone, tests/conftest.py)."""
     return tmp_path / "workbench.db"
 
 
 @pytest.fixture
-def run(db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+def store(db_target: Path | str, playbook: Playbook) -> Iterator[CaseStore]:
+    """The test's store on both backends: the local file (`db`) or a team database."""
+    with open_store(db_target, playbook, clock=fixed_clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def run(db_target: Path | str, monkeypatch: pytest.MonkeyPatch) -> Run:
     """`run(*args, input=..., env=...)`: the CLI on the test database at the fixed NOW, handed
     the app's launcher as the `workbench` command hands it (screens/start.py)."""
     for name in ("WORKBENCH_DB", "WORKBENCH_PLAYBOOK", "WORKBENCH_DEBUG"):
@@ -50,7 +59,7 @@ def run(db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
         runner = CliRunner()
         environment = {"WORKBENCH_NOW": NOW.isoformat(), "COLUMNS": "200", **env}
         handed = cli.Invocation(launch_app=start.run_app)
-        argv = ["--db", str(db), *args]
+        argv = ["--db", str(db_target), *args]
         return runner.invoke(cli.main, argv, input=input, env=environment, obj=handed)
 
     return invoke
@@ -545,6 +554,7 @@ def test_db_env_var(run: Run, tmp_path: Path) -> None:
     assert [row["title"] for row in json.loads(listed.stdout)] == ["Via env"]
 
 
+@pytest.mark.sqlite_only  # a team database is backed up with pg_dump (tests/test_team.py)
 def test_backup(run: Run, store: Store, tmp_path: Path) -> None:
     new_case(store)
     target = tmp_path / "backup.db"

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import NOW, new_case
+from tests.conftest import NOW, fixed_clock, new_case
 from workbench import cli
 from workbench.followup import escalate, resolve
 from workbench.models import Reproduction
 from workbench.playbook import Playbook
-from workbench.store import Store
+from workbench.store import CaseStore, Store, open_store
 
 
-def run(db: Path, *args: str) -> Result:
+@pytest.fixture
+def store(db_target: Path | str, playbook: Playbook) -> Iterator[CaseStore]:
+    """The test's store on both backends: the local file, or a team database."""
+    with open_store(db_target, playbook, clock=fixed_clock) as opened:
+        yield opened
+
+
+def run(db: Path | str, *args: str) -> Result:
     env = {"WORKBENCH_NOW": NOW.isoformat(), "WORKBENCH_DB": None, "WORKBENCH_PLAYBOOK": None}
     return CliRunner().invoke(cli.main, ["--db", str(db), *args], env=env)
 
@@ -41,9 +50,11 @@ def _history(store: Store, playbook: Playbook) -> int:
     return case.id
 
 
-def test_similar_lists_matches_and_signals(store: Store, playbook: Playbook) -> None:
+def test_similar_lists_matches_and_signals(
+    store: Store, db_target: Path | str, playbook: Playbook
+) -> None:
     case_id = _history(store, playbook)
-    result = run(store.path, "similar", str(case_id))
+    result = run(db_target, "similar", str(case_id))
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.splitlines()[0] == f"Cases like #{case_id} CSV export of the sales report times out:"
@@ -55,9 +66,9 @@ def test_similar_lists_matches_and_signals(store: Store, playbook: Playbook) -> 
     assert "[esc.recurring.resurfaced]" in out
 
 
-def test_similar_json(store: Store, playbook: Playbook) -> None:
+def test_similar_json(store: Store, db_target: Path | str, playbook: Playbook) -> None:
     case_id = _history(store, playbook)
-    result = run(store.path, "similar", f"#{case_id}", "--json", "--limit", "1")
+    result = run(db_target, "similar", f"#{case_id}", "--json", "--limit", "1")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["id"] == case_id
@@ -71,20 +82,20 @@ def test_similar_json(store: Store, playbook: Playbook) -> None:
     assert ids["esc.recurring.resurfaced"]["evidence_case_ids"] == [1]
 
 
-def test_similar_unknown_case_is_a_one_line_error(store: Store) -> None:
-    result = run(store.path, "similar", "99")
+def test_similar_unknown_case_is_a_one_line_error(store: Store, db_target: Path | str) -> None:
+    result = run(db_target, "similar", "99")
     assert result.exit_code == 2
     assert "no case with id 99" in result.output
 
 
-def test_stats_text_and_json(store: Store, playbook: Playbook) -> None:
+def test_stats_text_and_json(store: Store, db_target: Path | str, playbook: Playbook) -> None:
     _history(store, playbook)
-    text = run(store.path, "stats")
+    text = run(db_target, "stats")
     assert text.exit_code == 0, text.output
     assert "Cases: 4 in all, 3 open" in text.output
     assert "Kept in support vs escalated (opened in the last 13 weeks): 0 vs 1" in text.output
     assert "Most frequent symptoms" in text.output and "3  CSV export" in text.output
-    data = json.loads(run(store.path, "stats", "--json").output)
+    data = json.loads(run(db_target, "stats", "--json").output)
     assert data["total"] == 4
     assert data["open"]["total"] == 3
     # the resolved case has no severity: opened 40 days ago, resolved 30 days ago
@@ -102,3 +113,27 @@ def test_stats_without_a_database_is_all_zero(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.output)["total"] == 0
     assert not (tmp_path / "none.db").exists()
+
+
+REPORTS = Path(__file__).parent / "reports"
+
+
+def test_four_reports_written_four_ways_are_one_recurring_pattern(db_target: Path | str) -> None:
+    """Three customers' reports of one symptom, each in a colleague's own style (an email with
+    no sections among them), then a fourth: `similar` ranks the three first, as the same problem,
+    and raises the recurring-pattern trigger; each case keeps the customer its header names."""
+    ids = {}
+    for name in ("stall-initech.md", "stall-globex.txt", "stall-umbrella.md", "stall-hooli.md"):
+        result = run(db_target, "import", str(REPORTS / name))
+        assert result.exit_code == 0, result.output
+        ids[name] = int(result.stdout.strip().splitlines()[-1])
+    result = run(db_target, "similar", str(ids["stall-hooli.md"]), "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    top = found["similar"][:3]
+    others = {ids[n] for n in ("stall-initech.md", "stall-globex.txt", "stall-umbrella.md")}
+    assert {row["id"] for row in top} == others
+    assert all(row["same_problem"] for row in top)
+    assert {row["customer"] for row in top} == {"Initech", "Globex Corp", "Umbrella Health"}
+    recurring = [s for s in found["signals"] if s["criterion_id"] == "esc.recurring.three_reports"]
+    assert recurring and set(recurring[0]["evidence_case_ids"]) == others

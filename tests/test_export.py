@@ -602,6 +602,28 @@ def test_attachments_with_labels_inline_values_and_linked_cases(pb: Playbook) ->
     assert case.linked == [12, 40]
 
 
+# -- header lines and titles as colleagues write them ------------------------------------------------
+def test_a_heading_with_no_label_is_the_title_and_header_lines_fill_customer_and_component(
+    pb: Playbook,
+) -> None:
+    text = (
+        "# CSV export stuck at 90% (504)\n\n"
+        "**Account:** Hooli\nProduct area: Reports / CSV export\nCustomer: Other Corp\n\n"
+        "## Business impact\n\n- Affected customers and users: Initech, Hooli; 40 users\n"
+    )
+    case = parse(text, pb)
+    assert case.title == "CSV export stuck at 90% (504)"
+    assert (case.customer, case.component) == ("Hooli", "Reports / CSV export")
+    assert case.customers[0] == "Hooli" and "Initech" in case.customers
+    assert "Customer: Other Corp" in case.unplaced  # the first header line of a kind wins
+
+
+def test_a_labelled_title_wins_over_an_earlier_heading(pb: Playbook) -> None:
+    case = parse("# Weekly escalations\n\nEscalation: SSO loop for EU tenants\n", pb)
+    assert case.title == "SSO loop for EU tenants"
+    assert case.customer == ""
+
+
 # -- malformed documents ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "message"),
@@ -609,6 +631,8 @@ def test_attachments_with_labels_inline_values_and_linked_cases(pb: Playbook) ->
         ("", "no ESCALATION title line"),
         ("Just some text\n\n## REQUEST\n", "no ESCALATION title line"),
         ("## BUSINESS IMPACT\n\n# ESCALATION: late title\n", "no ESCALATION title line"),
+        ("# not an escalation document\n", "no ESCALATION title line"),  # a heading, nothing else
+        ("## BUSINESS IMPACT\n\n- Affected: 3 customers\n", "no ESCALATION title line"),
     ],
 )
 def test_malformed_documents_name_the_section(pb: Playbook, text: str, message: str) -> None:

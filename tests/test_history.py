@@ -282,3 +282,19 @@ def test_customer_tally_counts_a_linked_case_that_names_no_customer() -> None:
     # This case's own count is what the tally replaces: pressing C twice gives the same figure.
     unnamed = Escalation(id=6, title="f", impact=ImpactInputs(customers_affected=9))
     assert linked_customer_tally(unnamed, [named]).count == 2
+
+
+def test_the_prose_an_import_could_not_place_counts_as_symptom_text() -> None:
+    """An emailed report with no sections keeps its prose as not placed: that prose is still what
+    the report says of its symptom (words and error codes); only it differs between the two."""
+    new = case(10, "Export hangs", observed="stalls at 90% then 504 Gateway Timeout")
+    placed = case(1, "Export hangs")
+    placed.narrative = "CSV export stalls at 90%, then 504 gateway timeout"
+    unplaced = case(1, "Export hangs")
+    unplaced.unplaced = ["CSV export stalls at 90%, then 504 gateway timeout"]
+    without = case(1, "Export hangs")
+    assert "504" in error_codes(unplaced) and "504" not in error_codes(without)
+    with_prose = rank_similar(new, [unplaced])[0].score
+    assert with_prose > rank_similar(new, [without])[0].score
+    assert with_prose >= SAME_PROBLEM_SCORE
+    assert rank_similar(new, [placed])[0].score >= with_prose  # a narrative counts for more

@@ -51,6 +51,9 @@ HEAVY = (
     "textual.widgets._data_table",
     "click",  # the bare command starts without the CLI (screens/start.py)
     "workbench.cli",
+    "psycopg",  # the team database's driver: only when a URL is given
+    "psycopg_pool",
+    "workbench.store.pg",
 )
 
 

@@ -43,6 +43,7 @@ from workbench.store import (
     flatten,
     fts_query,
     lookup_cheap,
+    open_store,
     pack_document,
     resolve_db_path,
     unpack_document,
@@ -82,9 +83,18 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path, playbook: Playbook, clock: Clock) -> Iterator[Store]:
-    with Store(db_path, playbook, clock=clock) as opened:
-        yield opened
+def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """The file is `db_path` (in a folder not made yet); a team database is the test's own."""
+    if backend == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return tmp_path / "data" / "workbench.db"
+
+
+@pytest.fixture
+def store(db_target: Path | str, playbook: Playbook, clock: Clock) -> Iterator[Store]:
+    """The store on both backends (`backend`): the local file, and a team database."""
+    with open_store(db_target, playbook, clock=clock) as opened:
+        yield opened  # type: ignore[misc]
 
 
 def new_case(**fields: object) -> Escalation:
@@ -579,6 +589,7 @@ def test_list_paging(listed: Store) -> None:
     assert ids(listed.list_cases(limit=None)) == [5, 4, 3, 2, 1]
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("sort", list(SORTS))
 def test_every_sort_reads_an_index(listed: Store, sort: str, descending: bool) -> None:
@@ -597,6 +608,7 @@ def test_every_sort_reads_an_index(listed: Store, sort: str, descending: bool) -
         assert not any("TEMP B-TREE" in step for step in plan), plan
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 @pytest.mark.parametrize(
     "filters",
     [
@@ -637,6 +649,7 @@ def searchable(store: Store, clock: Clock) -> Store:
     return store
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 @pytest.mark.parametrize(
     "filters",
     [
@@ -674,6 +687,7 @@ def test_row_by_row_lookups_and_reading_every_match_agree(
     assert len(searchable.list_cases(**filters)) > 2  # type: ignore[arg-type]
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("sort", list(SORTS))
 def test_row_by_row_lookups_walk_the_sort_index(
@@ -689,6 +703,7 @@ def test_row_by_row_lookups_walk_the_sort_index(
     assert not any("TEMP B-TREE" in step for step in plan), plan
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 @pytest.mark.parametrize(
     "filters",
     [
@@ -724,6 +739,7 @@ def test_a_page_is_the_count_and_the_rows_of_their_own_calls(
     assert tables in ([], ["search_hits"])  # made by a page that needed it
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_a_page_reads_a_prefix_match_from_fts_once(searchable: Store) -> None:
     conn = searchable._conn
     assert conn is not None
@@ -749,6 +765,7 @@ def _fts_reads(store: Store, pages: Callable[[], object]) -> int:
     return len(asked)
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_the_pages_of_one_search_read_its_matches_once(searchable: Store) -> None:
     """Paging through a long search (a page is a screenful) merged the index on every page."""
     first = searchable.page(query="expor", limit=3)
@@ -759,6 +776,7 @@ def test_the_pages_of_one_search_read_its_matches_once(searchable: Store) -> Non
     assert _fts_reads(searchable, lambda: searchable.page(query="expor", limit=3)) == 1
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_a_search_s_matches_are_read_again_once_a_case_changed(
     searchable: Store, playbook: Playbook
 ) -> None:
@@ -784,6 +802,7 @@ def test_later_pages_and_a_case_that_stops_matching(searchable: Store) -> None:
     assert total == 6 and case.id not in ids(rows)
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_a_commit_elsewhere_during_a_read_is_seen_by_the_next_page(
     searchable: Store, playbook: Playbook
 ) -> None:
@@ -808,6 +827,7 @@ def test_a_commit_elsewhere_during_a_read_is_seen_by_the_next_page(
     assert committed and searchable.page(query="expor", limit=10)[0] == 8
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_a_page_recovers_when_its_matches_table_is_gone(searchable: Store) -> None:
     conn = searchable._conn
     assert conn is not None
@@ -818,6 +838,7 @@ def test_a_page_recovers_when_its_matches_table_is_gone(searchable: Store) -> No
     assert searchable.page(query="expor", limit=4) == expected
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_a_search_whose_read_failed_is_read_again(
     searchable: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -840,6 +861,7 @@ def test_a_search_whose_read_failed_is_read_again(
     assert searchable.page(query="expor", limit=4) == expected
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_a_page_of_a_read_only_store(searchable: Store, playbook: Playbook) -> None:
     with Store(searchable.path, playbook, readonly=True) as readonly:
         assert readonly.page(query="expor", limit=10) == searchable.page(query="expor", limit=10)
@@ -1010,6 +1032,7 @@ def test_open_errors_are_one_line(tmp_path: Path, playbook: Playbook) -> None:
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.sqlite_only  # the SQLite plans and files
 def test_backup(store: Store, tmp_path: Path, playbook: Playbook) -> None:
     store.create(new_case(title="backed up"))
     dest = store.backup(tmp_path / "backups" / "copy.db")

@@ -29,6 +29,7 @@ _FIELD_WEIGHTS: tuple[tuple[str, float], ...] = (
     ("evidence", 1.0),
     ("steps", 0.5),
     ("expected", 0.5),
+    ("unplaced", 0.75),  # what an import could not place: a hand-written report's prose
 )
 
 # Boosts added to the text similarity (0..1). Tuned on the labelled history in tests/test_history.py.
@@ -159,6 +160,7 @@ def _fields(case: Escalation) -> dict[str, str]:
         "evidence": repro.evidence,
         "steps": " ".join(f"{s.action} {s.literal_input}" for s in repro.steps),
         "expected": repro.expected,
+        "unplaced": " ".join(case.unplaced),
     }
 
 
@@ -232,6 +234,7 @@ def error_codes(case: Escalation) -> set[str]:
     text = " ".join(
         (case.title, case.reproduction.observed, case.reproduction.evidence, case.narrative)
     )
+    text += " " + " ".join(case.unplaced)
     found: set[str] = set()
     for pattern in _ERROR_CODES:
         for match in pattern.findall(text):
@@ -247,6 +250,7 @@ def quoted_errors(case: Escalation) -> set[str]:
     text = "\n".join(
         (case.title, case.reproduction.observed, case.reproduction.evidence, case.narrative)
     )
+    text += "\n" + "\n".join(case.unplaced)
     out: set[str] = set()
     for groups in _QUOTED.findall(text):
         quoted = next((g for g in groups if g), "")

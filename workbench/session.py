@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from workbench.playbook import Playbook
     from workbench.settings import Settings
-    from workbench.store import Store
+    from workbench.store import CaseStore
 
 NOW_ENV = "WORKBENCH_NOW"
 
@@ -29,12 +29,12 @@ class SessionError(Exception):
 class State:
     """What the global options chose; the playbook and the store are opened on first use."""
 
-    db: Path | None = None
+    db: Path | str | None = None  # a file, or a team database's URL (postgresql://...)
     playbook_path: Path | None = None
     settings_path: Path | None = None
     _playbook: Playbook | None = field(default=None, repr=False)
     _settings: Settings | None = field(default=None, repr=False)
-    _stores: list[Store] = field(default_factory=list, repr=False)
+    _stores: list[CaseStore] = field(default_factory=list, repr=False)
 
     def settings(self) -> Settings:
         """The agent's settings, read once; a `timezone` there is also the zone this run shows
@@ -70,24 +70,55 @@ class State:
             self._playbook = with_settings(playbook, self.settings())
         return self._playbook
 
-    def db_path(self) -> Path:
-        from workbench.store import resolve_db_path
+    def db_target(self) -> Path | str:
+        """The database: a team database's URL (--db or WORKBENCH_DB), else the file's path."""
+        from workbench.store.paths import DB_ENV
+        from workbench.store.target import is_team_url
 
-        return resolve_db_path(self.db)
+        if self.db is not None and str(self.db) != "":
+            return str(self.db).strip() if is_team_url(self.db) else self.db_path()
+        env = os.environ.get(DB_ENV, "")
+        return env.strip() if is_team_url(env) else self.db_path()
+
+    def is_team(self) -> bool:
+        from workbench.store.target import is_team_url
+
+        return is_team_url(self.db_target())
+
+    def db_shown(self) -> str:
+        """The database as a message shows it: the file's path, or the URL without password."""
+        from workbench.store.target import redact_url
+
+        target = self.db_target()
+        return redact_url(target) if isinstance(target, str) else str(target)
+
+    def has_database(self) -> bool:
+        """Whether there are cases to read: a team database always (the server says if not),
+        a file if it exists."""
+        target = self.db_target()
+        return isinstance(target, str) or target.exists()
+
+    def db_path(self) -> Path:
+        """The local file's path (a team database's URL is `db_target`)."""
+        from workbench.store import resolve_db_path
+        from workbench.store.target import is_team_url
+
+        return resolve_db_path(None if is_team_url(self.db) else self.db)
 
     def store(
         self, *, create: bool = True, playbook: Playbook | Callable[[], Playbook] | None = None
-    ) -> Store:
+    ) -> CaseStore:
         """The store; without `create`, a missing database file is an error, not a new file.
         `playbook` may be a loader (the app's), else the playbook is loaded now."""
-        from workbench.store import Store
+        from workbench.store.open import open_store
 
-        path = self.db_path()
-        if not create and not path.exists():
+        target = self.db_target()
+        if not create and isinstance(target, Path) and not target.exists():
             raise SessionError(
-                f"no database at {path} (create a case with 'workbench new' or 'workbench import')"
+                f"no database at {target} (create a case with 'workbench new' or "
+                "'workbench import')"
             )
-        store = Store(path, playbook or self.playbook(), clock=self.now)
+        store = open_store(target, playbook or self.playbook(), clock=self.now)
         self._stores.append(store)
         if playbook is None:  # the app's store (a loader) counts them once its playbook is loaded
             from workbench.store import CorruptDatabaseError, StoreError

@@ -16,7 +16,8 @@ One module per command group, and the helpers they share:
 - `output`: sanitized text, table cells, JSON, tables that fit the terminal;
 - `cases` (new, list, show), `documents` (import, export, check), `followup` (due),
   `followthrough` (escalate, keep, log, reassess, de-escalate, resolve),
-  `history` (similar, stats), `admin` (playbook, backup).
+  `history` (similar, stats), `admin` (playbook, backup), `team` (a team's PostgreSQL
+  database: init, add-agent, status, hand-over).
 
 Start-up stays fast: only click and the session's state are imported at module level; the store,
 pydantic and the rules are imported inside the commands that need them. Nothing here imports
@@ -25,7 +26,7 @@ Textual.
 
 from __future__ import annotations
 
-from workbench.cli import admin, cases, documents, followthrough, followup, history
+from workbench.cli import admin, cases, documents, followthrough, followup, history, team
 from workbench.cli.documents import MAX_IMPORT_BYTES
 from workbench.cli.errors import CheckFailed, CliError, report
 from workbench.cli.group import AppLauncher, Invocation, main
@@ -48,6 +49,7 @@ COMMANDS = (
     history.stats,
     admin.playbook_cmd,
     admin.backup,
+    team.team,
 )
 for _command in COMMANDS:
     main.add_command(_command)

@@ -61,4 +61,4 @@ def playbook_cmd(state: State, check_only: bool, file: Path | None) -> None:
 def backup(state: State, file: Path, force: bool) -> None:
     """A consistent copy of the database (safe while the app is running), created 0600."""
     written = state.store(create=False).backup(file, overwrite=force)
-    click.echo(f"Backed up {shown(state.db_path())} to {shown(written)}", err=True)
+    click.echo(f"Backed up {shown(state.db_shown())} to {shown(written)}", err=True)

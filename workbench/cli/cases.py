@@ -76,6 +76,9 @@ def _row_json(row: Any, now: datetime) -> dict[str, object]:
 @click.option("--sort", default="updated_at", show_default=True, help="Column to sort on.")
 @click.option("--asc", is_flag=True, help="Ascending order (default: descending).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many cases.")
+@click.option(
+    "--mine", is_flag=True, help="Only the cases you own (a team database; a file is all yours)."
+)
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of objects.")
 @pass_state
 def list_(
@@ -86,6 +89,7 @@ def list_(
     sort: str,
     asc: bool,
     limit: int | None,
+    mine: bool,
     as_json: bool,
 ) -> None:
     """The cases, most recently updated first."""
@@ -95,14 +99,16 @@ def list_(
         raise CliError(f"--sort: {sort!r} is not one of: {', '.join(SORTS)}")
     now = state.now()
     rows: list[Any] = []
-    if state.db_path().exists():
-        rows = state.store(create=False).list_cases(
+    if state.has_database():
+        store = state.store(create=False)
+        rows = store.list_cases(
             status=status or None,
             severity=severity or None,
             query=query,
             sort=sort,
             descending=not asc,
             limit=limit,
+            owner=store.agent() if mine else None,
         )
     if as_json:
         echo_json([_row_json(row, now) for row in rows])
@@ -167,10 +173,13 @@ def get_case(state: State, case_id: str) -> tuple[Escalation, Playbook]:
 @pass_state
 def show(state: State, case_id: str, as_json: bool) -> None:
     """One whole case: status, follow-ups, the document and the running log."""
-    case, playbook = get_case(state, case_id)
-    if as_json:
+    playbook = state.playbook()
+    store = state.store(create=False)
+    case = store.get(parse_case_id(case_id))
+    if as_json:  # the case itself, as `import` reads it back
         echo_json(case.model_dump(mode="json"))
         return
+    people = store.people(case.id or 0)  # a team database's owner and authors
     from workbench.document import render_export
     from workbench.followup import due_lines, timeline
     from workbench.rules.summary import summarize
@@ -186,6 +195,11 @@ def show(state: State, case_id: str, as_json: bool) -> None:
         f"    Tier: {case.tier}",
         f"Created: {when(case.created_at, now)}    Updated: {when(case.updated_at, now)}",
     ]
+    if people is not None:
+        lines.append(
+            f"Owner: {cell(people['owner'])}    Created by: {cell(people['created_by'])}    "
+            f"Last change by: {cell(people['updated_by'])}"
+        )
     from workbench.rules.cadence import follow_up_schedule
 
     due = due_lines(follow_up_schedule(case, playbook, now), now)

@@ -27,7 +27,7 @@ def due(state: State, show_all: bool, as_json: bool) -> None:
 
     now = state.now()
     found: list[tuple[Escalation, Any, Any]] = []
-    if state.db_path().exists():
+    if state.has_database():
         playbook = state.playbook()
         for case in state.store(create=False).all_cases():
             schedule = follow_up_schedule(case, playbook, now)

@@ -128,6 +128,20 @@ class FilePath(click.Path):
             self.fail(f"not a usable path ({exc})", param, ctx)
 
 
+class DatabaseTarget(FilePath):
+    """`--db`: a team database's URL (postgresql://... or postgres://..., kept as text: a
+    path would fold its `//`), else a file path as FilePath takes it."""
+
+    name = "path|url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from workbench.store.target import is_team_url
+
+        if is_team_url(value):
+            return str(value).strip()
+        return super().convert(value, param, ctx)
+
+
 @click.group(
     cls=_Group,
     invoke_without_command=True,
@@ -135,8 +149,9 @@ class FilePath(click.Path):
 )
 @click.option(
     "--db",
-    type=FilePath(dir_okay=False, path_type=Path),
-    help="The database file (default: $WORKBENCH_DB, else a file in your user data directory).",
+    type=DatabaseTarget(dir_okay=False, path_type=Path),
+    help="The database file, or a team database's URL (postgresql://...) (default: "
+    "$WORKBENCH_DB, else a file in your user data directory).",
 )
 @click.option(
     "--playbook",
@@ -167,7 +182,7 @@ class FilePath(click.Path):
 @click.pass_context
 def main(
     ctx: click.Context,
-    db: Path | None,
+    db: Path | str | None,
     playbook_path: Path | None,
     settings_path: Path | None,
     no_bell: bool,

@@ -156,7 +156,7 @@ def stats(state: State, as_json: bool) -> None:
 
     playbook = state.playbook()
     now = state.now()
-    store = state.store(create=False) if state.db_path().exists() else None
+    store = state.store(create=False) if state.has_database() else None
     board = dashboard_from(store, playbook, now)
     if as_json:
         echo_json(dashboard_json(board))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 __all__ = [
     "ASK_LABELS",
+    "COMPONENT_LABELS",
+    "CUSTOMER_LABELS",
     "DEADLINE_LABELS",
     "DESTINATION_ALIASES",
     "FIELD_LABEL_ALIASES",
@@ -52,6 +54,14 @@ FIELD_LABEL_ALIASES: dict[str, tuple[str, ...]] = {
         "customers",
         "affected accounts",
         "accounts affected",
+        "affected customers and users",
+        "affected customers/users",
+        "customers and users affected",
+        "affected users",
+        "users affected",
+        "affected",
+        "who is affected",
+        "blast radius",
     ),
     "operational_effect": ("operational impact", "effect", "impact on operations"),
     "revenue_exposure": (
@@ -114,6 +124,27 @@ ROUTED_LABELS: tuple[str, ...] = (
     "escalate to",
     "escalated to",
     "escalating to",
+)
+# The case's own customer and component, as a header line above the sections ("Customer: Acme").
+CUSTOMER_LABELS: tuple[str, ...] = (
+    "customer",
+    "customer name",
+    "account",
+    "account name",
+    "client",
+    "company",
+    "organization",
+    "organisation",
+)
+COMPONENT_LABELS: tuple[str, ...] = (
+    "component",
+    "components",
+    "product area",
+    "area",
+    "module",
+    "feature",
+    "feature area",
+    "service",
 )
 # Other names for the destinations (the playbook's id, name and route label always match).
 DESTINATION_ALIASES: dict[str, tuple[str, ...]] = {

@@ -8,6 +8,8 @@ from typing import get_args
 
 from workbench.document.aliases import (
     ASK_LABELS,
+    COMPONENT_LABELS,
+    CUSTOMER_LABELS,
     DEADLINE_LABELS,
     DESTINATION_ALIASES,
     FIELD_LABEL_ALIASES,
@@ -100,6 +102,8 @@ class _Parser:
         self.now = now
         self.tz = tz
         self.report = Report()
+        self.customer = ""  # stated above the sections ("Customer: Acme"), if at all
+        self.component = ""
 
     # -- values -------------------------------------------------------------------------------------
     def value(self, text: Text) -> str:
@@ -119,9 +123,13 @@ class _Parser:
 
     # -- preamble -----------------------------------------------------------------------------------
     def preamble(self, blocks: list[Block]) -> tuple[Severity | None, list[str]]:
+        """The severity and routes stated above the sections; a customer and a component stated
+        there ("Customer: Acme", "Component: CSV export") go to `self.customer`/`component`."""
         pairs = [(self.doc.severity_label, "severity"), (self.doc.routed_label, "routed")]
         pairs += [(label, "severity") for label in SEVERITY_LABELS]
         pairs += [(label, "routed") for label in ROUTED_LABELS]
+        pairs += [(label, "customer") for label in CUSTOMER_LABELS]
+        pairs += [(label, "component") for label in COMPONENT_LABELS]
         table = label_table(pairs)
         severity: Severity | None = None
         routes: list[str] = []
@@ -136,11 +144,24 @@ class _Parser:
                         self.unplace("preamble", self.value(line))
                     continue
                 value = self.value(match[1])
-                if match[0] == "severity":
+                if match[0] in ("customer", "component"):
+                    self.header_line(match[0], value)
+                elif match[0] == "severity":
                     severity = self.severity(value)
                 else:
                     routes += [r for r in self.routes(value) if r not in routes]
         return severity, routes
+
+    def header_line(self, field: str, value: str) -> None:
+        """The first customer / component line wins; a later one is kept as not placed."""
+        line = " ".join(value.split())
+        if not line:
+            return
+        if getattr(self, field):
+            self.unplace("preamble", f"{field.capitalize()}: {line}")
+            return
+        setattr(self, field, line)
+        self.report.read(field, line, "preamble", value)
 
     def severity(self, text: str) -> Severity | None:
         if not text:
@@ -516,10 +537,13 @@ def read_document(
         parser.unplace(parser.value(heading), "\n".join(block_text(b) for b in body))
     title_value = parser.value(title)
     parser.report.read("title", title_value, "title", title_value)
+    if parser.customer:  # the case's own customer first, then the others affected
+        names = [parser.customer, *(n for n in names if n.lower() != parser.customer.lower())]
     case = Escalation(
         title=title_value,
-        customer=names[0] if names else "",
+        customer=parser.customer or (names[0] if names else ""),
         customers=names,
+        component=parser.component,
         created_at=now,
         updated_at=now,
         routed_to=routes,

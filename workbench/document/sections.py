@@ -107,8 +107,28 @@ class Sections:
 
     def split(self, blocks: list[Block]) -> tuple[Text, list[Block], dict[SectionKey, list[Block]]]:
         """(title, preamble, sections). Headings are Markdown headings; a document without any
-        section heading is read as plain text, with the template's headings as lines of their own."""
+        section heading is read as plain text, with the template's headings as lines of their own.
+        A document with no labelled title ("Escalation: ...", "Subject: ...") takes its first
+        heading that names no section ("# CSV export stuck at 90%"), as colleagues write them."""
         blocks = self.plain_headings(blocks)
+        try:
+            return self._split(blocks, None)
+        except DocumentError:
+            first = next((b for b in blocks if isinstance(b, Heading)), None)
+            if (
+                first is None
+                or self.section_of(first.text) is not None
+                or not first.text.strip().text
+                or blocks[-1] is first  # a heading with nothing under it reports nothing
+            ):
+                raise
+            self.warnings.clear()
+            self.unknown.clear()
+            return self._split(blocks, first)
+
+    def _split(
+        self, blocks: list[Block], title_heading: Heading | None
+    ) -> tuple[Text, list[Block], dict[SectionKey, list[Block]]]:
         title_table = label_table(
             [(self.doc.title_label, "title"), *((label, "title") for label in TITLE_LABELS)]
         )
@@ -133,6 +153,9 @@ class Sections:
                     else:
                         sections[key] = current = []
                     section_level = min(section_level, block.level)
+                    continue
+                if title is None and block is title_heading:
+                    title = block.text.strip()
                     continue
                 if title is None:
                     match = match_label(block.text, title_table, dash=True)

@@ -37,6 +37,7 @@ from workbench.followup.timeline_view import (
     change_rows,
     describe_due,
     due_lines,
+    log_authors,
     suggested_log_kind,
     timeline,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "find_destination",
     "follow_up_alerts",
     "keep_in_support",
+    "log_authors",
     "log_update",
     "reassess_severity",
     "reopen",

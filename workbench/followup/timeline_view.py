@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime, tzinfo
@@ -39,6 +39,7 @@ class TimelineItem:
     summary: str
     detail: str = ""
     expectation: str = ""
+    author: str | None = None  # who logged it, on a team database (`log_authors`)
 
     @property
     def line(self) -> str:
@@ -73,7 +74,19 @@ _DECISIONS = {
 }
 
 
-def timeline(case: Escalation) -> list[TimelineItem]:
+def log_authors(events: Sequence[ChangeEvent]) -> dict[int, str]:
+    """Who logged each running-log entry, by its index, from the change log's authors (a team
+    database's; a local file has none): the author of the save that first wrote its summary."""
+    found: dict[int, str] = {}
+    for event in events:
+        author = getattr(event, "author", None)
+        leaf = _LOG_LEAF.fullmatch(event.field)
+        if author and leaf is not None and leaf[2] == "summary" and event.old is None:
+            found.setdefault(int(leaf[1]), author)
+    return found
+
+
+def timeline(case: Escalation, authors: Mapping[int, str] | None = None) -> list[TimelineItem]:
     """Everything that happened, oldest first: the case opened, the running log, and the decisions
     taken on the other screens that the log does not hold yet (a triage override, a severity
     override set on the impact screen), so the follow-up view misses none of them.
@@ -82,9 +95,18 @@ def timeline(case: Escalation) -> list[TimelineItem]:
     """
     items = [TimelineItem(case.created_at, None, "Opened", case.title or "(untitled case)")]
     several = len({record.destination for record in case.escalations}) > 1
+    known = authors or {}
     items += [
-        TimelineItem(e.at, e.kind, _label(e, several), e.summary, _detail(e), e.expectation)
-        for e in case.log
+        TimelineItem(
+            e.at,
+            e.kind,
+            _label(e, several),
+            e.summary,
+            _detail(e),
+            e.expectation,
+            author=known.get(index),
+        )
+        for index, e in enumerate(case.log)
     ]
     decision = case.recommendation_override
     if decision is not None and not any(e.kind is LogKind.TRIAGE for e in case.log):
@@ -157,6 +179,7 @@ class ChangeRow:
     old: str
     new: str
     parts: dict[str, object] = dataclass_field(default_factory=dict, repr=False)
+    author: str | None = None  # who made it, on a team database (the connected role)
 
     @property
     def text(self) -> str:
@@ -200,12 +223,22 @@ def change_rows(events: Sequence[ChangeEvent], *, width: int = 80) -> list[Chang
             key = (event.at, leaf[1])
             row = entries.get(key)
             if row is None:
-                row = ChangeRow(event.at, f"log.{leaf[1]}", "—", "")
+                row = ChangeRow(
+                    event.at, f"log.{leaf[1]}", "—", "", author=getattr(event, "author", None)
+                )
                 entries[key] = row
                 rows.append(row)
             row.parts[leaf[2]] = new
             continue
-        rows.append(ChangeRow(event.at, event.field, _shown(old, width), _shown(new, width)))
+        rows.append(
+            ChangeRow(
+                event.at,
+                event.field,
+                _shown(old, width),
+                _shown(new, width),
+                author=getattr(event, "author", None),
+            )
+        )
     for row in entries.values():
         kind = row.parts.get("kind")
         try:

@@ -27,18 +27,29 @@ if typing.TYPE_CHECKING:
         MigrationError,
         NewerSchemaError,
         ReadOnlyError,
+        ServerUnavailableError,
         StaleCaseError,
         StoreError,
+        TeamSchemaError,
         UnstorableTextError,
     )
     from workbench.store.facts import CaseFacts
+    from workbench.store.interface import CaseStore
+    from workbench.store.open import open_store
     from workbench.store.paths import default_db_path, not_a_file, resolve_db_path
     from workbench.store.queries import SORTS, CaseRow, Event
     from workbench.store.search import fts_query, lookup_cheap
+    from workbench.store.target import is_team_url, redact_url
 
 # Each public name -> the module that defines it.
 _HOMES = {
     "Store": "core",
+    "CaseStore": "interface",
+    "open_store": "open",
+    "is_team_url": "target",
+    "redact_url": "target",
+    "ServerUnavailableError": "errors",
+    "TeamSchemaError": "errors",
     "StoreError": "errors",
     "NewerSchemaError": "errors",
     "CorruptDatabaseError": "errors",
@@ -69,24 +80,30 @@ __all__ = [
     "CaseFacts",
     "CaseNotFound",
     "CaseRow",
+    "CaseStore",
     "CorruptDatabaseError",
     "DatabaseLockedError",
     "Event",
     "MigrationError",
     "NewerSchemaError",
     "ReadOnlyError",
+    "ServerUnavailableError",
     "StaleCaseError",
     "Store",
     "StoreError",
+    "TeamSchemaError",
     "UnstorableTextError",
     "case_json",
     "default_db_path",
     "diff_documents",
     "flatten",
     "fts_query",
+    "is_team_url",
     "lookup_cheap",
     "not_a_file",
+    "open_store",
     "pack_document",
+    "redact_url",
     "resolve_db_path",
     "unpack_document",
 ]

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 2.5  # seconds to wait for another process's write lock
+CHANGE_POLL = 2.0  # seconds between the list's looks for another process's changes
 
 
 class StoreBase:
@@ -74,6 +75,7 @@ class StoreBase:
         self.path = Path(os.path.abspath(Path(path).expanduser()))
         self._playbook = once(playbook) if callable(playbook) else playbook
         self.clock = clock
+        self.change_poll = CHANGE_POLL  # PRAGMA data_version: cheap, but a look at the file
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
@@ -254,6 +256,19 @@ class StoreBase:
         return CorruptDatabaseError(message)
 
     # -- plumbing -----------------------------------------------------------------------------------
+    def people(self, case_id: int) -> dict[str, str] | None:
+        """A local file is one agent's: nobody else to name."""
+        return None
+
+    def agent(self) -> str | None:
+        """A local file is one agent's: every case is "mine" (`owner=` filters nothing here)."""
+        return None
+
+    @property
+    def location(self) -> str:
+        """Where the cases are, fit to show: the file's path."""
+        return str(self.path)
+
     @property
     def schema_version(self) -> int:
         with self._guard() as conn:

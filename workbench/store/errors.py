@@ -45,3 +45,13 @@ def brief(text: str, limit: int = 160) -> str:
     """An error's own text on one short line (SQLite quotes a damaged schema over many lines)."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class ServerUnavailableError(StoreError):
+    """The team database's server cannot be reached (or refused the login): nothing was
+    written, and the same change can be tried again once it is back."""
+
+
+class TeamSchemaError(StoreError):
+    """The team database has no workbench schema yet, or an older one, and the connected role
+    cannot create or upgrade it: the database's owner runs `workbench --db URL team init`."""

@@ -97,6 +97,8 @@ class Event:
     field: str
     old: str | None
     new: str | None
+    # Who made the change: the connected role on a team database; None in a local file.
+    author: str | None = None
 
     @property
     def old_value(self) -> Any:
@@ -156,6 +158,7 @@ class ListQueries(StoreBase):
         descending: bool = True,
         limit: int | None = 100,
         offset: int = 0,
+        owner: str | None = None,
     ) -> list[CaseRow]:
         """One page of the list. `sort` is one of SORTS; empty values (no severity, nothing due)
         sort last in either direction; ties break on id so pages never overlap."""
@@ -276,6 +279,7 @@ class ListQueries(StoreBase):
         limit: int | None = 100,
         offset: int = 0,
         cap: int | None = None,
+        owner: str | None = None,
     ) -> tuple[int, list[CaseRow]]:
         """`count_cases` and `list_cases` at once: the list's count line and its page.
 
@@ -352,6 +356,7 @@ class ListQueries(StoreBase):
         severity: Filter = None,
         query: str | None = None,
         cap: int | None = None,
+        owner: str | None = None,
     ) -> int:
         """How many cases match. With `cap`, counting stops past it (a search matching most of
         100,000 cases is not counted to the end for a "1-38 of ..." line): a result over `cap`

@@ -88,6 +88,7 @@ def search_text(case: Escalation) -> str:
     de-escalation findings, the notes on checklist items, and the whole running log."""
     parts = [case.component, case.narrative, case.reproduction.observed]
     parts.append(case.reproduction.evidence)  # exact error text is what agents search for
+    parts.extend(case.unplaced)  # an imported report's prose the import could not place
     if case.resolution is not None:
         parts.append(case.resolution.lessons_learned)
     if case.de_escalation is not None:
