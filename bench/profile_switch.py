@@ -1,6 +1,6 @@
 """Where a screen switch spends its time: the workbench driven in-process, headless, one process.
 
-    python -m bench.profile_switch DB [--size 80x24] [--pyinstrument] [--passes 3]
+    python -m bench.profile_switch DB [--size 80x24] [--pyinstrument] [--passes 3] [--settle 0.5 --gap 0.3]
 
 The app starts through the `workbench` console script's entry point (resolved from the installed
 metadata, so it follows the code wherever it moves), with `App.run` swapped for a headless
@@ -205,6 +205,8 @@ async def _drive(
     profile: bool,
     cprofile: bool,
     timers: dict[str, float] | None = None,
+    settle: float = 0.5,
+    gap: float = 0.3,
 ) -> dict[str, Any]:
     from textual import events
 
@@ -219,9 +221,10 @@ async def _drive(
     results: list[dict[str, Any]] = []
     async with app.run_test(size=size) as pilot:
         app._display = recording_display
+        app.kept.ahead = True  # as in a terminal: the open case's steps are built in its pauses
         await pilot.pause()
         await app.workers.wait_for_complete()  # the warm-up
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(settle)  # on the list: its case's steps are built ahead meanwhile
         seen: set[str] = set()
         for number in range(passes):
             for key in SEQUENCE:
@@ -284,7 +287,7 @@ async def _drive(
                 if cprofiler is not None:
                     entry.update(_cprofile_figures(cprofiler))
                 results.append(entry)
-                await asyncio.sleep(0.3)
+                await asyncio.sleep(gap)  # an agent reading: the next steps are built ahead
     return {"switches": results}
 
 
@@ -295,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--cprofile", action="store_true", help="CPU time per function.")
+    parser.add_argument("--settle", type=float, default=0.5, help="Seconds on the list first.")
+    parser.add_argument("--gap", type=float, default=0.3, help="Seconds between two keys.")
     parser.add_argument("--timers", action="store_true", help="CPU time of TIMED, no profiler.")
     args = parser.parse_args(argv)
     width, height = (int(part) for part in args.size.split("x"))
@@ -311,7 +316,16 @@ def main(argv: list[str] | None = None) -> int:
     def run_driven(self: App[Any], *_: Any, **__: Any) -> None:
         out.update(
             asyncio.run(
-                _drive(self, (width, height), args.passes, args.pyinstrument, args.cprofile, timers)
+                _drive(
+                    self,
+                    (width, height),
+                    args.passes,
+                    args.pyinstrument,
+                    args.cprofile,
+                    timers,
+                    settle=args.settle,
+                    gap=args.gap,
+                )
             )
         )
 

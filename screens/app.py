@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from importlib import import_module
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -31,6 +30,7 @@ from textual.screen import Screen
 
 from screens.collector import QuietCollector
 from screens.damage import ExitOnDamage
+from screens.kept import KeptSteps
 from screens.settling import after_queues
 from workbench.clock import utcnow
 from workbench.once import Once, once
@@ -117,10 +117,12 @@ class WorkbenchApp(ExitOnDamage):
         clock: Callable[[], datetime] = utcnow,
         bell: bool = True,
         collect_in_pauses: bool | None = None,
+        build_ahead: bool | None = None,
     ) -> None:
         """`collect_in_pauses`: once warmed up, freeze what start-up built and run full garbage
         collections in the agent's pauses only (screens/collector.py); by default only when run
-        in a terminal."""
+        in a terminal. `build_ahead`: build the open case's other steps in the agent's pauses
+        (screens/kept.py); by default only when run in a terminal."""
         super().__init__()
         self.store = store
         self._playbook = once(playbook) if callable(playbook) else playbook
@@ -130,6 +132,7 @@ class WorkbenchApp(ExitOnDamage):
         self._in_terminal = False
         self._collect_in_pauses = collect_in_pauses
         self.collector = QuietCollector()
+        self.kept = KeptSteps(self, ahead=build_ahead)
         self._held_keys: list[Typed] = []  # type-ahead (_hold)
         self._held_for: Screen[Any] | None = None
         self._held_since = 0.0
@@ -169,6 +172,11 @@ class WorkbenchApp(ExitOnDamage):
         """`run` in a terminal notes it (tests run headless through `run_test`, not here)."""
         self._in_terminal = not headless
         return await super().run_async(headless=headless, **options)
+
+    @property
+    def in_terminal(self) -> bool:
+        """Whether the app runs in a terminal (`run`), not headless under a test."""
+        return self._in_terminal
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's Linux driver, reading through our parser (screens/terminal.py): bytes that
@@ -252,6 +260,8 @@ class WorkbenchApp(ExitOnDamage):
         if self._in_terminal if wanted is None else wanted:
             with contextlib.suppress(RuntimeError):  # the app ended meanwhile: nothing to start
                 self.call_from_thread(self.collector.start, self)
+        with contextlib.suppress(RuntimeError):  # the case under the list's cursor, in pauses
+            self.call_from_thread(self.kept.build_ahead)
 
     def _recount_dues(self) -> None:
         """The list's due columns, counted again if the calendar changed (Store.recount_dues):
@@ -307,6 +317,10 @@ class WorkbenchApp(ExitOnDamage):
                 await self._hand_on(event)
             return
         await super().on_event(event)
+
+    def screen_waits(self) -> bool:
+        """Whether the top screen cannot take a key yet (a dialog opening, a step mounting)."""
+        return self._screen_waits()
 
     def _screen_waits(self) -> bool:
         """Whether the top screen cannot take a key yet: a dialog still opening, or confirming."""
@@ -392,7 +406,10 @@ class WorkbenchApp(ExitOnDamage):
         if self._key_in_flight is not None or self._screen_waits():
             if self.screen is not self._held_for:  # a key opened another dialog: it may settle
                 self._held_for, self._held_since = self.screen, now
-            waited = now - max(self._held_since, self._key_in_flight or 0.0)
+            # A step built ahead meanwhile (screens/kept.py) slowed the dialog: its time is not
+            # counted.
+            since = max(self._held_since, self._key_in_flight or 0.0, self.kept.busy_until(now))
+            waited = now - since
             if waited < HOLD_LIMIT:
                 self._poll_held()
                 return
@@ -406,6 +423,18 @@ class WorkbenchApp(ExitOnDamage):
         for it: a key handed to `target` has then been handled by it, or bubbled up to the app
         and met its bindings."""
         after_queues(target.ancestors_with_self, then)
+
+    def _end_batch(self) -> None:
+        """Textual's end of a batch update (`App.batch_update`), then a look at the top screen.
+
+        A screen asked to repaint during a batch (one shown while the Export screen's Markdown
+        mounts its blocks inside a batch) skips that repaint, and Textual's end of the batch
+        wakes the app, not the screen: a kept screen shown then, with nothing more to do, stayed
+        unpainted until the next key (the tmux switch run saw Export for 30 s after F2).
+        textual is pinned."""
+        super()._end_batch()
+        if not self._batch_count and self._screen_stack:
+            self.screen.check_idle()
 
     def on_unmount(self) -> None:
         self.collector.stop()  # the process's collector as it was (tests run many apps)
@@ -433,16 +462,14 @@ class WorkbenchApp(ExitOnDamage):
 
     # -- navigation ---------------------------------------------------------------------------------
     def step_screen(self, case_id: int, step: str) -> CaseScreen:
-        """Build the step screen for a case (imported on first use)."""
-        from screens.case_base import step_by_name
+        """Build a new step screen for a case (imported on first use)."""
+        from screens.kept import build_step
 
-        info = step_by_name(step)
-        module = import_module(info.module)
-        screen_class: type[CaseScreen] = getattr(module, info.class_name)
-        return screen_class(case_id)
+        return build_step(self, case_id, step)
 
     def open_case(self, case_id: int, step: str = "triage") -> bool:
-        """Show a case at a step: switch if a case screen is on top, else push over the list."""
+        """Show a case at a step: switch if a case screen is on top, else push over the list.
+        The open case's step screens are kept and built ahead (screens/kept.py)."""
         from screens.case_base import CaseScreen
         from workbench.store import StoreError
 
@@ -450,18 +477,28 @@ class WorkbenchApp(ExitOnDamage):
         if isinstance(current, CaseScreen) and not current.flush_before_leaving():
             return False  # the store refused what was typed: it stays on screen (said so)
         try:
-            screen = self.step_screen(case_id, step)
+            screen = self.kept.screen_for(case_id, step)
         except (ImportError, AttributeError):
             self.notify(f"The {step} screen is not available yet.", severity="warning")
             return False
         except StoreError as exc:
             self.notify(str(exc), title="Cannot open the case", severity="error")
             return False
-        if isinstance(current, CaseScreen):
+        if screen is current:
+            return True
+        if screen in self.screen_stack:  # beneath what is on top: back down to it
+            while self.screen is not screen:
+                self.pop_screen()
+        elif isinstance(current, CaseScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        self.call_after_refresh(self.kept.build_ahead)
         return True
+
+    def held_keys_pending(self) -> bool:
+        """Whether typed keys are held or on their way (the type-ahead below)."""
+        return bool(self._held_keys) or self._key_in_flight is not None
 
     def go_home(self) -> bool:
         """Back to the case list, whatever is on top. Every way of leaving a case (escape, the

@@ -97,6 +97,9 @@ EDIT_DELAY = 0.3  # a pause this long saves what was typed
 # Typing on without such a pause saves this long after the first key not yet saved: anything typed
 # more than a second before a crash is in the file.
 EDIT_MAX_WAIT = 0.6
+# A kept screen shown again re-renders what it tells relative to now ("due in 2 h") when it was
+# last rendered this many seconds ago or more.
+CLOCK_STALE = 30.0
 # Text a save could not write for a passing reason (a team database's server away, a lock held
 # too long) is tried again this often, without a key: saved when the database is back.
 RETRY_SAVE_AFTER = 3.0
@@ -169,6 +172,10 @@ class CaseScreen(SettlingScreen[None]):
         self._leave_warned = False  # leaving was refused once because of unsaved text
         self._resolving = False  # a conflict's "keep mine" is being saved
         self.keeping_cursors = False  # fill_inputs after a conflict: cursors stay where they were
+        self._filled = False
+        self.let_go = False  # screens/kept.py: remove once mounted
+        self._refreshed_at = self.now()
+        self._styled_at: int | None = None  # the app's CSS count when styled (a theme change)
 
     # -- plumbing -----------------------------------------------------------------------------------
     @property
@@ -191,8 +198,76 @@ class CaseScreen(SettlingScreen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        # Once: Textual calls this after a subclass's own on_mount, which calls it first.
+        if self._filled:
+            return
+        self._filled = True
+        self._styled_at = self.app._css_update_count
+        if self.let_go:  # built ahead, and its case closed meanwhile
+            self.call_later(self.remove)
+            return
         self.fill_inputs()
         self._refresh_all()
+        if self.is_current:
+            self.workbench.kept.built(self)
+        else:  # built ahead (screens/kept.py): laid out before it is shown
+            self.call_later(self._lay_out_offscreen)
+
+    # -- kept screens (screens/kept.py) ---------------------------------------------------------
+    def prepare_offscreen(self) -> None:
+        """Compose, mount, style and lay out this screen now, before it is shown (Textual does
+        the same on the first push; textual is pinned)."""
+        app = self.app
+        app._load_screen_css(self)
+        app._register(app, self)
+
+    async def ready_to_draw(self) -> None:
+        """Built ahead: awaited before the screen is laid out and drawn offscreen (work its
+        widgets finish in tasks of their own); override."""
+
+    async def _lay_out_offscreen(self) -> None:
+        await self.ready_to_draw()
+        if not self.is_current and self.is_attached:
+            self._refresh_layout(self.app.size)
+            # Drawn once offscreen too, after the widgets have taken their sizes: the lines
+            # each widget renders are cached, and the first show only puts them together.
+            self.call_after_refresh(self._draw_offscreen)
+        self.workbench.kept.built(self)
+
+    def _draw_offscreen(self) -> None:
+        if not self.is_current and self.is_attached:
+            self._compositor.render_full_update()  # textual is pinned
+
+    def catch_up(self) -> None:
+        """About to be shown again: the width's class, the stored case when it changed since
+        (the case's revision: another step, the CLI, another window), and what is told relative
+        to the clock."""
+        from workbench.store import StoreError
+
+        wanted = breakpoint_class(self.app)
+        for _limit, name in self.app.HORIZONTAL_BREAKPOINTS or []:
+            self.set_class(name == wanted, name)
+        try:
+            stored = self.workbench.store.get(self.case_id)
+        except StoreError:
+            return  # shown as it was; the next save says what is wrong
+        if not self._filled:  # built ahead, not mounted yet: its on_mount fills it from this
+            self.case = stored
+            return
+        if stored.revision != self.case.revision and not self._pending:
+            self.case = stored
+            self.fill_inputs()
+            self._refresh_all()
+        elif (self.now() - self._refreshed_at).total_seconds() >= CLOCK_STALE:
+            self._refresh_all()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Dispatched before Screen's own handler: styles were applied at mount, so no second pass
+        # over every widget of the screen (30-60 ms on the form steps) unless the stylesheet or
+        # the theme changed since (Textual restyles only the screens on the stack then).
+        css_count = self.app._css_update_count  # textual is pinned
+        event.refresh_styles = self._styled_at not in (None, css_count)
+        self._styled_at = css_count
 
     def fill_inputs(self) -> None:
         """Copy `self.case` into the input widgets (on mount and after a reload); override."""
@@ -201,6 +276,7 @@ class CaseScreen(SettlingScreen[None]):
         """Re-render what the rules derive from `self.case`; override."""
 
     def _refresh_all(self) -> None:
+        self._refreshed_at = self.now()
         self.query_one(CaseHeader).show_case(self.case)
         self.refresh_case()
 

@@ -33,10 +33,13 @@ from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
 
 if TYPE_CHECKING:
+    from textual.await_complete import AwaitComplete
+
     from workbench.models import Escalation
     from workbench.playbook import Playbook
 
 NEW_FILE_MODE = 0o600
+DRAW_WAIT = 2.0  # seconds a screen built ahead waits for its preview before it is laid out
 
 
 # -- writing the file ---------------------------------------------------------------------------------
@@ -178,6 +181,8 @@ class ExportScreen(CaseScreen):
     def __init__(self, case_id: int, *, name: str | None = None) -> None:
         super().__init__(case_id, name=name)
         self.document = ""
+        self._shown: str | None = None  # the text the preview shows
+        self._shown_update: AwaitComplete | None = None
         self.fmt = "markdown"  # or "plain": what is shown, copied and saved
         self._findings: list[Finding] = []
 
@@ -235,8 +240,20 @@ class ExportScreen(CaseScreen):
         markdown = self.query_one("#doc-markdown", Markdown)
         # Plain text is not Markdown: shown rendered, it is shown as the text itself.
         shown = self.document if self.fmt == "markdown" else _as_code_block(self.document)
-        markdown.update(shown)
+        if shown == self._shown:  # the same document: its blocks stay (mounting them is costly)
+            return
+        self._shown = shown
+        self._shown_update = markdown.update(shown)
         self.query_one("#doc-raw", Static).update(self.document)
+
+    async def ready_to_draw(self) -> None:
+        """Built ahead: the preview's blocks are mounted before the screen is laid out and
+        drawn offscreen (Markdown.update mounts them in a task of its own)."""
+        import asyncio
+
+        pending = self._shown_update
+        if pending is not None and not pending.is_done:
+            await asyncio.wait({asyncio.ensure_future(pending())}, timeout=DRAW_WAIT)
 
     @property
     def raw(self) -> bool:

@@ -115,6 +115,7 @@ class HomeScreen(Screen[None]):
             return
         if self.is_mounted and self._wide is not None:
             self.reload(keep_cursor=True)
+        self.workbench.kept.build_ahead()  # the case under the cursor, in pauses
 
     @on(CaseList.Resized)
     def _table_resized(self, event: CaseList.Resized) -> None:

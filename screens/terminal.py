@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import selectors
 import signal
+import time
 from codecs import getincrementaldecoder
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,6 +31,8 @@ from typing import Any
 from textual import constants, events
 from textual._time import get_time
 from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
+from textual.drivers import linux_driver
+from textual.drivers._writer_thread import WriterThread
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
@@ -121,6 +125,43 @@ class PasteSafeParser(XTermParser):
             yield from self._pass_on(held)
             yield from self._expire()
         yield from super().tick()
+
+
+# Seconds a write waits for room in the queue to the terminal before it is dropped.
+WRITE_WAIT = 5.0
+
+
+class SafeWriterThread(WriterThread):
+    """Textual's thread writing to the terminal, that never blocks the app for good. When the
+    terminal is gone, a write raises in the thread and ends it; the app's next 30 writes then
+    filled Textual's queue and the 31st (or the stop at exit) waited forever: the app outlived
+    its closed terminal (tmux test, SIGHUP while the app was busy drawing). A write that finds
+    the thread ended, or no room for WRITE_WAIT s, is dropped."""
+
+    def write(self, text: str) -> None:
+        self._put(text)
+
+    def _put(self, item: str | None) -> None:
+        deadline = time.monotonic() + WRITE_WAIT
+        while True:
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                if not self.is_alive() or time.monotonic() > deadline:
+                    return
+
+    def run(self) -> None:
+        with contextlib.suppress(OSError, ValueError):  # the terminal is gone (EIO, closed)
+            super().run()
+
+    def stop(self) -> None:
+        self._put(None)
+        self.join(WRITE_WAIT)
+
+
+# Textual's driver makes its writer by this module-level name (textual is pinned).
+setattr(linux_driver, "WriterThread", SafeWriterThread)  # noqa: B010
 
 
 class SafeLinuxDriver(LinuxDriver):

@@ -1,0 +1,135 @@
+"""The open case's step screens are kept between switches (screens/kept.py): shown again, a kept
+screen catches up with what changed elsewhere (another window, the CLI), and it is let go when
+its case closes, so another case never shows through it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from screens.app import WorkbenchApp
+from screens.case_base import STEPS
+from screens.home import HomeScreen
+from screens.impact import ImpactScreen
+from tests.conftest import AppFactory, fixed_clock, new_case
+from workbench.models import Escalation
+from workbench.playbook import Playbook
+from workbench.store import Store
+
+
+async def test_a_kept_screen_is_the_same_screen_and_catches_up_with_another_writer(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    assert case.id is not None
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_case(case.id, "impact")
+        await pilot.pause()
+        first = app.screen
+        assert isinstance(first, ImpactScreen)
+        await pilot.press("f2")
+        # Another window (or `workbench` in a shell) changes the case meanwhile.
+        stored = store.get(case.id)
+        stored.impact.customers_affected = 37
+        store.save(stored)
+        await pilot.press("f3")
+        assert app.screen is first  # kept, not built again
+        assert first.query_one("#customers_affected", Input).value == "37"
+
+
+async def test_another_case_lets_the_first_case_s_screens_go(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    assert case.id is not None
+    other = new_case(store, title="Another case entirely")
+    assert other.id is not None
+    other.impact.customers_affected = 5
+    store.save(other)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_case(case.id, "impact")
+        await pilot.pause()
+        first = app.screen
+        await pilot.press("escape")
+        assert app.kept.screens == {"impact": first}  # the case just left may come back
+        assert app.open_case(other.id, "impact")
+        await pilot.pause()
+        assert app.kept.screens == {"impact": app.screen}
+        assert app.screen is not first
+        assert not first.is_attached  # let go
+        assert isinstance(app.screen, ImpactScreen)
+        assert app.screen.query_one("#customers_affected", Input).value == "5"
+
+
+async def test_the_case_just_left_comes_back_kept_and_up_to_date(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    assert case.id is not None
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_case(case.id, "impact")
+        await pilot.pause()
+        first = app.screen
+        await pilot.press("escape")
+        stored = store.get(case.id)  # changed while the list showed (the CLI, another window)
+        stored.impact.customers_affected = 12
+        store.save(stored)
+        assert app.open_case(case.id, "impact")
+        await pilot.pause()
+        assert app.screen is first
+        assert first.query_one("#customers_affected", Input).value == "12"
+
+
+async def test_on_the_list_the_case_under_the_cursor_is_built_ahead(
+    store: Store, playbook: Playbook, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the agent's pauses on the list, the steps of the case under the cursor are built, so
+    enter shows a kept Triage; the cursor moved to another case lets them go and builds that
+    case's instead."""
+    from screens.kept import KeptSteps
+
+    other = new_case(store, title="Another case entirely")
+    monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        first = home.current_case_id()
+        await _until(pilot, lambda: len(app.kept.screens) == len(STEPS))
+        assert app.kept.case_id == first
+        built = dict(app.kept.screens)
+        await pilot.press("down")
+        second = home.current_case_id()
+        assert second != first and second in (case.id, other.id)
+        await _until(
+            pilot, lambda: app.kept.case_id == second and len(app.kept.screens) == len(STEPS)
+        )
+        assert not any(screen.is_attached for screen in built.values())  # let go
+        triage = app.kept.screens["triage"]
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.screen is triage and triage.takes_keys())
+        assert triage.case_id == second
+
+
+async def _until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
+    for _ in range(3000):
+        if done():
+            return
+        await pilot.pause()
+    raise AssertionError("never happened")
+
+
+async def test_a_look_for_a_pause_while_the_app_ends_does_nothing(
+    store: Store, playbook: Playbook
+) -> None:
+    """Found by the switch profiler: the look's timer fired as the app was ending, with no
+    screen left on the stack, and the app ended on 'No screens on stack'."""
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app.screen_stack
+    app.kept._build_next()  # as the timer would
+    assert app.kept.screens == {}
