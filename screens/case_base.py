@@ -167,6 +167,7 @@ class CaseScreen(SettlingScreen[None]):
         self._pending_timer: Timer | None = None
         self._pending_since = 0.0  # time.monotonic() of the first key not yet saved
         self._store_failed = False  # the last save was refused by the store (disk, lock, ...)
+        self._said_not_saved = False  # a "Not saved" toast for a refused save is showing
         self._retry_timer: Timer | None = None  # the next try of a refused save (RETRY_SAVE_AFTER)
         self._last_store_error: Exception | None = None
         self._leave_warned = False  # leaving was refused once because of unsaved text
@@ -316,11 +317,16 @@ class CaseScreen(SettlingScreen[None]):
             # Worth trying again (a full disk, a lock) unless the value itself cannot be stored.
             self._store_failed = not isinstance(exc, UnstorableTextError)
             self._last_store_error = exc
+            self._said_not_saved = True
             self.saved_indicator.mark_error(str(exc))
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return False
         self.case = saved
         self.saved_indicator.mark_saved()
+        if self._said_not_saved:  # the "Not saved" toasts would go on saying so for seconds
+            self._said_not_saved = False
+            self.app.clear_notifications()
+            self.notify("What you typed is saved now.", title="Saved", timeout=3)
         self.post_message(self.CaseChanged(saved))
         self._refresh_all()
         return True

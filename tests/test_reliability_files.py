@@ -314,6 +314,8 @@ async def test_full_disk_reports_not_saved_keeps_the_text_and_saves_it_later(
         await pilot.pause()
         assert screen.saved_indicator.state == "saved"
         assert store.get(case_id).reproduction.evidence == pasted
+        # The toasts that said "Not saved" go; one says it is saved now.
+        assert [n.title for n in app._notifications] == ["Saved"]
     store.close()
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
