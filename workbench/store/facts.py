@@ -4,7 +4,7 @@ store makes it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -55,12 +55,7 @@ class DashboardFacts(StoreBase):
         indexes): a case escalated, resolved or opened after `since` was necessarily saved
         after it too."""
         breached = self.playbook.sla_label("breached").lower()
-        statuses = {s.value: s for s in Status}
-        severities = {s.value: s for s in Severity}
-        select = (
-            "SELECT id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
-            "created_at, escalated_at, resolved_at FROM cases"
-        )
+        select = f"SELECT {FACTS_COLUMNS} FROM cases"
 
         def batches() -> Iterator[list[Any]]:
             if since is not None:
@@ -83,21 +78,36 @@ class DashboardFacts(StoreBase):
 
         for rows in batches():
             for row in rows:
-                (case_id, title, customer, status, severity, routed, next_due, due_latest, sla,
-                 created, escalated, resolved) = row  # fmt: skip
                 with self._decoding():
-                    facts = CaseFacts(
-                        case_id,
-                        title,
-                        customer,
-                        statuses[status],
-                        severities.get(severity) if severity else None,
-                        tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
-                        datetime.fromisoformat(created),
-                        parse_time(escalated),
-                        parse_time(resolved) if status == "resolved" else None,
-                        parse_time(next_due),
-                        parse_time(due_latest),
-                        bool(sla) and str(sla).lower().startswith(breached),
-                    )
+                    facts = facts_from_row(row, breached)
                 yield facts
+
+
+_STATUSES = {s.value: s for s in Status}
+_SEVERITIES = {s.value: s for s in Severity}
+FACTS_COLUMNS = (
+    "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
+    "created_at, escalated_at, resolved_at"
+)
+
+
+def facts_from_row(row: Sequence[Any], breached: str) -> CaseFacts:
+    """One row of `FACTS_COLUMNS` as the dashboard's record (both backends store the same
+    columns); a damaged value raises ValueError or KeyError. `breached` is the playbook's
+    breached SLA label, lower-cased."""
+    (case_id, title, customer, status, severity, routed, next_due, due_latest, sla,
+     created, escalated, resolved) = row  # fmt: skip
+    return CaseFacts(
+        case_id,
+        title,
+        customer,
+        _STATUSES[status],
+        _SEVERITIES.get(severity) if severity else None,
+        tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
+        datetime.fromisoformat(created),
+        parse_time(escalated),
+        parse_time(resolved) if status == "resolved" else None,
+        parse_time(next_due),
+        parse_time(due_latest),
+        bool(sla) and str(sla).lower().startswith(breached),
+    )

@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from workbench.store.codec import iso, parse_time
+from workbench.store.codec import iso
 from workbench.store.errors import CorruptDatabaseError
-from workbench.store.facts import CaseFacts
+from workbench.store.facts import FACTS_COLUMNS, CaseFacts, facts_from_row
 from workbench.store.pg.base import Connection
 from workbench.store.pg.cases import PgCaseWrites
 from workbench.store.pg.schema import order_by
 from workbench.store.pg.search import Match, server_match
 from workbench.store.queries import CaseRow, Filter, _check_page, _filter_values, _row
-from workbench.vocab import OPEN_STATUSES, Severity, Status
+from workbench.vocab import OPEN_STATUSES
 
 _ROW_COLUMNS = (
     "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
@@ -268,12 +268,7 @@ class PgListQueries(PgCaseWrites):
     def case_facts(self, *, since: datetime | None = None) -> Iterator[CaseFacts]:
         """As `DashboardFacts.case_facts`: one small record per case, from the list columns."""
         breached = self.playbook.sla_label("breached").lower()
-        statuses = {s.value: s for s in Status}
-        severities = {s.value: s for s in Severity}
-        select = (
-            "SELECT id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
-            "created_at, escalated_at, resolved_at FROM cases"
-        )
+        select = f"SELECT {FACTS_COLUMNS} FROM cases"
 
         def batches() -> Iterator[list[tuple[Any, ...]]]:
             if since is not None:
@@ -295,23 +290,8 @@ class PgListQueries(PgCaseWrites):
 
         for rows in batches():
             for row in rows:
-                (case_id, title, customer, status, severity, routed, next_due, due_latest, sla,
-                 created, escalated, resolved) = row  # fmt: skip
                 try:
-                    facts = CaseFacts(
-                        case_id,
-                        title,
-                        customer,
-                        statuses[status],
-                        severities.get(severity) if severity else None,
-                        tuple(p.strip() for p in routed.split(",") if p.strip()) if routed else (),
-                        datetime.fromisoformat(created),
-                        parse_time(escalated),
-                        parse_time(resolved) if status == "resolved" else None,
-                        parse_time(next_due),
-                        parse_time(due_latest),
-                        bool(sla) and str(sla).lower().startswith(breached),
-                    )
+                    facts = facts_from_row(row, breached)
                 except (ValueError, KeyError) as exc:
-                    raise CorruptDatabaseError(f"case {case_id} holds a damaged value") from exc
+                    raise CorruptDatabaseError(f"case {row[0]} holds a damaged value") from exc
                 yield facts
