@@ -198,6 +198,13 @@ class CaseScreen(SettlingScreen[None]):
         """The step's own widgets; override."""
         yield from ()
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Mount) and not self.children:
+            # Built ahead, then taken apart before its mount came round: the app ended (SIGTERM,
+            # quit) while Textual composed it. Its handlers would look for widgets no longer there.
+            return
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         # Once: Textual calls this after a subclass's own on_mount, which calls it first.
         if self._filled:

@@ -14,6 +14,7 @@ from screens.app import WorkbenchApp
 from screens.case_base import STEPS
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
+from screens.kept import build_step
 from tests.conftest import AppFactory, fixed_clock, new_case
 from workbench.models import Escalation
 from workbench.playbook import Playbook
@@ -133,3 +134,22 @@ async def test_a_look_for_a_pause_while_the_app_ends_does_nothing(
     assert not app.screen_stack
     app.kept._build_next()  # as the timer would
     assert app.kept.screens == {}
+
+
+@pytest.mark.parametrize("step", [info.name for info in STEPS])
+async def test_the_app_ending_while_a_screen_is_built_ahead_ends_cleanly(
+    make_app: AppFactory, case: Escalation, step: str
+) -> None:
+    """SIGTERM or a quit can come while a step screen is being built in the agent's pause: the
+    app took it apart before its mount came round, which once ended the app with status 1."""
+    assert case.id is not None
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_case(case.id, "timeline" if step != "timeline" else "triage")
+        await pilot.pause()
+        app.kept.release()
+        screen = build_step(app, case.id, step)
+        app.kept._keep(step, screen)
+        screen.prepare_offscreen()
+        app.exit()
+    assert app.return_code == 0
