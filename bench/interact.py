@@ -127,6 +127,14 @@ class Probe:
         cls, edit = self._restore
         cls.edit = edit
 
+    def forget(self) -> None:
+        """Drop what was recorded so far (a long session: the frames' screens stay referenced
+        here, and the lists grow)."""
+        self.frames.clear()
+        self.frame_cpu.clear()
+        self.frame_screens.clear()
+        self.saves.clear()
+
     def screen_frame_after(self, moment: float, kind: type) -> float | None:
         """When the first frame of a screen of `kind` was rendered after `moment`."""
         for frame, screen in zip(self.frames, self.frame_screens, strict=True):

@@ -52,11 +52,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from screens import breakpoint_class, stylesheets
 from screens.settling import SettlingScreen
-from screens.widgets import CaseHeader, ReadOnlyBanner, SavedIndicator
+from screens.widgets import CaseHeader, KeysFooter, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
     from screens.app import WorkbenchApp
@@ -192,7 +191,7 @@ class CaseScreen(SettlingScreen[None]):
         yield ReadOnlyBanner()
         yield CaseHeader(self.STEP)
         yield from self.compose_body()
-        yield Footer(compact=True, show_command_palette=self.PALETTE_HINT)
+        yield KeysFooter(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets; override."""

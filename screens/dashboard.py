@@ -18,11 +18,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from screens import stylesheets
-from screens.widgets import severity_content, update_static
+from screens.widgets import KeysFooter, severity_content, update_static
 from workbench import timetext
 from workbench.stats import SEVERITY_ORDER, Dashboard, dashboard_from
 from workbench.vocab import plural
@@ -256,7 +256,7 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="dash-right"):
                 yield Static(id="dash-chart")
                 yield Static(id="dash-symptoms")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -15,7 +15,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from screens.widgets import KeysFooter
 
 if TYPE_CHECKING:
     from screens.app import WorkbenchApp
@@ -85,7 +87,7 @@ class HelpScreen(Screen[None]):
             yield Static(self._keys_content(), id="help-keys")
             yield Static(Content.styled("Operating principles", "bold $accent"), classes="help-h")
             yield Static(self._principles(), id="help-principles")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def _binding_lines(self, bindings: list[BindingType]) -> list[tuple[str, str]]:
         keymap = self.app._keymap  # the user's remapping, by binding id

@@ -352,10 +352,12 @@ class HomeScreen(Screen[None]):
             self.set_focus(None)
 
     async def _mount_footer(self) -> None:
+        from screens.widgets import KeysFooter
+
         if self.is_attached and not self.query(Footer):  # not if the app quit at once
             with self.app.batch_update():
                 await self.query_one("#footer-space").remove()
-                await self.mount(Footer(compact=True))
+                await self.mount(KeysFooter(compact=True))
             self.refresh_bindings()  # a Footer shows the keys at the next bindings update
 
     async def _search_box(self) -> Input:

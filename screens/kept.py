@@ -9,7 +9,8 @@ shown yet are built ahead, one at a time in the agent's pauses, once the first s
 Kept screens are installed under `case-step-<step>`, so Textual keeps them when they leave the
 stack, escape to the list included: an agent often goes back to the case just left, which then
 opens as a kept screen too (brought up to date like any other). They are let go (uninstalled, and
-removed once off the stack) when another case opens: at most one case's screens are alive.
+removed once off the stack) when another case opens: at most one case's screens are alive (and,
+once removed, nothing keeps them: screens/watchers.py, tests/test_ui_memory.py).
 
 Keys and the build ahead: a build is started only in a pause (no input for AHEAD_QUIET, no key
 held or on its way, the screen on top settled), one screen at a time. A key typed while one is
@@ -23,6 +24,8 @@ from __future__ import annotations
 import time
 from importlib import import_module
 from typing import TYPE_CHECKING
+
+from screens.watchers import forget_closed_watchers
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -52,9 +55,13 @@ def build_step(app: WorkbenchApp, case_id: int, step: str) -> CaseScreen:
     return screen_class(case_id)
 
 
-def _remove(screen: CaseScreen) -> None:
+async def _remove(screen: CaseScreen) -> None:
+    """Take a let-go screen down, then forget what its widgets watched on the app (a TextArea
+    watches the app's theme: screens/watchers.py)."""
     if not screen._pruning and screen.is_running:
-        screen.remove()
+        app = screen.app
+        await screen.remove()
+        forget_closed_watchers(app)
 
 
 class KeptSteps:
@@ -76,6 +83,9 @@ class KeptSteps:
     def screen_for(self, case_id: int, step: str) -> CaseScreen:
         """The screen of `step` for `case_id`, kept and up to date. Another case's screens are let
         go first. Raises what building raises (ImportError, a StoreError)."""
+        # What watched the app and was taken down since the last switch (a dialog's TextArea,
+        # the Similar screen's) is forgotten here.
+        forget_closed_watchers(self.app)
         if case_id != self.case_id:
             self.release()
         screen = self.screens.get(step)

@@ -6,7 +6,8 @@
 - `levels`: impact level bars; `checkbox`: a yes/no answer that can be "not answered";
 - `bullets` and `option_lists`: lines and options that wrap with a hanging indent;
 - `paths`, `inputs`, `findings`, `form`: the fields of a form bound to the case (the screen that
-  saves them is `screens.form.FormScreen`); `pairs`: ordered lists of two-part items.
+  saves them is `screens.form.FormScreen`); `pairs`: ordered lists of two-part items;
+- `footer`: the footer of every screen (Textual's, without the keys it took down).
 
 Every public name is importable from here (`from screens.widgets import BulletList`). Each module
 is imported when one of its names is first asked for, so the case list's cold start loads only the
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         update_static,
     )
     from screens.widgets.findings import FindingsLine, finding_items, findings_for
+    from screens.widgets.footer import KeysFooter
     from screens.widgets.form import Field, FormBody, section
     from screens.widgets.header import CaseHeader
     from screens.widgets.inputs import FieldArea, FieldInput, FieldKind, lines_of
@@ -56,6 +58,7 @@ _MODULES: dict[str, str] = {
     "FindingsLine": "findings",
     "finding_items": "findings",
     "findings_for": "findings",
+    "KeysFooter": "footer",
     "Field": "form",
     "FormBody": "form",
     "section": "form",
@@ -102,6 +105,7 @@ __all__ = [
     "FormBody",
     "Hanging",
     "HangingOptionList",
+    "KeysFooter",
     "NumberText",
     "Pair",
     "PairEditor",
