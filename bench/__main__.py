@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import documents, generate, interact, startup, switch, team
+from bench import documents, generate, interact, startup, switch, team, workday
 from bench.report import Row, latency_verdict, machine, verdict, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ SHAPING = (
 START_RATIO = 1.25
 START_GROWTH = 1.10  # start-up at the largest size over start-up at 0 cases: "must not grow"
 RSS_RATIO = 1.3
+RSS_FLAT = 1.05  # peak RSS at the largest size over the smallest: "flat from 0 to 100,000 cases"
 KEY_MS = 16.0
 SEARCH_MS = 30.0
 LIST_MS = 100.0
@@ -116,6 +117,41 @@ def _latency(stats: dict[str, float]) -> str:
     )
 
 
+def _workday_rows(day: dict[str, Any], largest: int) -> list[Row]:
+    """The working day's rows (bench/workday.py): RSS growth, and each median at the last case
+    over the same at case 50."""
+    first, last, rss = day["first"], day["cases"], day["rss_kib"]
+    rows = [
+        Row(
+            f"A working day at {largest:,} cases: RSS growth, case {first} -> {last}",
+            f"{day['growth']:.3f}x ({rss[first] / 1024:.1f} -> {rss[last] / 1024:.1f} MiB)",
+            f"<= {workday.GROWTH_LIMIT}x",
+            verdict(day["growth"], workday.GROWTH_LIMIT),
+            day["growth"],
+            workday.GROWTH_LIMIT,
+        )
+    ]
+    for kind, name in (
+        ("switch", "screen switch"),
+        ("toggle", "keystroke on Triage"),
+        ("type", "keystroke typing"),
+    ):
+        figures = day[kind]
+        early, late = figures["early"], figures["late"]
+        rows.append(
+            Row(
+                f"  {name} median, case {first} -> {last}",
+                f"{figures['wall_ratio']:.2f}x ({early['wall_ms']:.1f} -> {late['wall_ms']:.1f} "
+                f"ms; cpu {figures['cpu_ratio']:.2f}x)",
+                f"<= {workday.SPEED_LIMIT}x",
+                workday.speed_verdict(figures),
+                figures["wall_ratio"],
+                workday.SPEED_LIMIT,
+            )
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="0,10000,100000", help="Case counts, comma-separated.")
@@ -127,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="Every benchmark, tiny sizes.")
     parser.add_argument(
         "--no-team", action="store_true", help="Skip the team database (PostgreSQL) rows."
+    )
+    parser.add_argument(
+        "--workday-cases",
+        type=int,
+        default=500,
+        help="Cases of the working day at the largest size (bench/workday.py; 0 skips it).",
     )
     parser.add_argument(
         "--switch-rounds",
@@ -174,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"Bytecode compiled before the cold starts, as an install would ({compiled}).")
         use_tmux = not args.no_tmux and startup.tmux_available()
         app_medians: dict[int, float] = {}
+        peaks: dict[int, float] = {}  # median peak RSS (KiB) at exit, per size
         for size in sizes:
             log(f"cold start, {size:,} cases")
             series = startup.headless(
@@ -183,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             entry["headless"] = vars(series)
             ratio = series.ratio()
             app_medians[size] = statistics.median(series.app) / statistics.median(series.bare)
+            peaks[size] = statistics.median(series.app_rss_exit)
             rows.append(
                 Row(
                     f"Cold start headless, {size:,} cases (vs bare Textual)",
@@ -256,14 +300,25 @@ def main(argv: list[str] | None = None) -> int:
                     Row(
                         "  the workbench's peak over that floor",
                         f"{over:.2f}x",
-                        "-",
-                        "-",
+                        f"<= {RSS_RATIO}x",
+                        verdict(over, RSS_RATIO),
                         over,
-                        None,
+                        RSS_RATIO,
                     )
                 )
         smallest = min(sizes)
         if largest != smallest:
+            flat = peaks[largest] / peaks[smallest]
+            rows.append(
+                Row(
+                    f"Peak RSS, {smallest:,} -> {largest:,} cases",
+                    f"{flat:.3f}x ({peaks[smallest] / 1024:.1f} -> {peaks[largest] / 1024:.1f} MiB)",
+                    f"<= {RSS_FLAT}x",
+                    verdict(flat, RSS_FLAT),
+                    flat,
+                    RSS_FLAT,
+                )
+            )
             growth = app_medians[largest] / app_medians[smallest]
             rows.append(
                 Row(
@@ -328,6 +383,18 @@ def main(argv: list[str] | None = None) -> int:
                 opened["first_ms"],
             )
         )
+
+        day_cases = 1 if args.smoke else args.workday_cases
+        if day_cases > 0:
+            log(f"a working day: {day_cases} cases one after another, at {largest:,} cases")
+            day = workday.run(
+                work,
+                day_cases,
+                1 if args.smoke else workday.WINDOW,
+                reading=0.0 if args.smoke else workday.READING,
+            )
+            raw["workday"] = day
+            rows += _workday_rows(day, largest)
 
         missing = None if not args.no_team else "--no-team"
         missing = missing or team.available()

@@ -5,8 +5,8 @@
 Each case is worked as an agent would: opened from the list (Triage), two items ticked, then every
 screen in turn (F3 Impact, F4 Reproduction with a step added, F5 Details with a sentence typed at
 the end of the narrative, F6 Timeline, F7 Export, F8 Similar and back, F2 Triage again), escape
-to the list, and a search there. The script prints the process's RSS at a few points (after a
-full collection, which the app itself runs in the agent's pauses: screens/collector.py), the
+to the list, a search there, and a pause (the agent reads the list: the app runs its full
+collection then, screens/collector.py). The script prints the process's RSS at a few points, the
 growth from case 50 to the last, and the medians of the screen switches and keystrokes over the
 `window` cases before case 50 and before the last, each against its target (issue 22, target 4):
 
@@ -48,6 +48,7 @@ WINDOW = 25  # cases whose samples make each median
 SENTENCE = " Seen again today."
 STEP = ("Select Export CSV on the Reports page", "report 4471")
 DEADLINE = 10.0  # seconds for a frame to come
+READING = 2.5  # seconds at most the agent pauses on the list between two cases
 
 
 def rss_kib() -> int:
@@ -121,7 +122,7 @@ async def _until(app: Any, check: Any, what: str) -> None:
 class Day:
     """One app, one probe, and the screens' classes (imported once the app runs)."""
 
-    def __init__(self, app: Any, pilot: Any, probe: Probe) -> None:
+    def __init__(self, app: Any, pilot: Any, probe: Probe, reading: float = READING) -> None:
         from screens.details import DetailsScreen
         from screens.export import ExportScreen
         from screens.home import HomeScreen
@@ -131,7 +132,7 @@ class Day:
         from screens.timeline import TimelineScreen
         from screens.triage import TriageScreen
 
-        self.app, self.pilot, self.probe = app, pilot, probe
+        self.app, self.pilot, self.probe, self.reading = app, pilot, probe, reading
         self.home: type = HomeScreen
         self.triage: type = TriageScreen
         self.steps: list[tuple[str, type]] = [
@@ -179,6 +180,17 @@ class Day:
         )
         await _timed(self.pilot, probe, partial(home._apply_search, ""), saved=False)
         probe.forget()  # the probe's own lists hold the frames' screens: not the app's memory
+        await self._read_the_list()
+
+    async def _read_the_list(self) -> None:
+        """The agent looks at the list a moment before the next case: a pause, in which the app
+        runs its full collection (screens/collector.py) and builds the case under the cursor
+        ahead (screens/kept.py). Without pauses, full collections come LONGEST apart."""
+        collector = self.app.collector
+        before = collector.full_collections
+        deadline = time.perf_counter() + self.reading
+        while collector.full_collections == before and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
 
     async def _add_step(self) -> None:
         """`a` on the steps, the action and its literal input, enter twice: one save."""
@@ -227,7 +239,7 @@ class Diagnosis:
 
         self.first, self.last = first, last
         self.tracemalloc = tracemalloc
-        tracemalloc.start(12)
+        tracemalloc.start(1)  # by line: deeper tracebacks made the run ten times slower
         self.snapshot: Any = None
         self.types: Counter[str] = Counter()
         self.report: list[str] = []
@@ -245,12 +257,18 @@ class Diagnosis:
             gc.collect()
             later = self.tracemalloc.take_snapshot()
             lines = [f"What grew from case {self.first} to case {self.last}:"]
-            stats = later.compare_to(self.snapshot, "traceback")
-            for stat in stats[:15]:
-                lines.append(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+7d} blocks")
-                lines += [f"      {frame}" for frame in stat.traceback.format()[-8:]]
+            for stat in later.compare_to(self.snapshot, "lineno")[:25]:
+                lines.append(f"  {stat}")
             types = self._types()
             types.subtract(self.types)
+            from textual.widget import Widget
+
+            loose = Counter(
+                type(o).__name__
+                for o in gc.get_objects()
+                if isinstance(o, Widget) and not o.is_attached
+            )
+            lines.append(f"Widgets alive but taken down: {dict(loose.most_common(12))}")
             lines.append("Live objects by type (gc), the largest changes:")
             for name, change in types.most_common(25):
                 lines.append(f"  {change:+8d} {name}")
@@ -258,7 +276,11 @@ class Diagnosis:
 
 
 async def _session(
-    db: Path | str, cases: int, window: int, diagnose: tuple[int, int] | None
+    db: Path | str,
+    cases: int,
+    window: int,
+    diagnose: tuple[int, int] | None,
+    reading: float,
 ) -> dict[str, Any]:
     from screens.app import WorkbenchApp
     from workbench.playbook import default_playbook
@@ -283,13 +305,12 @@ async def _session(
             await app.workers.wait_for_complete()
             app.reminders.stop()  # the minute's look would land in some samples
             probe = Probe(app)
-            day = Day(app, pilot, probe)
+            day = Day(app, pilot, probe, reading)
             gc.collect()
             rss[0] = rss_kib()
             for number, case_id in enumerate(ids, start=1):
                 await day.work_on(number, case_id, words[case_id])
-                if number in points:
-                    gc.collect()  # what the app's collector does in the agent's next pause
+                if number in points:  # after the pause, and the app's full collection in it
                     rss[number] = rss_kib()
                     print(
                         f"  case {number}: RSS {rss[number] / 1024:.1f} MiB "
@@ -339,14 +360,20 @@ def working_copy(db: Path, folder: Path) -> Path:
 
 
 def run(
-    db: Path | str, cases: int = 500, window: int = WINDOW, diagnose: tuple[int, int] | None = None
+    db: Path | str,
+    cases: int = 500,
+    window: int = WINDOW,
+    diagnose: tuple[int, int] | None = None,
+    *,
+    reading: float = READING,
 ) -> dict[str, Any]:
-    """The working day on a copy of `db` (a team database's URL is worked on as it is)."""
+    """The working day on a copy of `db` (a team database's URL is worked on as it is);
+    `reading`: the longest pause on the list between two cases (0: none, the smoke run)."""
     if isinstance(db, str) and "://" in db:
-        return asyncio.run(_session(db, cases, window, diagnose))
+        return asyncio.run(_session(db, cases, window, diagnose, reading))
     with tempfile.TemporaryDirectory(prefix="wb-workday-") as folder:
         copy = working_copy(Path(db), Path(folder))
-        return asyncio.run(_session(copy, cases, window, diagnose))
+        return asyncio.run(_session(copy, cases, window, diagnose, reading))
 
 
 def verdict(ratio: float, limit: float) -> str:

@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 2.5  # seconds to wait for another process's write lock
 CHANGE_POLL = 2.0  # seconds between the list's looks for another process's changes
+# The whole-file check reads every page once: a page cache of its own would only add to the
+# peak (SQLite's default is 2 MB a connection; the file stays in the OS's cache anyway).
+CHECK_CACHE_KIB = 128
 
 
 class StoreBase:
@@ -230,6 +233,7 @@ class StoreBase:
             with self._errors():
                 conn = connect_readonly(self.path, self.busy_timeout)
                 try:
+                    conn.execute(f"PRAGMA cache_size = -{CHECK_CACHE_KIB}")
                     self._quick_check(conn)
                 finally:
                     conn.close()
