@@ -68,6 +68,7 @@ class Samples:
     toggle: list[tuple[int, float, float]] = field(default_factory=list)
     type: list[tuple[int, float, float]] = field(default_factory=list)
     search: list[tuple[int, float, float]] = field(default_factory=list)
+    unpainted: int = 0  # searches that left the screen as it was (no frame to time)
 
     def medians(self, kind: str, first: int, last: int) -> dict[str, float]:
         """Wall and CPU medians (ms) of `kind` over cases first..last."""
@@ -174,11 +175,16 @@ class Day:
         add(switches, await _switch(app, probe, partial(_key, app, "f2"), self.triage))
         add(switches, await _switch(app, probe, partial(_key, app, "escape"), self.home))
         home = app.screen
-        add(
-            samples.search,
-            await _timed(self.pilot, probe, partial(home._apply_search, word), saved=False),
-        )
-        await _timed(self.pilot, probe, partial(home._apply_search, ""), saved=False)
+        try:
+            searched = await _timed(
+                self.pilot, probe, partial(home._apply_search, word), saved=False
+            )
+        except RuntimeError:  # nothing to repaint (the page and its counts the same): no sample
+            samples.unpainted += 1
+        else:
+            add(samples.search, searched)
+        home._apply_search("")
+        await self.pilot.pause()
         probe.forget()  # the probe's own lists hold the frames' screens: not the app's memory
         await self._read_the_list()
 
@@ -333,6 +339,7 @@ async def _session(
         "seconds": time.perf_counter() - started,
         "rss_kib": rss,
         "growth": rss[cases] / rss[first],
+        "searches_unpainted": samples.unpainted,
     }
     for kind in ("switch", "toggle", "type", "search"):
         early = samples.medians(kind, max(1, first - window + 1), first)
