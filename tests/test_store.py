@@ -1089,3 +1089,18 @@ def test_resolve_db_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert resolve_db_path(None) == default_db_path()
     assert default_db_path().parent.name == "escalation-workbench"
     assert os.path.isabs(default_db_path())
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["postgresql:/team/cases", "postgres:alice@db/cases", Path("postgresql://alice@db/cases")],
+)
+def test_a_url_that_lost_its_slashes_is_refused_not_made_a_file(
+    target: Path | str, playbook: Playbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in the URL (or a URL passed through a Path, which folds "//") once made a new,
+    empty SQLite file under ./postgresql:/ and the app showed no cases."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match=r"neither a file nor a team database's URL"):
+        open_store(target, playbook)
+    assert list(tmp_path.iterdir()) == []
