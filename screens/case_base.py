@@ -198,11 +198,24 @@ class CaseScreen(SettlingScreen[None]):
         yield from ()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Mount) and not self.children:
-            # Built ahead, then taken apart before its mount came round: the app ended (SIGTERM,
-            # quit) while Textual composed it. Its handlers would look for widgets no longer there.
+        if isinstance(event, events.Mount) and self._gone_before_mount():
+            # Its handlers (and its subclasses') would look for widgets no longer there.
+            if self.let_go and not self._pruning:
+                self.call_later(self.remove)
             return
         await super().on_event(event)
+
+    def _gone_before_mount(self) -> bool:
+        """Built ahead, and before its mount came round its case closed (`let_go`), or it is
+        being taken apart (`taken_apart`)."""
+        return self.let_go or self.taken_apart
+
+    @property
+    def taken_apart(self) -> bool:
+        """Whether its widgets are going, all or some: the screen is being removed (its case
+        closed) or the app is ending (SIGTERM, quit, the terminal closed). Timers and mounts that
+        come round meanwhile have nothing to show. textual is pinned (`_pruning`, `App._exit`)."""
+        return self._pruning or self.app._exit or not self.children
 
     def on_mount(self) -> None:
         # Once: Textual calls this after a subclass's own on_mount, which calls it first.
@@ -210,9 +223,6 @@ class CaseScreen(SettlingScreen[None]):
             return
         self._filled = True
         self._styled_at = self.app._css_update_count
-        if self.let_go:  # built ahead, and its case closed meanwhile
-            self.call_later(self.remove)
-            return
         self.fill_inputs()
         self._refresh_all()
         if self.is_current:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -15,6 +16,7 @@ from screens.case_base import STEPS
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.kept import build_step
+from screens.timeline import TimelineScreen
 from tests.conftest import AppFactory, fixed_clock, new_case
 from workbench.models import Escalation
 from workbench.playbook import Playbook
@@ -153,3 +155,43 @@ async def test_the_app_ending_while_a_screen_is_built_ahead_ends_cleanly(
         screen.prepare_offscreen()
         app.exit()
     assert app.return_code == 0
+
+
+async def test_a_countdown_tick_while_the_app_ends_is_quiet(
+    make_app: AppFactory, case: Escalation
+) -> None:
+    """The timeline's countdown ticks every few seconds; one that came round while the app was
+    taking the screen apart looked for its widgets and ended the app with status 1."""
+    assert case.id is not None
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_case(case.id, "timeline")
+        await pilot.pause()
+        timeline = app.screen
+        assert isinstance(timeline, TimelineScreen)
+        app.exit()
+        # As Textual's end does it: every node marked, then the widgets removed, the screen's
+        # own timers stopped only after that.
+        for node in [timeline, *timeline.walk_children()]:
+            node._pruning = True
+        await timeline.query_one("#timeline-state").remove()
+        timeline.tick()
+    assert app.return_code == 0
+
+
+async def test_a_widget_gone_while_the_app_ends_is_not_an_error(make_app: AppFactory) -> None:
+    """Whatever else comes round during the end (a list's poll, a save's repaint) and finds a
+    widget gone is not the app failing: the status stays the one asked for."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        app.exit(return_code=143)
+        app._handle_exception(NoMatches("No nodes match '#home-counts'"))
+    assert app.return_code == 143
+
+
+async def test_a_widget_missing_while_the_app_runs_is_still_an_error(make_app: AppFactory) -> None:
+    app = make_app()
+    with pytest.raises(NoMatches):
+        async with app.run_test(size=(80, 24)):
+            app._handle_exception(NoMatches("No nodes match '#home-counts'"))
+    assert app.return_code == 1
