@@ -128,6 +128,9 @@ class KeptSteps:
         if self.building is screen:
             self.building = None
             self._built_at = time.monotonic()
+            if self._ahead is not None:  # the next one soon, not at the list's next look
+                self._ahead.stop()
+                self._ahead = self.app.set_timer(AHEAD_LOOK, self._build_next, name="steps-ahead")
 
     def build_ahead(self) -> None:
         """Start looking for pauses to build in (the open case's steps not kept yet or, on the
