@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, Any]] = []
 
     def run_driven(self: App[Any], *_: Any, **__: Any) -> None:
+        # Full collections only in pauses, as in a terminal (screens/collector.py).
+        self._collect_in_pauses = True  # type: ignore[attr-defined]
         profile = args.cprofile if len(runs) == args.runs - 1 else None
         runs.append(asyncio.run(_build_each(self, (width, height), profile)))
 

@@ -318,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     timers = _install_timers() if args.timers else None
 
     def run_driven(self: App[Any], *_: Any, **__: Any) -> None:
+        # Full collections only in pauses, as in a terminal (screens/collector.py).
+        self._collect_in_pauses = True  # type: ignore[attr-defined]
         out.update(
             asyncio.run(
                 _drive(
