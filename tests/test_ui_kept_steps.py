@@ -183,3 +183,10 @@ async def test_a_screen_built_ahead_is_laid_out_to_rest_before_it_is_shown(
             assert not waiting, (step, waiting)
         await pilot.press("enter")
         await _until(pilot, lambda: app.screen is app.kept.screens["triage"])
+
+
+def test_every_step_is_built_ahead() -> None:
+    from screens.kept import AHEAD_ORDER
+
+    assert sorted(AHEAD_ORDER) == sorted(info.name for info in STEPS)
+    assert AHEAD_ORDER[0] == "triage"  # enter opens it
