@@ -189,6 +189,10 @@ class KeptSteps:
             # A pause may come for what is missing; on the list, the cursor may move.
             if look_again and (missing or not on_case):
                 wait = AHEAD_LOOK if on_case else LIST_LOOK
+                if missing:  # not a pause yet: looked at again when it would be one
+                    quiet = AHEAD_QUIET if on_case else LIST_QUIET
+                    since = app.collector.clock() - app.collector.last_input
+                    wait = min(wait, max(AHEAD_LOOK, quiet - since))
                 self._ahead = app.set_timer(wait, self._build_next, name="steps-ahead")
             return
         try:
