@@ -367,6 +367,7 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(
-        json.dumps(run(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 50), indent=1)
-    )
+    # A team database's URL stays text: as a Path its "//" would fold into a file name.
+    target = sys.argv[1]
+    db = target if "://" in target else Path(target)
+    print(json.dumps(run(db, int(sys.argv[2]) if len(sys.argv) > 2 else 50), indent=1))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import PurePath
@@ -31,26 +30,19 @@ from textual.screen import Screen
 from screens.collector import QuietCollector
 from screens.damage import ExitOnDamage
 from screens.kept import KeptSteps
-from screens.settling import after_queues
+from screens.type_ahead import TypeAhead
 from workbench.clock import utcnow
 from workbench.once import Once, once
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.driver import Driver
-    from textual.message_pump import MessagePump
-    from textual.widget import Widget
 
     from screens.case_base import CaseScreen
     from workbench.playbook import Playbook
     from workbench.store import CaseStore
 
 log = logging.getLogger(__name__)
-
-
-def _has_messages(node: MessagePump) -> bool:
-    """Whether messages wait in `node`'s queue (Textual's own bookkeeping; textual is pinned)."""
-    return node._pending_message is not None or node._message_queue.qsize() > 0
 
 
 def theme_for(color_system: str | None) -> str | None:
@@ -64,12 +56,6 @@ def theme_for(color_system: str | None) -> str | None:
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 20
-# Keys held for a dialog still opening: looked at every HOLD_POLL s, handed on after HOLD_LIMIT s
-# whatever happens (a dialog opens in 50-150 ms here).
-HOLD_POLL = 0.01
-HOLD_LIMIT = 0.5
-LANDING_PASSES = 4
-Typed = events.Key | events.Paste  # what the type-ahead holds
 
 
 def _stylesheets() -> list[str | PurePath]:
@@ -90,7 +76,7 @@ def _workbench_commands() -> type[Provider]:
     return provider
 
 
-class WorkbenchApp(ExitOnDamage):
+class WorkbenchApp(ExitOnDamage, TypeAhead):
     """Escalation Workbench: triage, quantify, package, follow up and export escalations."""
 
     TITLE = "Escalation Workbench"
@@ -134,12 +120,6 @@ class WorkbenchApp(ExitOnDamage):
         self._collect_in_pauses = collect_in_pauses
         self.collector = QuietCollector()
         self.kept = KeptSteps(self, ahead=build_ahead)
-        self._held_keys: list[Typed] = []  # type-ahead (_hold)
-        self._held_for: Screen[Any] | None = None
-        self._held_since = 0.0
-        self._key_in_flight: float | None = None  # when the key on its way up was handed on
-        self._hold_polling = False
-        self._last_target: Widget | None = None  # where the last key not followed was handed
         self.watch_store(store)  # a damaged file ends the app (screens/damage.py)
         self.exiting = False  # a signal or quit is saving what was typed before the app ends
 
@@ -300,17 +280,6 @@ class WorkbenchApp(ExitOnDamage):
         except StoreError as exc:
             self.notify(str(exc), title="The list could not be read again", severity="error")
 
-    # -- type-ahead ---------------------------------------------------------------------------------
-    # Textual hands each key to whatever has focus when the key is read, and resolves the key's
-    # bindings only once it has bubbled up from there, against the focus of that later moment.
-    # Typed fast (or pasted into tmux), keys therefore went astray whenever one of them moved the
-    # focus or opened a screen: "x", down, down, enter opened the escalation dialog and nothing
-    # more (the arrows went to the timeline, still focused; enter to the dialog before it had
-    # focus), an arrow queued for a list was resolved against the field that enter had moved to,
-    # and keys typed after a dialog's closing enter were lost. So keys are taken one at a time: a
-    # key that arrives while the one before it is still on its way up (or while the top screen is
-    # a dialog still opening, or confirming: `takes_keys`, dialogs.py) is held, and handed on in
-    # order once it can be. Typed at human speed, no key waits.
     async def on_event(self, event: events.Event) -> None:
         # A paste is input too (Textual's Paste is not an InputEvent): full collections and the
         # reminders' look wait for a pause in all of it.
@@ -320,118 +289,11 @@ class WorkbenchApp(ExitOnDamage):
                 # As Textual does on a key (focus back on the widget that had it): before the
                 # hold, or a key after a lost terminal focus-in would wait out HOLD_LIMIT.
                 self.app_focus = True
-        # A bracketed paste is one event: it takes its place among the keys typed before it.
-        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
-            if not self._hold(event):
-                await self._hand_on(event)
-            return
-        await super().on_event(event)
+        await super().on_event(event)  # the type-ahead (screens/type_ahead.py), then Textual
 
-    def screen_waits(self) -> bool:
-        """Whether the top screen cannot take a key yet (a dialog opening, a step mounting)."""
-        return self._screen_waits()
-
-    def _screen_waits(self) -> bool:
-        """Whether the top screen cannot take a key yet: a dialog still opening, or confirming."""
-        takes_keys = getattr(self.screen, "takes_keys", None)
-        return takes_keys is not None and not takes_keys()
-
-    def _hold(self, key: Typed) -> bool:
-        """Hold `key` behind keys held already, behind a key still on its way, or while the top
-        screen waits. False: it can go on now."""
-        idle = not self._held_keys and self._key_in_flight is None and not self._screen_waits()
-        if idle and not self._still_on_its_way():
-            return False
-        if not self._held_keys:
-            self._held_for, self._held_since = self.screen, time.monotonic()
-        self._held_keys.append(key)
-        self._poll_held()  # the limit holds whatever happens to the key on its way
-        return True
-
-    def _still_on_its_way(self) -> bool:
-        """Whether the last key handed on outside a burst (not followed) may not have landed yet
-        (a fast typist's next key): then it is followed from now on."""
-        last = self._last_target
-        if last is None or not any(map(_has_messages, last.ancestors_with_self[:-1])):
-            return False
-        self._key_in_flight = flight = time.monotonic()
-        self._after_bubbled(last, lambda: self._landed(flight, last))
-        return True
-
-    async def _hand_on(self, key: Typed) -> None:
-        """Hand `key` to Textual. In a burst (keys held, or more input already queued behind
-        it), follow it up to the app: the next key waits for that. Typed at human speed, the key
-        has landed before the next arrives, and following it (a cost on every key) is not needed."""
-        target: Widget = self.focused or self.screen
-        burst = bool(self._held_keys) or self._input_queued()
-        self._last_target = None if burst else target
-        if burst:
-            self._key_in_flight = flight = time.monotonic()
-        await super().on_event(key)
-        if burst:
-            self._after_bubbled(target, lambda: self._landed(flight, target))
-
-    def _input_queued(self) -> bool:
-        """Whether more messages (in a burst, the next keys) wait in the app's queue."""
-        return _has_messages(self)
-
-    def _landed(self, flight: float, target: Widget, passes: int = 1) -> None:
-        """The key has reached the app. What its binding posted (a list's Selected, which the
-        screen answers by opening the case) may still be on its way up: follow again while any
-        node on the way has messages waiting (at most LANDING_PASSES times)."""
-        if self._key_in_flight != flight:
-            return
-        nodes = target.ancestors_with_self[:-1]  # not the app: the next keys wait in its queue
-        if passes < LANDING_PASSES and any(map(_has_messages, nodes)):
-            self._after_bubbled(target, lambda: self._landed(flight, target, passes + 1))
-            return
-        self._key_in_flight = None
-        if self._held_keys:
-            self.call_later(self._release_held)
-
-    def drop_held_keys(self) -> None:
-        """Forget the keys held so far (a dialog refused its confirm: what was typed after the
-        enter was meant for the screen below, which is not there)."""
-        self._held_keys.clear()
-
-    def _poll_held(self) -> None:
-        """Look again in HOLD_POLL s (one look pending at a time), from the app's own message
-        queue: in order with the keys that arrive meanwhile."""
-        if not self._hold_polling:
-            self._hold_polling = True
-            self.set_timer(HOLD_POLL, self._polled)
-
-    def _polled(self) -> None:
-        self._hold_polling = False
-        self.call_later(self._release_held)
-
-    async def _release_held(self) -> None:
-        """Hand the next held key on, if the key before it has landed and the top screen takes
-        keys. Whatever still holds it after HOLD_LIMIT (a screen that never settles, a key lost
-        on its way) lets it go, as it would have gone without the hold."""
-        if not self._held_keys:
-            return
-        now = time.monotonic()
-        if self._key_in_flight is not None or self._screen_waits():
-            if self.screen is not self._held_for:  # a key opened another dialog: it may settle
-                self._held_for, self._held_since = self.screen, now
-            # A step built ahead meanwhile (screens/kept.py) slowed the dialog: its time is not
-            # counted.
-            since = max(self._held_since, self._key_in_flight or 0.0, self.kept.busy_until(now))
-            waited = now - since
-            if waited < HOLD_LIMIT:
-                self._poll_held()
-                return
-        await self._hand_on(self._held_keys.pop(0))
-        self._held_since = time.monotonic()
-        if self._held_keys:
-            self._poll_held()
-
-    def _after_bubbled(self, target: Widget, then: Callable[[], object]) -> None:
-        """Call `then` once every node from `target` up to the app has handled what was queued
-        for it: a key handed to `target` has then been handled by it, or bubbled up to the app
-        and met its bindings."""
-        after_queues(target.ancestors_with_self, then)
+    def busy_until(self, now: float) -> float:
+        # A step built ahead (screens/kept.py) slows a dialog: that time is not a held key's.
+        return self.kept.busy_until(now)
 
     def _end_batch(self) -> None:
         """Textual's end of a batch update (`App.batch_update`), then a look at the top screen.

@@ -706,3 +706,21 @@ def test_import_of_a_path_no_file_system_accepts_is_one_line(run: Run, tmp_path:
     """Found by the hostile soak: a NUL in the file name was an "internal error"."""
     result = run("import", str(tmp_path / "out" / "doc\x00.md"))
     assert_error(result, 2, "not a usable path", "\\x00")
+
+
+@pytest.mark.parametrize("value", ["postgresql:/team/cases", "postgres:alice@db/cases"])
+@pytest.mark.parametrize("how", ["--db", "WORKBENCH_DB"])
+def test_a_url_missing_its_slashes_is_one_line_and_makes_no_file(
+    value: str, how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    runner = CliRunner()
+    env = {"WORKBENCH_NOW": NOW.isoformat()}
+    if how == "--db":
+        args = ["--db", value, "new", "--title", "Lost"]
+    else:
+        args, env["WORKBENCH_DB"] = ["new", "--title", "Lost"], value
+    result = runner.invoke(cli.main, args, env=env)
+    assert_error(result, 2, "neither a file nor a team database's URL", "postgresql://")
+    assert list(tmp_path.iterdir()) == []

@@ -12,13 +12,11 @@ from workbench.history import (
     SimilarityIndex,
     error_codes,
     feature_flags,
-    query_terms,
     quoted_errors,
     rank_similar,
-    stem,
-    tokens,
 )
 from workbench.models import Environment, Escalation, Reproduction
+from workbench.symptom import query_terms, stem, tokens, unplaced_prose
 
 Partial = Callable[[Escalation], Escalation]
 
@@ -298,3 +296,38 @@ def test_the_prose_an_import_could_not_place_counts_as_symptom_text() -> None:
     assert with_prose > rank_similar(new, [without])[0].score
     assert with_prose >= SAME_PROBLEM_SCORE
     assert rank_similar(new, [placed])[0].score >= with_prose  # a narrative counts for more
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Steps to reproduce:",
+        "**Expected result:**",
+        "- Actual behaviour:",
+        "Environment -",
+        "## Customer impact:",
+        "Workaround / mitigation:",
+    ],
+)
+def test_a_template_s_labels_in_unplaced_prose_are_not_symptom_words(label: str) -> None:
+    """Two reports written from the same template share its labels, not their symptom: the
+    labels at the start of unplaced lines are not words of the symptom, what follows them is."""
+    first = case(1, "Checkout page blank")
+    first.unplaced = [f"{label} open the checkout page in Safari"]
+    second = case(2, "Invoice totals wrong")
+    second.unplaced = [f"{label}\nrun the monthly invoice job twice"]
+    first_words = set(tokens(unplaced_prose(first)))
+    second_words = set(tokens(unplaced_prose(second)))
+    assert first_words.isdisjoint(second_words), first_words & second_words
+    assert {"checkout", "safari"} <= first_words
+    assert {"invoice", "month", "job"} <= second_words
+
+
+def test_unplaced_prose_keeps_sentences_that_only_look_like_labels() -> None:
+    """A colon after more than four words is prose, not a label; after a label, an error code
+    stays."""
+    report = case(1, "Login fails")
+    report.unplaced = ["After the upgrade the login page says: session expired", "Error: E-1042"]
+    words = set(tokens(unplaced_prose(report)))
+    assert {"upgrade", "login", "page", "session", "expir"} <= words
+    assert "1042" in words and "error" not in words

@@ -84,7 +84,9 @@ def test_store_killed_mid_transaction_loses_nothing_committed(
 ) -> None:
     db = tmp_path / "crash.db"
     seed_database(db)
-    run = kill_loop(server, "store", db, profile.store_kills, seed=11, delay=(0.02, 0.4))
+    # Some kills wait for the session's k-th save to begin (k up to 2): on a loaded machine the
+    # start-up alone can outlast the delay, and every kill then landed before the first save.
+    run = kill_loop(server, "store", db, profile.store_kills, seed=11, delay=(0.02, 0.4), edits=2)
     count("store kills survived", run.kills)
     count("store saves verified after kills", run.saved)
     count("lost", len(run.problems))

@@ -49,6 +49,7 @@ from workbench.store import (
     unpack_document,
 )
 from workbench.store import queries as store_module
+from workbench.vocab import OPEN_STATUSES
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -393,6 +394,36 @@ def test_short_and_common_words_fall_back_to_a_prefix_when_nothing_matches(
         assert store.count_cases(query=typed) == 1, typed
     assert store.list_cases(query="hp ") == []  # a finished word is not a prefix
     assert store.count_cases(query="in") == 1  # "in" is a word here: no fallback needed
+
+
+def test_a_prefix_fallback_keeps_its_meaning_under_filters_pages_and_known_counts(
+    store: Store,
+) -> None:
+    """The words as typed are tried first, and widened to a prefix only when they match no case
+    at all: not when a filter, or a page past the end, leaves nothing to show. A count kept from
+    a widened search pages the widened search."""
+    for n in range(3):
+        store.create(new_case(title=f"Outage in region {n}", customer="Initech"))
+    store.create(new_case(title="Log out fails", customer="Acme", status=Status.RESOLVED))
+    # "out" is a word of the resolved case: among the open ones it finds nothing, and is not
+    # widened to "Outage" for that.
+    assert store.page(query="out", status=list(OPEN_STATUSES), cap=100) == (0, [])
+    assert store.count_cases(query="out", status=list(OPEN_STATUSES)) == 0
+    total, rows = store.page(query="out", cap=100)
+    assert (total, [row.title for row in rows]) == (1, ["Log out fails"])
+    # "ou" is no word of any case: widened to a prefix, counted, then paged with the count kept.
+    first = store.page(query="ou", cap=100, limit=2, sort="id", descending=False)
+    assert (first[0], [row.title for row in first[1]]) == (
+        4,
+        ["Outage in region 0", "Outage in region 1"],
+    )
+    total, rows = store.page(query="ou", cap=100, limit=2, offset=2, sort="id", descending=False)
+    assert (total, [row.title for row in rows]) == (4, ["Outage in region 2", "Log out fails"])
+    assert store.page(query="ou", cap=100, limit=2, offset=4) == (4, [])  # past the end
+    assert store.count_cases(query="ou") == 4
+    assert [r.title for r in store.list_cases(query="ou", limit=1, offset=3, sort="id")] == [
+        "Outage in region 0"
+    ]
 
 
 # -- packed documents ---------------------------------------------------------------------------------
@@ -1058,3 +1089,18 @@ def test_resolve_db_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert resolve_db_path(None) == default_db_path()
     assert default_db_path().parent.name == "escalation-workbench"
     assert os.path.isabs(default_db_path())
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["postgresql:/team/cases", "postgres:alice@db/cases", Path("postgresql://alice@db/cases")],
+)
+def test_a_url_that_lost_its_slashes_is_refused_not_made_a_file(
+    target: Path | str, playbook: Playbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in the URL (or a URL passed through a Path, which folds "//") once made a new,
+    empty SQLite file under ./postgresql:/ and the app showed no cases."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match=r"neither a file nor a team database's URL"):
+        open_store(target, playbook)
+    assert list(tmp_path.iterdir()) == []

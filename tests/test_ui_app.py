@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandList
 from textual.widgets import Input, Static
 
-import screens.app as app_module
+import screens.type_ahead as type_ahead
 from screens.app import theme_for
 from screens.commands import WorkbenchCommands
 from screens.dialogs import Dialog, TextPrompt, TooSmallScreen
@@ -223,7 +223,7 @@ async def test_keys_held_for_a_dialog_that_never_settles_are_handed_on_after_the
 ) -> None:
     """Held keys wait for a dialog to focus its first field, but never for ever: past HOLD_LIMIT
     they go on as Textual would have sent them (here at once: the limit is 0)."""
-    monkeypatch.setattr(app_module, "HOLD_LIMIT", 0.0)
+    monkeypatch.setattr(type_ahead, "HOLD_LIMIT", 0.0)
     app = make_app()
     async with app.run_test() as pilot:
         dialog = _NeverSettles()

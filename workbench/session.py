@@ -73,12 +73,18 @@ class State:
     def db_target(self) -> Path | str:
         """The database: a team database's URL (--db or WORKBENCH_DB), else the file's path."""
         from workbench.store.paths import DB_ENV
-        from workbench.store.target import is_team_url
+        from workbench.store.target import is_mangled_url, is_team_url, redact_url
 
-        if self.db is not None and str(self.db) != "":
-            return str(self.db).strip() if is_team_url(self.db) else self.db_path()
-        env = os.environ.get(DB_ENV, "")
-        return env.strip() if is_team_url(env) else self.db_path()
+        given = self.db if self.db is not None and str(self.db) != "" else None
+        value = given if given is not None else os.environ.get(DB_ENV, "")
+        if is_mangled_url(value):  # a typo in a URL must not make a new, empty file
+            raise SessionError(
+                f"{redact_url(str(value))} is neither a file nor a team database's URL: "
+                "a URL starts postgresql:// (postgresql://user@host/database)"
+            )
+        if is_team_url(value):
+            return str(value).strip()
+        return self.db_path()
 
     def is_team(self) -> bool:
         from workbench.store.target import is_team_url

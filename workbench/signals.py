@@ -16,13 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from workbench import timetext
-from workbench.history import (
-    SimilarCase,
-    SimilarityIndex,
-    query_terms,
-    rank_similar,
-    symptom_text,
-)
+from workbench.history import SimilarCase, SimilarityIndex, rank_similar
 from workbench.models import Escalation, LogEntry, LogKind, Severity, Status, TriageAnswer
 from workbench.playbook import Playbook
 from workbench.rules._common import aware_utc
@@ -33,6 +27,7 @@ from workbench.rules.cadence import (
     last_update,
 )
 from workbench.rules.impact import effective_severity
+from workbench.symptom import query_terms, symptom_text
 
 THREE_REPORTS = "esc.recurring.three_reports"
 RESURFACED = "esc.recurring.resurfaced"

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
-from workbench.history import content_words
 from workbench.models import Escalation, LogKind, Severity, Status
 from workbench.playbook import Playbook
 from workbench.rules._common import aware_utc
 from workbench.store import CaseFacts
+from workbench.symptom import content_words
 
 WEEKS = 13  # "the last quarter"
 UNRATED = "unrated"

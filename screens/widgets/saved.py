@@ -21,51 +21,56 @@ class SavedIndicator(Static):
     `mark_pending()` shows "saving…" from the first key not yet written; `mark_saved()` shows
     "✓ saved" (briefly brighter) after the commit; `mark_error(message)` shows "✗ not saved"
     until the next successful save, with the store's message as the tooltip.
+
+    The mark changes with every save, so it costs no restyle (its look is in its text's styles,
+    not in CSS classes) and no layout of the screen while its width stays the same ("saving…"
+    and "✓ saved" are both seven cells).
     """
 
     DEFAULT_CSS = """
-    SavedIndicator { width: auto; text-style: dim; }
-    SavedIndicator.-saved { color: $success; text-style: none; }
-    SavedIndicator.-flash { text-style: bold; }
-    SavedIndicator.-error { color: $error; text-style: bold; }
+    SavedIndicator { width: auto; }
     """
 
     _flash: Timer | None = None
+    _state = ""
+
+    def _show(self, state: str, text: str, style: str) -> None:
+        self._state = state
+        content = Content.styled(text, style)
+        update_static(self, content, layout=content.cell_length != self.content_cell_length)
+
+    @property
+    def content_cell_length(self) -> int:
+        shown = self.content
+        return shown.cell_length if isinstance(shown, Content) else len(str(shown))
 
     def mark_saved(self) -> None:
-        self.remove_class("-error", "-pending")
-        self.add_class("-saved", "-flash")
-        update_static(self, "✓ saved")
+        self._show("saved", "✓ saved", "bold $success")
         self.tooltip = None
-        # Brighter until a second after the last save (one restyle then, not one per save).
+        # Brighter until a second after the last save (one repaint then, not one per save).
         if self._flash is not None:
             self._flash.stop()
-        self._flash = self.set_timer(1.0, lambda: self.remove_class("-flash"))
+        self._flash = self.set_timer(1.0, self._dim_flash)
+
+    def _dim_flash(self) -> None:
+        if self._state == "saved":
+            self._show("saved", "✓ saved", "$success")
 
     def mark_pending(self) -> None:
         """Something typed is not written yet: "saving…" until the commit (or the error)."""
-        if self.has_class("-pending"):
-            return  # one restyle per unsaved stretch, not one per key
-        self.remove_class("-saved", "-flash", "-error")
-        self.add_class("-pending")
-        update_static(self, "saving…")
-        self.tooltip = None
+        if self._state != "saving":  # one update per unsaved stretch, not one per key
+            self._show("saving", "saving…", "dim")
+            self.tooltip = None
 
     def mark_error(self, message: str) -> None:
-        self.remove_class("-saved", "-flash", "-pending")
-        self.add_class("-error")
-        update_static(self, "✗ not saved")
+        self._show("error", "✗ not saved", "bold $error")
         self.tooltip = message
 
     @property
     def state(self) -> str:
         """ "saved", "saving", "error" or "" (nothing saved yet on this screen): for tests and
         the header."""
-        if self.has_class("-error"):
-            return "error"
-        if self.has_class("-pending"):
-            return "saving"
-        return "saved" if self.has_class("-saved") else ""
+        return self._state
 
 
 class ReadOnlyBanner(Static):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.clock import utcnow
-from workbench.store.target import is_team_url
+from workbench.store.target import is_mangled_url, is_team_url, redact_url
 
 if TYPE_CHECKING:
     from workbench.playbook import Playbook
@@ -37,6 +37,13 @@ def open_store(
             ) from exc
 
         return PgStore(str(target).strip(), playbook, readonly=readonly, clock=clock)
+    if is_mangled_url(target):
+        from workbench.store.errors import StoreError
+
+        raise StoreError(
+            f"{redact_url(str(target))} is neither a file nor a team database's URL: "
+            "a URL starts postgresql:// (postgresql://user@host/database)"
+        )
     from workbench.store.core import Store
 
     return Store(target, playbook, readonly=readonly, clock=clock)

@@ -16,6 +16,13 @@ def is_team_url(target: object) -> bool:
     return isinstance(target, str) and target.strip().lower().startswith(URL_SCHEMES)
 
 
+def is_mangled_url(target: object) -> bool:
+    """Whether `target` starts like a PostgreSQL URL without being one ("postgresql:/host/db",
+    or a URL that went through a Path, which folds its "//"): never a file to create."""
+    text = str(target).strip().lower()
+    return text.startswith(("postgresql:", "postgres:")) and not is_team_url(str(target))
+
+
 def redact_url(url: str) -> str:
     """The URL without its password (in the user part or the query): what messages show."""
     try:
