@@ -203,9 +203,11 @@ class CaseScreen(SettlingScreen[None]):
         yield from ()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Mount) and not self.children:
+        if isinstance(event, events.Mount) and (not self.children or not self.app.screen_stack):
             # Built ahead, then taken apart before its mount came round: the app ended (SIGTERM,
-            # quit) while Textual composed it. Its handlers would look for widgets no longer there.
+            # quit) while Textual composed it. Its handlers would look for widgets no longer there,
+            # or, the app's screens gone, for the app's screen (an Input's value clears the
+            # screen's selection: ScreenStackError, status 1).
             return
         await super().on_event(event)
 
@@ -251,12 +253,12 @@ class CaseScreen(SettlingScreen[None]):
         try:
             await self.ready_to_draw()
             for _round in range(OFFSCREEN_ROUNDS):
-                if self.is_current or not self.is_attached:
+                if self.is_current or not self.is_attached or not self.app.screen_stack:
                     break
                 self._refresh_layout(self.app.size)
                 if not await self._widgets_settled() or not self._layout_widgets:
                     break
-            if not self.is_current and self.is_attached:
+            if not self.is_current and self.is_attached and self.app.screen_stack:
                 # textual is pinned: what Screen._on_timer_update does after a layout.
                 self._layout_required = bool(self._layout_widgets)
                 # Drawn once offscreen too: the lines each widget renders are cached, and the
