@@ -190,4 +190,3 @@ def test_every_step_is_built_ahead() -> None:
 
     assert sorted(AHEAD_ORDER) == sorted(info.name for info in STEPS)
     assert AHEAD_ORDER[0] == "triage"  # enter opens it
-
