@@ -203,13 +203,26 @@ class CaseScreen(SettlingScreen[None]):
         yield from ()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Mount) and (not self.children or not self.app.screen_stack):
-            # Built ahead, then taken apart before its mount came round: the app ended (SIGTERM,
-            # quit) while Textual composed it. Its handlers would look for widgets no longer there,
-            # or, the app's screens gone, for the app's screen (an Input's value clears the
-            # screen's selection: ScreenStackError, status 1).
+        if isinstance(event, events.Mount) and self._gone_before_mount():
+            # Its handlers (and its subclasses') would look for widgets no longer there.
+            if self.let_go and not self._pruning:
+                self.call_later(self.remove)
             return
         await super().on_event(event)
+
+    def _gone_before_mount(self) -> bool:
+        """Built ahead, and before its mount came round its case closed (`let_go`), or it is
+        being taken apart (`taken_apart`)."""
+        return self.let_go or self.taken_apart
+
+    @property
+    def taken_apart(self) -> bool:
+        """Whether its widgets are going, all or some: the screen is being removed (its case
+        closed) or the app is ending (SIGTERM, quit, the terminal closed). Timers and mounts that
+        come round meanwhile have nothing to show. textual is pinned (`_pruning`, `App._exit`)."""
+        # The app's screens gone: the app is ending (its screen would be asked for: an Input's
+        # new value clears the screen's selection, ScreenStackError).
+        return self._pruning or self.app._exit or not self.children or not self.app.screen_stack
 
     def on_mount(self) -> None:
         # Once: Textual calls this after a subclass's own on_mount, which calls it first.
@@ -217,9 +230,6 @@ class CaseScreen(SettlingScreen[None]):
             return
         self._filled = True
         self._styled_at = self.app._css_update_count
-        if self.let_go:  # built ahead, and its case closed meanwhile
-            self.call_later(self.remove)
-            return
         self.fill_inputs()
         self._refresh_all()
         if self.is_current:
@@ -253,12 +263,12 @@ class CaseScreen(SettlingScreen[None]):
         try:
             await self.ready_to_draw()
             for _round in range(OFFSCREEN_ROUNDS):
-                if self.is_current or not self.is_attached or not self.app.screen_stack:
+                if self.is_current or not self.is_attached or self.taken_apart:
                     break
                 self._refresh_layout(self.app.size)
                 if not await self._widgets_settled() or not self._layout_widgets:
                     break
-            if not self.is_current and self.is_attached and self.app.screen_stack:
+            if not self.is_current and self.is_attached and not self.taken_apart:
                 # textual is pinned: what Screen._on_timer_update does after a layout.
                 self._layout_required = bool(self._layout_widgets)
                 # Drawn once offscreen too: the lines each widget renders are cached, and the

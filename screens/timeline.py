@@ -174,6 +174,8 @@ class TimelineScreen(CaseScreen):
 
     def tick(self) -> None:
         """Re-render the state line and the two due lines from the clock (every few seconds)."""
+        if self.taken_apart:
+            return
         now = self.now()
         schedule = self.schedule(now)
         self.query_one("#timeline-state", Static).update(self._state(schedule, now))

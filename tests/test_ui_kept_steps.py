@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
@@ -16,6 +17,8 @@ from screens.case_base import STEPS
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.kept import build_step
+from screens.similar import SimilarStrip
+from screens.timeline import TimelineScreen
 from tests.conftest import AppFactory, fixed_clock, new_case
 from workbench.models import Escalation
 from workbench.playbook import Playbook
@@ -173,12 +176,13 @@ async def test_a_screen_built_ahead_is_laid_out_to_rest_before_it_is_shown(
         )
         for step, screen in app.kept.screens.items():
             assert screen.is_attached and not screen.is_current, step
-            # The Footer lays its keys out again on every show, a kept screen's too.
+            # The Footer lays its keys out again on every show, a kept screen's too; the similar
+            # cases' line is filled by a worker of its own, whenever that ends.
             waiting = [
                 type(widget).__name__
                 for widgets in screen._layout_widgets.values()
                 for widget in widgets
-                if not isinstance(widget, Footer | FooterKey)
+                if not isinstance(widget, Footer | FooterKey | SimilarStrip)
             ]
             assert not waiting, (step, waiting)
         await pilot.press("enter")
@@ -190,3 +194,43 @@ def test_every_step_is_built_ahead() -> None:
 
     assert sorted(AHEAD_ORDER) == sorted(info.name for info in STEPS)
     assert AHEAD_ORDER[0] == "triage"  # enter opens it
+
+
+async def test_a_countdown_tick_while_the_app_ends_is_quiet(
+    make_app: AppFactory, case: Escalation
+) -> None:
+    """The timeline's countdown ticks every few seconds; one that came round while the app was
+    taking the screen apart looked for its widgets and ended the app with status 1."""
+    assert case.id is not None
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_case(case.id, "timeline")
+        await pilot.pause()
+        timeline = app.screen
+        assert isinstance(timeline, TimelineScreen)
+        app.exit()
+        # As Textual's end does it: every node marked, then the widgets removed, the screen's
+        # own timers stopped only after that.
+        for node in [timeline, *timeline.walk_children()]:
+            node._pruning = True
+        await timeline.query_one("#timeline-state").remove()
+        timeline.tick()
+    assert app.return_code == 0
+
+
+async def test_a_widget_gone_while_the_app_ends_is_not_an_error(make_app: AppFactory) -> None:
+    """Whatever else comes round during the end (a list's poll, a save's repaint) and finds a
+    widget gone is not the app failing: the status stays the one asked for."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        app.exit(return_code=143)
+        app._handle_exception(NoMatches("No nodes match '#home-counts'"))
+    assert app.return_code == 143
+
+
+async def test_a_widget_missing_while_the_app_runs_is_still_an_error(make_app: AppFactory) -> None:
+    app = make_app()
+    with pytest.raises(NoMatches):
+        async with app.run_test(size=(80, 24)):
+            app._handle_exception(NoMatches("No nodes match '#home-counts'"))
+    assert app.return_code == 1
