@@ -207,6 +207,7 @@ async def _drive(
     timers: dict[str, float] | None = None,
     settle: float = 0.5,
     gap: float = 0.3,
+    sequence: tuple[str, ...] = SEQUENCE,
 ) -> dict[str, Any]:
     from textual import events
 
@@ -227,7 +228,7 @@ async def _drive(
         await asyncio.sleep(settle)  # on the list: its case's steps are built ahead meanwhile
         seen: set[str] = set()
         for number in range(passes):
-            for key in SEQUENCE:
+            for key in sequence:
                 before = app.screen
                 profiler = None
                 if profile:
@@ -301,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=0.5, help="Seconds on the list first.")
     parser.add_argument("--gap", type=float, default=0.3, help="Seconds between two keys.")
     parser.add_argument("--timers", action="store_true", help="CPU time of TIMED, no profiler.")
+    parser.add_argument(
+        "--keys", default=",".join(SEQUENCE), help="The keys of one pass, comma-separated."
+    )
     args = parser.parse_args(argv)
     width, height = (int(part) for part in args.size.split("x"))
     (point,) = entry_points(group="console_scripts", name="workbench")
@@ -314,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     timers = _install_timers() if args.timers else None
 
     def run_driven(self: App[Any], *_: Any, **__: Any) -> None:
+        # Full collections only in pauses, as in a terminal (screens/collector.py).
+        self._collect_in_pauses = True  # type: ignore[attr-defined]
         out.update(
             asyncio.run(
                 _drive(
@@ -325,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                     timers,
                     settle=args.settle,
                     gap=args.gap,
+                    sequence=tuple(args.keys.split(",")),
                 )
             )
         )

@@ -8,7 +8,8 @@ toggles and keystrokes.
 
 So, once the app is warmed up: what start-up built is frozen (it lives as long as the app, and no
 collection walks it again), automatic full collections are switched off, and one runs when no key
-or click has come for `QUIET` seconds (at most `LONGEST` apart, should the typing never pause).
+or click has come, and no step screen has been built ahead, for `QUIET` seconds (at most `LONGEST`
+apart, should the typing never pause).
 Young collections stay automatic: they are quick and free most garbage. (On a Python whose
 collector is incremental, 3.14 on, the third threshold means nothing: the policy then only adds
 the collections in pauses.)
@@ -37,6 +38,7 @@ class QuietCollector:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.last_input = clock()
+        self.last_busy = clock()  # the app's own work in a pause (a step screen built ahead)
         self.last_full = clock()
         self.full_collections = 0
         self._thresholds: tuple[int, int, int] | None = None
@@ -73,13 +75,20 @@ class QuietCollector:
     def note_input(self) -> None:
         self.last_input = self.clock()
 
+    def note_busy(self) -> None:
+        """The app is working in the agent's pause (building a step screen ahead): the pause is
+        not over, but it is not the moment for a collection either. Each build ahead left
+        garbage enough for the next look to walk the heap (64-171 ms on the list in tmux), and
+        the next key, the one that opens the case, waited behind it."""
+        self.last_busy = self.clock()
+
     def tick(self) -> bool:
         """A full collection if the agent has paused and something may have become garbage since
         the last one, or if the last one was LONGEST ago. True when one ran."""
         if not self.started:
             return False
         now = self.clock()
-        paused = now - self.last_input >= QUIET
+        paused = now - max(self.last_input, self.last_busy) >= QUIET
         changed = _middle_collections() != self._young_seen
         if not (paused and changed) and now - self.last_full < LONGEST:
             return False

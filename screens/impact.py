@@ -102,6 +102,9 @@ class ImpactScreen(CaseScreen):
     """Quantify the impact: numbers, not adjectives."""
 
     STEP = "impact"
+    # No focus at compose: the form's scroll (focusable, first in the screen) took it, and moving
+    # it on to the first question at mount restyled its 98 widgets twice (a third of a build).
+    AUTO_FOCUS = ""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # ctrl+o also works from a text field (where `o` is typed); the Footer shows that one.
@@ -206,6 +209,7 @@ class ImpactScreen(CaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        # After the fields are filled: the number shows selected, ready to be typed over.
         self.query_one("#customers_affected", Input).focus()
 
     # -- case -> widgets -------------------------------------------------------------------------------

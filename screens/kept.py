@@ -37,12 +37,21 @@ if TYPE_CHECKING:
 # between two looks while the agent types.
 AHEAD_QUIET = 0.1
 AHEAD_LOOK = 0.05
+# A build ended: the next one this soon, if the pause goes on (keys that came meanwhile are
+# handled first; a look every AHEAD_LOOK left 0.3 s of the list's pause unused over six builds).
+AHEAD_NEXT = 0.01
 # On the list, the case under the cursor is built for after this long without input (browsing
 # the list is not slowed), looked at again every LIST_LOOK s (the cursor moves).
 LIST_QUIET = 0.3
 LIST_LOOK = 0.25
 # A build ahead that has not finished after this long no longer holds typed keys back.
 BUILD_LIMIT = 2.0
+# The order of the builds: Triage and Impact first (enter and F3 are the first keys after a case
+# opens; on a busy machine the list's pause does not hold all six builds), then Export, the
+# costliest, whose long steps (its Markdown blocks, its layout: 50-150 ms each, in which a key
+# waits) fit best in the agent's longest pause, on the list before the case opens; the cheap
+# ones fill the short pauses between two keys.
+AHEAD_ORDER = ("triage", "impact", "export", "reproduction", "details", "timeline")
 PREFIX = "case-step-"
 
 
@@ -138,13 +147,20 @@ class KeptSteps:
         if self.building is screen:
             self.building = None
             self._built_at = time.monotonic()
+            self.app.collector.note_busy()
+            if self._ahead is not None:  # the next one soon, not at the list's next look
+                self._ahead.stop()
+                self._ahead = self.app.set_timer(AHEAD_NEXT, self._build_next, name="steps-ahead")
 
     def build_ahead(self) -> None:
         """Start looking for pauses to build in (the open case's steps not kept yet or, on the
         list, those of the case under the cursor)."""
         ahead = self.app.in_terminal if self.ahead is None else self.ahead
         if ahead and self._ahead is None:
-            self._ahead = self.app.set_timer(AHEAD_QUIET, self._build_next, name="steps-ahead")
+            # Not AHEAD_QUIET from now when the last input is older (the list, once warmed up).
+            since = self.app.collector.clock() - self.app.collector.last_input
+            wait = max(0.01, AHEAD_QUIET - since)  # not 0: Textual's timer divides by it
+            self._ahead = self.app.set_timer(wait, self._build_next, name="steps-ahead")
 
     def _pause(self, quiet: float = AHEAD_QUIET) -> bool:
         """Whether the agent is pausing: no input for `quiet` s, no key held or on its way, the
@@ -172,7 +188,6 @@ class KeptSteps:
         return None, False  # a dialog, help, Similar, another case's screen: shown again later
 
     def _build_next(self) -> None:
-        from screens.case_base import STEPS
 
         self._ahead = None
         app = self.app
@@ -182,12 +197,16 @@ class KeptSteps:
         if case_id is not None and case_id != self.case_id:
             self.release()  # the cursor moved to another case (none of these is on the stack)
             self.case_id = case_id
-        missing = [info.name for info in STEPS if info.name not in self.screens]
+        missing = [step for step in AHEAD_ORDER if step not in self.screens]
         if case_id is None or not missing:
             on_case = self.holds(app.screen)
             # A pause may come for what is missing; on the list, the cursor may move.
             if look_again and (missing or not on_case):
                 wait = AHEAD_LOOK if on_case else LIST_LOOK
+                if missing:  # not a pause yet: looked at again when it would be one
+                    quiet = AHEAD_QUIET if on_case else LIST_QUIET
+                    since = app.collector.clock() - app.collector.last_input
+                    wait = min(wait, max(AHEAD_LOOK, quiet - since))
                 self._ahead = app.set_timer(wait, self._build_next, name="steps-ahead")
             return
         try:
@@ -196,6 +215,7 @@ class KeptSteps:
             return
         self._keep(missing[0], screen)
         self.building, self._building_since = screen, time.monotonic()
+        app.collector.note_busy()
         screen.prepare_offscreen()
         # The next one as soon as this one is laid out, if the agent is still pausing then.
         self._ahead = app.set_timer(AHEAD_LOOK, self._build_next, name="steps-ahead")
