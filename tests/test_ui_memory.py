@@ -10,6 +10,7 @@ changes, which it never does (textual#6666): screens/watchers.py forgets them.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import Any
 
 from textual.message_pump import MessagePump
@@ -28,6 +29,15 @@ STEPS = ("triage", "details", "reproduction")
 def _alive(kind: type, app: Any) -> list[Any]:
     gc.collect()
     return [obj for obj in gc.get_objects() if isinstance(obj, kind) and obj.app is app]
+
+
+async def _settled(pilot: Any, done: Callable[[], bool]) -> None:
+    """Let the app finish what it does after a switch (removing screens, forgetting watchers:
+    both run after the screen's own messages): on a loaded machine one pause is not enough."""
+    for _ in range(100):
+        if done():
+            return
+        await pilot.pause()
 
 
 def _closed_watchers(watched: object) -> list[object]:
@@ -50,7 +60,13 @@ async def test_cases_opened_and_left_leave_no_screen_or_field_behind(
             app.go_home()
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen)
-        await pilot.pause()
+        await _settled(
+            pilot,
+            lambda: (
+                {screen.case_id for screen in _alive(CaseScreen, app)} == {ids[-1]}
+                and not _closed_watchers(app)
+            ),
+        )
         # Only the last case's screens are alive: kept, for when the agent comes back to it.
         assert {screen.case_id for screen in _alive(CaseScreen, app)} == {ids[-1]}
         assert len(_alive(CaseScreen, app)) == len(STEPS)
@@ -69,5 +85,12 @@ async def test_a_footer_keeps_only_the_keys_it_shows(make_app: AppFactory, store
             app.screen.focus_next()
             await pilot.pause()
         footer = app.screen.query_one(Footer)
+        await _settled(
+            pilot,
+            lambda: (
+                not _closed_watchers(footer)
+                and not [key for key in _alive(FooterKey, app) if not key.is_attached]
+            ),
+        )
         assert _closed_watchers(footer) == []
         assert [key for key in _alive(FooterKey, app) if not key.is_attached] == []
