@@ -33,11 +33,12 @@ def _alive(kind: type, app: Any) -> list[Any]:
 
 async def _settled(pilot: Any, done: Callable[[], bool]) -> None:
     """Let the app finish what it does after a switch (removing screens, forgetting watchers:
-    both run after the screen's own messages): on a loaded machine one pause is not enough."""
+    both run after the screen's own messages and timers): on a loaded machine one pause is not
+    enough. At most 5 s; the assertions after it say what is still there."""
     for _ in range(100):
         if done():
             return
-        await pilot.pause()
+        await pilot.pause(0.05)
 
 
 def _closed_watchers(watched: object) -> list[object]:
