@@ -71,6 +71,9 @@ class QuietCollector:
         if self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
             self._thresholds = None
+            # What start froze is collectable again: an app ended in a process that goes on (a
+            # test run) would otherwise keep its screens, frozen, for good.
+            gc.unfreeze()
 
     def note_input(self) -> None:
         self.last_input = self.clock()

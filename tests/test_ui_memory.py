@@ -13,6 +13,7 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.message_pump import MessagePump
 from textual.widgets import Footer, TextArea
 from textual.widgets._footer import FooterKey
@@ -27,8 +28,25 @@ STEPS = ("triage", "details", "reproduction")
 
 
 def _alive(kind: type, app: Any) -> list[Any]:
+    """This app's widgets of `kind` still alive. Not `obj.app is app` alone: `app` on a widget
+    of an app gone (kept by an earlier test's frozen garbage, say) answers the app running now."""
     gc.collect()
-    return [obj for obj in gc.get_objects() if isinstance(obj, kind) and obj.app is app]
+    return [
+        obj
+        for obj in gc.get_objects()
+        if isinstance(obj, kind) and obj.app is app and id(obj) not in _BEFORE.get(kind, set())
+    ]
+
+
+_BEFORE: dict[type, set[int]] = {}
+
+
+@pytest.fixture(autouse=True)
+def _objects_before() -> None:
+    """What is alive before the test's app: an earlier test's, not this one's to answer for."""
+    gc.collect()
+    for kind in (CaseScreen, TextArea, FooterKey):
+        _BEFORE[kind] = {id(obj) for obj in gc.get_objects() if isinstance(obj, kind)}
 
 
 async def _settled(pilot: Any, done: Callable[[], bool]) -> None:
