@@ -24,9 +24,9 @@ import json
 import statistics
 import sys
 import time
-from importlib import import_module
-from importlib.metadata import entry_points
 from typing import Any
+
+from bench.profile_switch import workbench_command
 
 
 async def _build_each(app: Any, size: tuple[int, int], profile_step: str | None) -> dict[str, Any]:
@@ -101,10 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", metavar="STEP", help="cProfile this step's build.")
     args = parser.parse_args(argv)
     width, height = (int(part) for part in args.size.split("x"))
-    (point,) = entry_points(group="console_scripts", name="workbench")
-    start = import_module(point.module)
-    if hasattr(start, "_is_terminal"):
-        setattr(start, "_is_terminal", lambda: True)  # noqa: B010  (run_test needs no terminal)
+    workbench = workbench_command()
 
     from textual.app import App
 
@@ -118,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     App.run = run_driven  # type: ignore[method-assign]
     for _ in range(args.runs):
-        point.load()(["--db", args.db, "--no-bell"])
+        workbench(["--db", args.db, "--no-bell"])
     later = runs[1:] or runs
     summary = {
         step: {

@@ -292,6 +292,17 @@ async def _drive(
     return {"switches": results}
 
 
+def workbench_command() -> Callable[[list[str]], Any]:
+    """The `workbench` console script, told it runs in a terminal (run_test needs none), so it
+    starts the app as an agent's terminal would; `App.run` is the caller's to replace."""
+    (point,) = entry_points(group="console_scripts", name="workbench")
+    start = import_module(point.module)
+    if hasattr(start, "_is_terminal"):
+        setattr(start, "_is_terminal", lambda: True)  # noqa: B010
+    command: Callable[[list[str]], Any] = point.load()
+    return command
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile_switch")
     parser.add_argument("db")
@@ -307,10 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     width, height = (int(part) for part in args.size.split("x"))
-    (point,) = entry_points(group="console_scripts", name="workbench")
-    start = import_module(point.module)
-    if hasattr(start, "_is_terminal"):
-        setattr(start, "_is_terminal", lambda: True)  # noqa: B010  (run_test needs no terminal)
+    workbench = workbench_command()
 
     from textual.app import App
 
@@ -337,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     App.run = run_driven  # type: ignore[method-assign]
-    point.load()(["--db", args.db, "--no-bell"])
+    workbench(["--db", args.db, "--no-bell"])
     json.dump(out, sys.stdout, indent=1)
     return 0
 
