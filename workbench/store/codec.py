@@ -107,6 +107,15 @@ def _encode(value: object) -> str | None:
     return None if value is _MISSING else json.dumps(value, ensure_ascii=False)
 
 
+def _same_json(was: object, now: object) -> bool:
+    """Whether two equal values are the same JSON too (1 == True == 1.0 in Python, not in the
+    document). Most of a case is equal on every save: pydantic-core's encoder, about three times
+    json's, since only the comparison needs the text, not json's own spelling of it."""
+    from pydantic_core import to_json
+
+    return bool(to_json(was) == to_json(now))
+
+
 def diff_documents(
     old: Mapping[str, object], new: Mapping[str, object]
 ) -> list[tuple[str, str | None, str | None]]:
@@ -135,7 +144,7 @@ def _diff(
     present: list[tuple[str, str | None, str | None]],
     removed: list[tuple[str, str | None, str | None]],
 ) -> None:
-    if was is not _MISSING and now is not _MISSING and was == now and _encode(was) == _encode(now):
+    if was is not _MISSING and now is not _MISSING and was == now and _same_json(was, now):
         return
     if isinstance(was, dict) and isinstance(now, dict):
         for key in [*now, *(k for k in was if k not in now)]:
