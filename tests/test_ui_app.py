@@ -184,8 +184,8 @@ def test_sixteen_colour_terminals_get_the_ansi_theme() -> None:
 async def test_a_pasted_lone_surrogate_is_refused_in_the_store_s_words(
     make_app: AppFactory, store: Store
 ) -> None:
-    """Edits copy the case through JSON: a character UTF-8 cannot hold is caught there, and the
-    agent reads which field and why, as the store would say it, with nothing saved."""
+    """The save writes the case as JSON: a character UTF-8 cannot hold is caught there, before
+    anything is written, and the agent reads which field and why, with nothing saved."""
     case = seed_cases(store)[0]
     assert case.id is not None
     app = make_app()
