@@ -11,6 +11,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
+from screens.widgets.wrapped_lines import WrappedLinesTextArea
+
 FieldKind = Literal["text", "lines"]
 
 
@@ -43,7 +45,7 @@ class FieldInput(Input):
         event.stop()
 
 
-class FieldArea(TextArea):
+class FieldArea(WrappedLinesTextArea):
     """A text area bound to a dotted path; `kind="lines"` makes it a list, one item per line."""
 
     class Blurred(Message):
