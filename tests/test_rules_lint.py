@@ -638,3 +638,40 @@ def test_a_deadline_given_as_a_date_is_a_deadline(pb: Playbook) -> None:
     assert only(lint_case(case, pb, NOW), "deadline_past") == []
     case.request.deadline_date = (NOW - timedelta(days=1)).date()
     assert [f.rule for f in lint_case(case, pb, NOW)] == ["deadline_past"]
+
+
+# -- phrase matching (workbench.rules._common) -------------------------------------------------------
+_PHRASE_WORDS = st.sampled_from(["a", "lot", "many", "big", "Big", "users", "ünïcode", "c++", "$5"])
+_PHRASES = st.lists(
+    st.lists(_PHRASE_WORDS, min_size=0, max_size=3).map(" ".join), min_size=0, max_size=6
+)
+_TEXT = st.lists(
+    st.one_of(_PHRASE_WORDS, st.sampled_from([" ", "  ", "\n", ",", "-", "_", "x", "é", "3"])),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, phrases=_PHRASES)
+def test_finding_phrases_in_one_search_finds_what_one_search_each_finds(
+    text: str, phrases: list[str]
+) -> None:
+    """The one search for all the phrases only saves time: whatever it lets through, the
+    phrases found are those a search for each alone finds, in list order, once each."""
+    from workbench.rules._common import find_phrases, phrase_pattern
+
+    expected: list[str] = []
+    if text.strip():
+        for phrase in phrases:
+            if phrase.strip() and phrase not in expected and phrase_pattern(phrase).search(text):
+                expected.append(phrase)
+    assert find_phrases(text, phrases) == expected
+    assert find_phrases(text, iter(phrases)) == expected  # any iterable, read once
+
+
+def test_a_phrase_inside_a_longer_one_is_found_beside_it() -> None:
+    from workbench.rules._common import find_phrases
+
+    assert find_phrases("we saw A  lot of errors", ["a lot", "lot", "lots"]) == ["a lot", "lot"]
+    assert find_phrases("lots of them", ["lot"]) == []  # whole words only
+    assert find_phrases("", ["lot"]) == [] and find_phrases("lot", ["", " "]) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import ClassVar
 
 import pytest
@@ -20,7 +21,7 @@ from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.triage import Checklist, TriageScreen
 from tests.conftest import AppFactory, seed_cases
-from workbench.models import Escalation
+from workbench.models import Escalation, ReproStep
 from workbench.store import Store
 
 
@@ -183,8 +184,8 @@ def test_sixteen_colour_terminals_get_the_ansi_theme() -> None:
 async def test_a_pasted_lone_surrogate_is_refused_in_the_store_s_words(
     make_app: AppFactory, store: Store
 ) -> None:
-    """Edits copy the case through JSON: a character UTF-8 cannot hold is caught there, and the
-    agent reads which field and why, as the store would say it, with nothing saved."""
+    """The save writes the case as JSON: a character UTF-8 cannot hold is caught there, before
+    anything is written, and the agent reads which field and why, with nothing saved."""
     case = seed_cases(store)[0]
     assert case.id is not None
     app = make_app()
@@ -197,6 +198,31 @@ async def test_a_pasted_lone_surrogate_is_refused_in_the_store_s_words(
         tooltip = str(screen.saved_indicator.tooltip)  # type: ignore[attr-defined]
         assert "title holds a character that cannot be stored" in tooltip
         assert store.get(case.id).title == case.title
+
+
+async def test_a_nested_edit_the_model_refuses_is_not_saved_and_says_why(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Setting a field is checked as it is set; an item put into a list is not. The save checks
+    the whole case from its JSON before it writes anything: nothing is stored, and the agent
+    reads which field and why."""
+    case = seed_cases(store)[0]
+    assert case.id is not None
+    revision = store.get(case.id).revision
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_case(case.id, "reproduction")
+        await pilot.pause()
+        screen = app.screen
+        bad = ReproStep.model_construct(action=5, literal_input="")  # not text
+        with warnings.catch_warnings():  # the serializer's note about the odd value
+            warnings.simplefilter("ignore")
+            assert not screen.edit(lambda c: c.reproduction.steps.append(bad))  # type: ignore[attr-defined]
+        assert screen.saved_indicator.state == "error"  # type: ignore[attr-defined]
+        assert "reproduction.steps" in str(screen.saved_indicator.tooltip)  # type: ignore[attr-defined]
+        stored = store.get(case.id)
+        assert stored.revision == revision
+        assert stored.reproduction.steps == case.reproduction.steps
 
 
 class _NeverSettles(Dialog[None]):

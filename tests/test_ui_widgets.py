@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static
 from screens.widgets import (
     Bullet,
     BulletList,
+    SavedIndicator,
     SteadyOptionList,
     bullet_lines,
     set_display,
@@ -21,6 +22,7 @@ class _Panel(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("ready", id="line")
         yield BulletList(id="bullets")
+        yield SavedIndicator(id="saved")
 
 
 def _count_layouts(widget: Static | BulletList) -> list[bool]:
@@ -170,3 +172,28 @@ async def test_a_steady_lists_scrollbar_follows_its_size_and_its_lines() -> None
         options.add_options(["only one"])
         await pilot.pause()
         assert not options.show_vertical_scrollbar
+
+
+async def test_the_saved_mark_keeps_one_timer_for_a_run_of_saves() -> None:
+    """Every keystroke's save marks it saved: the mark is brighter for a while after the last
+    one, with one timer for the run (a timer a save was a task made and one cancelled each
+    key), and a new one after it has dimmed."""
+    app = _Panel()
+    async with app.run_test():
+        mark = app.query_one(SavedIndicator)
+        mark.mark_saved()
+        first = mark._flash
+        assert first is not None and mark.state == "saved"
+        assert "bold" in str(mark.content.spans[0].style)  # type: ignore[union-attr]
+        for _ in range(5):
+            mark.mark_saved()
+        assert mark._flash is first
+        mark._dim_flash()  # what the timer calls when its time is up
+        assert mark._flash is None and mark.state == "saved"
+        assert "bold" not in str(mark.content.spans[0].style)  # type: ignore[union-attr]
+        mark.mark_saved()
+        assert mark._flash is not None and mark._flash is not first
+        mark.mark_error("the disk is full")
+        assert mark.tooltip == "the disk is full"
+        mark.mark_saved()
+        assert mark.tooltip is None

@@ -24,6 +24,8 @@ from workbench.vocab import Status as Status
 
 def _aware_utc(value: datetime) -> datetime:
     """Times are stored as UTC with zone; a naive time is taken to be UTC already."""
+    if value.tzinfo is UTC:  # a copy of a case: seventy-odd times each
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

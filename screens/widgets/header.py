@@ -69,10 +69,11 @@ class CaseHeader(Vertical):
     def show_case(self, case: Escalation) -> None:
         """Re-render the title line from the case and what the rules derive from it: the title
         (cut first when space is short), then status, severity and routing, which always show."""
-        from workbench.rules.summary import summarize
+        from workbench.rules.impact import effective_severity
+        from workbench.rules.summary import routed_label
 
         app = cast("WorkbenchApp", self.app)  # Textual types it App[object]
-        summary = summarize(case, app.playbook, app.now())
+        now = app.now()
         sep = Content.styled(" · ", "dim")
         title = [
             Content.styled(f"#{case.id} ", "bold"),
@@ -86,9 +87,9 @@ class CaseHeader(Vertical):
             sep,
             Content(case.status.label),
             sep,
-            severity_content(summary.severity),
+            severity_content(effective_severity(case, app.playbook, now)),
             sep,
-            Content(summary.routed_to or "not routed"),
+            Content(routed_label(case, app.playbook, now) or "not routed"),
             Content(" "),
         ]
         # As wide as its text: the title's room changes only when the facts' length does.

@@ -46,21 +46,31 @@ class SavedIndicator(Static):
 
     def mark_saved(self) -> None:
         self._show("saved", "✓ saved", "bold $success")
-        self.tooltip = None
-        # Brighter until a second after the last save (one repaint then, not one per save).
-        if self._flash is not None:
-            self._flash.stop()
-        self._flash = self.set_timer(1.0, self._dim_flash)
+        self._no_tooltip()
+        # Brighter until a second or two after the last save: one repaint then, not one per
+        # save, and one timer for a run of saves (a new one each save was a task made and one
+        # cancelled, on every keystroke's save).
+        if self._flash is None:
+            self._flash = self.set_timer(1.0, self._dim_flash)
+        else:
+            self._flash.reset()  # counts its second again from when it next wakes
 
     def _dim_flash(self) -> None:
+        self._flash = None
         if self._state == "saved":
             self._show("saved", "✓ saved", "$success")
+
+    def _no_tooltip(self) -> None:
+        # Setting it, even to what it is, makes the screen look for its tooltip widget (and
+        # format the error of not finding one): only when there is one to take away.
+        if self.tooltip is not None:
+            self.tooltip = None
 
     def mark_pending(self) -> None:
         """Something typed is not written yet: "saving…" until the commit (or the error)."""
         if self._state != "saving":  # one update per unsaved stretch, not one per key
             self._show("saving", "saving…", "dim")
-            self.tooltip = None
+            self._no_tooltip()
 
     def mark_error(self, message: str) -> None:
         self._show("error", "✗ not saved", "bold $error")

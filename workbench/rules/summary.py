@@ -32,6 +32,13 @@ def _label(playbook: Playbook, destination_id: str) -> str:
     )
 
 
+def routed_label(case: Escalation, playbook: Playbook, now: datetime) -> str:
+    """Where the case is routed, as the list and the case header show it ("" when nowhere).
+    The header needs this and the severity alone: not the follow-up schedule `summarize` works
+    out as well, on every save."""
+    return ", ".join(_label(playbook, d) for d in routed_destinations(case, playbook, now))
+
+
 def summarize(
     case: Escalation, playbook: Playbook, now: datetime, *, tz: tzinfo | None = None
 ) -> CaseSummary:
@@ -48,7 +55,7 @@ def summarize(
         sla = case.business_impact.sla_position.strip()
     return CaseSummary(
         severity=effective_severity(case, playbook, now),
-        routed_to=", ".join(_label(playbook, d) for d in routed_destinations(case, playbook, now)),
+        routed_to=routed_label(case, playbook, now),
         next_due=next_due,
         due_latest=due_latest,
         sla=sla,
