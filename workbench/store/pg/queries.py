@@ -13,17 +13,15 @@ from typing import Any, TypeVar
 from workbench.store.codec import iso
 from workbench.store.errors import CorruptDatabaseError
 from workbench.store.facts import FACTS_COLUMNS, CaseFacts, facts_from_row
+from workbench.store.pg import plans
 from workbench.store.pg.base import Connection
 from workbench.store.pg.cases import PgCaseWrites
+from workbench.store.pg.plans import filtered_page, searched_page
 from workbench.store.pg.schema import SEARCH_SLICES, order_by, slice_of
 from workbench.store.pg.search import Match, server_match
 from workbench.store.queries import CaseRow, Filter, _check_page, _filter_values, _row
 from workbench.vocab import OPEN_STATUSES
 
-_ROW_COLUMNS = (
-    "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
-    "created_at, updated_at"
-)
 _BATCH = 200
 _T = TypeVar("_T")
 _MATCH = "search_vector @@ to_tsquery('simple', %s)"
@@ -68,20 +66,25 @@ def _rows(found: list[tuple[Any, ...]]) -> list[CaseRow]:
 
 
 @contextlib.contextmanager
-def _by_index(conn: Connection, query: str | None) -> Iterator[None]:
+def _by_index(conn: Connection, query: str | None, *, snapshot: bool = False) -> Iterator[None]:
     """A search's statements read the full-text indexes, never every row: the planner takes a
     common word's capped count for cheap by a scan of the table, where each row's tsvector is
     read and matched (100-130 ms for "customer" at 100,000 cases, 15-30 ms by the index). Its
     own transaction, so the settings end with it. No parallel workers: the capped count's slices
     (`_counted`) are read one after the other so that it stops early, where a parallel plan
-    started two workers (3-4 ms) that each read slices of their own past the cap."""
-    if not query:
+    started two workers (3-4 ms) that each read slices of their own past the cap. `snapshot`:
+    the statements see one moment (a page's count, then its rows)."""
+    if not query and not snapshot:
         yield
         return
+    settings = ["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"] if snapshot else []
+    if query:
+        settings += [
+            "SET LOCAL enable_seqscan = off",
+            "SET LOCAL max_parallel_workers_per_gather = 0",
+        ]
     with conn.transaction():
-        conn.execute(
-            "SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0"
-        )
+        conn.execute("; ".join(settings))
         yield
 
 
@@ -154,16 +157,54 @@ class PgListQueries(PgCaseWrites):
         offset: int,
         owner: str | None = None,
     ) -> list[tuple[Any, ...]]:
-        order = order_by(sort, descending)  # as the sort indexes are made (pg/schema.py)
 
         def fetch(match: Match | None) -> list[tuple[Any, ...]]:
-            where, params = self._where(status, severity, match, owner)
-            if where is None:
-                return []
-            sql = f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT %s OFFSET %s"
-            return conn.execute(sql, [*params, limit, offset]).fetchall()
+            matches = None
+            if match is not None:  # how many, for the plan (pg/plans.py)
+                where, params = self._where(status, severity, match, owner)
+                if where is None:
+                    return []
+                counted, count_params = _counted(where, params, match, plans.BITMAP_MAX)
+                row = conn.execute(
+                    f"SELECT count(*) FROM ({counted}) AS counted", count_params
+                ).fetchone()
+                found = int(row[0]) if row else 0
+                matches = found if found <= plans.BITMAP_MAX else None
+            return self._page_rows(
+                conn, status, severity, owner, match, (sort, descending), limit, offset, matches
+            )
 
         return self._searched(conn, query, fetch)
+
+    def _page_rows(
+        self,
+        conn: Connection,
+        status: Filter,
+        severity: Filter,
+        owner: str | None,
+        match: Match | None,
+        sorted_by: tuple[str, bool],
+        limit: int | None,
+        offset: int,
+        matches: int | None,
+    ) -> list[tuple[Any, ...]]:
+        """The page's rows, by the plan `pg/plans.py` chooses for them."""
+        where, params = self._where(status, severity, None, owner)
+        if where is None:
+            return []
+        sort, descending = sorted_by
+        if match is None:
+            return filtered_page(conn, where, params, order_by(sort, descending), limit, offset)
+        return searched_page(
+            conn,
+            filters=(where, params),
+            match=_match_sql(match),
+            sort=sort,
+            descending=descending,
+            limit=limit,
+            offset=offset,
+            matches=matches,
+        )
 
     def list_cases(
         self,
@@ -205,35 +246,35 @@ class PgListQueries(PgCaseWrites):
         cap: int | None = None,
         owner: str | None = None,
     ) -> tuple[int, list[CaseRow]]:
-        """The count and the page, read in one snapshot (the same moment): one statement, the
-        count an init plan of the page's query, so one round trip (two when the search's last
-        word is tried as a prefix; a page past the end counts on its own)."""
+        """The count and the page, read in one snapshot (the same moment): the count first (or
+        the one kept since the last change), then the page by the plan it tells (`pg/plans.py`),
+        and again with the search's last word as a prefix when the words as typed found
+        nothing."""
         _check_page(sort, limit, offset)
         key = _count_key(status, severity, query, cap, owner)
         known, generation = self._known_count(key)
-        order = order_by(sort, descending)
 
         def read(match: Match | None) -> tuple[int, list[tuple[Any, ...]]]:
             where, params = self._where(status, severity, match, owner)
             if where is None:
                 return 0, []
-            counted, count_params = _counted(where, params, match, cap)
-            page = f"FROM cases{where} ORDER BY {order} LIMIT %s OFFSET %s"
-            if known is not None:
-                found = conn.execute(f"SELECT {_ROW_COLUMNS} {page}", [*params, limit, offset])
-                return known, found.fetchall()
-            sql = f"SELECT (SELECT count(*) FROM ({counted}) AS counted), {_ROW_COLUMNS} {page}"
-            rows = conn.execute(sql, [*count_params, *params, limit, offset]).fetchall()
-            if rows:
-                return int(rows[0][0]), [values[1:] for values in rows]
-            if offset == 0:
-                return 0, []
-            row = conn.execute(
-                f"SELECT count(*) FROM ({counted}) AS counted", count_params
-            ).fetchone()
-            return (int(row[0]) if row else 0), []
+            total = known
+            if total is None:
+                counted, count_params = _counted(where, params, match, cap)
+                row = conn.execute(
+                    f"SELECT count(*) FROM ({counted}) AS counted", count_params
+                ).fetchone()
+                total = int(row[0]) if row else 0
+                if total == 0:
+                    return 0, []
+            # How many match, for the plan: exact up to the cap (a count over it: more).
+            matches = total if cap is None or total <= cap else None
+            rows = self._page_rows(
+                conn, status, severity, owner, match, (sort, descending), limit, offset, matches
+            )
+            return total, rows
 
-        with self._guard() as conn, _by_index(conn, query):
+        with self._guard() as conn, _by_index(conn, query, snapshot=known is None):
             # Nothing on the page: nothing matched, unless a count known already says otherwise
             # (a page past the end), or the count it had was of the search widened.
             total, rows = self._searched(

@@ -55,9 +55,10 @@ _ISO_NOW = (
 NULLABLE_SORTS = frozenset({"severity", "next_due", "due_latest", "sla"})
 
 
-def order_by(sort: str, descending: bool) -> str:
-    """The ORDER BY of a list page, as the indexes below are made for it; ties on id."""
-    expression = SORT_EXPRESSIONS[sort]
+def order_by(sort: str, descending: bool, *, key: str | None = None) -> str:
+    """The ORDER BY of a list page, as the indexes below are made for it; ties on id. `key`
+    names a column holding the sort's expression already (a subquery's, `plans.searched_page`)."""
+    expression = key or SORT_EXPRESSIONS[sort]
     way = "DESC" if descending else "ASC"
     if sort == "id":
         return f"id {way}"
@@ -102,17 +103,31 @@ def _slice_indexes() -> str:
     )
 
 
+# The columns the list filters on, carried by every sort index (INCLUDE): a filtered page walks
+# the sort index without reading a row until the page is full (`plans.filtered_page`), where
+# reading each row made a filter whose cases lie at the far end of the sort (the kept-in-support
+# ones sorted by status, descending) read 82,000 rows first (240 ms at 100,000 cases). The walk is
+# index-only for the sorts whose expression the index can give (status, severity, the times);
+# for the text sorts (`lower(title)`) it would need the text itself in the index too, which would
+# halve the longest title the index takes (a btree entry holds about 2,700 bytes).
+FILTER_COLUMNS = "status, severity, owner"
+
+
 def _sort_indexes() -> str:
     """An index per sort key (and a second, descending, where empty values must come last)."""
     out = []
     for name, expression in SORT_EXPRESSIONS.items():
         if name == "id":
             continue
-        out.append(f"CREATE INDEX cases_sort_{name} ON cases (({expression}) NULLS LAST, id);")
+        carried = FILTER_COLUMNS
+        out.append(
+            f"CREATE INDEX cases_sort_{name} ON cases (({expression}) NULLS LAST, id) "
+            f"INCLUDE ({carried});"
+        )
         if name in NULLABLE_SORTS:
             out.append(
                 f"CREATE INDEX cases_sort_{name}_desc ON cases "
-                f"(({expression}) DESC NULLS LAST, id DESC);"
+                f"(({expression}) DESC NULLS LAST, id DESC) INCLUDE ({carried});"
             )
     return "\n".join(out)
 
