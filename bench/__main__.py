@@ -340,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
             ("toggle", "Keystroke: toggle a checklist item (commit + repaint)", KEY_MS),
             ("type", "Keystroke: type in the narrative (commit per key + repaint)", KEY_MS),
             ("search", "Search the list", SEARCH_MS),
+            ("search_sorted", "Search the list under every sort, both ways", SEARCH_MS),
             ("filter", "Filter the list (status, severity)", LIST_MS),
             ("sort", "Sort the list (every column, both ways)", LIST_MS),
         ):
@@ -410,6 +411,11 @@ def main(argv: list[str] | None = None) -> int:
                 ("toggle", "Team database: toggle a checklist item (commit + repaint)", KEY_MS),
                 ("type", "Team database: type in the narrative (commit per key + repaint)", KEY_MS),
                 ("search", "Team database: search the list", SEARCH_MS),
+                (
+                    "search_sorted",
+                    "Team database: search the list under every sort, both ways",
+                    SEARCH_MS,
+                ),
                 ("filter", "Team database: filter the list (status, severity)", LIST_MS),
                 ("sort", "Team database: sort the list (every column, both ways)", LIST_MS),
             ):

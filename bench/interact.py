@@ -15,7 +15,8 @@ terminal write is skipped).
   pause; here the pause is 0, so every character is committed and repainted: the worst case.
   The same characters with the normal pause are measured too (what the agent feels while typing).
 - Search: the list's search applied (what the search box does after its debounce) for prefixes
-  as they are typed, common and rare words, a customer, and words that match nothing.
+  as they are typed, common and rare words, a customer, and words that match nothing; under the
+  default sort, and again under every sort of the list, both ways (its own figure).
 - Filter and sort: the list's status and severity filters and every sort column, both directions.
 
 Keys are spaced like fast typing (about 12 per second): the screen refreshes at most 60 times a
@@ -214,6 +215,28 @@ async def _timed(
     return await _settle(pilot, probe, started, cpu_started, saved)
 
 
+async def _searches_sorted(
+    pilot: Any, probe: Probe, home: Any, searches: tuple[str, ...]
+) -> Latencies:
+    """The searches again under every sort of the list, both ways (the sort set untimed): a
+    search's matches may lie at one end of a sort ("Acme" by customer), where the default sort
+    spreads them."""
+    from screens.home_columns import SORTS
+
+    timed = Latencies()
+    for index in range(len(SORTS)):
+        for descending in (False, True):
+            home.sort_index, home.descending = index, descending
+            await _timed(pilot, probe, lambda: home._apply_search(""), saved=False)
+            for text in searches:
+                timed.add(
+                    await _timed(pilot, probe, partial(home._apply_search, text), saved=False)
+                )
+    home.sort_index, home.descending = 0, True
+    await _timed(pilot, probe, lambda: home._apply_search(""), saved=False)
+    return timed
+
+
 def _largest_recent_case(store: Any) -> int:
     """The biggest of the recently updated escalated cases (the heaviest document to save)."""
     rows = store.list_cases(status="escalated", limit=40) or store.list_cases(limit=40)
@@ -263,6 +286,9 @@ async def _session(
                     sorts.add(await _timed(pilot, probe, home.action_reverse_sort, saved=False))
             results["filter"] = filters.summary()
             results["sort"] = sorts.summary()
+            results["search_sorted"] = (
+                await _searches_sorted(pilot, probe, home, searches)
+            ).summary()
 
             case_id = _largest_recent_case(store)
             # Opening a case from the list, to its Triage screen painted: the first time (what

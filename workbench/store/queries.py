@@ -137,6 +137,15 @@ def _filter_values(value: Filter) -> list[str] | None:
     return [str(v) for v in value]
 
 
+def _own_filter(sort: str, status: Filter, severity: Filter) -> bool:
+    """Whether the list is filtered on the sort's own column alone (status or severity)."""
+    if sort == "status":
+        return status is not None and severity is None
+    if sort == "severity":
+        return severity is not None and status is None
+    return False
+
+
 def _check_page(sort: str, limit: int | None, offset: int) -> None:
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}; one of: {', '.join(SORTS)}")
@@ -255,10 +264,6 @@ class ListQueries(StoreBase):
             if found == 0:
                 return None, []
             few = found <= _SMALL_MATCH
-        if where and not few:
-            where, params = self._where(
-                status, severity, match, walk=True, lookup=lookup, hits=hits is not None
-            )
         expression, nullable = SORTS[sort]
         if descending:
             order = f"{expression} DESC, id DESC"
@@ -266,6 +271,17 @@ class ListQueries(StoreBase):
             order = f"({expression} IS NULL), {expression} ASC, id ASC"
         else:
             order = f"{expression} ASC, id ASC"
+        if where and not few and match is None and _own_filter(sort, status, severity):
+            # Filtered and sorted by the same column (the kept-in-support cases by status):
+            # the sort index walked would pass every other case first (82,000 at 100k, 170 ms);
+            # the filter's index holds the sort's value, so the page's ids are sorted from it
+            # alone (17,000 entries: 4 ms), then their rows read.
+            ids = f"SELECT id FROM cases{where} ORDER BY {order} LIMIT ? OFFSET ?"
+            return f"SELECT {_ROW_COLUMNS} FROM cases WHERE id IN ({ids}) ORDER BY {order}", params
+        if where and not few:
+            where, params = self._where(
+                status, severity, match, walk=True, lookup=lookup, hits=hits is not None
+            )
         return f"SELECT {_ROW_COLUMNS} FROM cases{where} ORDER BY {order} LIMIT ? OFFSET ?", params
 
     def page(
