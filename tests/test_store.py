@@ -1104,3 +1104,48 @@ def test_a_url_that_lost_its_slashes_is_refused_not_made_a_file(
     with pytest.raises(StoreError, match=r"neither a file nor a team database's URL"):
         open_store(target, playbook)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.sqlite_only  # the SQLite statements
+def test_a_save_sets_only_the_list_columns_it_changes(store: Store, clock: Clock) -> None:
+    """Each list column is in an index or two, and SQLite rewrites an index's entry for every
+    column an UPDATE sets, changed or not: a save sets those that changed, and afterwards every
+    column is what the case derives, as if all had been set."""
+    from workbench.store.columns import DERIVED, derive_columns
+
+    case = store.create(escalated("high", T0, title="Export stalls", customer="Acme"))
+    conn = store._conn
+    assert conn is not None
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+
+        def saved_and_set(change: Callable[[Escalation], None]) -> set[str]:
+            nonlocal case
+            statements.clear()
+            clock.advance(minutes=5)
+            change(case)
+            case = store.save(case)
+            # (the trace names the statement again for each step of its triggers)
+            update = next(s for s in statements if s.startswith("UPDATE cases SET"))
+            assigned = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
+            row = conn.execute(
+                f"SELECT {', '.join(DERIVED)} FROM cases WHERE id = ?", (case.id,)
+            ).fetchone()
+            assert dict(zip(DERIVED, row, strict=True)) == derive_columns(
+                case, lambda: store.playbook, case.updated_at
+            )
+            return {part.split(" = ")[0].strip() for part in assigned.split(",")}
+
+        # Text the search reads: the document, its time and the search text, no other column.
+        assert saved_and_set(lambda c: setattr(c, "narrative", "Seen again.")) == {
+            "revision", "data", "updated_at", "search_text"
+        }  # fmt: skip
+        assert saved_and_set(lambda c: setattr(c, "title", "Export stalls at 99%")) == {
+            "revision", "data", "updated_at", "title"
+        }  # fmt: skip
+        assert saved_and_set(lambda c: setattr(c, "status", Status.RESOLVED)) >= {
+            "revision", "data", "updated_at", "status"
+        }  # fmt: skip
+    finally:
+        conn.set_trace_callback(None)

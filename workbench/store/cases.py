@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from workbench.store.base import StoreBase
 from workbench.store.codec import case_json, diff_documents, iso, pack_document, unpack_document
-from workbench.store.columns import RECOUNTED
+from workbench.store.columns import DERIVED, RECOUNTED
 from workbench.store.errors import (
     CaseNotFound,
     CorruptDatabaseError,
@@ -25,6 +25,10 @@ from workbench.vocab import Status
 
 if TYPE_CHECKING:
     from workbench.models import Escalation
+
+
+# A save's look at the stored row: its revision, its document and its list columns as they are.
+_READ_FOR_SAVE = f"SELECT revision, data, {', '.join(DERIVED)} FROM cases WHERE id = ?"
 
 
 class CaseWrites(StoreBase):
@@ -100,12 +104,10 @@ class CaseWrites(StoreBase):
         if case.id is None:
             raise ValueError("save() needs a case that was created first (its id is None)")
         with self._guard(), self._write() as conn:
-            row = conn.execute(
-                "SELECT revision, data FROM cases WHERE id = ?", (case.id,)
-            ).fetchone()
+            row = conn.execute(_READ_FOR_SAVE, (case.id,)).fetchone()
             if row is None:
                 raise CaseNotFound(f"no case with id {case.id}")
-            revision, old_data = row
+            revision, old_data, *old_columns = row
             if case.revision != revision:
                 raise StaleCaseError(
                     f"case {case.id} was changed in another window or process (revision "
@@ -120,8 +122,16 @@ class CaseWrites(StoreBase):
             if not changes:
                 return self._load(case.id, old_data)
             stored = type(case).model_validate_json(data_json)
-            values = self._derive(stored, now)
-            assignments = ", ".join(f"{name} = :{name}" for name in values)
+            # Only the list columns that changed: each is in an index or two (sixteen in all),
+            # and SQLite rewrites an index's entry for every column set, to the same value or
+            # not (a tick's commit: 0.28 -> 0.09 ms with the columns it does not change left out).
+            was = dict(zip(DERIVED, old_columns, strict=True))
+            values = {
+                name: value
+                for name, value in self._derive(stored, now).items()
+                if name not in was or value != was[name]
+            }
+            assignments = "".join(f", {name} = :{name}" for name in values)
             values.update(
                 id=case.id,
                 revision=revision + 1,
@@ -129,7 +139,7 @@ class CaseWrites(StoreBase):
                 data=pack_document(data_json),
             )
             conn.execute(
-                f"UPDATE cases SET revision = :revision, data = :data, {assignments} "
+                f"UPDATE cases SET revision = :revision, data = :data{assignments} "
                 "WHERE id = :id AND revision = :old_revision",
                 values,
             )
