@@ -226,14 +226,18 @@ async def _searches_sorted(
     timed = Latencies()
     for index in range(len(SORTS)):
         for descending in (False, True):
+            home.query_text = ""
             home.sort_index, home.descending = index, descending
-            await _timed(pilot, probe, lambda: home._apply_search(""), saved=False)
+            home.reload()
+            await pilot.pause()
             for text in searches:
                 timed.add(
                     await _timed(pilot, probe, partial(home._apply_search, text), saved=False)
                 )
+    home.query_text = ""
     home.sort_index, home.descending = 0, True
-    await _timed(pilot, probe, lambda: home._apply_search(""), saved=False)
+    home.reload()
+    await pilot.pause()
     return timed
 
 

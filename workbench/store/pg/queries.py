@@ -274,18 +274,34 @@ class PgListQueries(PgCaseWrites):
             )
             return total, rows
 
+        # A count kept of the search widened (its last word as a prefix, the words as typed
+        # matching nothing) is the widened search's: its page is read at once, not after the
+        # words as typed were looked for again along the whole sort.
+        widened = (*key, "widened")
+        used: list[Match | None] = []
+
+        def reading(match: Match | None) -> tuple[int, list[tuple[Any, ...]]]:
+            used.append(match)
+            return read(match)
+
         with self._guard() as conn, _by_index(conn, query, snapshot=known is None):
-            # Nothing on the page: nothing matched, unless a count known already says otherwise
-            # (a page past the end), or the count it had was of the search widened.
-            total, rows = self._searched(
-                conn,
-                query,
-                read,
-                lambda found: not found[1] and (known is not None or not found[0]),
-            )
+            wide = server_match(query, prefix=True) if query else None
+            if known is not None and self._known_count(widened)[0] and wide is not None:
+                total, rows = read(wide)
+            else:
+                # Nothing on the page: nothing matched, unless a count known already says
+                # otherwise (a page past the end), or the count it had was of the search widened.
+                total, rows = self._searched(
+                    conn,
+                    query,
+                    reading,
+                    lambda found: not found[1] and (known is not None or not found[0]),
+                )
         if known is not None:
             return known, _rows(rows)
         self._keep_count(key, generation, total)
+        if query and used and used[-1] != server_match(query):
+            self._keep_count(widened, generation, 1)
         return total, _rows(rows)
 
     def count_cases(
