@@ -26,6 +26,8 @@ second, so keys closer than that would measure Textual's frame pacing, not the a
 from __future__ import annotations
 
 import asyncio
+import bisect
+import contextlib
 import gc
 import math
 import statistics
@@ -87,8 +89,13 @@ class Probe:
         self.frames: list[float] = []
         self.frame_cpu: list[float] = []
         # (when a save and the refresh it caused ended, the CPU time then, whether it left
-        # anything to repaint)
+        # anything to repaint), and when each ended alone (in order: what `latency` bisects)
         self.saves: list[tuple[float, float, bool]] = []
+        self.save_times: list[float] = []
+        # Set with every frame and save: the wait for an action's end wakes on it, not on a
+        # timer every few ms (each wake, and each look through all that was recorded, was the
+        # harness's own CPU time inside the measured span).
+        self.recorded = asyncio.Event()
         display = app._display
 
         self.frame_screens: list[Any] = []
@@ -98,6 +105,7 @@ class Probe:
                 self.frames.append(time.perf_counter())
                 self.frame_cpu.append(time.thread_time())
                 self.frame_screens.append(screen)
+                self.recorded.set()
             display(screen, renderable)
 
         app._display = recording_display
@@ -118,7 +126,10 @@ class Probe:
                     for widget in screen.walk_children(with_self=False)
                 )
             )
-            probe.saves.append((time.perf_counter(), time.thread_time(), dirty))
+            at = time.perf_counter()
+            probe.saves.append((at, time.thread_time(), dirty))
+            probe.save_times.append(at)
+            probe.recorded.set()
             return saved
 
         self._restore = (CaseScreen, edit)
@@ -135,6 +146,7 @@ class Probe:
         self.frame_cpu.clear()
         self.frame_screens.clear()
         self.saves.clear()
+        self.save_times.clear()
 
     def screen_frame_after(self, moment: float, kind: type) -> float | None:
         """When the first frame of a screen of `kind` was rendered after `moment`."""
@@ -144,10 +156,10 @@ class Probe:
         return None
 
     def _frame_after(self, moment: float) -> tuple[float, float] | None:
-        for index, frame in enumerate(self.frames):
-            if frame > moment:
-                return frame, self.frame_cpu[index]
-        return None
+        index = bisect.bisect_right(self.frames, moment)
+        if index == len(self.frames):
+            return None
+        return self.frames[index], self.frame_cpu[index]
 
     def latency(self, started: float, *, saved: bool) -> tuple[float, float] | None:
         """(wall, cpu) seconds from `started` to the screen showing all the action caused; None
@@ -157,10 +169,9 @@ class Probe:
         first = self._frame_after(started)
         if not saved:
             return None if first is None else (first[0] - started, first[1])
-        saves = [entry for entry in self.saves if entry[0] > started]
-        if not saves:
+        if not self.save_times or self.save_times[-1] <= started:
             return None
-        at, cpu, dirty = saves[-1]
+        at, cpu, dirty = self.saves[-1]
         if dirty:
             after = self._frame_after(at)
             return None if after is None else (after[0] - started, after[1])
@@ -173,16 +184,20 @@ async def _settle(
     pilot: Any, probe: Probe, started: float, cpu_started: float, saved: bool
 ) -> tuple[float, float]:
     """Wait until the action's frame is there (at most 10 s), then the gap to the next action.
-    The wait only sleeps and looks at the probe's timestamps: Pilot's own wait for the screen
-    posts a message to every widget, work the app would then do inside the measured span."""
+    The wait sleeps until the probe records a frame or a save and looks at its timestamps:
+    Pilot's own wait for the screen posts a message to every widget, work the app would then do
+    inside the measured span."""
     deadline = started + 10.0
     while True:
+        probe.recorded.clear()
         found = probe.latency(started, saved=saved)
         if found is not None:
             break
-        if time.perf_counter() > deadline:
+        left = deadline - time.perf_counter()
+        if left <= 0:
             raise RuntimeError("no frame after the action within 10 s")
-        await asyncio.sleep(0.002)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(probe.recorded.wait(), left)
     remaining = started + GAP - time.perf_counter()
     if remaining > 0:
         await asyncio.sleep(remaining)

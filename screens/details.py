@@ -226,10 +226,11 @@ class DetailsScreen(FormScreen):
         set_display(line, True)
         update_static(
             line,
-            Content.from_markup(
-                "The document uses the latest logged update: [b]$when[/b] $summary",
-                when=describe_when(latest.at, self.now()),
-                summary=latest.summary,
+            Content.assemble(  # not markup: this runs on every save, and a summary is text
+                "The document uses the latest logged update: ",
+                Content.styled(describe_when(latest.at, self.now()), "bold"),
+                " ",
+                latest.summary,
             ),
         )
 

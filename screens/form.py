@@ -35,6 +35,8 @@ class FormScreen(CaseScreen):
     `fill_inputs` copies the case into every bound field without echoing change events back.
     """
 
+    _findings_lines: tuple[FindingsLine, ...] = ()  # found at the first save (`show_findings`)
+
     def fill_inputs(self) -> None:
         self.fill_fields()
 
@@ -51,10 +53,13 @@ class FormScreen(CaseScreen):
             area.set_field_value(get_path(self.case, area.path), keep_cursor=self.keeping_cursors)
 
     def show_findings(self, findings: Sequence[Finding]) -> None:
-        """Show every field's and section's lint findings beside it. Found by type, not by a
-        CSS query: this runs on every save, and a query matches a selector against every widget
-        on the screen (on Details, a cost felt on every keystroke)."""
-        for line in self.walk_children(FindingsLine):
+        """Show every field's and section's lint findings beside it. The lines are found once
+        (by type, not by a CSS query) and kept while they are on the screen: this runs on every
+        save, and a walk of every widget on Details was a cost felt on every keystroke."""
+        lines = self._findings_lines
+        if not lines or not all(line.is_attached for line in lines):
+            lines = self._findings_lines = tuple(self.walk_children(FindingsLine))
+        for line in lines:
             line.show(findings)
 
     def queue_field(self, path: str, value: Any) -> None:

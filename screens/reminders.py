@@ -38,9 +38,10 @@ MAX_SEPARATE = 3
 MAX_NAMED = 8
 # Escalated cases read per look; a team with more open escalations than this has other problems.
 MAX_CASES = 1000
-# Cases read and counted per turn of the minute's look (about 2 ms of work at 100,000 cases), and
-# the pause after each, in which the keys typed meanwhile are handled.
-CHUNK = 12
+# Cases read and counted per turn of the minute's look (about 1.5 ms of work at 100,000 cases:
+# what a key typed in that turn waits for), and the pause after each, in which the keys typed
+# meanwhile are handled.
+CHUNK = 6
 CHUNK_PAUSE = 0.008
 # And it waits for a pause in the agent's typing before each chunk (no key or click for
 # INPUT_QUIET seconds), for LONGEST_WAIT seconds at most: a reminder a few seconds late is still
