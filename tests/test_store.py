@@ -1149,3 +1149,44 @@ def test_a_save_sets_only_the_list_columns_it_changes(store: Store, clock: Clock
         }  # fmt: skip
     finally:
         conn.set_trace_callback(None)
+
+
+@pytest.mark.sqlite_only  # the SQLite statements
+def test_a_save_diffs_against_the_document_it_saved_last_unless_it_changed_since(
+    store: Store, playbook: Playbook, clock: Clock
+) -> None:
+    """The next save of the case just saved does not read its document back (the keystrokes of
+    one field, one after another); a save from elsewhere in between (another window, the CLI)
+    makes it read the row again, so the events say what changed since that save."""
+    case = store.create(new_case(title="Export stalls", customer="Acme"))
+    assert case.id is not None
+    conn = store._conn
+    assert conn is not None
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        clock.advance(minutes=1)
+        case = store.save(case.model_copy(update={"narrative": "One."}))
+        clock.advance(minutes=1)
+        statements.clear()
+        case = store.save(case.model_copy(update={"narrative": "One. Two."}))
+        assert not [s for s in statements if s.startswith("SELECT data")]
+        other = Store(store.path, playbook, clock=clock)  # another window on the same file
+        try:
+            clock.advance(minutes=1)
+            other.save(other.get(case.id).model_copy(update={"title": "Export stalls at 99%"}))
+        finally:
+            other.close()
+        clock.advance(minutes=1)
+        statements.clear()
+        mine = store.get(case.id).model_copy(update={"narrative": "One. Two. Three."})
+        store.save(mine)
+        assert [s for s in statements if s.startswith("SELECT data")]
+    finally:
+        conn.set_trace_callback(None)
+    changes = [(e.field, e.old, e.new) for e in store.events(case.id) if e.field != "created"]
+    assert changes[-3:] == [
+        ("narrative", '"One."', '"One. Two."'),
+        ("title", '"Export stalls"', '"Export stalls at 99%"'),
+        ("narrative", '"One. Two."', '"One. Two. Three."'),
+    ]

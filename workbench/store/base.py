@@ -90,6 +90,9 @@ class StoreBase:
         self._commits = 0  # this store's own commits: with `data_version`, whether cases changed
         # What temp.search_hits holds: a search's matches, and as of which changes (`_hits`).
         self._held: tuple[Hits, tuple[int, int]] | None = None
+        # The document of the last save (case id, revision, time saved, document): what the next
+        # save of that case diffs against (`CaseWrites._last_saved_document`).
+        self._last_saved: tuple[int, int, str | None, dict[str, object]] | None = None
         self._stamp_of: tuple[object, str] | None = None  # the calendar's, see recount_dues
         # Whether the file is damaged, decided once per open (`verify`, `_mark_damaged`): once it
         # is, nothing writes to it any more (no save, recount, migration, repair or checkpoint).
