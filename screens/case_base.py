@@ -3,7 +3,7 @@
 How to build a step screen on it::
 
     class ReproductionScreen(CaseScreen):
-        STEP = "reproduction"                      # a name from STEPS below
+        STEP = "reproduction"                      # a name from screens.steps.STEPS
 
         def compose_body(self) -> ComposeResult:   # between the CaseHeader and the Footer
             yield Input(id="expected")
@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -55,6 +54,7 @@ from textual.timer import Timer
 
 from screens import breakpoint_class, stylesheets
 from screens.settling import SettlingScreen
+from screens.steps import STEPS
 from screens.widgets import CaseHeader, KeysFooter, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
@@ -62,34 +62,6 @@ if TYPE_CHECKING:
     from workbench.models import Escalation
 
 Mutator = Callable[["Escalation"], None]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a case: its name, key, tab label, and where its screen class lives."""
-
-    name: str
-    key: str
-    label: str
-    module: str
-    class_name: str
-
-
-STEPS: tuple[Step, ...] = (
-    Step("triage", "f2", "Triage", "screens.triage", "TriageScreen"),
-    Step("impact", "f3", "Impact", "screens.impact", "ImpactScreen"),
-    Step("reproduction", "f4", "Reproduction", "screens.reproduction", "ReproductionScreen"),
-    Step("details", "f5", "Details", "screens.details", "DetailsScreen"),
-    Step("timeline", "f6", "Timeline", "screens.timeline", "TimelineScreen"),
-    Step("export", "f7", "Export", "screens.export", "ExportScreen"),
-)
-
-
-def step_by_name(name: str) -> Step:
-    for info in STEPS:
-        if info.name == name:
-            return info
-    raise KeyError(name)
 
 
 EDIT_DELAY = 0.3  # a pause this long saves what was typed

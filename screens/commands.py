@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from screens.case_base import STEPS, CaseScreen
+from screens.case_base import CaseScreen
+from screens.steps import STEPS
 
 if TYPE_CHECKING:
     from screens.app import WorkbenchApp

@@ -25,8 +25,9 @@ from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widgets import ContentSwitcher, OptionList, Static
 
-from screens.case_base import STEPS, CaseScreen
+from screens.case_base import CaseScreen
 from screens.dialogs import ConfirmDialog, TextPrompt
+from screens.steps import STEPS
 from screens.widgets import Bullet, BulletList, Hanging, HangingOptionList
 from workbench.clipboard import CopyResult, copy_text
 from workbench.rules.lint import Finding, lint_case

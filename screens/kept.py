@@ -57,7 +57,7 @@ PREFIX = "case-step-"
 
 def build_step(app: WorkbenchApp, case_id: int, step: str) -> CaseScreen:
     """A new step screen for a case (its module imported on first use)."""
-    from screens.case_base import step_by_name
+    from screens.steps import step_by_name
 
     info = step_by_name(step)
     screen_class: type[CaseScreen] = getattr(import_module(info.module), info.class_name)

@@ -14,11 +14,11 @@ from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
 from screens.app import WorkbenchApp
-from screens.case_base import STEPS
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.kept import build_step
 from screens.similar import SimilarStrip
+from screens.steps import STEPS
 from screens.timeline import TimelineScreen
 from tests.conftest import AppFactory, fixed_clock, new_case
 from workbench.models import Escalation

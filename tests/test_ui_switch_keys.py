@@ -23,9 +23,10 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from screens.app import WorkbenchApp
-from screens.case_base import STEPS, CaseScreen
+from screens.case_base import CaseScreen
 from screens.home import HomeScreen
 from screens.similar import SimilarScreen
+from screens.steps import STEPS
 from tests.conftest import AppFactory, fixed_clock
 from workbench.models import Escalation
 from workbench.playbook import Playbook

@@ -46,7 +46,7 @@ class CaseHeader(Vertical):
     def _tabs(self, width: int = 0) -> Content:
         """`F2 Triage  F3 Impact ...`, the current step highlighted; shorter when space is short
         (only the current step keeps its name), so every key stays visible."""
-        from screens.case_base import STEPS
+        from screens.steps import STEPS
 
         def build(short: bool) -> Content:
             parts: list[Content] = []
