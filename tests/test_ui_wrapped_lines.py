@@ -9,6 +9,7 @@ import asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from screens.widgets.inputs import FieldArea
@@ -55,13 +56,19 @@ _STEPS = st.lists(
 )
 
 
+async def _at_the_end(app: _Form, pilot: Pilot[None]) -> FieldArea:
+    """The paragraph's field, focused, its cursor after the last word, drawn."""
+    area = app.query_one(FieldArea)
+    area.focus()
+    area.move_cursor(area.document.end)
+    await pilot.pause()
+    return area
+
+
 async def _check(steps: list[tuple[str, object]]) -> None:
     app = _Form()
     async with app.run_test(size=(60, 20)) as pilot:
-        area = app.query_one(FieldArea)
-        area.focus()
-        area.move_cursor(area.document.end)
-        await pilot.pause()
+        area = await _at_the_end(app, pilot)
         assert _shown(area) == _as_textual_renders(area)
         for kind, value in steps:
             if kind == "keys":
@@ -92,10 +99,7 @@ def test_every_line_shown_is_the_line_textual_renders(steps: list[tuple[str, obj
 async def test_a_key_typed_at_the_end_of_a_paragraph_paints_its_last_line_only() -> None:
     app = _Form()
     async with app.run_test(size=(60, 20)) as pilot:
-        area = app.query_one(FieldArea)
-        area.focus()
-        area.move_cursor(area.document.end)
-        await pilot.pause()
+        area = await _at_the_end(app, pilot)
         _shown(area)  # every line drawn once
         rendered: list[int] = []
         original = TextArea.render_line

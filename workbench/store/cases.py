@@ -91,10 +91,7 @@ class CaseWrites(StoreBase):
 
     def get(self, case_id: int) -> Escalation:
         with self._guard() as conn:
-            row = conn.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()
-            if row is None:
-                raise CaseNotFound(f"no case with id {case_id}")
-            return self._load(case_id, row[0])
+            return self._load(case_id, self._stored_data(conn, case_id))
 
     def save(self, case: Escalation) -> Escalation:
         """Write the case if its revision is the stored one; one event per changed leaf field.
