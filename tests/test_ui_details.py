@@ -302,3 +302,29 @@ async def test_a_paste_into_a_one_line_field_keeps_every_line_and_no_tab(
         await pilot.press("f7")
         await pilot.pause()
     assert store.get(case.id or 0).title == "Exports stall for EU tenants"
+
+
+async def test_a_pasted_log_line_does_not_end_the_narrative_in_an_empty_line(
+    make_app: AppFactory, store: Store
+) -> None:
+    """Seen in tmux: a log line copied from a terminal carries its line break; pasted at the end
+    of the narrative it made the text end in an empty line, and the one-paragraph narrative
+    was exported as a block of code. The paste's own trailing breaks are left out, the breaks
+    inside it kept, and it is pasted once."""
+    case = new_case(store, "Webhooks fail")
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        area = _area(screen, "narrative")
+        area.focus()
+        await pilot.pause()
+        await pilot.press(*"Log: ")
+        pilot.app.post_message(events.Paste("ERROR status=502 <wh_42> ~retry *x2*\n"))
+        await pilot.pause()
+        assert area.text == "Log: ERROR status=502 <wh_42> ~retry *x2*"
+        pilot.app.post_message(events.Paste("\nline one\nline two\n\n"))
+        await pilot.pause()
+        assert area.text == "Log: ERROR status=502 <wh_42> ~retry *x2*\nline one\nline two"
+        await pilot.press("f7")
+        await pilot.pause()
+    narrative = store.get(case.id or 0).narrative
+    assert narrative == "Log: ERROR status=502 <wh_42> ~retry *x2*\nline one\nline two"

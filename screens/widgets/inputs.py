@@ -102,5 +102,14 @@ class FieldArea(WrappedLinesTextArea):
                 row = min(row, self.document.line_count - 1)
                 self.move_cursor((row, min(column, len(self.document.get_line(row)))))
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        """A paste without the line breaks it ends with: a line copied from a log or a terminal
+        carries its own, and pasted at the end of a sentence it made the field's text end in an
+        empty line (the narrative, one paragraph, then exported as a block of code). Breaks
+        inside the paste are kept."""
+        await super()._on_paste(events.Paste(event.text.rstrip("\n")))
+        event.prevent_default()  # TextArea's own handler would paste it again, whole
+        event.stop()
+
     def on_blur(self) -> None:
         self.post_message(self.Blurred(self))
