@@ -40,7 +40,10 @@ class WrappedLinesTextArea(TextArea):
             return super().render_line(y)
         strip = self._shown_lines.get(key)
         if strip is None:
-            strip = super().render_line(y)
+            # Rendered afresh, not through Textual's own line cache: its key holds the cursor's
+            # wrapped row as it was before a resize rewrapped the paragraph, so after one it can
+            # give back a line drawn in the other phase of the cursor's blink.
+            strip = self._render_line(y)
             self._shown_lines[key] = strip
         return strip
 
