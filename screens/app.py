@@ -35,6 +35,7 @@ from workbench.clock import utcnow
 from workbench.once import Once, once
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.dom import DOMNode
     from textual.driver import Driver
 
@@ -122,6 +123,9 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
         self.kept = KeptSteps(self, ahead=build_ahead)
         self.watch_store(store)  # a damaged file ends the app (screens/damage.py)
         self.exiting = False  # a signal or quit is saving what was typed before the app ends
+        # When a frame was last drawn (the collector's clock): a build ahead waits until what
+        # the agent's last key changed is on the screen (screens/kept.py).
+        self.last_frame = self.collector.clock()
 
     @property
     def playbook(self) -> Playbook:
@@ -377,6 +381,12 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
             self.push_screen(screen)
         self.call_after_refresh(self.kept.build_ahead)
         return True
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        # textual is pinned: every frame of every screen passes here, headless too.
+        if renderable is not None:
+            self.last_frame = self.collector.clock()
+        super()._display(screen, renderable)
 
     def held_keys_pending(self) -> bool:
         """Whether typed keys are held or on their way (the type-ahead below)."""

@@ -233,12 +233,15 @@ class CaseScreen(SettlingScreen[None]):
         screen again (Export: 200 ms of CPU, Impact 40, against 10 for a later show)."""
         try:
             await self.ready_to_draw()
+            kept = self.workbench.kept
             for _round in range(OFFSCREEN_ROUNDS):
+                await kept.until_pause(self)
                 if self.is_current or not self.is_attached or self.taken_apart:
                     break
                 self._refresh_layout(self.app.size)
                 if not await self._widgets_settled() or not self._layout_widgets:
                     break
+            await kept.until_pause(self)
             if not self.is_current and self.is_attached and not self.taken_apart:
                 # textual is pinned: what Screen._on_timer_update does after a layout.
                 self._layout_required = bool(self._layout_widgets)

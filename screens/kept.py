@@ -13,14 +13,16 @@ removed once off the stack) when another case opens: at most one case's screens 
 once removed, nothing keeps them: screens/watchers.py, tests/test_ui_memory.py).
 
 Keys and the build ahead: a build is started only in a pause (no input for AHEAD_QUIET, no key
-held or on its way, the screen on top settled), one screen at a time. A key typed while one is
-being built waits in the app's queue like any other (nothing is lost); a dialog it opens settles
-later than usual, so the type-ahead's limit (WorkbenchApp._release_held) does not count the time
-a build ahead was running (`busy_until`).
+held or on its way, the screen on top settled), one screen at a time, and its costly steps (the
+layouts of the whole screen) each wait for a pause too (`until_pause`). A key typed while one
+is being built waits in the app's queue for the step under way at most (nothing is lost); a
+dialog it opens settles later than usual, so the type-ahead's limit (WorkbenchApp._release_held)
+does not count the time a build ahead was running (`busy_until`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 # between two looks while the agent types.
 AHEAD_QUIET = 0.1
 AHEAD_LOOK = 0.05
+# A key that changed nothing on the screen draws no frame: a pause all the same after this long.
+ANSWER_WAIT = 0.5
 # A build ended: the next one this soon, if the pause goes on (keys that came meanwhile are
 # handled first; a look every AHEAD_LOOK left 0.3 s of the list's pause unused over six builds).
 AHEAD_NEXT = 0.01
@@ -47,11 +51,11 @@ LIST_LOOK = 0.25
 # A build ahead that has not finished after this long no longer holds typed keys back.
 BUILD_LIMIT = 2.0
 # The order of the builds: Triage and Impact first (enter and F3 are the first keys after a case
-# opens; on a busy machine the list's pause does not hold all six builds), then Export, the
-# costliest, whose long steps (its Markdown blocks, its layout: 50-150 ms each, in which a key
-# waits) fit best in the agent's longest pause, on the list before the case opens; the cheap
-# ones fill the short pauses between two keys.
-AHEAD_ORDER = ("triage", "impact", "export", "reproduction", "details", "timeline")
+# opens; on a busy machine the list's pause does not hold all six builds), the steps in the order
+# of their keys, Export last: the costliest (its Markdown blocks are mounted in one go, 300 ms on
+# a slow machine, in which a key waits; its layouts wait for a pause), and the last key an agent
+# reaches. Export third made enter wait behind it whenever the list's pause was short of 2 s.
+AHEAD_ORDER = ("triage", "impact", "reproduction", "details", "timeline", "export")
 PREFIX = "case-step-"
 
 
@@ -163,16 +167,39 @@ class KeptSteps:
             self._ahead = self.app.set_timer(wait, self._build_next, name="steps-ahead")
 
     def _pause(self, quiet: float = AHEAD_QUIET) -> bool:
-        """Whether the agent is pausing: no input for `quiet` s, no key held or on its way, the
-        screen on top taking keys, no build running."""
+        """Whether the agent is pausing (`_quiet`) and no build is running."""
+        return self.building is None and self._quiet(quiet)
+
+    def _quiet(self, quiet: float = AHEAD_QUIET) -> bool:
+        """No input for `quiet` s and what the last input changed drawn (or no input for
+        ANSWER_WAIT, for a key that changed nothing), no key held or on its way, the screen on
+        top taking keys. Without the frame: a step's layout, built ahead, came between enter
+        and the Triage it showed (134 ms)."""
         app = self.app
+        last_input = app.collector.last_input
+        since = app.collector.clock() - last_input
         return (
-            self.building is None
-            and app.collector.clock() - app.collector.last_input >= quiet
+            since >= quiet
+            and (app.last_frame >= last_input or since >= ANSWER_WAIT)
             and not app.held_keys_pending()
             and not app.screen_waits()
             and not app.exiting
         )
+
+    async def until_pause(self, screen: CaseScreen) -> None:
+        """Wait, while `screen` is built ahead, for the agent to pause: its costly steps (each a
+        layout of the whole screen, up to 120 ms for Export on a slow machine) come between
+        keys, not in front of them. A key that came during a build waited for its layouts
+        (enter from the list 410 ms). Returns at once when the screen is shown meanwhile (Textual
+        lays it out then), let go, or the app ends."""
+        while (
+            self.building is screen
+            and screen.is_attached
+            and not screen.is_current
+            and not self.app.exiting
+            and not self._quiet()
+        ):
+            await asyncio.sleep(AHEAD_LOOK)
 
     def _target(self) -> tuple[int | None, bool]:
         """The case to build for now (None: not now), and whether to look again later: the open

@@ -236,3 +236,60 @@ async def test_a_widget_missing_while_the_app_runs_is_still_an_error(make_app: A
         async with app.run_test(size=(80, 24)):
             app._handle_exception(NoMatches("No nodes match '#home-counts'"))
     assert app.return_code == 1
+
+
+async def test_a_step_built_ahead_is_laid_out_only_while_the_agent_pauses(
+    store: Store, playbook: Playbook, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A layout of a whole step built ahead (up to 120 ms for Export on a slow machine) waits
+    for a pause: a key that came during a build waited behind them all (enter 410 ms)."""
+    from textual.screen import Screen
+
+    from screens.kept import KeptSteps
+
+    pausing = False
+    monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
+    monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: pausing)
+    laid_out: list[Screen[object]] = []
+    original = Screen._refresh_layout
+
+    def recording(self: Screen[object], *args: object, **kwargs: object) -> None:
+        laid_out.append(self)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Screen, "_refresh_layout", recording)
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: app.kept.building is not None)
+        building = app.kept.building
+        for _ in range(20):
+            await pilot.pause()
+        assert app.kept.building is building  # waiting, mounted but not laid out
+        assert building not in laid_out
+        pausing = True
+        await _until(pilot, lambda: app.kept.building is not building)
+        assert building in laid_out
+
+
+async def test_a_pause_begins_once_the_last_key_s_change_is_drawn(
+    store: Store, playbook: Playbook
+) -> None:
+    """Enter showed Triage only after a step's layout, built ahead, that the pause's clock had
+    let in between the key and its frame; a key that changes nothing draws nothing, and is a
+    pause all the same after ANSWER_WAIT."""
+    from screens.kept import AHEAD_QUIET, ANSWER_WAIT
+
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        now = [1000.0]
+        app.collector.clock = lambda: now[0]
+        app.collector.last_input = 1000.0
+        app.last_frame = 999.0  # drawn before the key
+        now[0] += AHEAD_QUIET
+        assert not app.kept._quiet()
+        app.last_frame = 1000.05  # the key's frame
+        assert app.kept._quiet()
+        app.last_frame = 999.0
+        now[0] = 1000.0 + ANSWER_WAIT
+        assert app.kept._quiet()
