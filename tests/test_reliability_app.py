@@ -70,10 +70,35 @@ async def test_the_mark_says_saving_until_the_commit(store: Store, make_app) -> 
         await pilot.press("end", "X")
         assert store.get(case_id).title == "Export stalls"
         assert screen.saved_indicator.state == "saving", "nothing is written yet"
+        for _ in range(500):  # shown once it has waited PENDING_SHOWN_AFTER
+            if "saving" in str(screen.saved_indicator.render()):
+                break
+            await pilot.pause()
         assert "saving" in str(screen.saved_indicator.render())
         assert screen.flush_edits()
         assert screen.saved_indicator.state == "saved"
         assert store.get(case_id).title == "Export stallsX"
+
+
+async def test_a_save_sooner_than_the_mark_leaves_it_as_it_was(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
+    """A key saved within PENDING_SHOWN_AFTER (a field saved as it is left, or with every key)
+    does not flash "saving…": that was a frame more for every key, too short to be seen."""
+    case_id = new_case(store, "Export stalls").id or 0
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app, pilot, case_id, "details")
+        mark = screen.saved_indicator
+        mark.mark_saved()
+        await pilot.pause()
+        shown = str(mark.render())
+        updates: list[object] = []
+        original = mark.update
+        mark.update = lambda *args, **kwargs: (updates.append(args), original(*args, **kwargs))  # type: ignore[method-assign]
+        mark.mark_pending()
+        assert mark.state == "saving"
+        mark.mark_saved()
+        assert mark.state == "saved" and mark._pending_shown is None  # its timer stopped
+        assert updates == [] and str(mark.render()) == shown
 
 
 @pytest.mark.usefixtures("slow_saves")

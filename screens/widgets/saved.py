@@ -14,13 +14,16 @@ from screens.widgets.content import update_static
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+PENDING_SHOWN_AFTER = 0.1  # seconds: "saving…" for what is not written by then
+
 
 class SavedIndicator(Static):
     """The quiet "saved" mark: every edit is committed at once, this says it was.
 
-    `mark_pending()` shows "saving…" from the first key not yet written; `mark_saved()` shows
-    "✓ saved" (briefly brighter) after the commit; `mark_error(message)` shows "✗ not saved"
-    until the next successful save, with the store's message as the tooltip.
+    `mark_pending()` shows "saving…" for the first key not yet written once it has waited
+    PENDING_SHOWN_AFTER; `mark_saved()` shows "✓ saved" (briefly brighter) after the commit;
+    `mark_error(message)` shows "✗ not saved" until the next successful save, with the store's
+    message as the tooltip.
 
     The mark changes with every save, so it costs no restyle (its look is in its text's styles,
     not in CSS classes) and no layout of the screen while its width stays the same ("saving…"
@@ -32,6 +35,7 @@ class SavedIndicator(Static):
     """
 
     _flash: Timer | None = None
+    _pending_shown: Timer | None = None
     _state = ""
 
     def _show(self, state: str, text: str, style: str) -> None:
@@ -45,6 +49,7 @@ class SavedIndicator(Static):
         return shown.cell_length if isinstance(shown, Content) else len(str(shown))
 
     def mark_saved(self) -> None:
+        self._cancel_pending()
         self._show("saved", "✓ saved", "bold $success")
         self._no_tooltip()
         # Brighter until a second or two after the last save: one repaint then, not one per
@@ -67,12 +72,27 @@ class SavedIndicator(Static):
             self.tooltip = None
 
     def mark_pending(self) -> None:
-        """Something typed is not written yet: "saving…" until the commit (or the error)."""
+        """Something typed is not written yet: "saving…" until the commit (or the error), shown
+        from PENDING_SHOWN_AFTER on. A save that comes sooner (a field saved on leaving it, or
+        with every key) leaves the mark as it was: "saving…" for a few milliseconds was a frame
+        more for every key, never seen."""
         if self._state != "saving":  # one update per unsaved stretch, not one per key
+            self._state = "saving"
+            self._pending_shown = self.set_timer(PENDING_SHOWN_AFTER, self._show_pending)
+
+    def _show_pending(self) -> None:
+        self._pending_shown = None
+        if self._state == "saving":
             self._show("saving", "saving…", "dim")
             self._no_tooltip()
 
+    def _cancel_pending(self) -> None:
+        if self._pending_shown is not None:
+            self._pending_shown.stop()
+            self._pending_shown = None
+
     def mark_error(self, message: str) -> None:
+        self._cancel_pending()
         self._show("error", "✗ not saved", "bold $error")
         self.tooltip = message
 
