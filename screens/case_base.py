@@ -43,7 +43,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
 from textual import events
@@ -53,12 +53,11 @@ from textual.message import Message
 from textual.timer import Timer
 
 from screens import breakpoint_class, stylesheets
-from screens.settling import SettlingScreen
+from screens.offscreen import OffscreenScreen
 from screens.steps import STEPS
 from screens.widgets import CaseHeader, KeysFooter, ReadOnlyBanner, SavedIndicator
 
 if TYPE_CHECKING:
-    from screens.app import WorkbenchApp
     from workbench.models import Escalation
 
 Mutator = Callable[["Escalation"], None]
@@ -74,13 +73,9 @@ CLOCK_STALE = 30.0
 # Text a save could not write for a passing reason (a team database's server away, a lock held
 # too long) is tried again this often, without a key: saved when the database is back.
 RETRY_SAVE_AFTER = 3.0
-# A step built ahead is laid out again while its widgets answer a layout by asking for another
-# (at most this many layouts), waiting up to OFFSCREEN_TURNS turns of the event loop for them.
-OFFSCREEN_ROUNDS = 4
-OFFSCREEN_TURNS = 50
 
 
-class CaseScreen(SettlingScreen[None]):
+class CaseScreen(OffscreenScreen):
     """A step of one case: header, body (`compose_body`), footer; saves every change at once."""
 
     # Every step's rules at once, in the order they always had, when the first case opens.
@@ -151,15 +146,8 @@ class CaseScreen(SettlingScreen[None]):
         self._filled = False
         self.let_go = False  # screens/kept.py: remove once mounted
         self._refreshed_at = self.now()
-        self._styled_at: int | None = None  # the app's CSS count when styled (a theme change)
 
     # -- plumbing -----------------------------------------------------------------------------------
-    @property
-    def workbench(self) -> WorkbenchApp:
-        """The app, typed (store, playbook, now)."""
-        # Textual types `app` as App[object]; every screen here runs in the WorkbenchApp.
-        return cast("WorkbenchApp", self.app)
-
     def now(self) -> datetime:
         return self.workbench.now()
 
@@ -186,15 +174,6 @@ class CaseScreen(SettlingScreen[None]):
         being taken apart (`taken_apart`)."""
         return self.let_go or self.taken_apart
 
-    @property
-    def taken_apart(self) -> bool:
-        """Whether its widgets are going, all or some: the screen is being removed (its case
-        closed) or the app is ending (SIGTERM, quit, the terminal closed). Timers and mounts that
-        come round meanwhile have nothing to show. textual is pinned (`_pruning`, `App._exit`)."""
-        # The app's screens gone: the app is ending (its screen would be asked for: an Input's
-        # new value clears the screen's selection, ScreenStackError).
-        return self._pruning or self.app._exit or not self.children or not self.app.screen_stack
-
     def on_mount(self) -> None:
         # Once: Textual calls this after a subclass's own on_mount, which calls it first.
         if self._filled:
@@ -208,68 +187,7 @@ class CaseScreen(SettlingScreen[None]):
         else:  # built ahead (screens/kept.py): laid out before it is shown
             self.call_later(self._lay_out_offscreen)
 
-    # -- kept screens (screens/kept.py) ---------------------------------------------------------
-    def prepare_offscreen(self) -> None:
-        """Compose, mount, style and lay out this screen now, before it is shown (Textual does
-        the same on the first push; textual is pinned)."""
-        app = self.app
-        app._load_screen_css(self)
-        app._register(app, self)
-
-    async def ready_to_draw(self) -> None:
-        """Built ahead: awaited before the screen is laid out and drawn offscreen (work its
-        widgets finish in tasks of their own); override."""
-
-    def _lay_out_offscreen(self) -> None:
-        # Outside the screen's own message handling: the widgets' requests for a layout come to
-        # the screen as messages, which it takes only between two handlers.
-        self.run_worker(self._settle_offscreen(), group="offscreen", exit_on_error=False)
-
-    async def _settle_offscreen(self) -> None:
-        """Lay the screen out until its widgets stop asking for it, then draw it once. Each
-        layout's sizes reach the widgets as Resize and Show events, and many of them ask for a
-        layout again in answer (a Label or Static taking its width, the Footer's keys, Markdown
-        blocks). Left pending, those requests made the first show lay out and render the whole
-        screen again (Export: 200 ms of CPU, Impact 40, against 10 for a later show)."""
-        try:
-            await self.ready_to_draw()
-            kept = self.workbench.kept
-            for _round in range(OFFSCREEN_ROUNDS):
-                await kept.until_pause(self)
-                if self.is_current or not self.is_attached or self.taken_apart:
-                    break
-                self._refresh_layout(self.app.size)
-                if not await self._widgets_settled() or not self._layout_widgets:
-                    break
-            await kept.until_pause(self)
-            if not self.is_current and self.is_attached and not self.taken_apart:
-                # textual is pinned: what Screen._on_timer_update does after a layout.
-                self._layout_required = bool(self._layout_widgets)
-                # Drawn once offscreen too: the lines each widget renders are cached, and the
-                # first show only puts them together.
-                self._compositor.render_full_update()
-                self._dirty_widgets.clear()
-        finally:
-            self.workbench.kept.built(self)
-
-    async def _widgets_settled(self) -> bool:
-        """Whether the screen and its widgets have handled what is queued for them (the events a
-        layout sends, the requests they answer with), within OFFSCREEN_TURNS loop turns."""
-        import asyncio
-
-        for _turn in range(OFFSCREEN_TURNS):
-            await asyncio.sleep(0)
-            if not self.is_attached:
-                return False
-            # textual is pinned: a widget asks for its layout from its Idle handler, after its
-            # queue emptied; the screen then takes the request from its own queue.
-            if self._message_queue.empty() and not any(
-                not widget._message_queue.empty() or widget._layout_required
-                for widget in self.walk_children(with_self=False)
-            ):
-                return True
-        return False
-
+    # -- kept screens (screens/kept.py; built ahead: screens/offscreen.py) ---------------------
     def catch_up(self) -> None:
         """About to be shown again: the width's class, the stored case when it changed since
         (the case's revision: another step, the CLI, another window), and what is told relative
@@ -292,14 +210,6 @@ class CaseScreen(SettlingScreen[None]):
             self._refresh_all()
         elif (self.now() - self._refreshed_at).total_seconds() >= CLOCK_STALE:
             self._refresh_all()
-
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Dispatched before Screen's own handler: styles were applied at mount, so no second pass
-        # over every widget of the screen (30-60 ms on the form steps) unless the stylesheet or
-        # the theme changed since (Textual restyles only the screens on the stack then).
-        css_count = self.app._css_update_count  # textual is pinned
-        event.refresh_styles = self._styled_at not in (None, css_count)
-        self._styled_at = css_count
 
     def fill_inputs(self) -> None:
         """Copy `self.case` into the input widgets (on mount and after a reload); override."""

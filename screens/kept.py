@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from screens.app import WorkbenchApp
     from screens.case_base import CaseScreen
+    from screens.offscreen import OffscreenScreen
 
 # Seconds without input (and with an idle app) before the next step is built ahead; the wait
 # between two looks while the agent types.
@@ -146,7 +147,7 @@ class KeptSteps:
             return now
         return self._built_at
 
-    def built(self, screen: CaseScreen) -> None:
+    def built(self, screen: OffscreenScreen) -> None:
         """`screen`, built ahead, is mounted, filled and laid out (CaseScreen)."""
         if self.building is screen:
             self.building = None
@@ -186,7 +187,7 @@ class KeptSteps:
             and not app.exiting
         )
 
-    async def until_pause(self, screen: CaseScreen) -> None:
+    async def until_pause(self, screen: OffscreenScreen) -> None:
         """Wait, while `screen` is built ahead, for the agent to pause: its costly steps (each a
         layout of the whole screen, up to 120 ms for Export on a slow machine) come between
         keys, not in front of them. A key that came during a build waited for its layouts
