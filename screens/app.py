@@ -30,7 +30,7 @@ from textual.screen import Screen
 from screens.collector import QuietCollector
 from screens.damage import ExitOnDamage, find_error
 from screens.kept import KeptSteps
-from screens.type_ahead import TypeAhead
+from screens.type_ahead import TypeAhead, Typed
 from workbench.clock import utcnow
 from workbench.once import Once, once
 
@@ -383,10 +383,17 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
         return True
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        # textual is pinned: every frame of every screen passes here, headless too.
-        if renderable is not None:
+        # textual is pinned: every frame of every screen passes here, headless too (in a batch
+        # Textual draws nothing yet).
+        if renderable is not None and not self._batch_count:
             self.last_frame = self.collector.clock()
         super()._display(screen, renderable)
+
+    async def _hand_on(self, key: Typed) -> None:
+        # A key held while a dialog settled is input when it is handed on: the pause a build
+        # ahead waits for (screens/kept.py) begins once its frame is drawn, not before.
+        self.collector.note_input()
+        await super()._hand_on(key)
 
     def held_keys_pending(self) -> bool:
         """Whether typed keys are held or on their way (the type-ahead below)."""

@@ -291,6 +291,8 @@ class CaseScreen(OffscreenScreen):
     def cancel_edit(self, key: str) -> None:
         """Drop a queued edit (its text became invalid, or went back to the stored value)."""
         self._pending.pop(key, None)
+        if not self._pending:
+            self.saved_indicator.mark_nothing_pending()
 
     def flush_edits(self) -> bool:
         """Save queued edits now, in one save. True when nothing was pending or the save worked."""

@@ -93,6 +93,7 @@ class KeptSteps:
         self.building: CaseScreen | None = None  # built ahead, not laid out yet
         self._building_since = 0.0
         self._built_at = 0.0
+        self._resting_since: float | None = None  # a build asleep in until_pause since then
 
     def screen_for(self, case_id: int, step: str) -> CaseScreen:
         """The screen of `step` for `case_id`, kept and up to date. Another case's screens are let
@@ -144,7 +145,8 @@ class KeptSteps:
         """`now` while a build ahead is running (for up to BUILD_LIMIT), else when the last one
         ended (time.monotonic()): the type-ahead does not count that time against its limit."""
         if self.building is not None and now - self._building_since <= BUILD_LIMIT:
-            return now
+            # Asleep in until_pause, it slows nothing: busy until it went to sleep.
+            return now if self._resting_since is None else self._resting_since
         return self._built_at
 
     def built(self, screen: OffscreenScreen) -> None:
@@ -192,15 +194,21 @@ class KeptSteps:
         layout of the whole screen, up to 120 ms for Export on a slow machine) come between
         keys, not in front of them. A key that came during a build waited for its layouts
         (enter from the list 410 ms). Returns at once when the screen is shown meanwhile (Textual
-        lays it out then), let go, or the app ends."""
-        while (
-            self.building is screen
-            and screen.is_attached
-            and not screen.is_current
-            and not self.app.exiting
-            and not self._quiet()
-        ):
-            await asyncio.sleep(AHEAD_LOOK)
+        lays it out then), let go (the caller then stops: `building` is no longer `screen`), or
+        the app ends."""
+        try:
+            while (
+                self.building is screen
+                and screen.is_attached
+                and not screen.is_current
+                and not self.app.exiting
+                and not self._quiet()
+            ):
+                if self._resting_since is None:
+                    self._resting_since = time.monotonic()
+                await asyncio.sleep(AHEAD_LOOK)
+        finally:
+            self._resting_since = None
 
     def _target(self) -> tuple[int | None, bool]:
         """The case to build for now (None: not now), and whether to look again later: the open

@@ -68,13 +68,13 @@ class OffscreenScreen(SettlingScreen[None]):
             kept = self.workbench.kept
             for _round in range(OFFSCREEN_ROUNDS):
                 await kept.until_pause(self)
-                if self.is_current or not self.is_attached or self.taken_apart:
+                if not self._still_built_ahead():
                     break
                 self._refresh_layout(self.app.size)
                 if not await self._widgets_settled() or not self._layout_widgets:
                     break
             await kept.until_pause(self)
-            if not self.is_current and self.is_attached and not self.taken_apart:
+            if self._still_built_ahead():
                 # textual is pinned: what Screen._on_timer_update does after a layout.
                 self._layout_required = bool(self._layout_widgets)
                 # Drawn once offscreen too: the lines each widget renders are cached, and the
@@ -83,6 +83,16 @@ class OffscreenScreen(SettlingScreen[None]):
                 self._dirty_widgets.clear()
         finally:
             self.workbench.kept.built(self)
+
+    def _still_built_ahead(self) -> bool:
+        """Not shown meanwhile (Textual lays it out then), nor let go (its case closed while it
+        waited for a pause: `release` removes it only after the next frame), nor taken apart."""
+        return (
+            self.workbench.kept.building is self
+            and not self.is_current
+            and self.is_attached
+            and not self.taken_apart
+        )
 
     async def _widgets_settled(self) -> bool:
         """Whether the screen and its widgets have handled what is queued for them (the events a

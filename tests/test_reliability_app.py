@@ -101,6 +101,26 @@ async def test_a_save_sooner_than_the_mark_leaves_it_as_it_was(store: Store, mak
         assert updates == [] and str(mark.render()) == shown
 
 
+async def test_an_edit_dropped_before_its_save_puts_the_mark_back(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
+    """Typed back to what is stored, or made invalid, a field's edit is dropped: the mark went on
+    saying "saving…" with nothing to save, until the next save (seen by a review)."""
+    case_id = new_case(store, "Export stalls").id or 0
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app, pilot, case_id, "details")
+        mark = screen.saved_indicator
+        mark.mark_saved()
+        await pilot.pause()
+        shown = str(mark.render())
+        screen.edit_later("title", lambda case: None)
+        assert mark.state == "saving"
+        mark._show_pending()  # as its timer would, a tenth of a second on
+        assert "saving" in str(mark.render())
+        screen.cancel_edit("title")
+        assert mark.state == "saved" and str(mark.render()) == shown
+        assert mark._pending_shown is None
+
+
 @pytest.mark.usefixtures("slow_saves")
 async def test_a_signal_saves_what_was_typed_and_exits_non_zero(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
     case_id = new_case(store, "Export stalls").id or 0

@@ -4,6 +4,7 @@ its case closes, so another case never shows through it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -262,13 +263,56 @@ async def test_a_step_built_ahead_is_laid_out_only_while_the_agent_pauses(
     async with app.run_test(size=(80, 24)) as pilot:
         await _until(pilot, lambda: app.kept.building is not None)
         building = app.kept.building
+        assert building is not None
+        await _until(pilot, lambda: building._filled)  # mounted and filled: its layouts next
         for _ in range(20):
             await pilot.pause()
         assert app.kept.building is building  # waiting, mounted but not laid out
         assert building not in laid_out
+        # Asleep, it slows nothing: the type-ahead's limit counts from when it went to sleep.
+        now = time.monotonic()
+        assert app.kept.busy_until(now) < now
         pausing = True
         await _until(pilot, lambda: app.kept.building is not building)
         assert building in laid_out
+
+
+async def test_a_step_let_go_while_it_waits_for_a_pause_is_not_laid_out(
+    store: Store, playbook: Playbook, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its case closed (another opened) while a step built ahead waited for a pause: removed
+    only after the next frame, it was laid out and drawn meanwhile, for nothing."""
+    from textual.screen import Screen
+
+    from screens.kept import KeptSteps
+
+    pausing = False
+    monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
+    monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: pausing)
+    laid_out: list[Screen[object]] = []
+    original = Screen._refresh_layout
+
+    def recording(self: Screen[object], *args: object, **kwargs: object) -> None:
+        laid_out.append(self)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Screen, "_refresh_layout", recording)
+
+    async def removed_late(screen: object) -> None:
+        """Removed after the wait has woken (the frame that removes it can come later)."""
+
+    monkeypatch.setattr("screens.kept._remove", removed_late)
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: app.kept.building is not None)
+        building = app.kept.building
+        assert building is not None
+        await _until(pilot, lambda: building._filled)
+        app.kept.release()  # as another case opening does
+        pausing = True
+        for _ in range(20):
+            await pilot.pause()
+        assert building not in laid_out
 
 
 async def test_a_pause_begins_once_the_last_key_s_change_is_drawn(

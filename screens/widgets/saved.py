@@ -13,6 +13,7 @@ from screens.widgets.content import update_static
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.visual import VisualType
 
 PENDING_SHOWN_AFTER = 0.1  # seconds: "saving…" for what is not written by then
 
@@ -37,6 +38,7 @@ class SavedIndicator(Static):
     _flash: Timer | None = None
     _pending_shown: Timer | None = None
     _state = ""
+    _before: tuple[str, Content | str, VisualType | None] = ("", "", None)  # before "saving"
 
     def _show(self, state: str, text: str, style: str) -> None:
         self._state = state
@@ -77,8 +79,26 @@ class SavedIndicator(Static):
         with every key) leaves the mark as it was: "saving…" for a few milliseconds was a frame
         more for every key, never seen."""
         if self._state != "saving":  # one update per unsaved stretch, not one per key
+            shown = self.content
+            self._before = (
+                self._state,
+                shown if isinstance(shown, Content | str) else "",
+                self.tooltip,
+            )
             self._state = "saving"
             self._pending_shown = self.set_timer(PENDING_SHOWN_AFTER, self._show_pending)
+
+    def mark_nothing_pending(self) -> None:
+        """What was typed is no longer to be saved (typed back to what is stored, or dropped as
+        invalid): the mark as it was before, not "saving…" until the next save."""
+        if self._state != "saving":
+            return
+        self._cancel_pending()
+        self._state, content, tooltip = self._before
+        width = content.cell_length if isinstance(content, Content) else len(content)
+        update_static(self, content, layout=width != self.content_cell_length)
+        if self.tooltip != tooltip:
+            self.tooltip = tooltip
 
     def _show_pending(self) -> None:
         self._pending_shown = None
