@@ -51,6 +51,9 @@ LIST_QUIET = 0.3
 LIST_LOOK = 0.25
 # A build ahead that has not finished after this long no longer holds typed keys back.
 BUILD_LIMIT = 2.0
+# A build's step waits at most this long for a pause (`until_pause`): one that does not come
+# (keys typed on and on, a top screen that does not take keys) does not hold the build for good.
+PAUSE_WAIT_LIMIT = 2.0
 # The order of the builds: Triage and Impact first (enter and F3 are the first keys after a case
 # opens; on a busy machine the list's pause does not hold all six builds), the steps in the order
 # of their keys, Export last: the costliest (its Markdown blocks are mounted in one go, 300 ms on
@@ -193,9 +196,10 @@ class KeptSteps:
         """Wait, while `screen` is built ahead, for the agent to pause: its costly steps (each a
         layout of the whole screen, up to 120 ms for Export on a slow machine) come between
         keys, not in front of them. A key that came during a build waited for its layouts
-        (enter from the list 410 ms). Returns at once when the screen is shown meanwhile (Textual
-        lays it out then), let go (the caller then stops: `building` is no longer `screen`), or
-        the app ends."""
+        (enter from the list 410 ms). At most PAUSE_WAIT_LIMIT; at once when the screen is
+        shown meanwhile (Textual lays it out then), let go (the caller then stops: `building` is
+        no longer `screen`), or the app ends."""
+        began = time.monotonic()
         try:
             while (
                 self.building is screen
@@ -203,6 +207,7 @@ class KeptSteps:
                 and not screen.is_current
                 and not self.app.exiting
                 and not self._quiet()
+                and time.monotonic() - began < PAUSE_WAIT_LIMIT
             ):
                 if self._resting_since is None:
                     self._resting_since = time.monotonic()

@@ -249,6 +249,7 @@ async def test_a_step_built_ahead_is_laid_out_only_while_the_agent_pauses(
     from screens.kept import KeptSteps
 
     pausing = False
+    monkeypatch.setattr("screens.kept.PAUSE_WAIT_LIMIT", 600.0)  # a loaded machine's slow turns
     monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
     monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: pausing)
     laid_out: list[Screen[object]] = []
@@ -287,6 +288,7 @@ async def test_a_step_let_go_while_it_waits_for_a_pause_is_not_laid_out(
     from screens.kept import KeptSteps
 
     pausing = False
+    monkeypatch.setattr("screens.kept.PAUSE_WAIT_LIMIT", 600.0)  # a loaded machine's slow turns
     monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
     monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: pausing)
     laid_out: list[Screen[object]] = []
@@ -313,6 +315,24 @@ async def test_a_step_let_go_while_it_waits_for_a_pause_is_not_laid_out(
         for _ in range(20):
             await pilot.pause()
         assert building not in laid_out
+
+
+async def test_a_pause_that_never_comes_holds_a_build_for_a_limited_time(
+    store: Store, playbook: Playbook, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys typed on and on, or a top screen that never takes keys: after PAUSE_WAIT_LIMIT the
+    build goes on (once seen as a test spinning for minutes on a build that never ended)."""
+    import screens.kept
+    from screens.kept import KeptSteps
+
+    monkeypatch.setattr(screens.kept, "PAUSE_WAIT_LIMIT", 0.2)
+    monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
+    monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: False)  # never a pause
+    app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: app.kept.building is not None)
+        first = app.kept.building
+        await _until(pilot, lambda: app.kept.building is not first)
 
 
 async def test_a_pause_begins_once_the_last_key_s_change_is_drawn(
