@@ -4,6 +4,7 @@ every way out of a case honours a refused save, and a paste goes in whole."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
@@ -80,17 +81,22 @@ async def test_the_mark_says_saving_until_the_commit(store: Store, make_app) -> 
         assert store.get(case_id).title == "Export stallsX"
 
 
+async def _details_saved(app: Any, pilot: Any, store: Store) -> tuple[Any, Any, str]:
+    """A new case's Details, its mark saying "✓ saved": the screen, the mark, what it shows."""
+    case_id = new_case(store, "Export stalls").id or 0
+    screen = await _open(app, pilot, case_id, "details")
+    mark = screen.saved_indicator
+    mark.mark_saved()
+    await pilot.pause()
+    return screen, mark, str(mark.render())
+
+
 async def test_a_save_sooner_than_the_mark_leaves_it_as_it_was(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
     """A key saved within PENDING_SHOWN_AFTER (a field saved as it is left, or with every key)
     does not flash "saving…": that was a frame more for every key, too short to be seen."""
-    case_id = new_case(store, "Export stalls").id or 0
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await _open(app, pilot, case_id, "details")
-        mark = screen.saved_indicator
-        mark.mark_saved()
-        await pilot.pause()
-        shown = str(mark.render())
+        _screen, mark, shown = await _details_saved(app, pilot, store)
         updates: list[object] = []
         original = mark.update
         mark.update = lambda *args, **kwargs: (updates.append(args), original(*args, **kwargs))  # type: ignore[method-assign]
@@ -104,14 +110,9 @@ async def test_a_save_sooner_than_the_mark_leaves_it_as_it_was(store: Store, mak
 async def test_an_edit_dropped_before_its_save_puts_the_mark_back(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
     """Typed back to what is stored, or made invalid, a field's edit is dropped: the mark went on
     saying "saving…" with nothing to save, until the next save (seen by a review)."""
-    case_id = new_case(store, "Export stalls").id or 0
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await _open(app, pilot, case_id, "details")
-        mark = screen.saved_indicator
-        mark.mark_saved()
-        await pilot.pause()
-        shown = str(mark.render())
+        screen, mark, shown = await _details_saved(app, pilot, store)
         screen.edit_later("title", lambda case: None)
         assert mark.state == "saving"
         mark._show_pending()  # as its timer would, a tenth of a second on

@@ -239,20 +239,17 @@ async def test_a_widget_missing_while_the_app_runs_is_still_an_error(make_app: A
     assert app.return_code == 1
 
 
-async def test_a_step_built_ahead_is_laid_out_only_while_the_agent_pauses(
-    store: Store, playbook: Playbook, case: Escalation, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A layout of a whole step built ahead (up to 120 ms for Export on a slow machine) waits
-    for a pause: a key that came during a build waited behind them all (enter 410 ms)."""
+def _pausing_when_told(monkeypatch: pytest.MonkeyPatch, pausing: list[bool]) -> list[object]:
+    """Builds start whenever none runs; the agent pauses only once `pausing[0]` is set (and the
+    wait for it is not cut short on a loaded machine). Returns the screens laid out, in order."""
     from textual.screen import Screen
 
     from screens.kept import KeptSteps
 
-    pausing = False
     monkeypatch.setattr("screens.kept.PAUSE_WAIT_LIMIT", 600.0)  # a loaded machine's slow turns
     monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
-    monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: pausing)
-    laid_out: list[Screen[object]] = []
+    monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: pausing[0])
+    laid_out: list[object] = []
     original = Screen._refresh_layout
 
     def recording(self: Screen[object], *args: object, **kwargs: object) -> None:
@@ -260,6 +257,16 @@ async def test_a_step_built_ahead_is_laid_out_only_while_the_agent_pauses(
         original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Screen, "_refresh_layout", recording)
+    return laid_out
+
+
+async def test_a_step_built_ahead_is_laid_out_only_while_the_agent_pauses(
+    store: Store, playbook: Playbook, case: Escalation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A layout of a whole step built ahead (up to 120 ms for Export on a slow machine) waits
+    for a pause: a key that came during a build waited behind them all (enter 410 ms)."""
+    pausing = [False]
+    laid_out = _pausing_when_told(monkeypatch, pausing)
     app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False, build_ahead=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await _until(pilot, lambda: app.kept.building is not None)
@@ -273,7 +280,7 @@ async def test_a_step_built_ahead_is_laid_out_only_while_the_agent_pauses(
         # Asleep, it slows nothing: the type-ahead's limit counts from when it went to sleep.
         now = time.monotonic()
         assert app.kept.busy_until(now) < now
-        pausing = True
+        pausing[0] = True
         await _until(pilot, lambda: app.kept.building is not building)
         assert building in laid_out
 
@@ -283,22 +290,8 @@ async def test_a_step_let_go_while_it_waits_for_a_pause_is_not_laid_out(
 ) -> None:
     """Its case closed (another opened) while a step built ahead waited for a pause: removed
     only after the next frame, it was laid out and drawn meanwhile, for nothing."""
-    from textual.screen import Screen
-
-    from screens.kept import KeptSteps
-
-    pausing = False
-    monkeypatch.setattr("screens.kept.PAUSE_WAIT_LIMIT", 600.0)  # a loaded machine's slow turns
-    monkeypatch.setattr(KeptSteps, "_pause", lambda self, quiet=0: self.building is None)
-    monkeypatch.setattr(KeptSteps, "_quiet", lambda self, quiet=0: pausing)
-    laid_out: list[Screen[object]] = []
-    original = Screen._refresh_layout
-
-    def recording(self: Screen[object], *args: object, **kwargs: object) -> None:
-        laid_out.append(self)
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Screen, "_refresh_layout", recording)
+    pausing = [False]
+    laid_out = _pausing_when_told(monkeypatch, pausing)
 
     async def removed_late(screen: object) -> None:
         """Removed after the wait has woken (the frame that removes it can come later)."""
@@ -311,7 +304,7 @@ async def test_a_step_let_go_while_it_waits_for_a_pause_is_not_laid_out(
         assert building is not None
         await _until(pilot, lambda: building._filled)
         app.kept.release()  # as another case opening does
-        pausing = True
+        pausing[0] = True
         for _ in range(20):
             await pilot.pause()
         assert building not in laid_out
