@@ -100,7 +100,7 @@ async def test_a_footer_keeps_only_the_keys_it_shows(make_app: AppFactory, store
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.open_case(case_id, "details")
         await pilot.pause()
-        for _ in range(6):  # each focus change shows other keys: the footer is composed again
+        for _ in range(6):  # to the list of actions and away: the footer is composed again
             app.screen.focus_next()
             await pilot.pause()
         footer = app.screen.query_one(Footer)
