@@ -171,6 +171,19 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
         if node is self or node.is_attached:
             super().update_styles(node, animate)
 
+    @property
+    def _background_screens(self) -> list[Screen[Any]]:
+        """The screens that show through the top one: none when it is opaque. Textual counts the
+        screen under the top one as shown whatever the top's background (it looks only at the
+        screens below), so the case list under an open case was laid out and drawn with it:
+        twice more on each step's first show (the Resize a first layout sends goes to the
+        screens shown), and at each change to its rows. A screen no longer shown catches up when
+        it is shown again (Textual's ScreenResume: a layout if its size or its widgets asked for
+        one, a repaint). Dialogs and the palette are translucent: what is under them shows."""
+        if self._screen_stack and self._screen_stack[-1].styles.background.a == 1:
+            return []
+        return super()._background_screens  # textual is pinned
+
     def get_driver_class(self) -> type[Driver]:
         """Textual's Linux driver, reading through our parser (screens/terminal.py): bytes that
         are not UTF-8 and escape sequences inside a paste neither end nor steer the app."""

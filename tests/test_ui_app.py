@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from textual import events
@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 import screens.type_ahead as type_ahead
 from screens.app import theme_for
+from screens.case_list import CaseList
 from screens.commands import WorkbenchCommands
 from screens.dialogs import Dialog, TextPrompt, TooSmallScreen
 from screens.help import HelpScreen
@@ -262,3 +263,47 @@ async def test_keys_held_for_a_dialog_that_never_settles_are_handed_on_after_the
             await pilot.pause()
         assert dialog.got == ["z"]
         assert not app._held_keys
+
+
+async def test_the_list_under_an_open_case_is_laid_out_when_it_shows_again(
+    make_app: AppFactory, case: Escalation
+) -> None:
+    """Under an opaque step nothing of the list shows: it is not laid out with the step (Textual
+    counted it as shown, two whole layouts of it on each step's first show), and catches up with
+    the terminal's size when it is shown again. Under a dialog, the step still shows."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        layouts: list[object] = []
+        lay_out = home._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            layouts.append(args)
+            lay_out(*args, **kwargs)
+
+        home._refresh_layout = counted  # type: ignore[method-assign]
+        assert app.open_case(case.id or 0, "triage")
+        await pilot.pause()
+        await pilot.press("f3")
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, ImpactScreen)
+        assert layouts == []
+        assert app._background_screens == [] and not home.is_current
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert layouts == []
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, Dialog)
+        assert [type(screen) for screen in app._background_screens] == [ImpactScreen]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.go_home()
+        for _ in range(3):
+            await pilot.pause()
+        assert app.screen is home and layouts
+        assert home.size == (120, 36)
+        assert home.query_one(CaseList).size.width == 120
