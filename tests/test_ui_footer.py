@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
@@ -113,3 +115,27 @@ async def test_on_reproduction_the_list_s_keys_come_and_go_with_its_focus(
         await _settle(pilot)
         assert not {"a:Add", "e:Edit", "d:Delete"} & set(_shown(app))
         assert "escape:Cases" in _shown(app)
+
+
+async def test_keys_follow_the_focus_after_a_screen_came_and_went_at_once() -> None:
+    """A screen pushed and popped before its first frame (F1 twice fast, the terminal dragged
+    across its smallest size) may take with it what was queued on it as the top screen's, the
+    footer's look at its keys among them: a look lost must not stop the later ones."""
+    app = _Form()
+    async with app.run_test(size=(80, 10)) as pilot:
+        app.query_one("#one").focus()
+        await _settle(pilot)
+        footer = app.query_one(KeysFooter)
+        app.push_screen(Screen())
+        for _ in range(1000):  # until the footer's composition is queued on the new screen
+            await asyncio.sleep(0)
+            if app.screen._callbacks:  # textual is pinned
+                break
+        assert app.screen._callbacks
+        app.screen._callbacks.clear()  # as when the screen is gone before its frame (Textual)
+        await app.pop_screen()
+        await _settle(pilot)
+        assert app.screen.query_one(KeysFooter) is footer
+        app.query_one("#steps").focus()
+        await _settle(pilot)
+        assert "a:Add" in _shown(app)

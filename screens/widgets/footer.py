@@ -4,8 +4,8 @@ Textual's Footer composes its keys again each time the screen's bindings are ref
 are refreshed several times for one focus change (the blur, the focus, each reactive declared
 with `bindings=True`): on the Impact step one tab between two fields composed the footer six
 times, each of its keys styled twice (once at mount, then again when it took the footer's
-`-compact` class), for the same keys. Here a refresh asks for one composition after the next
-frame, made only if what the keys would show differs from what they show; the keys are compact
+`-compact` class), for the same keys. Here a refresh asks for a look after the next frame, which
+composes the keys only if what they would show differs from what they show; the keys are compact
 from the start.
 
 Each key is bound to the footer's `compact`; the old keys stayed referenced from that binding for
@@ -31,18 +31,19 @@ class KeysFooter(Footer):
     """A Footer that composes its keys only when they change, and forgets the ones it took down."""
 
     _shown: tuple[object, ...] | None = None  # what the keys composed last show
-    _asked = False  # a composition is asked for, after the next frame
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
-        if self.is_attached and screen is self.screen and not self._asked:
-            self._asked = True
+        if self.is_attached and screen is self.screen:
+            # Each refresh asks for its own look (the first of a frame's composes, the others
+            # find the keys shown): the look runs after the frame, queued on the top screen,
+            # and a screen pushed and popped before its frame (F1 twice fast) drops what was
+            # queued on it. One look asked for on behalf of all would have been lost for good.
             self.call_after_refresh(self._compose_if_changed)
 
     async def _compose_if_changed(self) -> None:
-        self._asked = False
         if self.is_attached and self._keys() != self._shown:
             await self.recompose()
 
