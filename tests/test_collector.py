@@ -40,10 +40,14 @@ class _Timer:
 
 @pytest.fixture
 def gc_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """gc.freeze and gc.collect recorded, not done (this process runs the whole suite); the
-    count of young collections since the last full one under the test's control."""
-    calls: dict[str, Any] = {"freeze": 0, "collect": 0, "middle": 0}
+    """gc.freeze, gc.unfreeze and gc.collect recorded, not done (this process runs the whole
+    suite, frozen since its collection: tests/conftest.py); the count of young collections since
+    the last full one under the test's control."""
+    calls: dict[str, Any] = {"freeze": 0, "unfreeze": 0, "collect": 0, "middle": 0}
     monkeypatch.setattr(gc, "freeze", lambda: calls.__setitem__("freeze", calls["freeze"] + 1))
+    monkeypatch.setattr(
+        gc, "unfreeze", lambda: calls.__setitem__("unfreeze", calls["unfreeze"] + 1)
+    )
     monkeypatch.setattr(
         gc, "collect", lambda *a: calls.__setitem__("collect", calls["collect"] + 1) or 0
     )
@@ -69,6 +73,7 @@ def test_started_it_freezes_and_turns_automatic_older_collections_off(
     finally:
         quiet.stop()
     assert gc.get_threshold() == before
+    assert gc_calls["unfreeze"] == 1  # what it froze can be collected again
     assert not quiet.started and not quiet.tick()
 
 

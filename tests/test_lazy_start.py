@@ -150,8 +150,9 @@ async def test_the_warm_up_starts_the_quiet_collector_only_when_asked_or_in_a_te
     process's settings back when it ends."""
     import gc
 
-    frozen: list[int] = []
+    frozen: list[int] = []  # recorded, not done: this process is frozen since its collection
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    monkeypatch.setattr(gc, "unfreeze", lambda: frozen.append(-1))
     before = gc.get_threshold()
     app = WorkbenchApp(store, default_playbook, clock=fixed_clock, collect_in_pauses=wanted)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -162,6 +163,7 @@ async def test_the_warm_up_starts_the_quiet_collector_only_when_asked_or_in_a_te
         assert (gc.get_threshold() != before) is started
         assert frozen == ([1] if started else [])
     assert gc.get_threshold() == before
+    assert frozen == ([1, -1] if started else [])
 
 
 def test_a_store_given_a_loader_loads_at_the_first_save(tmp_path: Path) -> None:
