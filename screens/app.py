@@ -179,7 +179,9 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
         twice more on each step's first show (the Resize a first layout sends goes to the
         screens shown), and at each change to its rows. A screen no longer shown catches up when
         it is shown again (Textual's ScreenResume: a layout if its size or its widgets asked for
-        one, a repaint). Dialogs and the palette are translucent: what is under them shows."""
+        one, a repaint). Dialogs and the palette are translucent: what is under them shows (in a
+        16-colour terminal their background is opaque, drawn as a solid block by Textual as
+        before: the step under one catches up when it closes)."""
         if self._screen_stack and self._screen_stack[-1].styles.background.a == 1:
             return []
         return super()._background_screens  # textual is pinned
