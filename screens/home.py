@@ -114,7 +114,13 @@ class HomeScreen(Screen[None]):
             self._resumed = True
             return
         if self.is_mounted and self._wide is not None:
-            self.reload(keep_cursor=True)
+            if self._compositor.size != self.app.size:  # textual is pinned
+                # The terminal was resized while a case was shown over the list: Textual lays
+                # the list out at its new size after this handler. Loaded now, its first frame
+                # would show rows cut for the old width.
+                self.call_later(self.reload, keep_cursor=True)
+            else:
+                self.reload(keep_cursor=True)
         self.workbench.kept.build_ahead()  # the case under the cursor, in pauses
 
     @on(CaseList.Resized)

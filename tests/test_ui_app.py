@@ -301,9 +301,18 @@ async def test_the_list_under_an_open_case_is_laid_out_when_it_shows_again(
         assert [type(screen) for screen in app._background_screens] == [ImpactScreen]
         await pilot.press("escape")
         await pilot.pause()
+        widths: list[int] = []  # the list's width at each load: the new one from the first
+        load = home.reload
+
+        def measured(**kwargs: Any) -> None:
+            widths.append(home.query_one(CaseList).size.width)
+            load(**kwargs)
+
+        home.reload = measured  # type: ignore[method-assign]
         assert app.go_home()
         for _ in range(3):
             await pilot.pause()
         assert app.screen is home and layouts
         assert home.size == (120, 36)
         assert home.query_one(CaseList).size.width == 120
+        assert widths and set(widths) == {120}
