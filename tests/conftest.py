@@ -33,6 +33,8 @@ from workbench.models import (
 from workbench.playbook import Playbook, default_playbook
 
 if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
     from screens.app import WorkbenchApp
     from workbench.store import Store
 
@@ -166,6 +168,15 @@ def make_app(store: Store, playbook: Playbook) -> AppFactory:
         return WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
 
     return factory
+
+
+async def settle_until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
+    """Let the app run until `done()` (at most 200 turns of its message loops): held keys wait
+    for a dialog to focus its first field, which takes a few turns and a timer's tick or two."""
+    for _ in range(200):
+        if done():
+            return
+        await pilot.pause()
 
 
 def new_case(store: Store, title: str = "CSV export times out", **fields: object) -> Escalation:

@@ -11,7 +11,7 @@ from textual.widgets import Input, Select, Static
 
 from screens.details import DetailsScreen, deadline_feedback
 from screens.widgets import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
-from tests.conftest import NOW, new_case
+from tests.conftest import NOW, new_case, settle_until
 from workbench.models import ActionTaken, LogEntry, LogKind, Request
 
 if TYPE_CHECKING:
@@ -205,15 +205,15 @@ async def test_an_action_typed_in_one_burst_lands_in_both_fields(
             pilot.app.post_message(events.Key(key, char))
         # Held keys are handed on as the editor closes (a 10 ms poll): on a loaded machine five
         # turns of the loop were not always enough. Until the action is saved, an editor is up
-        # again and every key is handed on, at most 200 turns.
-        for _ in range(200):
-            await pilot.pause()
-            if (
-                store.get(case.id or 0).actions
+        # again and every key is handed on.
+        await settle_until(
+            pilot,
+            lambda: (
+                bool(store.get(case.id or 0).actions)
                 and isinstance(pilot.app.screen, PairEditor)
                 and not pilot.app.held_keys_pending()
-            ):
-                break
+            ),
+        )
         actions = store.get(case.id or 0).actions
         assert [(a.tried, a.outcome) for a in actions] == [("Replayed it", "Same stall")]
         # One enter too many: it reaches the list once the editor has closed (it does not pop the

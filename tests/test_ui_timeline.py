@@ -4,7 +4,6 @@ moved by the tests; nothing sleeps."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from screens.dialogs import (
 from screens.reminders import Reminders
 from screens.timeline import TimelineRow, TimelineScreen, field_label
 from screens.widgets import TickList
-from tests.conftest import NOW, new_case
+from tests.conftest import NOW, new_case, settle_until
 from workbench.followup import escalate, log_update
 from workbench.models import Escalation, LogKind, Override, Status
 from workbench.playbook import Playbook
@@ -134,15 +133,6 @@ def burst_keys(app: WorkbenchApp, *keys: str) -> None:
     for key in keys:
         char = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
         app.post_message(events.Key(key, char))
-
-
-async def settle_until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
-    """Let the app run until `done()` (at most 200 turns of its message loops): held keys wait
-    for a dialog to focus its first field, which takes a few turns and a timer's tick or two."""
-    for _ in range(200):
-        if done():
-            return
-        await pilot.pause()
 
 
 async def test_the_key_that_opens_a_dialog_and_the_keys_after_it_in_one_burst(
