@@ -1,13 +1,16 @@
 """The text area that paints again only the wrapped lines a key changed
-(screens/widgets/wrapped_lines.py): after any typing, moves, selections, focus and theme changes
-and resizes, every line it shows is the line Textual itself renders for the same state."""
+(screens/widgets/wrapped_lines.py): after any typing, moves, selections, focus, class and theme
+changes and resizes, every line it shows is the line Textual itself renders for the same state,
+with the theme's styles Textual would take from the CSS at that moment."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textual._text_area_theme import TextAreaTheme
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
@@ -21,6 +24,12 @@ _PARAGRAPH = (
 
 
 class _Form(App[None]):
+    CSS = """
+    FieldArea.-marked { background: $error-muted; }
+    FieldArea.-marked .text-area--cursor-line { background: $warning; }
+    FieldArea.-marked .text-area--selection { background: $success; }
+    """
+
     def compose(self) -> ComposeResult:
         yield FieldArea("narrative", _PARAGRAPH, id="narrative")
         yield Input(id="other")
@@ -39,6 +48,19 @@ def _plain_and_styles(strip: object) -> str:
     return repr([(segment.text, segment.style) for segment in strip])  # type: ignore[attr-defined]
 
 
+def _theme_styles(theme: TextAreaTheme) -> list[object]:
+    return [getattr(theme, field.name) for field in dataclasses.fields(theme)]
+
+
+def _fresh_theme_styles(area: TextArea) -> list[object]:
+    """The theme's styles as Textual works them out from the CSS now (as `_set_theme` makes a
+    theme, then its paint applies the CSS)."""
+    theme = dataclasses.replace(TextAreaTheme.get_builtin_theme(area.theme) or area._theme)
+    area._rich_style_cache.clear()
+    theme.apply_css(area)
+    return _theme_styles(theme)
+
+
 _KEYS = st.sampled_from(
     ["a", "b", "space", "full_stop", "comma", "1", "ü", "世", "enter", "backspace", "delete",
      "left", "right", "up", "down", "home", "end", "shift+left", "shift+right", "ctrl+left",
@@ -50,6 +72,7 @@ _STEPS = st.lists(
         st.tuples(st.just("width"), st.integers(min_value=24, max_value=90)),
         st.tuples(st.just("focus"), st.booleans()),
         st.tuples(st.just("theme"), st.sampled_from(["textual-light", "textual-dark"])),
+        st.tuples(st.just("class"), st.booleans()),
     ),
     min_size=1,
     max_size=8,
@@ -82,9 +105,12 @@ async def _check(steps: list[tuple[str, object]]) -> None:
             elif kind == "theme":
                 assert isinstance(value, str)
                 app.theme = value
+            elif kind == "class":
+                area.set_class(bool(value), "-marked")
             else:
                 (area if value else app.query_one(Input)).focus()
             await pilot.pause()
+            assert _theme_styles(area._theme) == _fresh_theme_styles(area), (kind, value)
             assert _shown(area) == _as_textual_renders(area), (kind, value)
 
 
@@ -136,3 +162,30 @@ async def test_a_key_typed_at_the_end_of_a_paragraph_paints_its_last_line_only()
         # below the text are blank, and Textual's own.)
         assert sorted({y for y in rendered if y < lines}) == [lines - 1]
         assert shown == _as_textual_renders(area)
+
+
+async def test_the_themes_styles_are_taken_from_the_css_again_only_when_the_look_changes() -> None:
+    app = _Form()
+    async with app.run_test(size=(60, 20)) as pilot:
+        area = await _at_the_end(app, pilot)
+        applied: list[TextAreaTheme] = []
+        original = TextAreaTheme.apply_css
+
+        def counting(self: TextAreaTheme, text_area: TextArea) -> None:
+            applied.append(self)
+            original(self, text_area)
+
+        try:
+            TextAreaTheme.apply_css = counting  # type: ignore[method-assign]
+            await pilot.press("x", "y", "left")
+            await pilot.pause()
+            assert applied == []  # painted three times, the same look
+            area.add_class("-marked")
+            await pilot.pause()
+            assert applied == [area._theme]
+            app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+            await pilot.pause()
+            assert applied[-1] is area._theme and len(applied) >= 2
+        finally:
+            TextAreaTheme.apply_css = original  # type: ignore[method-assign]
+        assert _theme_styles(area._theme) == _fresh_theme_styles(area)

@@ -7,6 +7,11 @@ each line was the whole paragraph styled and then cut (1.7 ms a key, of about 11
 wrapped line is kept by what it shows: its own text, where the cursor is in it, and the look
 around it; a key typed at the end of a paragraph paints its last line, not all of them.
 
+Textual's TextArea also works out its theme's styles from the CSS on every paint (six component
+styles looked up afresh: the lookups' cache is emptied by every refresh, 0.5 ms a key here); they
+change only with the look, so here they are worked out again only after a style update or a new
+theme.
+
 Whatever this cannot be sure of (a selection on the line, a bracket matched, a suggestion, tabs,
 line numbers, syntax highlighting, the placeholder) goes to Textual's own rendering, as before.
 Uses TextArea internals (textual is pinned): `tests/test_ui_wrapped_lines.py` compares every line
@@ -18,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import TextArea
 
@@ -28,11 +34,19 @@ class WrappedLinesTextArea(TextArea):
     def __init__(self, *args: object, **kwargs: object) -> None:
         # Before TextArea's own set-up, which already asks for a style update.
         self._shown_lines: LRUCache[Hashable, Strip] = LRUCache(512)
+        self._themed: object = None  # the theme object given the current look's styles
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def notify_style_update(self) -> None:
         self._shown_lines.clear()  # a new look (focus, theme, a class): every line again
+        self._themed = None  # and the theme's styles taken from the CSS again
         super().notify_style_update()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._theme is not self._themed:
+            self._themed = self._theme
+            return super().render_lines(crop)  # TextArea's: the theme's styles, then the lines
+        return super(TextArea, self).render_lines(crop)  # the same look: the lines alone
 
     def render_line(self, y: int) -> Strip:
         key = self._shown_key(y)
