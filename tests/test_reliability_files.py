@@ -228,7 +228,7 @@ def _banner(screen: object) -> str:
 
 @pytest.mark.parametrize(
     "what", ["file", pytest.param("folder", marks=pytest.mark.soak)]
-)  # the folder case is also in tests/test_store.py (store level)
+)  # the folder case is also in tests/store/test_file.py (store level)
 async def test_read_only_database_opens_read_only_with_a_banner(
     what: str, tmp_path: Path, playbook: Playbook
 ) -> None:
