@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -154,8 +155,23 @@ class TimelineScreen(CaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self._changes_width = 0  # the width the change log's values were cut to
         self.set_interval(TICK_SECONDS, self.tick, name="timeline-countdown")
         self.query_one("#timeline-log", VerticalScroll).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The change log's values are cut to a third of the screen's width: at a new width they
+        are cut again (a resize under another screen arrives when this one is shown again), the
+        row under the cursor kept."""
+        if self.showing_changes and self._change_width() != self._changes_width:
+            table = self.query_one("#timeline-changes", DataTable)
+            row, scroll = table.cursor_row, table.scroll_offset
+            self._render_changes()
+            table.move_cursor(row=row, scroll=False)
+            table.scroll_to(scroll.x, scroll.y, animate=False, immediate=True)
+
+    def _change_width(self) -> int:
+        return max(20, self.size.width // 3)
 
     # -- rendering --------------------------------------------------------------------------------
     @property
@@ -297,12 +313,13 @@ class TimelineScreen(CaseScreen):
         table.add_column("Field", key="field")
         table.add_column("Old -> new", key="change")
         try:
-            events = self.workbench.store.events(self.case_id)
+            changes = self.workbench.store.events(self.case_id)
         except StoreError as exc:
             self.notify(str(exc), title="Change log", severity="error")
             return
         now = self.now()
-        rows = followup.change_rows(events, width=max(20, self.size.width // 3))
+        self._changes_width = self._change_width()
+        rows = followup.change_rows(changes, width=self._changes_width)
         authors = any(row.author for row in rows)  # a team database says who
         if authors:
             table.add_column("Who", key="who")

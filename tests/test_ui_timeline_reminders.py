@@ -86,6 +86,36 @@ async def test_countdown_follows_the_clock_and_turns_red(store: Store, playbook:
         assert customer.has_class("-due") and "latest in 1 h 40 m" in str(customer.render())
 
 
+async def test_the_change_log_is_cut_again_at_a_new_width_even_one_made_under_another_screen(
+    store: Store, playbook: Playbook
+) -> None:
+    case = escalated_case(store)
+    case.narrative = "Exports of more than ten thousand rows time out for every EU tenant " * 3
+    store.save(case)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(90, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("g")
+        table = screen.query_one("#timeline-changes", DataTable)
+
+        def longest_change() -> int:
+            return max(len(str(table.get_row_at(i)[2])) for i in range(table.row_count))
+
+        narrow = longest_change()
+        table.move_cursor(row=1)
+        await pilot.resize_terminal(150, 30)
+        await pilot.pause()
+        assert longest_change() > narrow
+        assert table.cursor_row == 1  # the reader's place is kept
+        await pilot.press("f8")  # Similar, pushed over the timeline
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert longest_change() == narrow
+
+
 # -- reminders ----------------------------------------------------------------------------------------
 async def test_reminders_notify_and_ring_once_per_new_due(
     store: Store, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
