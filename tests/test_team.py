@@ -9,6 +9,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -262,6 +263,15 @@ def test_an_agent_on_a_database_without_the_schema_is_told_to_run_init(
     with pytest.raises(TeamSchemaError, match="team init"):
         open_store(as_role(pg_url, prefix + "eve"), playbook)
     assert "team init" in one_line_error(run(as_role(pg_url, prefix + "eve"), "list"))
+
+
+def test_backup_of_a_team_database_is_one_line_pointing_to_pg_dump(
+    team: dict[str, str], tmp_path: Path
+) -> None:
+    target = tmp_path / "backup.db"
+    line = one_line_error(run(team["alice"], "backup", str(target)))
+    assert "pg_dump" in line and "backed up on its server" in line
+    assert not target.exists()
 
 
 def test_redact_url() -> None:
