@@ -96,6 +96,7 @@ class TimelineScreen(CaseScreen):
     """Follow-up view (due next + running log) and full change log for one case."""
 
     STEP = "timeline"
+    _changes_width = 0  # the width the change log's values were last cut to
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -155,7 +156,6 @@ class TimelineScreen(CaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self._changes_width = 0  # the width the change log's values were cut to
         self.set_interval(TICK_SECONDS, self.tick, name="timeline-countdown")
         self.query_one("#timeline-log", VerticalScroll).focus()
 
