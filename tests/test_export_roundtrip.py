@@ -311,6 +311,12 @@ NASTY = [
     "e\u0301",
     "    ",
     "2026-11-28 17:00 UTC",
+    # Lines that name a section (the template's headings and the names people give them).
+    "\nImpact\n",
+    "\nComms",
+    "\nDESCRIPTION: ",
+    "ii. Repro",
+    "\nThe ask (below)\n",
 ]
 free_text = st.lists(
     st.one_of(st.sampled_from(NASTY), st.text(st.characters(exclude_categories=[]), max_size=6)),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from workbench.document.sections import names_section
 from workbench.document.structure import (
     BASELINE_LABELS,
     ENVIRONMENT_LABELS,
@@ -63,17 +64,6 @@ def label_start(doc: Document) -> re.Pattern[str]:
     return re.compile(rf"[ \t]*(?:{alternatives})[ \t]*:", re.IGNORECASE)
 
 
-@lru_cache(maxsize=16)
-def heading_lines(doc: Document) -> frozenset[str]:
-    """The template's headings, normalised as the parse compares them (with and without a
-    parenthesised tail): a line of user text equal to one would start a section in plain text."""
-    out: set[str] = set()
-    for heading in doc.headings.model_dump().values():
-        out.add(" ".join(heading.split()).lower())
-        out.add(" ".join(re.sub(r"\s*\([^)]*\)\s*$", "", heading).split()).lower())
-    return frozenset(out)
-
-
 @dataclass(frozen=True, slots=True)
 class Esc:
     """Where a value sits and what it must not forge."""
@@ -103,8 +93,8 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
         return True  # a block, or an intro line ("Steps:") that the parse sets apart
     if label_start(how.doc).match(line) or how.doc.placeholder in line:
         return True
-    if " ".join(line.split()).lower() in heading_lines(how.doc):
-        return True
+    if names_section(how.doc, line):
+        return True  # a heading, or another name for one: it would start a section
     if any(ch in line for ch in how.extra):
         return True
     if how.arrow and "->" in line:

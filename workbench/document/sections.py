@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Literal, get_args
 
 from workbench.document.aliases import HEADING_ALIASES, TITLE_LABELS
@@ -43,6 +45,7 @@ _REQUIRED: tuple[SectionKey, ...] = (
 
 _NUMBERING = re.compile(r"^(?:#+\s*)?(?:\d{1,2}|[ivx]{1,4}|[a-g])[.)]\s+", re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\([^)]*\)\s*$")
+_HEADING_MAX = 90  # a longer line is text, whatever it starts with
 
 
 def _norm_heading(text: str) -> str:
@@ -54,7 +57,8 @@ def _norm_heading(text: str) -> str:
     return text.strip("*_ ").rstrip(":").strip().lower()
 
 
-def _heading_keys(doc: Document) -> dict[str, SectionKey]:
+@lru_cache(maxsize=16)
+def _heading_keys(doc: Document) -> Mapping[str, SectionKey]:
     """Normalised heading text -> section: the playbook's headings, with and without their bracketed
     remark, then the other names people give them (`aliases.HEADING_ALIASES`)."""
     keys: dict[str, SectionKey] = {}
@@ -75,6 +79,22 @@ _BOLD_HEAD = re.compile(
 )
 
 
+def names_section(doc: Document, line: str) -> bool:
+    """Would this line, written plainly as a line of a paragraph, start a section when read back
+    (`Sections.plain_headings`): a heading of the template or another name for one (with
+    numbering, emphasis, a trailing colon or a bracketed remark), alone or in bold or capitals
+    before the text it heads. The render's escaping asks, so typed text never splits a section."""
+    keys = _heading_keys(doc)
+    stripped = line.strip()
+    if len(stripped) <= _HEADING_MAX and _norm_heading(stripped) in keys:
+        return True
+    match = _BOLD_HEAD.match(line)
+    if match is None:
+        return False
+    head = match.group("head") or match.group("caps")
+    return len(head) <= _HEADING_MAX and _norm_heading(head) in keys
+
+
 def section_heading(doc: Document, key: SectionKey) -> str:
     """The section's heading as the playbook writes it (for messages that name the section)."""
     heading: str = getattr(doc.headings, key)
@@ -92,7 +112,7 @@ class Sections:
         self.unknown: list[tuple[Text, list[Block]]] = []
 
     def section_of(self, text: Text) -> SectionKey | None:
-        if not text.all_raw() or len(text) > 90:
+        if not text.all_raw() or len(text) > _HEADING_MAX:
             return None
         return self.heading_keys.get(_norm_heading(text.text))
 
