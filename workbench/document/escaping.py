@@ -15,10 +15,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from workbench.document.aliases import (
+    ASK_LABELS,
+    COMPONENT_LABELS,
+    CUSTOMER_LABELS,
+    DEADLINE_LABELS,
+    FIELD_LABEL_ALIASES,
+    ROUTED_LABELS,
+    SEVERITY_LABELS,
+    TITLE_LABELS,
+)
 from workbench.document.sections import names_section
 from workbench.document.structure import (
+    ACTION_SEPARATORS,
     BASELINE_LABELS,
     ENVIRONMENT_LABELS,
+    INPUT_SEPARATORS,
     NOT_APPLICABLE_LABEL,
 )
 
@@ -43,13 +55,13 @@ _LINE_START = re.compile(
     r"[>|<]|#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|~~~|```"
     r"|(?:[-*_][ \t]*){3,}$|[-=]+[ \t]*$"
 )
-_STEP_INPUT = re.compile(r"[ \t]+(?:—|–|--|-)[ \t]*input[ \t]*:", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16)
 def label_start(doc: Document) -> re.Pattern[str]:
-    """Every label of the document followed by a colon: a line of user text that starts like this
-    would be read as a field of its own."""
+    """Every label of the document, and every other name the parse takes for one
+    (`aliases`), followed by a colon (or a remark in brackets and a colon, "Evidence (HAR):"): a
+    line of user text that starts like this would be read as a field of its own."""
     labels = {
         doc.title_label,
         doc.severity_label,
@@ -59,9 +71,17 @@ def label_start(doc: Document) -> re.Pattern[str]:
         *(choice.label for choice in doc.ask_types),
         *BASELINE_LABELS.values(),
         *ENVIRONMENT_LABELS.values(),
+        *(alias for aliases in FIELD_LABEL_ALIASES.values() for alias in aliases),
+        *DEADLINE_LABELS,
+        *ASK_LABELS,
+        *TITLE_LABELS,
+        *SEVERITY_LABELS,
+        *ROUTED_LABELS,
+        *CUSTOMER_LABELS,
+        *COMPONENT_LABELS,
     }
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-    return re.compile(rf"[ \t]*(?:{alternatives})[ \t]*:", re.IGNORECASE)
+    return re.compile(rf"[ \t]*(?:{alternatives})[ \t]*(?:\([^)\n]*\)[ \t]*)?:", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +93,10 @@ class Esc:
     indent: str = ""  # continuation lines start with this (the list item's content column)
     line_start: bool = False  # the value's first line starts a line of the document
     extra: str = ""  # more characters that are structure here (";" between parts)
-    arrow: bool = False  # "->" is structure here (what was tried, before its outcome)
+    arrow: bool = False  # "->" and its kin are structure here (what was tried, before its outcome)
     step_input: bool = False  # " — input:" is structure here (a step's action)
     block_ok: bool = True  # a fenced code block may stand for the value
+    labels: bool = True  # a label at a line's start is structure here (not in the narrative)
 
 
 def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
@@ -91,15 +112,15 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
         return True
     if at_start and (_LINE_START.match(line) or line.endswith(":")):
         return True  # a block, or an intro line ("Steps:") that the parse sets apart
-    if label_start(how.doc).match(line) or how.doc.placeholder in line:
+    if (how.labels and label_start(how.doc).match(line)) or how.doc.placeholder in line:
         return True
     if names_section(how.doc, line):
         return True  # a heading, or another name for one: it would start a section
     if any(ch in line for ch in how.extra):
         return True
-    if how.arrow and "->" in line:
+    if how.arrow and ACTION_SEPARATORS.search(line):
         return True
-    return how.step_input and _STEP_INPUT.search(line) is not None
+    return how.step_input and INPUT_SEPARATORS.search(line) is not None
 
 
 def _loose_underscore(line: str, how: Esc) -> bool:

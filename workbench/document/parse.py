@@ -37,10 +37,12 @@ from workbench.document.preamble import HeaderParser, block_text
 from workbench.document.report import Report
 from workbench.document.sections import SectionKey, Sections, section_heading
 from workbench.document.structure import (
+    ACTION_SEPARATORS,
     BASELINE_DEFAULT,
     BASELINE_LABELS,
     ENVIRONMENT_DEFAULT,
     ENVIRONMENT_LABELS,
+    INPUT_SEPARATORS,
     NOT_APPLICABLE_LABEL,
 )
 from workbench.document.times import parse_time
@@ -72,11 +74,6 @@ __all__ = ["IMPORTED_SEVERITY_REASON", "parse_markdown", "read_document"]
 
 IMPORTED_SEVERITY_REASON = "Stated in the imported document"
 
-_STEP_INPUT = re.compile(r"[ \t]+(?:—|–|--|-)[ \t]*input[ \t]*:", re.IGNORECASE)
-# Between what was tried and its outcome: the template's "->" and what people type for it.
-_ACTION_SEPARATORS = re.compile(
-    r"-->|—>|–>|->|=>|→|⇒|(?<=\s)[-–—]\s+(?:result|outcome)\s*:", re.IGNORECASE
-)
 _LINKED = re.compile(r"#?(\d+)")
 _FILE_LIKE = re.compile(
     r"\.(?:har|log|txt|png|jpe?g|gif|mp4|mov|webm|zip|gz|json|csv|pdf)\b|screenshot|recording|"
@@ -215,7 +212,7 @@ class _Parser(HeaderParser):
         return text if any(lowered.startswith(word) for word in NOT_APPLICABLE) else ""
 
     def step(self, text: Text) -> ReproStep:
-        match = text.search(_STEP_INPUT)
+        match = text.search(INPUT_SEPARATORS)
         if match is None:
             return ReproStep(action=self.value(text))
         action = self.value(text.cut(0, match.start()))
@@ -255,7 +252,7 @@ class _Parser(HeaderParser):
             return []
         actions: list[ActionTaken] = []
         for text in texts:
-            match = text.search(_ACTION_SEPARATORS)
+            match = text.search(ACTION_SEPARATORS)
             if match is None:
                 actions.append(ActionTaken(tried=self.value(text)))
             else:

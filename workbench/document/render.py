@@ -127,9 +127,12 @@ class _Renderer:
         arrow: bool = False,
         step_input: bool = False,
         block_ok: bool = True,
+        labels: bool = True,
     ) -> str:
         """The sanitized value as document text, or the placeholder when it is empty."""
-        how = Esc(self.doc, self.plain, indent, line_start, extra, arrow, step_input, block_ok)
+        how = Esc(
+            self.doc, self.plain, indent, line_start, extra, arrow, step_input, block_ok, labels
+        )
         value = sanitize(value)
         return (encode(value, how) if value else "") or self.placeholder
 
@@ -196,7 +199,9 @@ def _narrative(r: _Renderer, case: Escalation) -> str:
         extras.append(f"Lessons learned: {sanitize(case.resolution.lessons_learned)}")
     if not pieces and not extras:
         return r.placeholder
-    out = [_start(r.enc(piece, line_start=True), "") for piece in [*pieces, *extras]]
+    # The narrative is read back as text whatever its lines start with: a line "Customer: Acme"
+    # is no field there, and stays prose.
+    out = [_start(r.enc(piece, line_start=True, labels=False), "") for piece in [*pieces, *extras]]
     return "\n\n".join(out)
 
 

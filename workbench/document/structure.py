@@ -3,13 +3,17 @@ for a document that is not in the playbook's structure."""
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ACTION_SEPARATOR",
+    "ACTION_SEPARATORS",
     "BASELINE_DEFAULT",
     "BASELINE_LABELS",
     "ENVIRONMENT_DEFAULT",
     "ENVIRONMENT_LABELS",
     "INPUT_SEPARATOR",
+    "INPUT_SEPARATORS",
     "NOT_APPLICABLE_LABEL",
     "DocumentError",
 ]
@@ -37,6 +41,12 @@ INPUT_SEPARATOR = " — input: "
 # The one line of a section that does not apply to the case ("Not applicable: a security report").
 NOT_APPLICABLE_LABEL = "Not applicable"
 ACTION_SEPARATOR = " -> "
+# What the parse takes for those separators: the template's and what people type for them. The
+# render writes a value holding one of these as literal text, so it is never split there.
+INPUT_SEPARATORS = re.compile(r"[ \t]+(?:—|–|--|-)[ \t]*input[ \t]*:", re.IGNORECASE)
+ACTION_SEPARATORS = re.compile(
+    r"-->|—>|–>|->|=>|→|⇒|(?<=\s)[-–—]\s+(?:result|outcome)\s*:", re.IGNORECASE
+)
 
 
 class DocumentError(ValueError):
