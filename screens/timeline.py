@@ -162,13 +162,17 @@ class TimelineScreen(CaseScreen):
     def on_resize(self, event: events.Resize) -> None:
         """The change log's values are cut to a third of the screen's width: at a new width they
         are cut again (a resize under another screen arrives when this one is shown again), the
-        row under the cursor kept."""
-        if self.showing_changes and self._change_width() != self._changes_width:
+        row under the cursor kept. Each width is read once: a store that cannot answer (a team
+        database away) leaves the rows as they were, and is not asked again at every step of a
+        drag."""
+        width = self._change_width()
+        if self.showing_changes and width != self._changes_width:
+            self._changes_width = width
             table = self.query_one("#timeline-changes", DataTable)
             row, scroll = table.cursor_row, table.scroll_offset
-            self._render_changes()
-            table.move_cursor(row=row, scroll=False)
-            table.scroll_to(scroll.x, scroll.y, animate=False, immediate=True)
+            if self._render_changes(quiet=True):
+                table.move_cursor(row=row, scroll=False)
+                table.scroll_to(scroll.x, scroll.y, animate=False, immediate=True)
 
     def _change_width(self) -> int:
         return max(20, self.size.width // 3)
@@ -304,19 +308,20 @@ class TimelineScreen(CaseScreen):
         except StoreError:
             return {}
 
-    def _render_changes(self) -> None:
+    def _render_changes(self, *, quiet: bool = False) -> bool:
+        """The change log read and shown; False when the store could not answer: said, and the
+        table emptied, unless `quiet` (the rows shown stay as they were)."""
         from workbench.store import StoreError
 
         table = self.query_one("#timeline-changes", DataTable)
-        table.clear(columns=True)
-        table.add_column("When", key="at")
-        table.add_column("Field", key="field")
-        table.add_column("Old -> new", key="change")
         try:
             changes = self.workbench.store.events(self.case_id)
         except StoreError as exc:
-            self.notify(str(exc), title="Change log", severity="error")
-            return
+            if not quiet:
+                _columns(table)
+                self.notify(str(exc), title="Change log", severity="error")
+            return False
+        _columns(table)
         now = self.now()
         self._changes_width = self._change_width()
         rows = followup.change_rows(changes, width=self._changes_width)
@@ -331,6 +336,7 @@ class TimelineScreen(CaseScreen):
             table.add_row(*cells, key=str(index))
         if not rows:
             table.add_row("", "nothing changed yet", "")
+        return True
 
     # -- actions ----------------------------------------------------------------------------------
     def action_toggle_view(self) -> None:
@@ -414,6 +420,14 @@ class TimelineScreen(CaseScreen):
 
 
 _DUE_RANK = {"upcoming": 0, "due": 1, "overdue": 2}
+
+
+def _columns(table: DataTable[str]) -> None:
+    """The change log's table emptied, with its columns (the author's is added when known)."""
+    table.clear(columns=True)
+    table.add_column("When", key="at")
+    table.add_column("Field", key="field")
+    table.add_column("Old -> new", key="change")
 
 
 def _due_content(line: followup.DueLine) -> Content:

@@ -18,7 +18,7 @@ from tests.timeline_helpers import Clock, escalated_case, make, open_timeline, t
 from workbench.followup import escalate, log_update
 from workbench.models import Status
 from workbench.playbook import Playbook
-from workbench.store import Store
+from workbench.store import Store, StoreError
 
 
 # -- change log, countdown ----------------------------------------------------------------------------
@@ -114,6 +114,35 @@ async def test_the_change_log_is_cut_again_at_a_new_width_even_one_made_under_an
         await pilot.pause()
         assert app.screen is screen
         assert longest_change() == narrow
+
+
+async def test_a_resize_while_the_change_log_cannot_be_read_keeps_its_rows_and_asks_once(
+    store: Store, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = escalated_case(store)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(90, 30)) as pilot:
+        screen = await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("g")
+        table = screen.query_one("#timeline-changes", DataTable)
+        shown = [table.get_row_at(i) for i in range(table.row_count)]
+        asked: list[int] = []
+
+        def away(case_id: int) -> object:
+            asked.append(case_id)
+            raise StoreError("the team database is not reachable")
+
+        monkeypatch.setattr(store, "events", away)
+        for width in (100, 100, 110):  # a drag: two events at one width, then another
+            await pilot.resize_terminal(width, 30)
+            await pilot.pause()
+        assert len(asked) == 2  # once per width
+        assert [table.get_row_at(i) for i in range(table.row_count)] == shown
+        assert not app._notifications  # a drag is no place for a toast per step
+        await pilot.press("g", "g")  # asked for by the agent: said, and no stale rows
+        await pilot.pause()
+        assert table.row_count == 0 and len(table.columns) == 3
+        assert any("not reachable" in str(n.message) for n in app._notifications)
 
 
 # -- reminders ----------------------------------------------------------------------------------------

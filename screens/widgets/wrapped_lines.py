@@ -10,7 +10,9 @@ around it; a key typed at the end of a paragraph paints its last line, not all o
 Textual's TextArea also works out its theme's styles from the CSS on every paint (six component
 styles looked up afresh: the lookups' cache is emptied by every refresh, 0.5 ms a key here); they
 change only with the look, so here they are worked out again only after a style update or a new
-theme.
+theme. (Textual announces no style update for a style set inline, `styles.x = ...`, on the area or
+an ancestor, nor for `App.ansi_color`: the app does neither; one that does must call
+`notify_style_update` on the areas under it.)
 
 Whatever this cannot be sure of (a selection on the line, a bracket matched, a suggestion, tabs,
 line numbers, syntax highlighting, the placeholder) goes to Textual's own rendering, as before.
