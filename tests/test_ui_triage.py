@@ -144,6 +144,23 @@ async def test_note_tier_and_accept(make_app: AppFactory, store: Store, case: Es
         assert "Routed to: Support L2" in _text(screen, "#triage-destinations")
 
 
+async def test_the_header_tells_a_suggested_route_from_a_chosen_one(
+    make_app: AppFactory, store: Store, case: Escalation
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen = await _open(app, pilot, case)
+        facts = screen.query_one("#case-facts", Static)
+        assert "not routed" in str(facts.render())
+        screen.toggle("esc.technical.code_fix")
+        await pilot.pause()
+        assert "Engineering (suggested)" in str(facts.render())  # Triage: "Not routed yet"
+        await pilot.press("a")
+        await pilot.pause()
+        shown = str(facts.render())
+        assert "Engineering" in shown and "suggested" not in shown
+
+
 async def test_security_banner(make_app: AppFactory, store: Store, case: Escalation) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

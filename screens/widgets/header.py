@@ -89,7 +89,7 @@ class CaseHeader(Vertical):
             sep,
             severity_content(effective_severity(case, app.playbook, now)),
             sep,
-            Content(routed_label(case, app.playbook, now) or "not routed"),
+            _routing(routed_label(case, app.playbook, now), chosen=bool(case.routed_to)),
             Content(" "),
         ]
         # As wide as its text: the title's room changes only when the facts' length does.
@@ -102,3 +102,11 @@ class CaseHeader(Vertical):
     @property
     def saved(self) -> SavedIndicator:
         return self.query_one(SavedIndicator)
+
+
+def _routing(label: str, *, chosen: bool) -> Content:
+    """Where the case goes: the destinations chosen, or the triage's suggestion until one is
+    accepted (Triage says "Not routed yet" then; the header must not read as routed)."""
+    if not label:
+        return Content("not routed")
+    return Content(label) if chosen else Content.styled(f"{label} (suggested)", "dim")
