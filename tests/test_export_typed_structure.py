@@ -200,3 +200,17 @@ def test_what_was_tried_holding_an_arrow_stays_whole(
     case.actions = [ActionTaken(tried=tried, outcome=outcome)]
     back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)  # type: ignore[operator]
     assert [(a.tried, a.outcome) for a in back.actions] == [(tried, outcome)]
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+def test_a_narrative_introducing_one_log_line_stays_prose_around_it(render: object) -> None:
+    log = 'WARN export-7 <row id=88> skipped; retry=3 "*"'
+    typed = f"The nightly export drops 3% of rows.\nThe worker log shows:\n{log}\n\nSteps:"
+    case = _with("narrative", typed)
+    text = render(case, PB, NOW, tz=UTC)  # type: ignore[operator]
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).narrative == typed
+    if render is render_markdown:
+        heading = PB.document.headings.narrative
+        section = text.split(heading, 1)[1].split(PB.document.headings.reproduction, 1)[0]
+        assert "```" not in section  # not the whole narrative in a code block
+        assert "The worker log shows:\n`" + log + "`\n\nSteps:\n" in section

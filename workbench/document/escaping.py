@@ -96,7 +96,9 @@ class Esc:
     arrow: bool = False  # "->" and its kin are structure here (what was tried, before its outcome)
     step_input: bool = False  # " — input:" is structure here (a step's action)
     block_ok: bool = True  # a fenced code block may stand for the value
-    labels: bool = True  # a label at a line's start is structure here (not in the narrative)
+    # A label at a line's start, and a line ending in ":" (an intro, "Steps:"), are structure here:
+    # everywhere but the narrative, which the parse reads as text whatever its lines say.
+    labels: bool = True
 
 
 def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
@@ -110,7 +112,7 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
     active = _PLAIN_ACTIVE if how.plain else _MD_ACTIVE
     if active.search(line) or _loose_underscore(line, how):
         return True
-    if at_start and (_LINE_START.match(line) or line.endswith(":")):
+    if at_start and (_LINE_START.match(line) or (how.labels and line.endswith(":"))):
         return True  # a block, or an intro line ("Steps:") that the parse sets apart
     if (how.labels and label_start(how.doc).match(line)) or how.doc.placeholder in line:
         return True

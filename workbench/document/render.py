@@ -199,8 +199,8 @@ def _narrative(r: _Renderer, case: Escalation) -> str:
         extras.append(f"Lessons learned: {sanitize(case.resolution.lessons_learned)}")
     if not pieces and not extras:
         return r.placeholder
-    # The narrative is read back as text whatever its lines start with: a line "Customer: Acme"
-    # is no field there, and stays prose.
+    # The narrative is read back as text whatever its lines start or end with: "Customer: Acme"
+    # is no field there, nor "The worker log shows:" an intro; both stay prose.
     out = [_start(r.enc(piece, line_start=True, labels=False), "") for piece in [*pieces, *extras]]
     return "\n\n".join(out)
 
