@@ -19,6 +19,7 @@ from workbench.models import (
     BusinessImpact,
     Communication,
     Escalation,
+    References,
     Reproduction,
     ReproStep,
     Request,
@@ -214,3 +215,62 @@ def test_a_narrative_introducing_one_log_line_stays_prose_around_it(render: obje
         section = text.split(heading, 1)[1].split(PB.document.headings.reproduction, 1)[0]
         assert "```" not in section  # not the whole narrative in a code block
         assert "The worker log shows:\n`" + log + "`\n\nSteps:\n" in section
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+@pytest.mark.parametrize(
+    ("tried", "outcome"),
+    [
+        ("Replayed the webhook\n— result: duplicated", ""),
+        ("Restarted the worker\n– outcome: same", ""),
+        ("Retried the job -\nresult: same 502", "no change"),
+    ],
+)
+def test_a_separator_word_on_the_next_line_does_not_split_what_was_tried(
+    tried: str, outcome: str, render: object
+) -> None:
+    case = _with("action", "x")
+    case.actions = [ActionTaken(tried=tried, outcome=outcome)]
+    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)  # type: ignore[operator]
+    assert [(a.tried, a.outcome) for a in back.actions] == [(tried, outcome)]
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+def test_a_link_reference_definition_typed_as_text_stays(render: object) -> None:
+    case = _with("narrative", "Exports fail.\n\n[JIRA-1]: https://jira.example/browse/JIRA-1")
+    case.references = References(tickets=["[JIRA-2]: https://jira.example/browse/JIRA-2"])
+    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)  # type: ignore[operator]
+    assert back.narrative == case.narrative
+    assert back.references.tickets == case.references.tickets
+
+
+def test_label_like_text_where_the_parse_reads_no_label_is_written_as_typed() -> None:
+    """Only a section whose parse takes a label protects lines starting like one: the title, what
+    was tried and its outcome, and reference items are written plainly (an engineering lead
+    reads them, and they come back exactly)."""
+    case = Escalation(
+        title="SLA: breach in 2h for Acme",
+        customer="Acme",
+        created_at=NOW,
+        updated_at=NOW,
+        actions=[
+            ActionTaken(
+                tried="Service: restarted billing-api",
+                outcome="Customer: still sees 502\nSLA: clock keeps running",
+            )
+        ],
+        references=References(tickets=["Ticket: https://support.example/t/61200"]),
+        communication=Communication(escalation_risk="Risk: churn at renewal"),
+    )
+    text = render_markdown(case, PB, NOW, tz=UTC)
+    assert "# ESCALATION: SLA: breach in 2h for Acme\n" in text
+    assert "1. Service: restarted billing-api -> Customer: still sees 502\n" in text
+    assert "   SLA: clock keeps running\n" in text
+    assert "  - Ticket: https://support.example/t/61200\n" in text
+    back = parse_markdown(text, PB, now=NOW, tz=UTC)
+    assert (back.title, back.actions, back.references.tickets) == (
+        case.title,
+        case.actions,
+        case.references.tickets,
+    )
+    assert back.communication.escalation_risk == "Risk: churn at renewal"

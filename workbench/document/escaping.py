@@ -12,19 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from workbench.document.aliases import (
-    ASK_LABELS,
-    COMPONENT_LABELS,
-    CUSTOMER_LABELS,
-    DEADLINE_LABELS,
-    FIELD_LABEL_ALIASES,
-    ROUTED_LABELS,
-    SEVERITY_LABELS,
-    TITLE_LABELS,
-)
 from workbench.document.sections import names_section
 from workbench.document.structure import (
     ACTION_SEPARATORS,
@@ -44,10 +33,11 @@ __all__ = ["Esc", "code_span", "encode", "fence", "label_start", "needs_span"]
 _MD_ACTIVE = re.compile(r"[`*\[\]<|~\\]|&(?:#[0-9]|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)")
 # Plain text is read back by the same CommonMark parser, which keeps emphasis, raw HTML and
 # unmatched brackets as typed; what it would change: backslash escapes, character references, code
-# spans, autolinks, links and images.
+# spans, autolinks, links and images, and link reference definitions ("[JIRA-1]: https://...",
+# which vanish from the text).
 _PLAIN_ACTIVE = re.compile(
     r"`|\\[!-/:-@\[-`{-~]|\\$|&(?:#[0-9]|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)"
-    r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>]+>|\]\(|\]\[|!\["
+    r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>]+>|\]\(|\]\[|\]:|!\["
 )
 # A line start that could open a block: a list item, a heading, a quote, a fence, a table row, a
 # thematic break or setext underline, an HTML block, an ordered list item.
@@ -57,11 +47,19 @@ _LINE_START = re.compile(
 )
 
 
-@lru_cache(maxsize=16)
-def label_start(doc: Document) -> re.Pattern[str]:
-    """Every label of the document, and every other name the parse takes for one
-    (`aliases`), followed by a colon (or a remark in brackets and a colon, "Evidence (HAR):"): a
-    line of user text that starts like this would be read as a field of its own."""
+_LABEL_STARTS: dict[tuple[int, tuple[str, ...]], tuple[Document, re.Pattern[str]]] = {}
+
+
+def label_start(doc: Document, aliases: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Every label of the document, and `aliases` (the other names the parse takes for the labels
+    of the section a value is in: `aliases.py`), followed by a colon or by a remark in brackets
+    and a colon ("Evidence (HAR):"): a line of user text that starts like this would be read as a
+    field of its own. Kept per document object (hashing a playbook's document per line of text
+    cost more than the match)."""
+    key = (id(doc), aliases)
+    kept = _LABEL_STARTS.get(key)
+    if kept is not None and kept[0] is doc:
+        return kept[1]
     labels = {
         doc.title_label,
         doc.severity_label,
@@ -71,17 +69,14 @@ def label_start(doc: Document) -> re.Pattern[str]:
         *(choice.label for choice in doc.ask_types),
         *BASELINE_LABELS.values(),
         *ENVIRONMENT_LABELS.values(),
-        *(alias for aliases in FIELD_LABEL_ALIASES.values() for alias in aliases),
-        *DEADLINE_LABELS,
-        *ASK_LABELS,
-        *TITLE_LABELS,
-        *SEVERITY_LABELS,
-        *ROUTED_LABELS,
-        *CUSTOMER_LABELS,
-        *COMPONENT_LABELS,
+        *aliases,
     }
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-    return re.compile(rf"[ \t]*(?:{alternatives})[ \t]*(?:\([^)\n]*\)[ \t]*)?:", re.IGNORECASE)
+    pattern = re.compile(rf"[ \t]*(?:{alternatives})[ \t]*(?:\([^)\n]*\)[ \t]*)?:", re.IGNORECASE)
+    if len(_LABEL_STARTS) > 64:
+        _LABEL_STARTS.clear()
+    _LABEL_STARTS[key] = (doc, pattern)
+    return pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +94,8 @@ class Esc:
     # A label at a line's start, and a line ending in ":" (an intro, "Steps:"), are structure here:
     # everywhere but the narrative, which the parse reads as text whatever its lines say.
     labels: bool = True
+    # The other names the parse takes for the labels of this value's section (`label_start`).
+    aliases: tuple[str, ...] = ()
 
 
 def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
@@ -114,7 +111,9 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
         return True
     if at_start and (_LINE_START.match(line) or (how.labels and line.endswith(":"))):
         return True  # a block, or an intro line ("Steps:") that the parse sets apart
-    if (how.labels and label_start(how.doc).match(line)) or how.doc.placeholder in line:
+    if how.labels and label_start(how.doc, how.aliases).match(line):
+        return True  # a field of its own (or a part of its own, after a ";")
+    if how.doc.placeholder in line:
         return True
     if names_section(how.doc, line):
         return True  # a heading, or another name for one: it would start a section

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 
+from workbench.document.aliases import ASK_LABELS, DEADLINE_LABELS, FIELD_LABEL_ALIASES
 from workbench.document.deadlines import read_deadline
 from workbench.document.escaping import Esc, code_span, encode, fence, label_start, needs_span
 from workbench.document.structure import (
@@ -46,6 +47,23 @@ __all__ = [
 
 FORMATS = ("markdown", "plain")
 _ARROWS = ("->", "→")
+
+
+def _field_aliases(*names: str) -> tuple[str, ...]:
+    return tuple(alias for name in names for alias in FIELD_LABEL_ALIASES.get(name, ()))
+
+
+# The other names each section's parse takes for its labels (parse.py's `table`, the request's).
+_BUSINESS_ALIASES = _field_aliases(
+    "affected_customers", "operational_effect", "revenue_exposure", "sla_position"
+)
+_REPRODUCTION_ALIASES = _field_aliases(
+    "baseline", "expected", "observed", "environment", "frequency", "evidence", "eliminations"
+)
+_COMMUNICATION_ALIASES = _field_aliases(
+    "most_recent_update", "customer_expectation", "escalation_risk"
+)
+_REQUEST_ALIASES = (*DEADLINE_LABELS, *ASK_LABELS)
 
 _DEPTH_WORDS = {
     "blocked": "Fully blocked",
@@ -116,6 +134,15 @@ class _Renderer:
         self.placeholder = self.doc.placeholder
         self.tz = tz
         self.plain = plain
+        # The other names the parse takes for the labels of the section being written (`within`).
+        self.aliases: tuple[str, ...] = ()
+
+    def within(self, aliases: tuple[str, ...]) -> _Renderer:
+        """This renderer, writing a section whose parse also takes `aliases` for its labels: a
+        typed line starting with one is written as literal text there (and only there: in the
+        title or an action, "SLA: breach in 2h" stays as typed)."""
+        self.aliases = aliases
+        return self
 
     def enc(
         self,
@@ -131,7 +158,16 @@ class _Renderer:
     ) -> str:
         """The sanitized value as document text, or the placeholder when it is empty."""
         how = Esc(
-            self.doc, self.plain, indent, line_start, extra, arrow, step_input, block_ok, labels
+            self.doc,
+            plain=self.plain,
+            indent=indent,
+            line_start=line_start,
+            extra=extra,
+            arrow=arrow,
+            step_input=step_input,
+            block_ok=block_ok,
+            labels=labels,
+            aliases=self.aliases,
         )
         value = sanitize(value)
         return (encode(value, how) if value else "") or self.placeholder
@@ -398,6 +434,7 @@ def _render(
         + (playbook.severity(severity.value).name if severity else r.placeholder),
         f"{doc.routed_label}: " + (", ".join(route_labels) or r.placeholder),
     ]
+    r.within(_BUSINESS_ALIASES)
     business = "\n".join(
         [
             r.bullet(labels.affected_customers, impact.affected_customers),
@@ -408,12 +445,12 @@ def _render(
     )
     sections: list[tuple[str, list[str]]] = [
         (heads.business_impact, [business]),
-        (heads.narrative, [_narrative(r, case)]),
-        (heads.reproduction, _reproduction(r, case, now)),
-        (heads.actions, [_actions(r, case.actions)]),
-        (heads.communication, [_communication(r, case)]),
-        (heads.request, [_request(r, case.request)]),
-        (heads.attachments, [_attachments(r, case)]),
+        (heads.narrative, [_narrative(r.within(()), case)]),
+        (heads.reproduction, _reproduction(r.within(_REPRODUCTION_ALIASES), case, now)),
+        (heads.actions, [_actions(r.within(()), case.actions)]),
+        (heads.communication, [_communication(r.within(_COMMUNICATION_ALIASES), case)]),
+        (heads.request, [_request(r.within(_REQUEST_ALIASES), case.request)]),
+        (heads.attachments, [_attachments(r.within(()), case)]),
     ]
     if not plain:
         blocks = list(preamble)

@@ -41,11 +41,11 @@ INPUT_SEPARATOR = " — input: "
 # The one line of a section that does not apply to the case ("Not applicable: a security report").
 NOT_APPLICABLE_LABEL = "Not applicable"
 ACTION_SEPARATOR = " -> "
-# What the parse takes for those separators: the template's and what people type for them. The
-# render writes a value holding one of these as literal text, so it is never split there.
+# What the parse takes for those separators: the template's and what people type for them, on one
+# line. The render writes a line holding one of these as literal text, so it is never split there.
 INPUT_SEPARATORS = re.compile(r"[ \t]+(?:—|–|--|-)[ \t]*input[ \t]*:", re.IGNORECASE)
 ACTION_SEPARATORS = re.compile(
-    r"-->|—>|–>|->|=>|→|⇒|(?<=\s)[-–—]\s+(?:result|outcome)\s*:", re.IGNORECASE
+    r"-->|—>|–>|->|=>|→|⇒|(?<=[ \t])[-–—][ \t]+(?:result|outcome)[ \t]*:", re.IGNORECASE
 )
 
 
