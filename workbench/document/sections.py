@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from types import MappingProxyType
 from typing import Literal, get_args
 
 from workbench.document.aliases import HEADING_ALIASES, TITLE_LABELS
@@ -57,10 +57,16 @@ def _norm_heading(text: str) -> str:
     return text.strip("*_ ").rstrip(":").strip().lower()
 
 
-@lru_cache(maxsize=16)
+_HEADING_KEYS: dict[int, tuple[Document, Mapping[str, SectionKey]]] = {}
+
+
 def _heading_keys(doc: Document) -> Mapping[str, SectionKey]:
     """Normalised heading text -> section: the playbook's headings, with and without their bracketed
-    remark, then the other names people give them (`aliases.HEADING_ALIASES`)."""
+    remark, then the other names people give them (`aliases.HEADING_ALIASES`). Kept per document
+    object, read-only: the render asks for every line of text it writes."""
+    kept = _HEADING_KEYS.get(id(doc))
+    if kept is not None and kept[0] is doc:
+        return kept[1]
     keys: dict[str, SectionKey] = {}
     for key in _SECTIONS:
         heading: str = getattr(doc.headings, key)
@@ -69,7 +75,10 @@ def _heading_keys(doc: Document) -> Mapping[str, SectionKey]:
     for key in _SECTIONS:
         for alias in HEADING_ALIASES.get(key, ()):
             keys.setdefault(alias, key)
-    return keys
+    if len(_HEADING_KEYS) > 16:
+        _HEADING_KEYS.clear()
+    _HEADING_KEYS[id(doc)] = (doc, MappingProxyType(keys))
+    return _HEADING_KEYS[id(doc)][1]
 
 
 # A line that starts with a heading in bold and goes on: "**Reproduction procedure:** N/A".
