@@ -1,4 +1,4 @@
-"""Shared by the command line tests (tests/test_cli.py, tests/test_cli_import_export.py): the CLI
+"""Shared by the command line tests (tests/cli/): the CLI
 on the test database at the fixed NOW, the one-line error check, and a case ready to escalate."""
 
 from __future__ import annotations

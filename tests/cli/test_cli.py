@@ -1,5 +1,5 @@
 """The `workbench` command line: every command, its exit statuses and JSON shapes, one-line errors
-(import and export: tests/test_cli_import_export.py)."""
+(import and export: test_import_export.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from screens import start
-from tests.cli_helpers import Run, assert_error, cli_runner, ready_case
-from tests.conftest import NOW, fixed_clock, new_case, seed_cases
+from tests.cli.helpers import Run, assert_error, ready_case
+from tests.conftest import NOW, new_case, seed_cases
 from workbench import cli
 from workbench.cli.output import display_width
 from workbench.models import (
@@ -28,29 +27,14 @@ from workbench.models import (
     Override,
     Status,
 )
-from workbench.playbook import Playbook
 from workbench.session import State
-from workbench.store import CaseStore, Store, open_store
+from workbench.store import Store
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     """The local file (a test that asks for it runs on the file alone, tests/conftest.py)."""
     return tmp_path / "workbench.db"
-
-
-@pytest.fixture
-def store(db_target: Path | str, playbook: Playbook) -> Iterator[CaseStore]:
-    """The test's store on both backends: the local file (`db`) or a team database."""
-    with open_store(db_target, playbook, clock=fixed_clock) as opened:
-        yield opened
-
-
-@pytest.fixture
-def run(db_target: Path | str, monkeypatch: pytest.MonkeyPatch) -> Run:
-    """`run(*args, input=..., env=...)`: the CLI on the test database at the fixed NOW, handed
-    the app's launcher as the `workbench` command hands it (screens/start.py)."""
-    return cli_runner(db_target, monkeypatch)
 
 
 def escalated_case(hours_ago: float, severity: str = "critical") -> Escalation:
@@ -321,7 +305,7 @@ def test_db_env_var(run: Run, tmp_path: Path) -> None:
     assert [row["title"] for row in json.loads(listed.stdout)] == ["Via env"]
 
 
-@pytest.mark.sqlite_only  # a team database is backed up with pg_dump (tests/test_team.py)
+@pytest.mark.sqlite_only  # a team database is backed up with pg_dump (tests/team/test_team.py)
 def test_backup(run: Run, store: Store, tmp_path: Path) -> None:
     new_case(store)
     target = tmp_path / "backup.db"
@@ -443,7 +427,7 @@ def test_list_does_not_import_textual(db: Path) -> None:
         "        assert exc.code == 0, exc.code\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30
     )

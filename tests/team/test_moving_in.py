@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,8 +13,8 @@ import psycopg
 import pytest
 
 from tests.conftest import NOW, fixed_clock
-from tests.pg import as_role, drop_roles
-from tests.team_helpers import one_line_error, open_as, run, set_up_team
+from tests.pg import as_role
+from tests.team.helpers import one_line_error, open_as, run
 from workbench.models import Escalation
 from workbench.playbook import Playbook
 from workbench.store import (
@@ -29,20 +27,6 @@ from workbench.store import (
 from workbench.store.pg.moving_in import MoveReport, move_in, origin_of
 from workbench.store.pg.schema import order_by
 from workbench.store.pg.search import Match, server_match
-
-
-@pytest.fixture
-def prefix(pg_admin_url: str) -> Iterator[str]:
-    """A prefix for this test's agents' role names (roles belong to the whole server)."""
-    name = f"agent_{uuid.uuid4().hex[:8]}_"
-    yield name
-    drop_roles(pg_admin_url, name)
-
-
-@pytest.fixture
-def team(pg_url: str, prefix: str) -> dict[str, str]:
-    """A team database set up by its owner, with three agents: name -> the agent's URL."""
-    return set_up_team(pg_url, prefix)
 
 
 # -- moving in ----------------------------------------------------------------------------------

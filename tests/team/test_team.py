@@ -1,12 +1,11 @@
 """Team mode on a real PostgreSQL server (tests/pg.py): setting a team up, who did what (authors
 and owners set by the server), what an agent's role cannot do, the errors a team database gives
 (an unreachable server, no schema, a password never shown), and the patterns over the whole
-team's history (moving in: tests/test_team_moving_in.py)."""
+team's history (moving in: test_moving_in.py)."""
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,8 +17,8 @@ from click.testing import CliRunner
 from psycopg import errors as pg_errors
 
 from tests.conftest import NOW
-from tests.pg import as_role, drop_roles
-from tests.team_helpers import one_line_error, open_as, run, set_up_team
+from tests.pg import as_role
+from tests.team.helpers import one_line_error, open_as, run
 from workbench import cli
 from workbench.models import Escalation, Reproduction
 from workbench.playbook import Playbook
@@ -33,20 +32,6 @@ from workbench.store import (
 )
 from workbench.store.pg.team import AGENTS_GROUP
 from workbench.vocab import OPEN_STATUSES, Status
-
-
-@pytest.fixture
-def prefix(pg_admin_url: str) -> Iterator[str]:
-    """A prefix for this test's agents' role names (roles belong to the whole server)."""
-    name = f"agent_{uuid.uuid4().hex[:8]}_"
-    yield name
-    drop_roles(pg_admin_url, name)
-
-
-@pytest.fixture
-def team(pg_url: str, prefix: str) -> dict[str, str]:
-    """A team database set up by its owner, with three agents: name -> the agent's URL."""
-    return set_up_team(pg_url, prefix)
 
 
 # -- setting a team up --------------------------------------------------------------------------

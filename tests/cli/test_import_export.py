@@ -5,32 +5,17 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli_helpers import Run, assert_error, cli_runner, ready_case
-from tests.conftest import NOW, fixed_clock, seed_cases
+from tests.cli.helpers import Run, assert_error, ready_case
+from tests.conftest import NOW, seed_cases
 from workbench import cli
 from workbench.models import Escalation
-from workbench.playbook import Playbook
-from workbench.store import CaseStore, Store, open_store
-
-
-@pytest.fixture
-def store(db_target: Path | str, playbook: Playbook) -> Iterator[CaseStore]:
-    """The test's store on both backends: the local file (`db`) or a team database."""
-    with open_store(db_target, playbook, clock=fixed_clock) as opened:
-        yield opened
-
-
-@pytest.fixture
-def run(db_target: Path | str, monkeypatch: pytest.MonkeyPatch) -> Run:
-    """`run(*args, input=..., env=...)`: the CLI on the test database at the fixed NOW, handed
-    the app's launcher as the `workbench` command hands it (screens/start.py)."""
-    return cli_runner(db_target, monkeypatch)
+from workbench.store import Store
 
 
 # -- import / export ---------------------------------------------------------------------------------
@@ -128,7 +113,7 @@ def test_import_keeps_what_it_cannot_place_and_says_so(
 
 
 def test_import_explain_says_what_was_read_where_and_how(run: Run) -> None:
-    sample = Path(__file__).parent / "corpus" / "documents" / "01-saml-login-loop.md"
+    sample = Path(__file__).parent.parent / "corpus" / "documents" / "01-saml-login-loop.md"
     result = run("import", "--explain", str(sample))
     assert result.exit_code == 0, result.stderr
     out = result.stdout

@@ -1,5 +1,4 @@
-"""Shared by the team tests on a real PostgreSQL server (tests/test_team.py,
-tests/test_team_moving_in.py): a team set up with three agents, the CLI on a team database, a
+"""Shared by the team tests on a real PostgreSQL server (tests/team/): a team set up with three agents, the CLI on a team database, a
 store opened as one agent, and the one-line error check."""
 
 from __future__ import annotations

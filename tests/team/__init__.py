@@ -1,0 +1,1 @@
+"""Team mode on a real PostgreSQL server."""
