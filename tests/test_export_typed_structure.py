@@ -181,6 +181,14 @@ def test_label_lines_in_the_narrative_stay_prose(render: object) -> None:
     assert "`" not in section  # prose, not a code block nor code spans
 
 
+def _action_back(tried: str, outcome: str, render: object) -> list[tuple[str, str]]:
+    """(tried, outcome) of each action read back from a case holding this one action."""
+    case = _with("action", "x")
+    case.actions = [ActionTaken(tried=tried, outcome=outcome)]
+    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)  # type: ignore[operator]
+    return [(a.tried, a.outcome) for a in back.actions]
+
+
 @pytest.mark.parametrize("render", [render_markdown, render_plain])
 @pytest.mark.parametrize(
     "tried",
@@ -197,10 +205,7 @@ def test_label_lines_in_the_narrative_stay_prose(render: object) -> None:
 def test_what_was_tried_holding_an_arrow_stays_whole(
     tried: str, outcome: str, render: object
 ) -> None:
-    case = _with("action", "x")
-    case.actions = [ActionTaken(tried=tried, outcome=outcome)]
-    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)  # type: ignore[operator]
-    assert [(a.tried, a.outcome) for a in back.actions] == [(tried, outcome)]
+    assert _action_back(tried, outcome, render) == [(tried, outcome)]
 
 
 @pytest.mark.parametrize("render", [render_markdown, render_plain])
@@ -229,10 +234,7 @@ def test_a_narrative_introducing_one_log_line_stays_prose_around_it(render: obje
 def test_a_separator_word_on_the_next_line_does_not_split_what_was_tried(
     tried: str, outcome: str, render: object
 ) -> None:
-    case = _with("action", "x")
-    case.actions = [ActionTaken(tried=tried, outcome=outcome)]
-    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)  # type: ignore[operator]
-    assert [(a.tried, a.outcome) for a in back.actions] == [(tried, outcome)]
+    assert _action_back(tried, outcome, render) == [(tried, outcome)]
 
 
 @pytest.mark.parametrize("render", [render_markdown, render_plain])
