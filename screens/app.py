@@ -310,6 +310,15 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
         except StoreError as exc:
             self.notify(str(exc), title="The list could not be read again", severity="error")
 
+    def post_message(self, message: Message) -> bool:
+        # The driver's input thread posts what it reads: input as soon as it is read, not once
+        # the event loop comes to it. A step built ahead (screens/kept.py) looks for a pause
+        # before each costly layout; a key read meanwhile, still on its way through the loop,
+        # did not count, and a 110 ms layout of Export began in front of it (F4 waited 160 ms).
+        if isinstance(message, events.InputEvent | events.Paste):
+            self.collector.note_input()
+        return super().post_message(message)
+
     async def on_event(self, event: events.Event) -> None:
         # A paste is input too (Textual's Paste is not an InputEvent): full collections and the
         # reminders' look wait for a pause in all of it.
@@ -328,8 +337,8 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
     def _end_batch(self) -> None:
         """Textual's end of a batch update (`App.batch_update`), then a look at the top screen.
 
-        A screen asked to repaint during a batch (one shown while the Export screen's Markdown
-        mounts its blocks inside a batch) skips that repaint, and Textual's end of the batch
+        A screen asked to repaint during a batch (one shown while a screen built ahead mounts
+        widgets inside a batch, as Textual's Markdown widget did) skips that repaint, and Textual's end of the batch
         wakes the app, not the screen: a kept screen shown then, with nothing more to do, stayed
         unpainted until the next key (the tmux switch run saw Export for 30 s after F2).
         textual is pinned."""
