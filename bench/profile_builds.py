@@ -7,8 +7,8 @@ The app starts through the `workbench` console script's entry point, headless (`
 `bench.profile_switch` does. On the list, with the automatic build ahead off, each step of the
 first case is built ahead by hand, in STEPS order, exactly as `screens/kept.py` builds it (build
 the screen, install it, `prepare_offscreen`), and timed on the event loop thread's CPU clock
-until `KeptSteps.built` hears it is ready (drawn offscreen) (compose, mount, fill, rules, styles, layout, the Markdown
-preview's blocks, the offscreen draw). Garbage collection is held off as the terminal app holds it
+until `KeptSteps.built` hears it is ready (drawn offscreen) (compose, mount, fill, rules, styles, layout, the document
+preview, the offscreen draw). Garbage collection is held off as the terminal app holds it
 off in a burst. `--runs` repeats it with a new app each time (the first run includes the step
 modules' imports: the warm-up imports only Triage's); medians of the later runs are the steady
 cost. `--cprofile STEP` prints the top functions of that step's build (cumulative, CPU clock;

@@ -28,19 +28,16 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 from screens.case_base import CaseScreen
 from screens.dialogs import ConfirmDialog, TextPrompt
 from screens.steps import STEPS
-from screens.widgets import Bullet, BulletList, Hanging, HangingOptionList
+from screens.widgets import Bullet, BulletList, DocumentPreview, Hanging, HangingOptionList
 from workbench.clipboard import CopyResult, copy_text
 from workbench.rules.lint import Finding, lint_case
 from workbench.rules.package import PackageStatus, package_readiness
 
 if TYPE_CHECKING:
-    from textual.await_complete import AwaitComplete
-
     from workbench.models import Escalation
     from workbench.playbook import Playbook
 
 NEW_FILE_MODE = 0o600
-DRAW_WAIT = 2.0  # seconds a screen built ahead waits for its preview before it is laid out
 
 
 # -- writing the file ---------------------------------------------------------------------------------
@@ -64,15 +61,6 @@ def inspect_target(path: Path) -> Target:
 def default_export_path(case_id: int | None, fmt: str = "markdown") -> Path:
     suffix = "txt" if fmt == "plain" else "md"
     return Path("~").expanduser() / f"escalation-{case_id}.{suffix}"
-
-
-def _as_code_block(text: str) -> str:
-    """Plain text shown by the Markdown widget as exactly itself: one fenced block."""
-    import re
-
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}{fence}\n"
 
 
 def write_document(path: Path, text: str, *, overwrite: bool, follow_symlink: bool) -> None:
@@ -182,18 +170,15 @@ class ExportScreen(CaseScreen):
     def __init__(self, case_id: int, *, name: str | None = None) -> None:
         super().__init__(case_id, name=name)
         self.document = ""
-        self._shown: str | None = None  # the text the preview shows
-        self._shown_update: AwaitComplete | None = None
+        self._shown: tuple[str, str] | None = None  # the format and text the preview shows
         self.fmt = "markdown"  # or "plain": what is shown, copied and saved
         self._findings: list[Finding] = []
 
     def compose_body(self) -> ComposeResult:
-        from textual.widgets import Markdown  # costly: imported when the screen is first shown
-
         with Vertical(id="export-body"):
             with ContentSwitcher(initial="rendered", id="doc-view"):
                 with VerticalScroll(id="rendered", classes="doc-pane"):
-                    yield Markdown("", id="doc-markdown")
+                    yield DocumentPreview(id="doc-markdown")
                 with VerticalScroll(id="raw", classes="doc-pane"):
                     yield Static("", id="doc-raw", markup=False)
             with VerticalScroll(id="export-side"):
@@ -236,25 +221,13 @@ class ExportScreen(CaseScreen):
         options.display = bool(self._findings)
 
     def _show_document(self) -> None:
-        from textual.widgets import Markdown  # loaded already: the screen composed one
-
-        markdown = self.query_one("#doc-markdown", Markdown)
-        # Plain text is not Markdown: shown rendered, it is shown as the text itself.
-        shown = self.document if self.fmt == "markdown" else _as_code_block(self.document)
-        if shown == self._shown:  # the same document: its blocks stay (mounting them is costly)
+        shown = (self.fmt, self.document)
+        if shown == self._shown:
             return
         self._shown = shown
-        self._shown_update = markdown.update(shown)
+        preview = self.query_one("#doc-markdown", DocumentPreview)
+        preview.show(self.document, markdown=self.fmt == "markdown")
         self.query_one("#doc-raw", Static).update(self.document)
-
-    async def ready_to_draw(self) -> None:
-        """Built ahead: the preview's blocks are mounted before the screen is laid out and
-        drawn offscreen (Markdown.update mounts them in a task of its own)."""
-        import asyncio
-
-        pending = self._shown_update
-        if pending is not None and not pending.is_done:
-            await asyncio.wait({asyncio.ensure_future(pending())}, timeout=DRAW_WAIT)
 
     @property
     def raw(self) -> bool:

@@ -56,9 +56,8 @@ BUILD_LIMIT = 2.0
 PAUSE_WAIT_LIMIT = 2.0
 # The order of the builds: Triage and Impact first (enter and F3 are the first keys after a case
 # opens; on a busy machine the list's pause does not hold all six builds), the steps in the order
-# of their keys, Export last: the costliest (its Markdown blocks are mounted in one go, 300 ms on
-# a slow machine, in which a key waits; its layouts wait for a pause), and the last key an agent
-# reaches. Export third made enter wait behind it whenever the list's pause was short of 2 s.
+# of their keys, Export last: the last key an agent reaches (and once the costliest build, when
+# its preview was Textual's Markdown widget: screens/widgets/preview.py).
 AHEAD_ORDER = ("triage", "impact", "reproduction", "details", "timeline", "export")
 PREFIX = "case-step-"
 

@@ -48,10 +48,6 @@ class OffscreenScreen(SettlingScreen[None]):
         app._load_screen_css(self)
         app._register(app, self)
 
-    async def ready_to_draw(self) -> None:
-        """Built ahead: awaited before the screen is laid out and drawn offscreen (work its
-        widgets finish in tasks of their own); override."""
-
     def _lay_out_offscreen(self) -> None:
         # Outside the screen's own message handling: the widgets' requests for a layout come to
         # the screen as messages, which it takes only between two handlers.
@@ -64,7 +60,6 @@ class OffscreenScreen(SettlingScreen[None]):
         blocks). Left pending, those requests made the first show lay out and render the whole
         screen again (Export: 200 ms of CPU, Impact 40, against 10 for a later show)."""
         try:
-            await self.ready_to_draw()
             kept = self.workbench.kept
             for _round in range(OFFSCREEN_ROUNDS):
                 await kept.until_pause(self)

@@ -7,7 +7,8 @@
 - `bullets` and `option_lists`: lines and options that wrap with a hanging indent;
 - `paths`, `inputs`, `findings`, `form`: the fields of a form bound to the case (the screen that
   saves them is `screens.form.FormScreen`); `pairs`: ordered lists of two-part items;
-- `footer`: the footer of every screen (Textual's, without the keys it took down).
+- `footer`: the footer of every screen (Textual's, without the keys it took down);
+- `preview`: the Export screen's document, drawn by Rich in one widget.
 
 Every public name is importable from here (`from screens.widgets import BulletList`). Each module
 is imported when one of its names is first asked for, so the case list's cold start loads only the
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from screens.widgets.option_lists import Hanging, HangingOptionList, SteadyOptionList
     from screens.widgets.pairs import Pair, PairEditor, PairList, PairSpec
     from screens.widgets.paths import get_path, set_path
+    from screens.widgets.preview import DocumentPreview
     from screens.widgets.saved import ReadOnlyBanner, SavedIndicator
     from screens.widgets.ticks import TickList
 
@@ -77,6 +79,7 @@ _MODULES: dict[str, str] = {
     "Hanging": "option_lists",
     "HangingOptionList": "option_lists",
     "SteadyOptionList": "option_lists",
+    "DocumentPreview": "preview",
     "Pair": "pairs",
     "PairEditor": "pairs",
     "PairList": "pairs",
@@ -97,6 +100,7 @@ __all__ = [
     "BulletList",
     "CaseHeader",
     "DimensionHeading",
+    "DocumentPreview",
     "Field",
     "FieldArea",
     "FieldInput",

@@ -1,0 +1,180 @@
+"""The Export screen's document preview: the Markdown drawn by Rich, in one widget.
+
+Textual's Markdown widget mounts a widget for each block: a full case's document made 130
+(paragraphs, bullets and the two containers of each), each styled and laid out. Built ahead,
+the Export screen cost 300-500 ms of CPU on the development VM, in chunks of 50-110 ms that a
+key typed meanwhile waited behind (the first F3, F4 or F5 after a case opened, 150-250 ms).
+Rich draws the same Markdown (markdown-it-py underneath, as Textual's) into the lines of one
+widget: 10-15 ms, once per width. The look follows the app's theme: headings take Textual's
+own Markdown variables (`$markdown-h1-color`, `$markdown-h1-text-style`, ...), so the
+preview reads as Textual's widget did, and a theme change draws it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.markdown import Heading, ListItem, Markdown
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from rich.theme import Theme
+from textual.color import Color, ColorParseError
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+    from rich.markdown import MarkdownElement
+    from textual.app import App
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+class _Heading(Heading):
+    """Headings flush left, as in the document a lead will read (Rich centres the first)."""
+
+    LEVEL_ALIGN: ClassVar[dict[str, JustifyMethod]] = dict.fromkeys(HEADINGS, "left")
+
+
+class _ListItem(ListItem):
+    """Numbered steps read "1." as typed (Rich writes the bare number)."""
+
+    def render_number(
+        self, console: Console, options: ConsoleOptions, number: int, last_number: int
+    ) -> RenderResult:
+        width = len(str(last_number)) + 3
+        lines = console.render_lines(
+            self.elements, options.update(width=options.max_width - width), style=self.style
+        )
+        style = console.get_style("markdown.item.number", default="none")
+        numeral = Segment(f"{number}.".rjust(width - 1) + " ", style)
+        padding = Segment(" " * width, style)
+        for index, line in enumerate(lines):
+            yield padding if index else numeral
+            yield from line
+            yield Segment.line()
+
+
+class _Markdown(Markdown):
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
+        **Markdown.elements,
+        "heading_open": _Heading,
+        "list_item_open": _ListItem,
+    }
+
+
+def _colour(variables: dict[str, str], name: str) -> Color | None:
+    """A theme variable as a colour, or None (unset, transparent, or a form like "auto 87%")."""
+    value = variables.get(name, "")
+    if not value or value == "transparent":
+        return None
+    try:
+        return Color.parse(value)
+    except ColorParseError:
+        return None
+
+
+def _style(
+    variables: dict[str, str], colour: str, text_style: str = "", *, on: Color | None = None
+) -> Style:
+    """A Rich style from theme variables; a translucent colour blended over `on`."""
+    found = _colour(variables, colour)
+    if found is not None and found.a < 1 and on is not None:
+        found = on.blend(found, found.a)
+    style = Style(color=found.rich_color if found is not None else None)
+    words = variables.get(text_style, "") if text_style else ""
+    if words and words != "none":
+        style += Style.parse(words)
+    return style
+
+
+def markdown_theme(app: App[object]) -> Theme:
+    """Rich's Markdown styles in the colours of the app's current theme."""
+    variables = app.theme_variables
+    surface = _colour(variables, "surface")
+    styles: dict[str, Style] = {
+        f"markdown.{h}": _style(variables, f"markdown-{h}-color", f"markdown-{h}-text-style")
+        for h in HEADINGS
+    }
+    muted = _style(variables, "foreground-muted", on=surface)
+    styles |= {
+        "markdown.code": _style(variables, "text-warning"),
+        "markdown.code_block": Style(),
+        "markdown.block_quote": muted,
+        "markdown.item.bullet": _style(variables, "text-primary"),
+        "markdown.item.number": _style(variables, "text-primary"),
+        "markdown.hr": _style(variables, "primary"),
+        "markdown.link": _style(variables, "text-primary") + Style(underline=True),
+        "markdown.link_url": muted,
+        "markdown.table.border": muted,
+        "markdown.table.header": Style(bold=True),
+    }
+    return Theme(styles, inherit=True)
+
+
+@dataclass
+class Themed:
+    """A renderable drawn under a Rich theme, its lines kept per width (Textual asks for them
+    twice at each width: once for the height, once to draw)."""
+
+    renderable: Markdown | Text
+    theme: Theme
+    _lines: dict[int, list[list[Segment]]] = field(default_factory=dict, repr=False)  # one width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = self._lines.get(options.max_width)
+        if lines is None:
+            console.push_theme(self.theme)
+            try:
+                lines = console.render_lines(self.renderable, options, pad=False)
+            finally:
+                console.pop_theme()
+            self._lines = {options.max_width: lines}
+        new_line = Segment.line()
+        for line in lines:
+            yield from line
+            yield new_line
+
+
+class DocumentPreview(Static):
+    """The document as it will read: Markdown drawn, or plain text as itself."""
+
+    DEFAULT_CSS = """
+    DocumentPreview {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.text = ""
+        self.markdown = True
+        self._theme_name: str | None = None
+
+    def show(self, text: str, *, markdown: bool) -> None:
+        """Show `text`: drawn as Markdown, or as the plain text it is. Terminal control
+        sequences go (the document's fields are cleaned when typed; this is the last line)."""
+        from workbench.sanitize import sanitize
+
+        self.text, self.markdown = sanitize(text), markdown
+        self._draw()
+
+    def _draw(self) -> None:
+        self._theme_name = self.app.theme
+        renderable: Markdown | Text = (
+            _Markdown(self.text, code_theme=self._code_theme(), hyperlinks=False)
+            if self.markdown
+            else Text(self.text)
+        )
+        self.update(Themed(renderable, markdown_theme(self.app)))
+
+    def _code_theme(self) -> str:
+        """Pasted logs keep the pane's background: Pygments' ANSI themes set none."""
+        return "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A theme change restyles every widget; the preview's colours are drawn into its lines.
+        if self.is_mounted and self._theme_name not in (None, self.app.theme):
+            self._draw()

@@ -1,0 +1,183 @@
+"""The Export screen's document preview (screens/widgets/preview.py): the Markdown drawn by Rich
+in one widget, in the app theme's colours, plain text shown as itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.segment import Segment
+from textual.app import App, ComposeResult
+from textual.color import Color
+
+from screens.widgets import DocumentPreview
+from screens.widgets.preview import Themed, _Markdown, markdown_theme
+from workbench.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from textual.strip import Strip
+
+DOCUMENT = """# ESCALATION: CSV export fails for reports over 10,000 rows
+
+Severity: High
+
+## BUSINESS IMPACT
+
+- Affected customers: 3 customers, 1,200 end users
+- Revenue exposure: $180,000 ARR exposed
+
+## REPRODUCTION PROCEDURE (for defects)
+
+1. Open Reports and select report 4471
+2. Export as CSV
+3. Wait 30 s
+4. See the error
+5. Retry
+6. Same error
+7. Check the log
+8. Same again
+9. Nine
+10. Ten
+
+```text
+2026-11-23T10:42:01Z ERROR export-worker E-1042 rows=10001
+```
+"""
+
+
+class PreviewApp(App[None]):
+    def __init__(self, text: str = DOCUMENT, *, markdown: bool = True) -> None:
+        super().__init__()
+        self.text, self.markdown = text, markdown
+
+    def compose(self) -> ComposeResult:
+        yield DocumentPreview(id="preview")
+
+    def on_mount(self) -> None:
+        self.query_one(DocumentPreview).show(self.text, markdown=self.markdown)
+
+
+def _lines(preview: DocumentPreview) -> list[Strip]:
+    return [preview.render_line(y) for y in range(preview.size.height)]
+
+
+def _text(preview: DocumentPreview) -> list[str]:
+    return [strip.text.rstrip() for strip in _lines(preview)]
+
+
+def _colour_of(preview: DocumentPreview, words: str) -> Color | None:
+    """The foreground colour of the segment that holds `words`."""
+    for strip in _lines(preview):
+        for segment in strip:
+            if words in segment.text and segment.style and segment.style.color:
+                triplet = segment.style.color.get_truecolor()
+                return Color(triplet.red, triplet.green, triplet.blue)
+    return None
+
+
+async def test_headings_flush_left_numbers_with_a_dot_and_every_word_shown() -> None:
+    app = PreviewApp()
+    async with app.run_test(size=(70, 40)) as pilot:
+        await pilot.pause()
+        lines = _text(app.query_one(DocumentPreview))
+        assert lines[0] == "ESCALATION: CSV export fails for reports over 10,000 rows"
+        assert "BUSINESS IMPACT" in lines and "REPRODUCTION PROCEDURE (for defects)" in lines
+        assert " • Affected customers: 3 customers, 1,200 end users" in lines
+        # Numbers right-aligned under each other, each with its dot, as typed.
+        assert "  1. Open Reports and select report 4471" in lines
+        assert " 10. Ten" in lines
+        assert any("E-1042 rows=10001" in line for line in lines)
+        assert not any(line.startswith(("#", "- ", "```")) for line in lines)
+
+
+async def test_headings_take_the_themes_markdown_colours_and_follow_a_theme_change() -> None:
+    app = PreviewApp()
+    async with app.run_test(size=(70, 40)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(DocumentPreview)
+        for theme in ("textual-dark", "gruvbox"):
+            app.theme = theme
+            await pilot.pause()
+            expected = Color.parse(app.theme_variables["markdown-h1-color"])
+            assert _colour_of(preview, "ESCALATION") == expected, theme
+        assert Color.parse(app.theme_variables["markdown-h1-color"]) != Color.parse("#0178D4")
+
+
+async def test_pasted_logs_keep_the_panes_background() -> None:
+    """Pygments' default theme paints a block's own background; the ANSI themes leave it."""
+    app = PreviewApp()
+    async with app.run_test(size=(70, 40)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(DocumentPreview)
+        backgrounds = {
+            segment.style.bgcolor.get_truecolor()
+            for strip in _lines(preview)
+            for segment in strip
+            if "E-1042" in segment.text and segment.style and segment.style.bgcolor
+        }
+        own = {colour.rich_color.get_truecolor() for colour in preview.background_colors}
+        assert backgrounds and backgrounds <= own
+
+
+async def test_plain_text_is_shown_as_itself_not_read_as_markdown() -> None:
+    plain = "ESCALATION: x\n\nBUSINESS IMPACT\n- **not bold** [red]not markup[/red] `tick`\n# hash"
+    app = PreviewApp(plain, markdown=False)
+    async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.pause()
+        lines = _text(app.query_one(DocumentPreview))
+        assert lines[:6] == plain.split("\n")
+
+
+def test_a_width_is_drawn_once() -> None:
+    """Textual asks for the lines twice per width (the height, then the draw)."""
+    calls: list[int] = []
+
+    class Counting(Console):
+        def render_lines(self, *args: object, **kwargs: object) -> list[list[Segment]]:
+            calls.append(1)
+            return super().render_lines(*args, **kwargs)  # type: ignore[arg-type]
+
+    console = Counting(width=60, file=open("/dev/null", "w"))  # noqa: SIM115
+    from rich.theme import Theme
+
+    themed = Themed(_Markdown("# Title\n\ntext"), Theme())
+    for width in (60, 60, 40, 40):
+        list(console.render(themed, console.options.update_width(width)))
+    assert len(calls) == 2
+    console.file.close()
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "ansi-dark"])
+async def test_every_builtin_kind_of_theme_gives_a_rich_theme(theme: str) -> None:
+    app = PreviewApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        rich_theme = markdown_theme(app)
+        assert "markdown.h1" in rich_theme.styles and "markdown.code" in rich_theme.styles
+
+
+# Text full of what Markdown, Rich markup and terminals care about.
+NASTY = st.text(
+    alphabet=st.sampled_from(list("ab \n*_`#[]()<>!|-+=~\\/:;.\t\x1b\x07é→漢🙂")),
+    max_size=120,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=NASTY)
+async def test_any_text_draws_in_both_forms(text: str) -> None:
+    """No text breaks the preview or reaches the terminal as a control sequence; plain text
+    keeps every printable character it had."""
+    for markdown in (True, False):
+        app = PreviewApp(text, markdown=markdown)
+        async with app.run_test(size=(50, 30)) as pilot:
+            await pilot.pause()
+            shown = "".join(_text(app.query_one(DocumentPreview)))
+            assert not any(c in shown for c in "\x1b\x07")
+            if not markdown:
+                wanted = [c for c in sanitize(text) if c.isprintable() and not c.isspace()]
+                assert [c for c in shown if not c.isspace()][: len(wanted)] == wanted
