@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.color import Color
 
 from screens.widgets import DocumentPreview
-from screens.widgets.preview import Themed, _Markdown, markdown_theme
+from screens.widgets.preview import Themed, _Markdown, code_background, markdown_theme
 from workbench.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -106,20 +106,40 @@ async def test_headings_take_the_themes_markdown_colours_and_follow_a_theme_chan
         assert Color.parse(app.theme_variables["markdown-h1-color"]) != Color.parse("#0178D4")
 
 
-async def test_pasted_logs_keep_the_panes_background() -> None:
-    """Pygments' default theme paints a block's own background; the ANSI themes leave it."""
+def _backgrounds(preview: DocumentPreview, words: str) -> set[tuple[int, int, int]]:
+    return {
+        tuple(segment.style.bgcolor.get_truecolor())
+        for strip in _lines(preview)
+        for segment in strip
+        if words in segment.text and segment.style and segment.style.bgcolor
+    }
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_pasted_logs_are_set_apart_on_a_shade_of_the_pane(theme: str) -> None:
+    """Pygments' default theme paints a block in its own colours (Monokai's dark grey in a
+    light theme); here a shade of the pane, the same in dark and light themes."""
     app = PreviewApp()
     async with app.run_test(size=(70, 40)) as pilot:
+        app.theme = theme
         await pilot.pause()
         preview = app.query_one(DocumentPreview)
-        backgrounds = {
-            segment.style.bgcolor.get_truecolor()
-            for strip in _lines(preview)
-            for segment in strip
-            if "E-1042" in segment.text and segment.style and segment.style.bgcolor
-        }
-        own = {colour.rich_color.get_truecolor() for colour in preview.background_colors}
-        assert backgrounds and backgrounds <= own
+        shade = Color.parse(code_background(app) or "")
+        surface = Color.parse(app.theme_variables["surface"])
+        assert _backgrounds(preview, "E-1042") == {shade.rgb}
+        assert shade != surface and surface.get_contrast_text(1.0) != shade  # visible, not loud
+        assert abs(shade.brightness - surface.brightness) < 0.1
+        assert shade.rgb not in _backgrounds(preview, "Severity")
+
+
+async def test_an_ansi_theme_gives_code_no_colours_of_its_own() -> None:
+    app = PreviewApp()
+    async with app.run_test(size=(70, 40)) as pilot:
+        app.theme = "ansi-dark"
+        await pilot.pause()
+        assert code_background(app) is None
+        preview = app.query_one(DocumentPreview)
+        assert _backgrounds(preview, "E-1042") == _backgrounds(preview, "Severity")
 
 
 async def test_plain_text_is_shown_as_itself_not_read_as_markdown() -> None:

@@ -13,17 +13,19 @@ preview reads as Textual's widget did, and a theme change draws it again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.markdown import Heading, ListItem, Markdown
+from rich.markdown import CodeBlock, Heading, ListItem, Markdown
 from rich.segment import Segment
 from rich.style import Style
+from rich.syntax import Syntax
 from rich.text import Text
 from rich.theme import Theme
 from textual.color import Color, ColorParseError
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
     from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
     from rich.markdown import MarkdownElement
     from textual.app import App
@@ -56,12 +58,42 @@ class _ListItem(ListItem):
             yield Segment.line()
 
 
+class _CodeBlock(CodeBlock):
+    """Pasted logs and commands on a shade of their own, set apart from the prose around them
+    as Textual's fences were (Rich's take the Pygments theme's background, or none)."""
+
+    background: str | None = None
+
+    @classmethod
+    def create(cls, markdown: Markdown, token: Token) -> CodeBlock:
+        block = super().create(markdown, token)
+        block.background = getattr(markdown, "code_background", None)  # type: ignore[attr-defined]
+        return block
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        code = str(self.text).rstrip()
+        yield Syntax(
+            code,
+            self.lexer_name,
+            theme=self.theme,
+            word_wrap=True,
+            padding=(0, 1),
+            background_color=self.background,
+        )
+
+
 class _Markdown(Markdown):
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **Markdown.elements,
         "heading_open": _Heading,
         "list_item_open": _ListItem,
+        "fence": _CodeBlock,
+        "code_block": _CodeBlock,
     }
+
+    def __init__(self, markup: str, *, code_background: str | None = None, **options: Any) -> None:
+        super().__init__(markup, **options)
+        self.code_background = code_background
 
 
 def _colour(variables: dict[str, str], name: str) -> Color | None:
@@ -87,6 +119,17 @@ def _style(
     if words and words != "none":
         style += Style.parse(words)
     return style
+
+
+def code_background(app: App[object]) -> str | None:
+    """A shade of the pane's background for code blocks: a little of the foreground over
+    `$surface`, so it shows in dark and light themes alike (none in the ANSI themes, whose
+    colours are the terminal's own)."""
+    variables = app.theme_variables
+    surface, foreground = _colour(variables, "surface"), _colour(variables, "foreground")
+    if surface is None or foreground is None or surface.ansi is not None:
+        return None
+    return surface.blend(foreground, 0.07).hex
 
 
 def markdown_theme(app: App[object]) -> Theme:
@@ -163,14 +206,19 @@ class DocumentPreview(Static):
     def _draw(self) -> None:
         self._theme_name = self.app.theme
         renderable: Markdown | Text = (
-            _Markdown(self.text, code_theme=self._code_theme(), hyperlinks=False)
+            _Markdown(
+                self.text,
+                code_theme=self._code_theme(),
+                code_background=code_background(self.app),
+                hyperlinks=False,
+            )
             if self.markdown
             else Text(self.text)
         )
         self.update(Themed(renderable, markdown_theme(self.app)))
 
     def _code_theme(self) -> str:
-        """Pasted logs keep the pane's background: Pygments' ANSI themes set none."""
+        """Pygments' ANSI themes: no colours of their own that could clash with the app's."""
         return "ansi_dark" if self.app.current_theme.dark else "ansi_light"
 
     def notify_style_update(self) -> None:
