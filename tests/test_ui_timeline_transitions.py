@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual import events
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from screens.dialogs import DeEscalateDialog, EscalateDialog, ReassessDialog, ResolveDialog
 from screens.widgets import TickList
@@ -84,6 +85,35 @@ async def test_escalate_records_destination_receiver_and_starts_the_clocks(
         assert screen.query_one("#due-team").display
         assert "Team check-in due 18:00 (in 4 h)" in text_of(screen, "#due-team")
         assert "to Security (Dana (sec on-call)) at 14:00" in text_of(screen, "#timeline-state")
+
+
+@pytest.mark.parametrize(("routed", "mark"), [((), "(suggested)"), (("engineering",), "(routed)")])
+async def test_escalate_marks_the_route_as_chosen_or_suggested(
+    store: Store, playbook: Playbook, routed: tuple[str, ...], mark: str
+) -> None:
+    """Triage's suggestion is a suggestion until the agent accepts it; then it is the route
+    (the header says the same: "Engineering (suggested)", dimmed, until then)."""
+    from workbench.models import TriageAnswer
+
+    case = new_case(
+        store, "CSV export fails", triage={"esc.technical.code_fix": TriageAnswer(checked=True)}
+    )
+    case.routed_to = list(routed)
+    case = store.save(case)
+    app = make(store, playbook, Clock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_timeline(app, pilot, case.id or 0)
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, EscalateDialog)
+        options = dialog.query_one("#escalate-destination", OptionList)
+        first = str(options.get_option_at_index(0).prompt)
+        assert first.startswith(f"Engineering {mark}")
+        others = [
+            str(options.get_option_at_index(i).prompt) for i in range(1, options.option_count)
+        ]
+        assert not any("(routed)" in p or "(suggested)" in p for p in others)
+        await pilot.press("escape")
 
 
 async def test_escalation_sent_before_the_case_opened_is_refused(

@@ -47,7 +47,9 @@ class EscalateDialog(FollowUpDialog[EscalateRequest]):
         options = []
         for dest_id in self.order:
             dest = self.playbook.destination(dest_id)
-            mark = " (suggested)" if dest_id in self.suggested else ""
+            # The agent's own choice (accepted on Triage) is not a suggestion any more.
+            chosen = dest_id in self.case.routed_to
+            mark = (" (routed)" if chosen else " (suggested)") if dest_id in self.suggested else ""
             if dest_id in self.active:
                 mark = " (sent: again restarts its clock)"
             prompt = Content.assemble((dest.name, "bold"), mark, ("  " + dest.receiver, "dim"))
