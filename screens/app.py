@@ -310,14 +310,10 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
         except StoreError as exc:
             self.notify(str(exc), title="The list could not be read again", severity="error")
 
-    def post_message(self, message: Message) -> bool:
-        # The driver's input thread posts what it reads: input as soon as it is read, not once
-        # the event loop comes to it. A step built ahead (screens/kept.py) looks for a pause
-        # before each costly layout; a key read meanwhile, still on its way through the loop,
-        # did not count, and a 110 ms layout of Export began in front of it (F4 waited 160 ms).
-        if isinstance(message, events.InputEvent | events.Paste):
-            self.collector.note_input()
-        return super().post_message(message)
+    def note_input_read(self) -> None:
+        """Input read by the terminal driver's thread, not handled yet (screens/terminal.py):
+        a pause for the builds ahead is over from now."""
+        self.collector.note_input()
 
     async def on_event(self, event: events.Event) -> None:
         # A paste is input too (Textual's Paste is not an InputEvent): full collections and the

@@ -168,6 +168,17 @@ class SafeLinuxDriver(LinuxDriver):
     """Textual's Linux driver reading through `PasteSafeParser`, decoding what is not UTF-8 as
     U+FFFD, and surviving whatever the parser makes of the bytes."""
 
+    def process_message(self, message: Message) -> None:
+        # On the input thread, as soon as the key is read: the app's step screens built ahead
+        # wait for a pause before each costly layout (screens/kept.py), and a key on its way
+        # through a busy event loop (Textual hands it over with run_coroutine_threadsafe) did
+        # not count, so a 110 ms layout began in front of it. Only a float is written.
+        if isinstance(message, events.InputEvent | events.Paste):
+            note = getattr(self._app, "note_input_read", None)
+            if note is not None:
+                note()
+        super().process_message(message)
+
     def run_input_thread(self) -> None:  # Textual's own loop, with the changes above
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)

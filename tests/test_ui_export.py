@@ -321,3 +321,26 @@ async def test_a_long_lint_finding_wraps_under_its_first_word(
             for lines in prompts:
                 assert lines[0].startswith("⚠ ")
                 assert all(line.startswith("  ") and len(line) < room for line in lines[1:])
+
+
+async def test_a_kept_case_whose_note_holds_a_lone_kbd_tag_shows_it(
+    make_app: AppFactory, store: Store
+) -> None:
+    """The kept case's note is written as typed (no escaping: it is a note, not the
+    document); Rich's Markdown took a lone </kbd> for a style to leave and ended the app."""
+    from screens.widgets import DocumentPreview
+    from workbench.models import KeptRecord, Status
+
+    case = _case(store)
+    case.status = Status.KEPT_IN_SUPPORT
+    case.kept = KeptRecord(
+        reason="known", note="Close the panel with Esc, not </kbd>.", kept_at=NOW
+    )
+    case = store.save(case)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, case.id or 0)
+        await pilot.pause()
+        assert "</kbd>" in screen.document
+        preview = screen.query_one(DocumentPreview)
+        shown = [preview.render_line(y).text for y in range(preview.size.height)]
+        assert any("Close the panel with Esc, not </kbd>." in line for line in shown)

@@ -355,22 +355,26 @@ async def test_a_pause_begins_once_the_last_key_s_change_is_drawn(
 async def test_a_key_read_is_input_before_the_event_loop_comes_to_it(
     store: Store, playbook: Playbook
 ) -> None:
-    """The driver's thread reads a key and hands it to the loop; a build ahead that looked for
-    a pause meanwhile saw none coming and began a 110 ms layout of Export in front of it."""
+    """The terminal driver's thread reads a key and hands it to the loop (Textual's
+    run_coroutine_threadsafe); a build ahead that looked for a pause meanwhile saw none coming
+    and began a 110 ms layout of Export in front of it."""
     import threading
 
     from textual import events
 
+    from screens.terminal import SafeLinuxDriver
+
     app = WorkbenchApp(store, playbook, clock=fixed_clock, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        driver = SafeLinuxDriver(app, mouse=False, size=(80, 24))  # not started: no terminal
         now = [1000.0]
         app.collector.clock = lambda: now[0]
         app.collector.last_input = 1000.0
         app.last_frame = 1000.5
         now[0] = 1001.0
         assert app.kept._quiet()
-        reader = threading.Thread(target=app.post_message, args=(events.Key("f24", None),))
+        reader = threading.Thread(target=driver.process_message, args=(events.Key("f24", None),))
         reader.start()
         reader.join()
         # Not handled yet (the loop has not turned since): no pause all the same.

@@ -170,6 +170,62 @@ def test_a_width_is_drawn_once() -> None:
     console.file.close()
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Close the panel with Esc, not </kbd>.", "Close the panel with Esc, not </kbd>."),
+        ("Press <kbd>Ctrl</kbd>+<kbd>S</kbd> to save", "Press Ctrl+S to save"),
+        ("Press <kbd>Esc then stop", "Press <kbd>Esc then stop"),
+        ("</kbd></kbd><kbd>", "</kbd></kbd><kbd>"),
+    ],
+)
+async def test_kbd_tags_that_do_not_pair_are_shown_as_typed(text: str, shown: str) -> None:
+    """Rich 15 takes each for a style to enter or leave: a lone </kbd> (a kept case's note is
+    written as typed) ended the app with an IndexError; a lone <kbd> made the rest bold."""
+    app = PreviewApp(f"{text}\n\nAfter it.")
+    async with app.run_test(size=(70, 10)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(DocumentPreview)
+        assert _text(preview)[:3] == [shown, "", "After it."]
+        after = next(seg for seg in _lines(preview)[2] if "After" in seg.text)
+        assert not (after.style and after.style.bold)
+
+
+async def test_an_autolink_shows_its_address_once_and_a_link_its_text_and_address() -> None:
+    text = "See <https://status.example.com/i/42> or [the ticket](https://jira.example/X-1)."
+    app = PreviewApp(text)
+    async with app.run_test(size=(100, 6)) as pilot:
+        await pilot.pause()
+        assert _text(app.query_one(DocumentPreview))[0] == (
+            "See https://status.example.com/i/42 or the ticket (https://jira.example/X-1)."
+        )
+
+
+async def test_a_document_rich_cannot_draw_is_shown_as_its_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever Rich's Markdown fails on next, the preview shows the document, not a crash."""
+
+    def broken(self: object, console: object, options: object) -> object:
+        raise IndexError("pop from empty list")
+
+    monkeypatch.setattr(_Markdown, "__rich_console__", broken)
+    app = PreviewApp("# Title\n\n- item")
+    async with app.run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        assert _text(app.query_one(DocumentPreview))[:3] == ["# Title", "", "- item"]
+
+
+async def test_nine_steps_are_numbered_as_eight_are() -> None:
+    """Rich passes one past the last number: a ninth step indented every step by a column."""
+    nine = "\n".join(f"{n}. step {n}" for n in range(1, 10))
+    app = PreviewApp(nine)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        steps = [line for line in _text(app.query_one(DocumentPreview)) if "step" in line]
+        assert steps[0] == " 1. step 1" and steps[8] == " 9. step 9"
+
+
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "ansi-dark"])
 async def test_every_builtin_kind_of_theme_gives_a_rich_theme(theme: str) -> None:
     app = PreviewApp()
@@ -181,10 +237,13 @@ async def test_every_builtin_kind_of_theme_gives_a_rich_theme(theme: str) -> Non
 
 
 # Text full of what Markdown, Rich markup and terminals care about.
-NASTY = st.text(
-    alphabet=st.sampled_from(list("ab \n*_`#[]()<>!|-+=~\\/:;.\t\x1b\x07é→漢🙂")),
-    max_size=120,
-)
+NASTY = st.lists(
+    st.one_of(
+        st.sampled_from(list("ab \n*_`#[]()<>!|-+=~\\/:;.\t\x1b\x07é→漢🙂")),
+        st.sampled_from(["<kbd>", "</kbd>", "<br>", "<!--", "-->", "1. ", "- ", "```", "~~~"]),
+    ),
+    max_size=80,
+).map("".join)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,6 +12,7 @@ preview reads as Textual's widget did, and a theme change draws it again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from rich.markdown import MarkdownElement
     from textual.app import App
 
+log = logging.getLogger(__name__)
+
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -45,7 +48,7 @@ class _ListItem(ListItem):
     def render_number(
         self, console: Console, options: ConsoleOptions, number: int, last_number: int
     ) -> RenderResult:
-        width = len(str(last_number)) + 3
+        width = len(str(last_number - 1)) + 3  # Rich passes one past the last number
         lines = console.render_lines(
             self.elements, options.update(width=options.max_width - width), style=self.style
         )
@@ -82,6 +85,35 @@ class _CodeBlock(CodeBlock):
         )
 
 
+def _autolinks_as_text(inline: list[Token]) -> list[Token]:
+    """`<https://...>` shown once: Rich writes a link's URL after its text, the same URL twice
+    for an autolink ("https://x (https://x)")."""
+    return [
+        token
+        for token in inline
+        if not (token.type in ("link_open", "link_close") and token.markup == "autolink")
+    ]
+
+
+def _unpaired_kbd_as_text(inline: list[Token]) -> None:
+    """`<kbd>` and `</kbd>` that do not pair up, shown as the text they are: Rich 15 takes one
+    for a style to enter or leave, and a lone `</kbd>` (typed in a kept case's note) ended the
+    app with an IndexError; a lone `<kbd>` made the rest of the block bold."""
+    opened: list[Token] = []
+    for token in inline:
+        if token.type != "html_inline":
+            continue
+        if token.content == "<kbd>":
+            opened.append(token)
+        elif token.content == "</kbd>":
+            if opened:
+                opened.pop()
+            else:
+                token.type = "text"
+    for token in opened:
+        token.type = "text"
+
+
 class _Markdown(Markdown):
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **Markdown.elements,
@@ -94,6 +126,10 @@ class _Markdown(Markdown):
     def __init__(self, markup: str, *, code_background: str | None = None, **options: Any) -> None:
         super().__init__(markup, **options)
         self.code_background = code_background
+        for token in self.parsed:
+            if token.children:
+                token.children = _autolinks_as_text(token.children)
+                _unpaired_kbd_as_text(token.children)
 
 
 def _colour(variables: dict[str, str], name: str) -> Color | None:
@@ -171,6 +207,9 @@ class Themed:
             console.push_theme(self.theme)
             try:
                 lines = console.render_lines(self.renderable, options, pad=False)
+            except Exception:  # Rich's own bug on some input: the text as typed, not a crash
+                log.exception("the preview could not draw the document as Markdown")
+                lines = console.render_lines(Text(_source(self.renderable)), options, pad=False)
             finally:
                 console.pop_theme()
             self._lines = {options.max_width: lines}
@@ -178,6 +217,10 @@ class Themed:
         for line in lines:
             yield from line
             yield new_line
+
+
+def _source(renderable: Markdown | Text) -> str:
+    return renderable.markup if isinstance(renderable, Markdown) else renderable.plain
 
 
 class DocumentPreview(Static):
