@@ -2,10 +2,11 @@
 
 Textual's Markdown widget mounts a widget for each block: a full case's document made 130
 (paragraphs, bullets and the two containers of each), each styled and laid out. Built ahead,
-the Export screen cost 300-500 ms of CPU on the development VM, in chunks of 50-110 ms that a
+the Export screen cost up to 650 ms of CPU on the development VM, in chunks of 50-110 ms that a
 key typed meanwhile waited behind (the first F3, F4 or F5 after a case opened, 150-250 ms).
 Rich draws the same Markdown (markdown-it-py underneath, as Textual's) into the lines of one
-widget: 10-15 ms, once per width. The look follows the app's theme: headings take Textual's
+widget: 10-15 ms for a full case's document, once per width (a pasted log of thousands
+of lines takes seconds either way). The look follows the app's theme: headings take Textual's
 own Markdown variables (`$markdown-h1-color`, `$markdown-h1-text-style`, ...), so the
 preview reads as Textual's widget did, and a theme change draws it again.
 """
