@@ -13,7 +13,15 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from screens.dialogs import DeEscalateDialog, EscalateDialog, ReassessDialog, ResolveDialog
 from screens.widgets import TickList
 from tests.conftest import NOW, new_case
-from tests.timeline_helpers import Clock, escalated_case, make, open_timeline, text_of, type_text
+from tests.timeline_helpers import (
+    Clock,
+    escalated_case,
+    make,
+    open_escalate_dialog,
+    open_timeline,
+    text_of,
+    type_text,
+)
 from workbench.models import LogKind, Override, Status
 from workbench.playbook import Playbook
 from workbench.store import Store
@@ -102,10 +110,7 @@ async def test_escalate_marks_the_route_as_chosen_or_suggested(
     case = store.save(case)
     app = make(store, playbook, Clock())
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_timeline(app, pilot, case.id or 0)
-        await pilot.press("x")
-        dialog = app.screen
-        assert isinstance(dialog, EscalateDialog)
+        dialog = await open_escalate_dialog(app, pilot, case.id or 0)
         options = dialog.query_one("#escalate-destination", OptionList)
         first = str(options.get_option_at_index(0).prompt)
         assert first.startswith(f"Engineering {mark}")
@@ -122,10 +127,7 @@ async def test_escalation_sent_before_the_case_opened_is_refused(
     case = new_case(store, "SSO loop", customer="Initech")  # opened a day before NOW
     app = make(store, playbook, Clock())
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_timeline(app, pilot, case.id or 0)
-        await pilot.press("x")
-        dialog = app.screen
-        assert isinstance(dialog, EscalateDialog)
+        dialog = await open_escalate_dialog(app, pilot, case.id or 0)
         dialog.query_one("#escalate-receiver", Input).value = "Dana"
         dialog.query_one("#escalate-at", Input).value = "3 days ago"
         await pilot.press("ctrl+s")

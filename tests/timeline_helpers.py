@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
 from screens.app import WorkbenchApp
+from screens.dialogs import EscalateDialog
 from screens.timeline import TimelineScreen
 from tests.conftest import NOW, new_case
 from workbench.followup import escalate
@@ -50,6 +51,17 @@ async def open_timeline(app: WorkbenchApp, pilot: Pilot[None], case_id: int) -> 
     screen = app.screen
     assert isinstance(screen, TimelineScreen)
     return screen
+
+
+async def open_escalate_dialog(
+    app: WorkbenchApp, pilot: Pilot[None], case_id: int
+) -> EscalateDialog:
+    """The case's timeline, and `x` on it: the escalate dialog."""
+    await open_timeline(app, pilot, case_id)
+    await pilot.press("x")
+    dialog = app.screen
+    assert isinstance(dialog, EscalateDialog)
+    return dialog
 
 
 async def type_text(app: WorkbenchApp, pilot: Pilot[None], text: str) -> None:
