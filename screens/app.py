@@ -334,10 +334,10 @@ class WorkbenchApp(ExitOnDamage, TypeAhead):
         """Textual's end of a batch update (`App.batch_update`), then a look at the top screen.
 
         A screen asked to repaint during a batch (one shown while a screen built ahead mounts
-        widgets inside a batch, as Textual's Markdown widget did) skips that repaint, and Textual's end of the batch
-        wakes the app, not the screen: a kept screen shown then, with nothing more to do, stayed
-        unpainted until the next key (the tmux switch run saw Export for 30 s after F2).
-        textual is pinned."""
+        widgets inside a batch, as Textual's Markdown widget did) skips that repaint, and
+        Textual's end of the batch wakes the app, not the screen: a kept screen shown then,
+        with nothing more to do, stayed unpainted until the next key (the tmux switch run saw
+        Export for 30 s after F2). textual is pinned."""
         super()._end_batch()
         if not self._batch_count and self._screen_stack:
             self.screen.check_idle()

@@ -260,3 +260,22 @@ async def test_any_text_draws_in_both_forms(text: str) -> None:
             if not markdown:
                 wanted = [c for c in sanitize(text) if c.isprintable() and not c.isspace()]
                 assert [c for c in shown if not c.isspace()][: len(wanted)] == wanted
+
+
+async def test_a_theme_word_rich_does_not_know_is_left_out() -> None:
+    """A theme's text style is Textual's word; one Rich cannot parse must not end the app."""
+    from textual.theme import Theme as TextualTheme
+
+    app = PreviewApp()
+    async with app.run_test(size=(70, 20)) as pilot:
+        app.register_theme(
+            TextualTheme(
+                "odd",
+                primary="#0178D4",
+                variables={"markdown-h1-text-style": "wobbly", "markdown-h1-color": "#ff0000"},
+            )
+        )
+        app.theme = "odd"
+        await pilot.pause()
+        preview = app.query_one(DocumentPreview)
+        assert _colour_of(preview, "ESCALATION") == Color.parse("#ff0000")

@@ -13,10 +13,12 @@ preview reads as Textual's widget did, and a theme change draws it again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.errors import StyleSyntaxError
 from rich.markdown import CodeBlock, Heading, ListItem, Markdown
 from rich.segment import Segment
 from rich.style import Style
@@ -70,8 +72,8 @@ class _CodeBlock(CodeBlock):
 
     @classmethod
     def create(cls, markdown: Markdown, token: Token) -> CodeBlock:
-        block = super().create(markdown, token)
-        block.background = getattr(markdown, "code_background", None)  # type: ignore[attr-defined]
+        block = cast("_CodeBlock", super().create(markdown, token))
+        block.background = getattr(markdown, "code_background", None)
         return block
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -154,7 +156,8 @@ def _style(
     style = Style(color=found.rich_color if found is not None else None)
     words = variables.get(text_style, "") if text_style else ""
     if words and words != "none":
-        style += Style.parse(words)
+        with contextlib.suppress(StyleSyntaxError):  # a theme's own word Rich does not know
+            style += Style.parse(words)
     return style
 
 
