@@ -279,3 +279,27 @@ async def test_a_theme_word_rich_does_not_know_is_left_out() -> None:
         await pilot.pause()
         preview = app.query_one(DocumentPreview)
         assert _colour_of(preview, "ESCALATION") == Color.parse("#ff0000")
+
+
+async def test_the_mouse_selects_the_text_as_drawn_and_shows_what_it_selected() -> None:
+    """Textual selects in its own Content; Rich's lines carry no offsets of their own, so a drag
+    over the preview selected nothing (the raw view did)."""
+    app = PreviewApp("# Title here\n\nFirst paragraph of text.\n\n- item one\n- item two 漢字 ok")
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(DocumentPreview)
+        await pilot.mouse_down(preview, offset=(6, 0))
+        await pilot.hover(preview, offset=(10, 2))
+        await pilot.mouse_up(preview, offset=(10, 2))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "here\n\nFirst parag"
+        selected = app.screen.get_component_rich_style("screen--selection").bgcolor
+        line = preview.render_line(2)
+        shaded = "".join(seg.text for seg in line if seg.style and seg.style.bgcolor == selected)
+        assert shaded == "First parag"
+        # Wide characters: two cells each, one character each in the text.
+        await pilot.mouse_down(preview, offset=(3, 5))
+        await pilot.hover(preview, offset=(16, 5))
+        await pilot.mouse_up(preview, offset=(16, 5))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "item two 漢字 "

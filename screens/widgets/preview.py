@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.errors import StyleSyntaxError
 from rich.markdown import CodeBlock, Heading, ListItem, Markdown
 from rich.segment import Segment
@@ -26,6 +27,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from rich.theme import Theme
 from textual.color import Color, ColorParseError
+from textual.strip import Strip
 from textual.widgets import Static
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
     from rich.markdown import MarkdownElement
     from textual.app import App
+    from textual.selection import Selection
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +270,27 @@ class DocumentPreview(Static):
     def _code_theme(self) -> str:
         """Pygments' ANSI themes: no colours of their own that could clash with the app's."""
         return "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+
+    # -- text selection (Textual selects in Content; Rich's lines carry no offsets of their own)
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        selection = self.text_selection
+        span = None if selection is None else selection.get_span(y)
+        if span is not None:
+            text = strip.text
+            start, end = span
+            end = len(text) if end == -1 else end
+            cuts = [cell_len(text[:start]), cell_len(text[:end]), strip.cell_length]
+            before, selected, after = strip.divide(cuts)
+            style = self.screen.get_component_rich_style("screen--selection")
+            shown = Strip(Segment.apply_style(selected, post_style=style), selected.cell_length)
+            strip = Strip.join([before, shown, after])  # over the text's own colours
+        return strip.apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        line = super().render_line  # the lines as drawn, without the selection's offsets
+        lines = [line(y).text.rstrip() for y in range(self.size.height)]
+        return selection.extract("\n".join(lines)), "\n"
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
