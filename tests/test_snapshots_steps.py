@@ -152,3 +152,24 @@ def test_export(
 ) -> None:
     app, case_id = steps_app
     assert snap_compare(app, terminal_size=size, run_before=_opener(app, case_id, "export"))
+
+
+def test_export_pasted_log(snap_compare: Any, store: Store, playbook: Playbook) -> None:
+    """The preview's code block (a narrative with a pasted log line and a line that would not
+    read back as typed is written as one fenced block): on a shade of its own, further down."""
+    case_id = defect_case(store)
+    case = store.get(case_id)
+    case.narrative = (
+        "Since Monday 23 Nov, CSV export fails above 10,000 rows; ~ 1 in 40 smaller ones too.\n"
+        "2026-11-23T10:42:01Z ERROR export-worker E-1042 <rows=10001> *timeout* after 30 s"
+    )
+    store.save(case)
+    app = WorkbenchApp(store, playbook, clock=lambda: NOW, bell=False)
+    opener = _opener(app, case_id, "export")
+
+    async def scrolled(pilot: Any) -> None:
+        await opener(pilot)
+        await pilot.press("pagedown")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=scrolled)
