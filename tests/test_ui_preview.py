@@ -303,3 +303,34 @@ async def test_the_mouse_selects_the_text_as_drawn_and_shows_what_it_selected() 
         await pilot.mouse_up(preview, offset=(16, 5))
         await pilot.pause()
         assert app.screen.get_selected_text() == "item two 漢字 "
+
+
+async def test_a_selection_is_shaded_to_the_end_of_the_text_and_kept_between_frames() -> None:
+    """Lines inside a selection were shaded across the whole pane, their copy to the text's
+    end; and each frame built every selected line again (no cache of its offsets either)."""
+    app = PreviewApp("First paragraph of text.\n\nSecond one here.\n\nThird.")
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        preview = app.query_one(DocumentPreview)
+        await pilot.mouse_down(preview, offset=(6, 0))
+        await pilot.hover(preview, offset=(3, 4))
+        await pilot.mouse_up(preview, offset=(3, 4))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "paragraph of text.\n\nSecond one here.\n\nThir"
+        selected = app.screen.get_component_rich_style("screen--selection").bgcolor
+
+        def shaded(y: int) -> str:
+            line = preview.render_line(y)
+            return "".join(seg.text for seg in line if seg.style and seg.style.bgcolor == selected)
+
+        assert [shaded(0), shaded(2), shaded(4)] == [
+            "paragraph of text.",
+            "Second one here.",
+            "Thir",
+        ]
+        assert preview.render_line(2) is preview.render_line(2)
+        await pilot.mouse_down(preview, offset=(0, 2))
+        await pilot.hover(preview, offset=(5, 2))
+        await pilot.mouse_up(preview, offset=(5, 2))
+        await pilot.pause()
+        assert [shaded(0), shaded(2)] == ["", "Second"]

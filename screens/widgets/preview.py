@@ -244,6 +244,8 @@ class DocumentPreview(Static):
         self.text = ""
         self.markdown = True
         self._theme_name: str | None = None
+        # Lines drawn with the selection: (the line as drawn, the span, the shaded line).
+        self._shaded: dict[int, tuple[Strip, tuple[int, int], Strip]] = {}
 
     def show(self, text: str, *, markdown: bool) -> None:
         """Show `text`: drawn as Markdown, or as the plain text it is. Terminal control
@@ -277,15 +279,35 @@ class DocumentPreview(Static):
         selection = self.text_selection
         span = None if selection is None else selection.get_span(y)
         if span is not None:
-            text = strip.text
-            start, end = span
-            end = len(text) if end == -1 else end
-            cuts = [cell_len(text[:start]), cell_len(text[:end]), strip.cell_length]
-            before, selected, after = strip.divide(cuts)
-            style = self.screen.get_component_rich_style("screen--selection")
-            shown = Strip(Segment.apply_style(selected, post_style=style), selected.cell_length)
-            strip = Strip.join([before, shown, after])  # over the text's own colours
+            # Kept per line until the selection or the line changes: a new strip each frame
+            # missed Textual's own cache of its offsets too (62 us a line against 8).
+            kept = self._shaded.get(y)
+            if kept is not None and kept[0] is strip and kept[1] == span:
+                strip = kept[2]
+            else:
+                shaded = self._shade(strip, span)
+                self._shaded[y] = (strip, span, shaded)
+                strip = shaded
         return strip.apply_offsets(0, y)
+
+    def _shade(self, strip: Strip, span: tuple[int, int]) -> Strip:
+        """The selected characters of a line drawn in the selection's style, over the text's
+        own colours; a selection to the end of a line ends with its text, as its copy does."""
+        text = strip.text
+        start, end = span
+        limit = len(text.rstrip())
+        end = limit if end == -1 else min(end, limit)
+        if end <= start:
+            return strip
+        cuts = [cell_len(text[:start]), cell_len(text[:end]), strip.cell_length]
+        before, selected, after = strip.divide(cuts)
+        style = self.screen.get_component_rich_style("screen--selection")
+        shown = Strip(Segment.apply_style(selected, post_style=style), selected.cell_length)
+        return Strip.join([before, shown, after])
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._shaded.clear()  # the lines of an earlier selection (each is keyed by its span)
+        super().selection_updated(selection)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         line = super().render_line  # the lines as drawn, without the selection's offsets
