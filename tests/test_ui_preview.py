@@ -18,6 +18,7 @@ from screens.widgets.preview import Themed, _Markdown, code_background, markdown
 from workbench.sanitize import sanitize
 
 if TYPE_CHECKING:
+    from textual.pilot import Pilot
     from textual.strip import Strip
 
 DOCUMENT = """# ESCALATION: CSV export fails for reports over 10,000 rows
@@ -281,6 +282,23 @@ async def test_a_theme_word_rich_does_not_know_is_left_out() -> None:
         assert _colour_of(preview, "ESCALATION") == Color.parse("#ff0000")
 
 
+async def _drag(
+    pilot: Pilot[None], preview: DocumentPreview, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    """Press at `start`, move to `end`, let go there: a selection by the mouse."""
+    await pilot.mouse_down(preview, offset=start)
+    await pilot.hover(preview, offset=end)
+    await pilot.mouse_up(preview, offset=end)
+    await pilot.pause()
+
+
+def _shaded(app: App[None], preview: DocumentPreview, y: int) -> str:
+    """The characters of line `y` drawn in the selection's colour."""
+    selected = app.screen.get_component_rich_style("screen--selection").bgcolor
+    line = preview.render_line(y)
+    return "".join(seg.text for seg in line if seg.style and seg.style.bgcolor == selected)
+
+
 async def test_the_mouse_selects_the_text_as_drawn_and_shows_what_it_selected() -> None:
     """Textual selects in its own Content; Rich's lines carry no offsets of their own, so a drag
     over the preview selected nothing (the raw view did)."""
@@ -288,20 +306,11 @@ async def test_the_mouse_selects_the_text_as_drawn_and_shows_what_it_selected() 
     async with app.run_test(size=(60, 12)) as pilot:
         await pilot.pause()
         preview = app.query_one(DocumentPreview)
-        await pilot.mouse_down(preview, offset=(6, 0))
-        await pilot.hover(preview, offset=(10, 2))
-        await pilot.mouse_up(preview, offset=(10, 2))
-        await pilot.pause()
+        await _drag(pilot, preview, (6, 0), (10, 2))
         assert app.screen.get_selected_text() == "here\n\nFirst parag"
-        selected = app.screen.get_component_rich_style("screen--selection").bgcolor
-        line = preview.render_line(2)
-        shaded = "".join(seg.text for seg in line if seg.style and seg.style.bgcolor == selected)
-        assert shaded == "First parag"
+        assert _shaded(app, preview, 2) == "First parag"
         # Wide characters: two cells each, one character each in the text.
-        await pilot.mouse_down(preview, offset=(3, 5))
-        await pilot.hover(preview, offset=(16, 5))
-        await pilot.mouse_up(preview, offset=(16, 5))
-        await pilot.pause()
+        await _drag(pilot, preview, (3, 5), (16, 5))
         assert app.screen.get_selected_text() == "item two 漢字 "
 
 
@@ -312,25 +321,10 @@ async def test_a_selection_is_shaded_to_the_end_of_the_text_and_kept_between_fra
     async with app.run_test(size=(60, 12)) as pilot:
         await pilot.pause()
         preview = app.query_one(DocumentPreview)
-        await pilot.mouse_down(preview, offset=(6, 0))
-        await pilot.hover(preview, offset=(3, 4))
-        await pilot.mouse_up(preview, offset=(3, 4))
-        await pilot.pause()
+        await _drag(pilot, preview, (6, 0), (3, 4))
         assert app.screen.get_selected_text() == "paragraph of text.\n\nSecond one here.\n\nThir"
-        selected = app.screen.get_component_rich_style("screen--selection").bgcolor
-
-        def shaded(y: int) -> str:
-            line = preview.render_line(y)
-            return "".join(seg.text for seg in line if seg.style and seg.style.bgcolor == selected)
-
-        assert [shaded(0), shaded(2), shaded(4)] == [
-            "paragraph of text.",
-            "Second one here.",
-            "Thir",
-        ]
+        shaded = [_shaded(app, preview, y) for y in (0, 2, 4)]
+        assert shaded == ["paragraph of text.", "Second one here.", "Thir"]
         assert preview.render_line(2) is preview.render_line(2)
-        await pilot.mouse_down(preview, offset=(0, 2))
-        await pilot.hover(preview, offset=(5, 2))
-        await pilot.mouse_up(preview, offset=(5, 2))
-        await pilot.pause()
-        assert [shaded(0), shaded(2)] == ["", "Second"]
+        await _drag(pilot, preview, (0, 2), (5, 2))
+        assert [_shaded(app, preview, 0), _shaded(app, preview, 2)] == ["", "Second"]
