@@ -5,6 +5,7 @@ when filled in; text as the agent typed it (see `escaping`)."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
@@ -138,11 +139,13 @@ class _Renderer:
         self.aliases: tuple[str, ...] = ()
 
     def within(self, aliases: tuple[str, ...]) -> _Renderer:
-        """This renderer, writing a section whose parse also takes `aliases` for its labels: a
-        typed line starting with one is written as literal text there (and only there: in the
-        title or an action, "SLA: breach in 2h" stays as typed)."""
-        self.aliases = aliases
-        return self
+        """A renderer for a section whose parse also takes `aliases` for its labels: a typed
+        line starting with one is written as literal text there (and only there: in the title
+        or an action, "SLA: breach in 2h" stays as typed). A copy: no section's aliases carry
+        over into the next one's writing."""
+        section = copy.copy(self)
+        section.aliases = aliases
+        return section
 
     def enc(
         self,
@@ -434,23 +437,23 @@ def _render(
         + (playbook.severity(severity.value).name if severity else r.placeholder),
         f"{doc.routed_label}: " + (", ".join(route_labels) or r.placeholder),
     ]
-    r.within(_BUSINESS_ALIASES)
+    rb = r.within(_BUSINESS_ALIASES)
     business = "\n".join(
         [
-            r.bullet(labels.affected_customers, impact.affected_customers),
-            r.bullet(labels.operational_effect, impact.operational_effect),
-            r.bullet(labels.revenue_exposure, impact.revenue_exposure),
-            r.bullet(labels.sla_position, impact.sla_position),
+            rb.bullet(labels.affected_customers, impact.affected_customers),
+            rb.bullet(labels.operational_effect, impact.operational_effect),
+            rb.bullet(labels.revenue_exposure, impact.revenue_exposure),
+            rb.bullet(labels.sla_position, impact.sla_position),
         ]
     )
     sections: list[tuple[str, list[str]]] = [
         (heads.business_impact, [business]),
-        (heads.narrative, [_narrative(r.within(()), case)]),
+        (heads.narrative, [_narrative(r, case)]),
         (heads.reproduction, _reproduction(r.within(_REPRODUCTION_ALIASES), case, now)),
-        (heads.actions, [_actions(r.within(()), case.actions)]),
+        (heads.actions, [_actions(r, case.actions)]),
         (heads.communication, [_communication(r.within(_COMMUNICATION_ALIASES), case)]),
         (heads.request, [_request(r.within(_REQUEST_ALIASES), case.request)]),
-        (heads.attachments, [_attachments(r.within(()), case)]),
+        (heads.attachments, [_attachments(r, case)]),
     ]
     if not plain:
         blocks = list(preamble)
