@@ -142,6 +142,10 @@ class StoreBase:
             conn.execute("PRAGMA foreign_keys = ON")
             if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
                 raise StoreError(f"this SQLite cannot enforce foreign keys: {path}")
+            # A search's matches go to a temporary table (`Store.page`): 55,000 of them for a
+            # common word at 100,000 cases took 20 ms more in a temporary file than in memory
+            # (about 1 MB at most there).
+            conn.execute("PRAGMA temp_store = MEMORY")
             if self.readonly:
                 if version < SCHEMA_VERSION:
                     raise ReadOnlyError(
