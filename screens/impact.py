@@ -27,6 +27,7 @@ from screens.widgets import (
     BulletList,
     DimensionHeading,
     NumberText,
+    SidePanel,
     TickList,
     format_number,
     parse_number,
@@ -171,10 +172,7 @@ class ImpactScreen(CaseScreen):
                         yield Label(getattr(labels, key), classes="field-label")
                         yield Input(id=f"bi-{key}", compact=True, classes="bi-input span2")
                     yield BulletList(id=f"lint-bi-{key}", classes="field-lint")
-            with VerticalScroll(id="impact-panel", classes="side-panel"):
-                yield Static(id="impact-severity")
-                yield BulletList(id="impact-reasons")
-                yield BulletList(id="impact-lint")
+            yield SidePanel("severity", "reasons", "lint", id="impact-panel", classes="side-panel")
 
     def _field_row(self, field: ImpactField) -> ComposeResult:
         yield Label(field.label, classes="field-label")
@@ -394,9 +392,9 @@ class ImpactScreen(CaseScreen):
             lines.append(Content.styled(f"{definition.definition} {definition.urgency}", "dim"))
         else:
             lines.append(Content.styled("Answer a question or tick a signal to score.", "dim"))
-        update_static(self.query_one("#impact-severity", Static), Content("\n").join(lines))
-        reasons = [Bullet(reason) for reason in result.reasons]
-        self.query_one("#impact-reasons", BulletList).set_items(reasons)
+        panel = self.query_one(SidePanel)
+        panel.set_items("severity", lines)
+        panel.set_items("reasons", [Bullet(reason) for reason in result.reasons])
 
     def findings(self) -> list[Finding]:
         from workbench.rules.lint import lint_case
@@ -418,9 +416,7 @@ class ImpactScreen(CaseScreen):
             items = by_field.get(key, [])
             set_display(widget, bool(items))
             widget.set_items(_finding_bullets(items))
-        panel = self.query_one("#impact-lint", BulletList)
-        set_display(panel, bool(others))
-        panel.set_items(_finding_bullets(others))
+        self.query_one(SidePanel).set_items("lint", _finding_bullets(others))
 
     # -- actions -------------------------------------------------------------------------------------
     def action_override(self) -> None:

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.similar import SimilarStrip
-from screens.widgets import Bullet, BulletList, SteadyOptionList, set_display
+from screens.widgets import Bullet, SidePanel, SteadyOptionList, set_display
 from workbench.models import Override, TriageAnswer
 from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
@@ -253,10 +253,13 @@ class TriageScreen(CaseScreen):
         yield SimilarStrip()
         with Horizontal(id="triage-body", classes="step-body"):
             yield Checklist(self.rows, self.case.triage, id="checklist")
-            with VerticalScroll(id="triage-panel", classes="side-panel"):
-                yield BulletList(id="triage-recommendation")
-                yield BulletList(id="triage-destinations")
-                yield BulletList(id="triage-conflicts")
+            yield SidePanel(
+                "recommendation",
+                "destinations",
+                "conflicts",
+                id="triage-panel",
+                classes="side-panel",
+            )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -314,7 +317,7 @@ class TriageScreen(CaseScreen):
                 )
             )
         items += [Bullet(reason) for reason in result.reasons]
-        self.query_one("#triage-recommendation", BulletList).set_items(items)
+        self.query_one(SidePanel).set_items("recommendation", items)
 
     def _show_destinations(self, result: TriageResult) -> None:
         playbook = self.workbench.playbook
@@ -347,14 +350,15 @@ class TriageScreen(CaseScreen):
             items.append(Content.assemble(Content.styled("Routed to: ", "bold"), names))
         elif result.destinations and result.effective != "keep":
             items.append(Content.styled("Not routed yet: a accepts the suggestion.", "dim"))
-        self.query_one("#triage-destinations", BulletList).set_items(items)
+        self.query_one(SidePanel).set_items("destinations", items)
 
     def _show_conflicts(self, result: TriageResult) -> None:
-        conflicts = self.query_one("#triage-conflicts", BulletList)
-        set_display(conflicts, bool(result.conflicts))
-        conflicts.set_items(
-            Bullet(text, style="$warning", marker="⚠ ", marker_style="bold $warning")
-            for text in result.conflicts
+        self.query_one(SidePanel).set_items(
+            "conflicts",
+            (
+                Bullet(text, style="$warning", marker="⚠ ", marker_style="bold $warning")
+                for text in result.conflicts
+            ),
         )
 
     # -- actions -------------------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from textual.widgets import Input, Select, Static
 from screens.app import WorkbenchApp
 from screens.dialogs import OverrideDialog
 from screens.impact import ImpactScreen
-from screens.widgets import AnswerCheckbox, BulletList, DimensionHeading, TickList, parse_number
+from screens.widgets import (
+    AnswerCheckbox,
+    BulletList,
+    DimensionHeading,
+    SidePanel,
+    TickList,
+    parse_number,
+)
 from tests.conftest import NOW, AppFactory
 from workbench.models import Escalation
 from workbench.store import Store
@@ -29,6 +36,9 @@ async def _open(app: WorkbenchApp, pilot: Pilot[None], case: Escalation) -> Impa
 
 
 def _text(screen: ImpactScreen, selector: str) -> str:
+    section = selector.removeprefix("#impact-")
+    if section in ("severity", "reasons", "lint"):
+        return screen.query_one("#impact-panel", SidePanel).plain(section)
     widget = screen.query_one(selector)
     if isinstance(widget, BulletList):
         return widget.plain

@@ -12,16 +12,17 @@ from screens.dialogs import OverrideDialog, TextPrompt
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
 from screens.triage import Checklist, TriageScreen
-from screens.widgets import BulletList
+from screens.widgets import SidePanel
 from tests.conftest import AppFactory
 from workbench.models import Escalation, TriageAnswer
 from workbench.store import Store, StoreError
 
 
 def _text(screen: TriageScreen, selector: str) -> str:
+    section = selector.removeprefix("#triage-")
+    if section in ("recommendation", "destinations", "conflicts"):
+        return screen.query_one("#triage-panel", SidePanel).plain(section)
     widget = screen.query_one(selector)
-    if isinstance(widget, BulletList):
-        return widget.plain
     assert isinstance(widget, Static)
     return str(widget.render())
 
@@ -64,6 +65,33 @@ async def test_keys_move_toggle_and_save(
         conflicts = _text(screen, "#triage-conflicts")
         assert "conflicts with escalate" in conflicts
         assert "→ Engineering" in _text(screen, "#triage-destinations")
+
+
+async def test_the_panel_shows_what_a_tick_changed_with_its_sections_apart_when_wide(
+    make_app: AppFactory, case: Escalation
+) -> None:
+    """The panel's sections are a line apart on a wide screen and touch on a narrow one (its
+    stylesheet); what a tick changes is drawn where it was shown, on the screen itself."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app, pilot, case)
+        panel = screen.query_one("#triage-panel", SidePanel)
+        assert panel.lines[1].startswith("• Not enough information: no keep criterion")
+        gap = panel.lines.index("")
+        assert panel.lines[gap + 1].startswith("Destinations for tier")
+        await pilot.press("space")
+        await pilot.pause()
+        assert panel.lines[0].startswith("Recommendation: Keep in support")
+        shown = [panel.render_line(y).text.rstrip() for y in range(len(panel.lines))]
+        assert shown == panel.lines
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert "" not in panel.lines
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert "" in panel.lines
 
 
 def _painted(checklist: Checklist) -> list[str]:

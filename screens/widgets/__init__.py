@@ -8,7 +8,9 @@
 - `paths`, `inputs`, `findings`, `form`: the fields of a form bound to the case (the screen that
   saves them is `screens.form.FormScreen`); `pairs`: ordered lists of two-part items;
 - `footer`: the footer of every screen (Textual's, without the keys it took down);
-- `preview`: the Export screen's document, drawn by Rich in one widget.
+- `preview`: the Export screen's document, drawn by Rich in one widget; `selection`: mouse
+  selection in widgets that draw their own lines;
+- `side_panel`: a step's side panel, sections of bullets drawn a line at a time.
 
 Every public name is importable from here (`from screens.widgets import BulletList`). Each module
 is imported when one of its names is first asked for, so the case list's cold start loads only the
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from screens.widgets.paths import get_path, set_path
     from screens.widgets.preview import DocumentPreview
     from screens.widgets.saved import ReadOnlyBanner, SavedIndicator
+    from screens.widgets.side_panel import SidePanel
     from screens.widgets.ticks import TickList
 
 # Each public name and the module (in this package) that defines it.
@@ -88,6 +91,7 @@ _MODULES: dict[str, str] = {
     "set_path": "paths",
     "ReadOnlyBanner": "saved",
     "SavedIndicator": "saved",
+    "SidePanel": "side_panel",
     "TickList": "ticks",
 }
 
@@ -117,6 +121,7 @@ __all__ = [
     "PairSpec",
     "ReadOnlyBanner",
     "SavedIndicator",
+    "SidePanel",
     "SteadyOptionList",
     "TickList",
     "bullet_lines",

@@ -31,6 +31,11 @@ def _same_item(a: Bullet | Content, b: Bullet | Content) -> bool:
     return same_content(a, b)
 
 
+def same_items(a: list[Bullet | Content], b: list[Bullet | Content]) -> bool:
+    """The same items, styles included (most saves show what was shown)."""
+    return len(a) == len(b) and all(map(_same_item, a, b))
+
+
 def bullet_lines(items: Iterable[Bullet | Content], width: int) -> list[Content]:
     """The items as lines at `width`: each bullet wrapped under its own first word."""
     lines: list[Content] = []
@@ -94,7 +99,7 @@ class BulletList(Widget):
         many lines as before (a tick changes a reason more often than the count of lines) are
         a repaint of this widget, not a layout of the whole screen."""
         new = list(items)
-        if len(new) == len(self.items) and all(map(_same_item, new, self.items)):
+        if same_items(new, self.items):
             return
         width = self.content_region.width
         before = self._height(width) if width else -1

@@ -18,7 +18,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.cells import cell_len
 from rich.errors import StyleSyntaxError
 from rich.markdown import CodeBlock, Heading, ListItem, Markdown
 from rich.segment import Segment
@@ -29,6 +28,8 @@ from rich.theme import Theme
 from textual.color import Color, ColorParseError
 from textual.strip import Strip
 from textual.widgets import Static
+
+from screens.widgets.selection import shade
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -285,25 +286,11 @@ class DocumentPreview(Static):
             if kept is not None and kept[0] is strip and kept[1] == span:
                 strip = kept[2]
             else:
-                shaded = self._shade(strip, span)
+                style = self.screen.get_component_rich_style("screen--selection")
+                shaded = shade(strip, span, style)
                 self._shaded[y] = (strip, span, shaded)
                 strip = shaded
         return strip.apply_offsets(0, y)
-
-    def _shade(self, strip: Strip, span: tuple[int, int]) -> Strip:
-        """The selected characters of a line drawn in the selection's style, over the text's
-        own colours; a selection to the end of a line ends with its text, as its copy does."""
-        text = strip.text
-        start, end = span
-        limit = len(text.rstrip())
-        end = limit if end == -1 else min(end, limit)
-        if end <= start:
-            return strip
-        cuts = [cell_len(text[:start]), cell_len(text[:end]), strip.cell_length]
-        before, selected, after = strip.divide(cuts)
-        style = self.screen.get_component_rich_style("screen--selection")
-        shown = Strip(Segment.apply_style(selected, post_style=style), selected.cell_length)
-        return Strip.join([before, shown, after])
 
     def selection_updated(self, selection: Selection | None) -> None:
         self._shaded.clear()  # the lines of an earlier selection (each is keyed by its span)
