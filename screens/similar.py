@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from screens.case_base import CaseScreen
-from screens.widgets import update_static
+from screens.widgets import same_content, update_static
 from workbench.history import (
     describe_outcome,
     lessons_of,
@@ -98,6 +98,18 @@ class SimilarStrip(Static):
         self.poll_timer: Timer | None = None
         self._ranking = RankingCache()
         self.review: Review | None = None
+        self.headline: Content | None = None  # shown in the strip's place while set
+
+    def show_headline(self, headline: Content | None) -> None:
+        """Show `headline` in the strip's place, in the `-headline` colours (None: the strip
+        again): Triage's security banner. One widget for both, one line for one line: a swap of
+        two widgets' display was a layout of the whole screen at the tick."""
+        if headline is self.headline or same_content(headline, self.headline):
+            return
+        self.headline = headline
+        self.set_class(headline is not None, "-headline")
+        shown = headline if headline is not None else strip_content(self.review)
+        update_static(self, shown, layout=False)
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -142,7 +154,9 @@ class SimilarStrip(Static):
         if not self.is_attached:
             return  # the screen closed while the worker ran
         self.review = review
-        update_static(self, strip_content(review))
+        if self.headline is None:
+            # One line whose size the stylesheet fixes: new text is no new size.
+            update_static(self, strip_content(review), layout=False)
 
 
 def _cut(text: str, width: int) -> str:

@@ -18,12 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from screens.case_base import CaseScreen
 from screens.similar import SimilarStrip
-from screens.widgets import Bullet, SidePanel, SteadyOptionList, set_display
+from screens.widgets import Bullet, SidePanel, SteadyOptionList
 from workbench.models import Override, TriageAnswer
 from workbench.playbook import TIERS
 from workbench.rules.triage import TriageResult, assess_triage
@@ -249,7 +249,6 @@ class TriageScreen(CaseScreen):
     def compose_body(self) -> ComposeResult:
         self.rows = checklist_rows(self.workbench.playbook)
         self.rows_by_key = {row.key: row for row in self.rows}
-        yield Static(SECURITY_HEADLINE, id="security-banner")
         yield SimilarStrip()
         with Horizontal(id="triage-body", classes="step-body"):
             yield Checklist(self.rows, self.case.triage, id="checklist")
@@ -293,8 +292,7 @@ class TriageScreen(CaseScreen):
         rule itself is the first of the panel's reasons). It takes the place of the similar-
         cases strip, one line for one line, so nothing else on the screen moves when a security
         item is ticked (F8 still shows the similar cases)."""
-        set_display(self.query_one(SimilarStrip), not result.security)
-        set_display(self.query_one("#security-banner", Static), result.security)
+        self.query_one(SimilarStrip).show_headline(SECURITY_HEADLINE if result.security else None)
 
     def _show_recommendation(self, result: TriageResult) -> None:
         items: list[Bullet | Content] = [

@@ -10,7 +10,7 @@ from textual import events
 from textual.widgets import Input, Select, Static
 
 from screens.details import DetailsScreen, deadline_feedback
-from screens.widgets import FieldArea, FieldInput, FindingsLine, PairEditor, PairList
+from screens.widgets import CaseLine, FieldArea, FieldInput, FindingsLine, PairEditor, PairList
 from tests.conftest import NOW, new_case, settle_until
 from workbench.models import ActionTaken, LogEntry, LogKind, Request
 
@@ -67,7 +67,7 @@ async def test_fields_show_the_case_and_typing_saves(make_app: AppFactory, store
         await pilot.press("end", *" >10k")
         await pilot.press("tab")
         assert store.get(case.id or 0).title == "Export fails >10k"
-        assert "Export fails >10k" in str(screen.query_one("#case-title", Static).render())
+        assert "Export fails >10k" in screen.query_one(CaseLine).title.plain
 
 
 async def test_narrative_sentence_count_is_live(make_app: AppFactory, store: Store) -> None:

@@ -11,8 +11,9 @@ from screens.app import WorkbenchApp
 from screens.dialogs import OverrideDialog, TextPrompt
 from screens.home import HomeScreen
 from screens.impact import ImpactScreen
+from screens.similar import SimilarStrip, strip_content
 from screens.triage import Checklist, TriageScreen
-from screens.widgets import SidePanel
+from screens.widgets import CaseLine, SidePanel
 from tests.conftest import AppFactory
 from workbench.models import Escalation, TriageAnswer
 from workbench.store import Store, StoreError
@@ -178,14 +179,14 @@ async def test_the_header_tells_a_suggested_route_from_a_chosen_one(
     app = make_app()
     async with app.run_test(size=(120, 24)) as pilot:
         screen = await _open(app, pilot, case)
-        facts = screen.query_one("#case-facts", Static)
-        assert "not routed" in str(facts.render())
+        line = screen.query_one(CaseLine)
+        assert "not routed" in line.facts.plain
         screen.toggle("esc.technical.code_fix")
         await pilot.pause()
-        assert "Engineering (suggested)" in str(facts.render())  # Triage: "Not routed yet"
+        assert "Engineering (suggested)" in line.facts.plain  # Triage: "Not routed yet"
         await pilot.press("a")
         await pilot.pause()
-        shown = str(facts.render())
+        shown = str(line.render())
         assert "Engineering" in shown and "suggested" not in shown
 
 
@@ -193,18 +194,26 @@ async def test_security_banner(make_app: AppFactory, store: Store, case: Escalat
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(app, pilot, case)
-        banner = screen.query_one("#security-banner", Static)
-        strip = screen.query_one("#similar-strip")
-        assert not banner.display and strip.display
+        await app.workers.wait_for_complete()  # the strip's first look
+        strip = screen.query_one(SimilarStrip)
+        review = strip.review
+        assert review is not None and strip.headline is None
+        calm = strip.styles.background
         screen.toggle("esc.widespread.security_threat")
-        # In the similar-cases strip's place: one line for one line.
-        assert banner.display and not strip.display
-        text = str(banner.render())
+        await pilot.pause()
+        # In the similar-cases strip's place, one line for one line, in the error colour.
+        text = str(strip.render())
         assert "SECURITY — route to Security immediately, regardless of tier" in text
+        assert strip.has_class("-headline") and strip.styles.background != calm
         assert "skip tier progression entirely" in _text(screen, "#triage-recommendation")
         assert _text(screen, "#triage-destinations").splitlines()[1] == "→ Security  direct"
+        strip._show(review)  # a later look of the similar cases does not hide the banner
+        assert "SECURITY" in str(strip.render())
         screen.toggle("esc.widespread.security_threat")
-        assert not banner.display and strip.display
+        await pilot.pause()
+        assert strip.headline is None and not strip.has_class("-headline")
+        assert str(strip.render()) == str(strip_content(review))
+        assert strip.styles.background == calm
 
 
 async def test_the_banner_keeps_the_checklist_measured_and_a_new_width_wraps_it_again(
@@ -231,7 +240,7 @@ async def test_the_banner_keeps_the_checklist_measured_and_a_new_width_wraps_it_
         cleared.clear()
         screen.toggle("esc.widespread.security_threat")
         await pilot.pause()
-        assert screen.query_one("#security-banner").display
+        assert screen.query_one(SimilarStrip).has_class("-headline")
         assert checklist.size.height == height and checklist._width == width
         await pilot.resize_terminal(120, 30)  # a new height alone
         await pilot.pause()

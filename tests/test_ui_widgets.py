@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static
 from screens.widgets import (
     Bullet,
     BulletList,
+    CaseLine,
     SavedIndicator,
     SteadyOptionList,
     bullet_lines,
@@ -25,7 +26,7 @@ class _Panel(App[None]):
         yield SavedIndicator(id="saved")
 
 
-def _count_layouts(widget: Static | BulletList) -> list[bool]:
+def _count_layouts(widget: Static | BulletList | CaseLine) -> list[bool]:
     calls: list[bool] = []
     original = widget.refresh
 
@@ -197,3 +198,32 @@ async def test_the_saved_mark_keeps_one_timer_for_a_run_of_saves() -> None:
         assert mark.tooltip == "the disk is full"
         mark.mark_saved()
         assert mark.tooltip is None
+
+
+class _Line(App[None]):
+    CSS = "CaseLine { width: 40; }"
+
+    def compose(self) -> ComposeResult:
+        yield CaseLine()
+
+
+async def test_the_case_line_cuts_the_title_for_the_facts_and_repaints_without_a_layout() -> None:
+    app = _Line()
+    async with app.run_test(size=(60, 5)) as pilot:
+        line = app.query_one(CaseLine)
+        title = Content("#12 SSO login loops for <tenant> admins after the rotation")
+        line.show(title, Content(" · Draft · High ·"))
+        await pilot.pause()
+        shown = str(line.render())
+        assert len(shown) == 40 and shown.endswith(" · Draft · High ·")
+        assert shown.startswith("#12 SSO login loops") and "…" in shown
+        calls = _count_layouts(line)
+        line.show(title, Content(" · Draft · Critical · Security (suggested)"))
+        assert calls == [False]  # a longer facts line: this line repainted, no layout
+        shown = str(line.render())
+        # The facts cut only where the title would keep less than a quarter of the line.
+        assert len(shown) == 40 and shown.startswith("#12 SSO l…") and shown.count("…") == 2
+        line.show(title, Content(" · Draft · Critical · Security (suggested)"))
+        assert calls == [False]  # the same again: nothing
+        line.show(Content("#12 Short"), Content(" · Draft ·"))
+        assert str(line.render()) == "#12 Short".ljust(40 - len(" · Draft ·")) + " · Draft ·"

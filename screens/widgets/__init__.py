@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from screens.widgets.findings import FindingsLine, finding_items, findings_for
     from screens.widgets.footer import KeysFooter
     from screens.widgets.form import Field, FormBody, section
-    from screens.widgets.header import CaseHeader
+    from screens.widgets.header import CaseHeader, CaseLine
     from screens.widgets.inputs import FieldArea, FieldInput, FieldKind, lines_of
     from screens.widgets.levels import LEVEL_STYLE, DimensionHeading, level_content
     from screens.widgets.number import MAX_NUMBER, NumberText, format_number, parse_number
@@ -68,6 +68,7 @@ _MODULES: dict[str, str] = {
     "FormBody": "form",
     "section": "form",
     "CaseHeader": "header",
+    "CaseLine": "header",
     "FieldArea": "inputs",
     "FieldInput": "inputs",
     "FieldKind": "inputs",
@@ -103,6 +104,7 @@ __all__ = [
     "Bullet",
     "BulletList",
     "CaseHeader",
+    "CaseLine",
     "DimensionHeading",
     "DocumentPreview",
     "Field",

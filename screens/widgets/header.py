@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets.content import severity_content, update_static
+from screens.widgets.content import same_content, severity_content, update_static
 from screens.widgets.saved import SavedIndicator
 
 if TYPE_CHECKING:
@@ -26,9 +27,6 @@ class CaseHeader(Vertical):
     DEFAULT_CSS = """
     CaseHeader { height: auto; }
     CaseHeader #case-header-top { height: 1; }
-    CaseHeader #case-title { width: 1fr; height: 1; text-overflow: ellipsis; text-wrap: nowrap; }
-    CaseHeader #case-facts { width: auto; max-width: 60%; height: 1; text-wrap: nowrap;
-        text-overflow: ellipsis; }
     CaseHeader #case-steps { height: 1; }
     """
 
@@ -38,8 +36,7 @@ class CaseHeader(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="case-header-top"):
-            yield Static(id="case-title")
-            yield Static(id="case-facts")
+            yield CaseLine(id="case-line")
             yield SavedIndicator(id="saved")
         yield Static(self._tabs(), id="case-steps")
 
@@ -81,8 +78,6 @@ class CaseHeader(Vertical):
         ]
         if case.customer:
             title += [sep, Content(case.customer)]
-        # One line that fills what the facts leave (the stylesheet): new text is no new size.
-        update_static(self.query_one("#case-title", Static), Content("").join(title), layout=False)
         facts = [
             sep,
             Content(case.status.label),
@@ -92,16 +87,45 @@ class CaseHeader(Vertical):
             _routing(routed_label(case, app.playbook, now), chosen=bool(case.routed_to)),
             Content(" "),
         ]
-        # As wide as its text: the title's room changes only when the facts' length does.
-        shown = self.query_one("#case-facts", Static)
-        text = Content("").join(facts)
-        before = shown.content
-        wider = not isinstance(before, Content) or before.cell_length != text.cell_length
-        update_static(shown, text, layout=wider)
+        self.query_one(CaseLine).show(Content("").join(title), Content("").join(facts))
 
     @property
     def saved(self) -> SavedIndicator:
         return self.query_one(SavedIndicator)
+
+
+class CaseLine(Widget):
+    """`#id title · customer` and the facts after it, on one line: the title cut (with an
+    ellipsis) to leave the facts their room, down to a quarter of the line. One widget whose
+    size the stylesheet fixes: a tick that changes the facts' length (a case made critical, a new
+    route) repaints this line; as two widgets, each as wide as its text, it laid the screen out
+    twice."""
+
+    DEFAULT_CSS = """
+    CaseLine { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title = Content("")
+        self.facts = Content("")
+
+    def show(self, title: Content, facts: Content) -> None:
+        if same_content(title, self.title) and same_content(facts, self.facts):
+            return
+        self.title, self.facts = title, facts
+        self.refresh()
+
+    def render(self) -> Content:
+        width = self.content_region.width
+        facts = self.facts
+        # The title keeps a quarter of the line (its number and first words); the facts the rest.
+        most = width - min(self.title.cell_length, width // 4)
+        if facts.cell_length > most:
+            facts = facts.truncate(most, ellipsis=True)
+        room = max(0, width - facts.cell_length)
+        title = self.title.truncate(room, ellipsis=True, pad=True) if room else Content("")
+        return Content.assemble(title, facts)
 
 
 def _routing(label: str, *, chosen: bool) -> Content:
