@@ -21,10 +21,10 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
-from textual.widget import Widget
 
 from screens.widgets.bullets import Bullet, bullet_lines, same_items
 from screens.widgets.content import same_content
+from screens.widgets.scrolling import set_virtual_size
 from screens.widgets.selection import shade
 
 
@@ -129,20 +129,8 @@ class SidePanel(ScrollView):
 
     def _set_height(self, height: int) -> None:
         """The scrollable height: a layout of the screen only when the scrollbar comes or goes
-        (the compositor places it); otherwise the scrollbar and the scroll position are set
-        here, as Textual's own update of a scroll view's size does."""
-        size = Size(self._width, height)
-        if size == self.virtual_size:
-            return
-        room = self.container_size.height
-        if (height > room) != (self.virtual_size.height > room):
-            self.virtual_size = size  # the scrollbar comes or goes: the screen is laid out
-            return
-        self.set_reactive(Widget.virtual_size, size)
-        if self.show_vertical_scrollbar:
-            self.vertical_scrollbar.window_virtual_size = height
-            self.vertical_scrollbar.refresh()
-            self.scroll_y = self.validate_scroll_y(self.scroll_y)
+        (`set_virtual_size`)."""
+        set_virtual_size(self, Size(self._width, height))
 
     # -- layout --------------------------------------------------------------------------------------
     def _on_resize(self, event: events.Resize) -> None:

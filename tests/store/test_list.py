@@ -420,3 +420,24 @@ def test_count_overdue_agrees_with_the_rows(listed: Store) -> None:
     assert listed.count_overdue(later.astimezone(timezone(timedelta(hours=-5)))) == sum(
         row.overdue(later) for row in rows
     )
+
+
+def test_a_kept_count_follows_every_change(
+    listed: Store, db_target: Any, playbook: Playbook, clock: Clock, backend: str
+) -> None:
+    """The list asks for the open count with every search: it is kept, until a case changes,
+    by this store or (on the file) by another connection."""
+    open_statuses = ("draft", "escalated")
+    before = listed.count_cases(status=open_statuses)
+    assert listed.count_cases(status=list(open_statuses)) == before  # the same filter, kept
+    listed.create(new_case(title="foxtrot"))
+    assert listed.count_cases(status=open_statuses) == before + 1
+    if backend != "sqlite":
+        return  # another agent's change: the team store's notifications (tests/team)
+    from workbench.store import open_store
+
+    with open_store(db_target, playbook, clock=clock) as other:
+        other.create(new_case(title="golf"))
+        other.create(escalated("high", T0, title="hotel"))
+    assert listed.count_cases(status=open_statuses) == before + 3
+    assert listed.count_cases(status="escalated") == listed.count_cases(status=("escalated",))

@@ -90,6 +90,8 @@ class StoreBase:
         self._commits = 0  # this store's own commits: with `data_version`, whether cases changed
         # What temp.search_hits holds: a search's matches, and as of which changes (`_hits`).
         self._held: tuple[Hits, tuple[int, int]] | None = None
+        # Counts by their filters, and as of which changes (`count_cases`).
+        self._counts: dict[tuple[object, ...], tuple[tuple[int, int], int]] = {}
         # The document of the last save (case id, revision, time saved, document): what the next
         # save of that case diffs against (`CaseWrites._last_saved_document`).
         self._last_saved: tuple[int, int, str | None, dict[str, object]] | None = None
@@ -480,6 +482,7 @@ class StoreBase:
                     self._conn.close()
                 self._conn = None
             self._held = None  # the temporary table went with the connection
+            self._counts.clear()
 
     def __enter__(self) -> Self:
         return self

@@ -56,6 +56,7 @@ _SMALL_MATCH = 1000
 # for dense matches, on early pages.
 _LOOKUP_COST = 200
 _ALL_CASES_BATCH = 200  # cases read per query by `all_cases`
+_KEPT_COUNTS = 16  # counts `count_cases` keeps until a case changes
 
 _ROW_COLUMNS = (
     "id, title, customer, status, severity, routed_to, next_due, due_latest, sla, "
@@ -378,7 +379,24 @@ class ListQueries(StoreBase):
         100,000 cases is not counted to the end for a "1-38 of ..." line): a result over `cap`
         means more than `cap`."""
         with self._guard() as conn:
-            return self._count(conn, status=status, severity=severity, query=query, cap=cap)
+            # The list shows the count of open cases beside every search, filter and sort: kept
+            # until a case changes (a commit of this store's, or of another connection).
+            statuses, severities = _filter_values(status), _filter_values(severity)
+            key = (
+                None if statuses is None else tuple(statuses),
+                None if severities is None else tuple(severities),
+                query,
+                cap,
+            )
+            stamp = (self.data_version(), self._commits)
+            kept = self._counts.get(key)
+            if kept is not None and kept[0] == stamp:
+                return kept[1]
+            found = self._count(conn, status=status, severity=severity, query=query, cap=cap)
+            if len(self._counts) >= _KEPT_COUNTS:
+                self._counts.clear()
+            self._counts[key] = (stamp, found)
+            return found
 
     def _count(
         self,
