@@ -28,8 +28,6 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from screens.widgets.scrolling import set_virtual_size
-
 PADDING = 1  # cells of space each side of a column
 
 
@@ -119,8 +117,7 @@ class CaseList(ScrollView, can_focus=True):
         self.hover_row = None
         self._lines.clear()
         width = sum(column.width + 2 * PADDING for column in self.columns)
-        # Each page's columns are as wide as its cells: a new width, but rarely a new scrollbar.
-        set_virtual_size(self, Size(width, 1 + len(self.rows) * self.row_height))
+        self.virtual_size = Size(width, 1 + len(self.rows) * self.row_height)
         self.cursor_row = self._clamp(cursor)
         self._keep_cursor_visible()
         self.refresh()

@@ -2,8 +2,9 @@
 
 Textual lays the whole screen out for any new virtual size (the reactive asks for a layout),
 though only a scrollbar that comes or goes needs one (the compositor places scrollbars). The
-list's page width changes with its columns at each search; the side panel's height with a
-tick."""
+side panel's height changes with a tick. (The case list's width changes with its columns at each
+search, but set quietly there the first enter into a case after start measured 141-168 ms in
+tmux at 120x40 against 94-111 with the layout: the list keeps Textual's own.)"""
 
 from __future__ import annotations
 

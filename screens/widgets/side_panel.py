@@ -71,9 +71,6 @@ class SidePanel(ScrollView):
         if self._width:
             self._show(self._compose_lines())
 
-    def items(self, section: str) -> list[Bullet | Content]:
-        return list(self._items[section])
-
     def plain(self, section: str) -> str:
         """One section's text, unwrapped (for tests and the command palette)."""
         return "\n".join(
