@@ -9,6 +9,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from screens.widgets.scrolling import set_virtual_size
+from tests.refresh_spy import Refresh, spy_refreshes
 
 
 class Lines(ScrollView):
@@ -23,16 +24,8 @@ class LinesApp(App[None]):
         yield Lines()
 
 
-def _layouts(view: Lines) -> list[bool]:
-    calls: list[bool] = []
-    original = view.refresh
-
-    def refresh(*regions: object, layout: bool = False, **kwargs: object) -> object:
-        calls.append(layout)
-        return original(*regions, layout=layout, **kwargs)  # type: ignore[arg-type]
-
-    view.refresh = refresh  # type: ignore[method-assign]
-    return calls
+def _layouts(calls: list[Refresh]) -> list[bool]:
+    return [call.layout for call in calls]
 
 
 async def test_a_size_that_needs_no_new_scrollbar_is_set_quietly() -> None:
@@ -41,11 +34,11 @@ async def test_a_size_that_needs_no_new_scrollbar_is_set_quietly() -> None:
         view = app.query_one(Lines)
         set_virtual_size(view, Size(10, 5))
         await pilot.pause()
-        calls = _layouts(view)
+        calls = spy_refreshes(view)
         set_virtual_size(view, Size(12, 8))  # still fits both ways
-        assert view.virtual_size == Size(12, 8) and True not in calls
+        assert view.virtual_size == Size(12, 8) and True not in _layouts(calls)
         set_virtual_size(view, Size(12, 8))
-        assert True not in calls
+        assert True not in _layouts(calls)
 
 
 async def test_a_scrollbar_that_comes_or_goes_is_laid_out() -> None:
@@ -54,21 +47,21 @@ async def test_a_scrollbar_that_comes_or_goes_is_laid_out() -> None:
         view = app.query_one(Lines)
         set_virtual_size(view, Size(10, 5))
         await pilot.pause()
-        calls = _layouts(view)
+        calls = spy_refreshes(view)
         set_virtual_size(view, Size(10, 30))  # a vertical bar comes
-        assert True in calls
+        assert True in _layouts(calls)
         await pilot.pause()
         assert view.show_vertical_scrollbar
         calls.clear()
         set_virtual_size(view, Size(10, 40))  # it stays: its window follows quietly
-        assert True not in calls and view.vertical_scrollbar.window_virtual_size == 40
+        assert True not in _layouts(calls) and view.vertical_scrollbar.window_virtual_size == 40
         set_virtual_size(view, Size(60, 40))  # wider than the widget: a horizontal bar
-        assert True in calls
+        assert True in _layouts(calls)
         await pilot.pause()
         assert view.show_horizontal_scrollbar
         calls.clear()
         set_virtual_size(view, Size(10, 5))  # both go
-        assert True in calls
+        assert True in _layouts(calls)
         await pilot.pause()
         assert not view.show_horizontal_scrollbar and not view.show_vertical_scrollbar
 
@@ -79,9 +72,9 @@ async def test_a_width_at_the_edge_that_the_vertical_bar_would_push_over_is_laid
         view = app.query_one(Lines)
         set_virtual_size(view, Size(10, 30))
         await pilot.pause()
-        calls = _layouts(view)
+        calls = spy_refreshes(view)
         # Fits the widget's width, not the width the vertical bar leaves.
         set_virtual_size(view, Size(view.container_size.width, 30))
-        assert True in calls
+        assert True in _layouts(calls)
         await pilot.pause()
         assert view.show_horizontal_scrollbar  # Textual's own answer: the bar came

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 
 from screens.widgets import Bullet, SidePanel, bullet_lines
+from tests.refresh_spy import Refresh, spy_refreshes
 
 
 class PanelApp(App[None]):
@@ -27,18 +28,9 @@ class NoGapApp(PanelApp):
     CLASSES = "tight"
 
 
-def _spy(panel: SidePanel) -> list[tuple[bool, int | None]]:
-    """Every refresh the panel asks for: (a layout?, the height of the one region, if one)."""
-    calls: list[tuple[bool, int | None]] = []
-    original = panel.refresh
-
-    def refresh(*regions: object, layout: bool = False, **kwargs: object) -> object:
-        height = getattr(regions[0], "height", None) if len(regions) == 1 else None
-        calls.append((layout, height))
-        return original(*regions, layout=layout, **kwargs)  # type: ignore[arg-type]
-
-    panel.refresh = refresh  # type: ignore[method-assign]
-    return calls
+def _seen(calls: list[Refresh]) -> list[tuple[bool, int | None]]:
+    """Each refresh asked for: (a layout?, the height of its one region, if it named one)."""
+    return [(c.layout, c.regions[0].height if len(c.regions) == 1 else None) for c in calls]
 
 
 def _shown(panel: SidePanel) -> list[str]:
@@ -105,13 +97,13 @@ async def test_a_changed_line_is_redrawn_alone_without_a_layout() -> None:
         panel.set_items("head", [Content("Recommendation: Keep")])
         panel.set_items("reasons", [Bullet("one"), Bullet("two")])
         await pilot.pause()
-        calls = _spy(panel)
+        calls = spy_refreshes(panel)
         panel.set_items("reasons", [Bullet("one"), Bullet("TWO")])
-        assert calls == [(False, 1)]
+        assert _seen(calls) == [(False, 1)]
         panel.set_items("reasons", [Bullet("one"), Bullet("TWO")])  # the same again: nothing
-        assert calls == [(False, 1)]
+        assert _seen(calls) == [(False, 1)]
         panel.set_items("reasons", [Bullet("one"), Bullet("TWO", style="bold")])  # a new style
-        assert calls == [(False, 1), (False, 1)]
+        assert _seen(calls) == [(False, 1), (False, 1)]
         await pilot.pause()
         assert _shown(panel)[3] == "• TWO"
 
@@ -123,9 +115,9 @@ async def test_more_lines_that_still_fit_are_no_layout_of_the_screen() -> None:
         panel.set_items("head", [Content("Recommendation: Keep")])
         panel.set_items("reasons", [Bullet("one")])
         await pilot.pause()
-        calls = _spy(panel)
+        calls = spy_refreshes(panel)
         panel.set_items("conflicts", [Bullet("a conflict"), Bullet("another")])
-        assert [layout for layout, _ in calls] == [False]
+        assert [call.layout for call in calls] == [False]
         assert panel.virtual_size.height == 6
         await pilot.pause()
         assert _shown(panel)[:6] == panel.lines
@@ -138,14 +130,14 @@ async def test_the_scrollbar_comes_and_goes_with_a_layout_and_follows_the_count(
         panel = app.query_one(SidePanel)
         panel.set_items("head", [Content("Recommendation")])
         await pilot.pause()
-        calls = _spy(panel)
+        calls = spy_refreshes(panel)
         panel.set_items("reasons", [Bullet(f"reason {n}") for n in range(10)])
-        assert any(layout for layout, _ in calls)  # the scrollbar comes: the compositor places it
+        assert any(call.layout for call in calls)  # the scrollbar comes: the compositor places it
         await pilot.pause()
         assert panel.show_vertical_scrollbar
         calls.clear()
         panel.set_items("reasons", [Bullet(f"reason {n}") for n in range(12)])
-        assert not any(layout for layout, _ in calls)  # still scrolls: the bar is set here
+        assert not any(call.layout for call in calls)  # still scrolls: the bar is set here
         assert panel.vertical_scrollbar.window_virtual_size == 14
         panel.scroll_end(animate=False, immediate=True)
         await pilot.pause()
@@ -154,7 +146,7 @@ async def test_the_scrollbar_comes_and_goes_with_a_layout_and_follows_the_count(
         assert panel.scroll_y == 13 - panel.container_size.height  # kept inside the lines
         calls.clear()
         panel.set_items("reasons", [Bullet("one")])
-        assert any(layout for layout, _ in calls)  # the scrollbar goes
+        assert any(call.layout for call in calls)  # the scrollbar goes
         await pilot.pause()
         assert not panel.show_vertical_scrollbar and panel.scroll_y == 0
         assert _shown(panel)[:3] == ["Recommendation", "", "• one"]

@@ -17,6 +17,7 @@ from screens.widgets import (
     set_display,
     update_static,
 )
+from tests.refresh_spy import Refresh, spy_refreshes
 
 
 class _Panel(App[None]):
@@ -26,29 +27,22 @@ class _Panel(App[None]):
         yield SavedIndicator(id="saved")
 
 
-def _count_layouts(widget: Static | BulletList | CaseLine) -> list[bool]:
-    calls: list[bool] = []
-    original = widget.refresh
-
-    def refresh(*args: object, layout: bool = False, **kwargs: object) -> object:
-        calls.append(layout)
-        return original(*args, layout=layout, **kwargs)  # type: ignore[arg-type]
-
-    widget.refresh = refresh  # type: ignore[method-assign]
-    return calls
+def _layouts(calls: list[Refresh]) -> list[bool]:
+    """Whether each refresh asked for a layout."""
+    return [call.layout for call in calls]
 
 
 async def test_same_content_is_not_shown_again_but_a_new_style_is() -> None:
     app = _Panel()
     async with app.run_test():
         line = app.query_one("#line", Static)
-        calls = _count_layouts(line)
+        calls = spy_refreshes(line)
         update_static(line, "ready")
-        assert calls == []
+        assert _layouts(calls) == []
         update_static(line, Content.styled("ready", "bold"))  # same text, new style
-        assert calls == [True]
+        assert _layouts(calls) == [True]
         update_static(line, Content.styled("ready", "bold"))
-        assert calls == [True]
+        assert _layouts(calls) == [True]
         update_static(line, Content.styled("ready", "italic"))
         assert len(calls) == 2 and line.content.spans[0].style == "italic"  # type: ignore[union-attr]
 
@@ -58,21 +52,21 @@ async def test_same_bullets_and_same_display_cost_nothing() -> None:
     async with app.run_test() as pilot:
         bullets = app.query_one(BulletList)
         bullets.set_items([Bullet("one"), Content("heading")])
-        calls = _count_layouts(bullets)
+        calls = spy_refreshes(bullets)
         bullets.set_items([Bullet("one"), Content("heading")])
         set_display(bullets, True)
-        assert calls == []
+        assert _layouts(calls) == []
         # A new look in as many lines: this widget is painted again, the screen is not laid out.
         bullets.set_items([Bullet("one", style="$warning"), Content("heading")])
-        assert calls == [False]
+        assert _layouts(calls) == [False]
         bullets.set_items([Bullet("two"), Content.styled("heading", "bold")])
-        assert calls == [False, False]
+        assert _layouts(calls) == [False, False]
         # Another line, or a bullet long enough to wrap: the screen is laid out.
         bullets.set_items([Bullet("two"), Content("heading"), Bullet("three")])
-        assert calls == [False, False, True]
+        assert _layouts(calls) == [False, False, True]
         width = bullets.content_region.width
         bullets.set_items([Bullet("two"), Content("heading"), Bullet("word " * width)])
-        assert calls == [False, False, True, True]
+        assert _layouts(calls) == [False, False, True, True]
         await pilot.pause()
         assert bullets.size.height == len(bullets._lines(width)) > 3
         set_display(bullets, False)
@@ -103,9 +97,9 @@ async def test_a_styled_bullet_that_changes_only_its_styling_is_shown_again() ->
             Content("Business impact statement") + Content.styled(": 3 customers", "dim")
         )
         bullets.set_items([plain])
-        calls = _count_layouts(bullets)
+        calls = spy_refreshes(bullets)
         bullets.set_items([plain])
-        assert calls == []
+        assert _layouts(calls) == []
         bullets.set_items([dimmed])
         assert len(calls) == 1 and bullets.items == [dimmed]
 
@@ -217,13 +211,13 @@ async def test_the_case_line_cuts_the_title_for_the_facts_and_repaints_without_a
         shown = str(line.render())
         assert len(shown) == 40 and shown.endswith(" · Draft · High ·")
         assert shown.startswith("#12 SSO login loops") and "…" in shown
-        calls = _count_layouts(line)
+        calls = spy_refreshes(line)
         line.show(title, Content(" · Draft · Critical · Security (suggested)"))
-        assert calls == [False]  # a longer facts line: this line repainted, no layout
+        assert _layouts(calls) == [False]  # a longer facts line: this line repainted, no layout
         shown = str(line.render())
         # The facts cut only where the title would keep less than a quarter of the line.
         assert len(shown) == 40 and shown.startswith("#12 SSO l…") and shown.count("…") == 2
         line.show(title, Content(" · Draft · Critical · Security (suggested)"))
-        assert calls == [False]  # the same again: nothing
+        assert _layouts(calls) == [False]  # the same again: nothing
         line.show(Content("#12 Short"), Content(" · Draft ·"))
         assert str(line.render()) == "#12 Short".ljust(40 - len(" · Draft ·")) + " · Draft ·"

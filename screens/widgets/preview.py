@@ -29,7 +29,7 @@ from textual.color import Color, ColorParseError
 from textual.strip import Strip
 from textual.widgets import Static
 
-from screens.widgets.selection import shade
+from screens.widgets.selection import ShadedLines
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -245,8 +245,7 @@ class DocumentPreview(Static):
         self.text = ""
         self.markdown = True
         self._theme_name: str | None = None
-        # Lines drawn with the selection: (the line as drawn, the span, the shaded line).
-        self._shaded: dict[int, tuple[Strip, tuple[int, int], Strip]] = {}
+        self._shaded = ShadedLines()
 
     def show(self, text: str, *, markdown: bool) -> None:
         """Show `text`: drawn as Markdown, or as the plain text it is. Terminal control
@@ -276,24 +275,10 @@ class DocumentPreview(Static):
 
     # -- text selection (Textual selects in Content; Rich's lines carry no offsets of their own)
     def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        selection = self.text_selection
-        span = None if selection is None else selection.get_span(y)
-        if span is not None:
-            # Kept per line until the selection or the line changes: a new strip each frame
-            # missed Textual's own cache of its offsets too (62 us a line against 8).
-            kept = self._shaded.get(y)
-            if kept is not None and kept[0] is strip and kept[1] == span:
-                strip = kept[2]
-            else:
-                style = self.screen.get_component_rich_style("screen--selection")
-                shaded = shade(strip, span, style)
-                self._shaded[y] = (strip, span, shaded)
-                strip = shaded
-        return strip.apply_offsets(0, y)
+        return self._shaded.line(self, y, super().render_line(y))
 
     def selection_updated(self, selection: Selection | None) -> None:
-        self._shaded.clear()  # the lines of an earlier selection (each is keyed by its span)
+        self._shaded.forget()  # the lines of an earlier selection (each is keyed by its span)
         super().selection_updated(selection)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:

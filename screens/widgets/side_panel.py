@@ -25,7 +25,7 @@ from textual.strip import Strip
 from screens.widgets.bullets import Bullet, bullet_lines, same_items
 from screens.widgets.content import same_content
 from screens.widgets.scrolling import set_virtual_size
-from screens.widgets.selection import shade
+from screens.widgets.selection import ShadedLines
 
 
 class SidePanel(ScrollView):
@@ -57,8 +57,7 @@ class SidePanel(ScrollView):
         # Drawn lines by their text and spans: a line that only moved (a section above it grew)
         # is not drawn again.
         self._strips: dict[tuple[str, tuple[Span, ...]], Strip] = {}
-        # Lines drawn with the selection: (the line as drawn, the span, the shaded line).
-        self._shaded: dict[int, tuple[Strip, tuple[int, int], Strip]] = {}
+        self._shaded = ShadedLines()
 
     # -- content -------------------------------------------------------------------------------------
     def set_items(self, section: str, items: Iterable[Bullet | Content]) -> None:
@@ -116,11 +115,11 @@ class SidePanel(ScrollView):
         if len(old) == len(lines):
             for index in range(first, len(lines)):
                 if not same_content(old[index], lines[index]):
-                    self._shaded.pop(index, None)
+                    self._shaded.forget(index)
                     self.refresh_line(index)
             return
         for index in range(first, max(len(old), len(lines))):
-            self._shaded.pop(index, None)
+            self._shaded.forget(index)
         self._set_height(len(lines))
         self.refresh_lines(first, max(len(old), len(lines)) - first)
 
@@ -140,7 +139,7 @@ class SidePanel(ScrollView):
         super().notify_style_update()
         if self._width:  # the colours drawn into the lines
             self._strips.clear()
-            self._shaded.clear()
+            self._shaded.forget()
             self.refresh()
             # Textual sets the component classes' styles (the gap) after this call.
             self.call_later(self._follow_gap)
@@ -151,7 +150,7 @@ class SidePanel(ScrollView):
 
     def _relayout(self) -> None:
         self._strips.clear()
-        self._shaded.clear()
+        self._shaded.forget()
         self._lines = self._compose_lines()
         self.virtual_size = Size(self._width, len(self._lines))
         self.refresh()
@@ -159,19 +158,7 @@ class SidePanel(ScrollView):
     # -- drawing -------------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_y)
-        strip = self._draw(index)
-        selection = self.text_selection
-        span = None if selection is None else selection.get_span(index)
-        if span is not None:
-            kept = self._shaded.get(index)
-            if kept is not None and kept[0] is strip and kept[1] == span:
-                strip = kept[2]
-            else:
-                style = self.screen.get_component_rich_style("screen--selection")
-                shaded = shade(strip, span, style)
-                self._shaded[index] = (strip, span, shaded)
-                strip = shaded
-        return strip.apply_offsets(0, index)
+        return self._shaded.line(self, index, self._draw(index))
 
     def _draw(self, index: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -188,7 +175,7 @@ class SidePanel(ScrollView):
         return strip
 
     def selection_updated(self, selection: Selection | None) -> None:
-        self._shaded.clear()
+        self._shaded.forget()
         super().selection_updated(selection)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
