@@ -256,3 +256,43 @@ async def test_any_sequence_of_changes_shows_what_the_sections_hold(
         assert changed.lines == fresh.lines
         assert _shown(changed) == _shown(fresh)
         assert changed.virtual_size == fresh.virtual_size
+
+
+class ShortApp(App[None]):
+    CSS = "SidePanel { height: 9; padding: 0 1; }"
+
+    def compose(self) -> ComposeResult:
+        yield SidePanel("head", "reasons")
+
+
+async def test_content_shrunk_to_the_panels_height_while_scrolled_shows_from_the_top() -> None:
+    """Scrolled to the end, then as many lines as the panel is tall: Textual's layout saw no new
+    size and left the scroll position past the end (a blank panel) and the scrollbar shown."""
+    for after in (9, 11, 3):
+        app = ShortApp()
+        async with app.run_test(size=(40, 20)) as pilot:
+            panel = app.query_one(SidePanel)
+            panel.set_items("reasons", [Content(f"line {i}") for i in range(30)])
+            await pilot.pause()
+            panel.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+            assert panel.scroll_y > 0
+            panel.set_items("reasons", [Content(f"line {i}") for i in range(after)])
+            await pilot.pause()
+            await pilot.pause()
+            assert panel.scroll_y <= panel.max_scroll_y, after
+            assert panel.show_vertical_scrollbar == (after > panel.container_size.height)
+            shown = _shown(panel)
+            assert shown[0] == ("line 0" if after <= 9 else f"line {after - 9}"), (after, shown)
+
+
+async def test_a_line_break_in_a_heading_starts_a_line() -> None:
+    """An override's reason is typed text: a break in it must not reach the terminal inside a
+    drawn line."""
+    app = PanelApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        panel = app.query_one(SidePanel)
+        panel.set_items("head", [Content("Overridden to: High  reason: short\nsecond")])
+        await pilot.pause()
+        assert panel.lines == ["Overridden to: High  reason: short", "second"]
+        assert all("\n" not in panel.render_line(y).text for y in range(3))

@@ -37,6 +37,11 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
     shown = (view.show_horizontal_scrollbar, view.show_vertical_scrollbar)
     if not room or needed is None or needed != bars(old) or needed != shown:
         view.virtual_size = size
+        # The layout that follows passes a Line API widget the size of its scrollable area as
+        # its virtual size; when that equals `size` (content exactly as tall as the widget),
+        # Textual sees no change and neither hides the scrollbar nor brings a scroll position
+        # past the new end back: the panel was drawn blank. Done here, as Textual would.
+        view._scroll_update(size)
         return
     view.set_reactive(Widget.virtual_size, size)
     if view.show_vertical_scrollbar:

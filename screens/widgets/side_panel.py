@@ -152,7 +152,7 @@ class SidePanel(ScrollView):
         self._strips.clear()
         self._shaded.forget()
         self._lines = self._compose_lines()
-        self.virtual_size = Size(self._width, len(self._lines))
+        set_virtual_size(self, Size(self._width, len(self._lines)))
         self.refresh()
 
     # -- drawing -------------------------------------------------------------------------------------
@@ -187,12 +187,15 @@ def _key(line: Content) -> tuple[str, tuple[Span, ...]]:
 
 
 def _wrap(items: list[Bullet | Content], width: int) -> list[Content]:
-    """The items' lines at `width`: bullets with a hanging indent, and a heading longer than
-    the width folded onto the next line."""
+    """The items' lines at `width`: bullets with a hanging indent, a heading longer than the
+    width folded onto the next line, and one with a line break in it on two."""
     lines: list[Content] = []
     for line in bullet_lines(items, width):
-        if line.cell_length > width:
-            lines.extend(line.wrap(width) or [line])
-        else:
-            lines.append(line)
+        for part in line.split("\n") if "\n" in line.plain else [line]:
+            # A line break in a heading (an override's reason, typed) starts a line: drawn
+            # within a line, it would move the terminal's cursor.
+            if part.cell_length > width:
+                lines.extend(part.wrap(width) or [part])
+            else:
+                lines.append(part)
     return lines
