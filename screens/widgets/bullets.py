@@ -36,6 +36,13 @@ def same_items(a: list[Bullet | Content], b: list[Bullet | Content]) -> bool:
     return len(a) == len(b) and all(map(_same_item, a, b))
 
 
+def items_plain(items: Iterable[Bullet | Content]) -> str:
+    """Items as text, unwrapped: each bullet after its indent and marker, a line each."""
+    return "\n".join(
+        f"{' ' * i.indent}{i.marker}{i.text}" if isinstance(i, Bullet) else i.plain for i in items
+    )
+
+
 def bullet_lines(items: Iterable[Bullet | Content], width: int) -> list[Content]:
     """The items as lines at `width`: each bullet wrapped under its own first word."""
     lines: list[Content] = []
@@ -113,10 +120,7 @@ class BulletList(Widget):
     @property
     def plain(self) -> str:
         """The text, unwrapped (for tests and the command palette)."""
-        return "\n".join(
-            f"{' ' * i.indent}{i.marker}{i.text}" if isinstance(i, Bullet) else i.plain
-            for i in self.items
-        )
+        return items_plain(self.items)
 
     def _lines(self, width: int) -> list[Content]:
         wrapped = self._wrapped

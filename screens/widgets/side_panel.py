@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from screens.widgets.bullets import Bullet, bullet_lines, same_items
+from screens.widgets.bullets import Bullet, bullet_lines, items_plain, same_items
 from screens.widgets.content import same_content
 from screens.widgets.scrolling import set_virtual_size
 from screens.widgets.selection import ShadedLines
@@ -72,10 +72,7 @@ class SidePanel(ScrollView):
 
     def plain(self, section: str) -> str:
         """One section's text, unwrapped (for tests and the command palette)."""
-        return "\n".join(
-            f"{' ' * i.indent}{i.marker}{i.text}" if isinstance(i, Bullet) else i.plain
-            for i in self._items[section]
-        )
+        return items_plain(self._items[section])
 
     @property
     def lines(self) -> list[str]:
@@ -120,13 +117,8 @@ class SidePanel(ScrollView):
             return
         for index in range(first, max(len(old), len(lines))):
             self._shaded.forget(index)
-        self._set_height(len(lines))
+        set_virtual_size(self, Size(self._width, len(lines)))
         self.refresh_lines(first, max(len(old), len(lines)) - first)
-
-    def _set_height(self, height: int) -> None:
-        """The scrollable height: a layout of the screen only when the scrollbar comes or goes
-        (`set_virtual_size`)."""
-        set_virtual_size(self, Size(self._width, height))
 
     # -- layout --------------------------------------------------------------------------------------
     def _on_resize(self, event: events.Resize) -> None:
