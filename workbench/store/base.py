@@ -145,8 +145,8 @@ class StoreBase:
             if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
                 raise StoreError(f"this SQLite cannot enforce foreign keys: {path}")
             # A search's matches go to a temporary table (`Store.page`): 55,000 of them for a
-            # common word at 100,000 cases took 20 ms more in a temporary file than in memory
-            # (about 1 MB at most there).
+            # common prefix at 100,000 cases, 3-6 ms a page more in a temporary file than in
+            # memory (about 1 MB at most there).
             conn.execute("PRAGMA temp_store = MEMORY")
             if self.readonly:
                 if version < SCHEMA_VERSION:
@@ -286,6 +286,11 @@ class StoreBase:
     def schema_version(self) -> int:
         with self._guard() as conn:
             return migrations.user_version(conn)
+
+    def _changes(self) -> tuple[int, int]:
+        """What changes when a case may have: another connection's commits (`data_version`) and
+        this store's own (`_commits`). What is kept of a read is kept as of this."""
+        return (self.data_version(), self._commits)
 
     def data_version(self) -> int:
         """A number that changes whenever another connection (another process, another window)

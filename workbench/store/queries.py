@@ -346,7 +346,7 @@ class ListQueries(StoreBase):
         same merge of the index on every page."""
         # Of the page's read transaction, as the matches are: a commit elsewhere after it
         # changes the next page's stamp, and that page reads them again.
-        stamp = (self.data_version(), self._commits)  # the store's lock is re-entrant
+        stamp = self._changes()  # the store's lock is re-entrant
         held = self._held
         if held is not None and held[0].match == match and held[1] == stamp:
             return held[0]
@@ -388,7 +388,7 @@ class ListQueries(StoreBase):
                 query,
                 cap,
             )
-            stamp = (self.data_version(), self._commits)
+            stamp = self._changes()
             kept = self._counts.get(key)
             if kept is not None and kept[0] == stamp:
                 return kept[1]
