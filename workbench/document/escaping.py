@@ -1,9 +1,11 @@
 """Render-side protection: a sanitized value written verbatim, and read back as exactly that value.
 
-The document carries the typed text as it was typed, never backslash-escaped. A line whose text
-would change how it renders (Markdown) or how it reads back (either format) goes whole into a code
-span, with a longer backtick fence when it holds backticks and a space pad when it starts or ends
-with one. A value of several lines with more than one such line, or with empty lines, goes into a
+The document carries the typed text as it was typed, never backslash-escaped. A line that would
+read back as structure (a block, a field, a section) goes whole into a code span; in a line that
+would otherwise only render differently (Markdown) or read back differently (either format), each
+run of words holding such a character goes into a code span of its own, so prose stays prose. A
+code span takes a longer backtick fence when it holds backticks and a space pad when it starts or
+ends with one. A value of several lines with more than one such line, or with empty lines, goes into a
 fenced code block. The parse reads code spans and code blocks back as literal text, so nothing
 inside them is structure: a line that would forge a section, a list item or a label is neutralised
 by being in one. `needs_span` is the single place that decides."""
@@ -26,11 +28,14 @@ from workbench.document.structure import (
 if TYPE_CHECKING:
     from workbench.playbook import Document
 
-__all__ = ["Esc", "code_span", "encode", "fence", "label_start", "needs_span"]
+__all__ = ["Esc", "code_span", "encode", "encode_line", "fence", "label_start", "needs_span"]
 
 # Markdown: characters that change how a line renders (code, emphasis, links, HTML and autolinks,
 # backslash escapes, GFM strikethrough and tables) and character references.
-_MD_ACTIVE = re.compile(r"[`*\[\]<|~\\]|&(?:#[0-9]|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)")
+# A "<" before a blank or the line's end opens no tag or autolink ("x < y").
+_MD_ACTIVE = re.compile(
+    r"[`*\[\]|~\\]|<(?![ \t]|$)|&(?:#[0-9]|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)"
+)
 # Plain text is read back by the same CommonMark parser, which keeps emphasis, raw HTML and
 # unmatched brackets as typed; what it would change: backslash escapes, character references, code
 # spans, autolinks, links and images, and link reference definitions ("[JIRA-1]: https://...",
@@ -96,19 +101,23 @@ class Esc:
     labels: bool = True
     # The other names the parse takes for the labels of this value's section (`label_start`).
     aliases: tuple[str, ...] = ()
+    heading: bool = False  # the value ends a Markdown heading: a last "#" would close it
 
 
 def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
     """Would this line, written plainly, render or read back differently from what was typed?"""
     if not line:
         return False
+    if line[0] in "*_" or (how.heading and line.endswith("#")):
+        return True  # see `encode_line`
+    return _structure(line, how, at_start=at_start) or _inline(line, how)
+
+
+def _structure(line: str, how: Esc, *, at_start: bool) -> bool:
+    """Would this line, written plainly, read as structure (a block, a field, a section, a part
+    of its own) or lose its edges? Such a line goes whole into one code span."""
     if line[0].isspace() or line[-1].isspace():
         return True  # Markdown drops whitespace at the edges of a line
-    if line[0] in "*_":
-        return True  # emphasis the parse would skip as a label's markup ("**Label:** value")
-    active = _PLAIN_ACTIVE if how.plain else _MD_ACTIVE
-    if active.search(line) or _loose_underscore(line, how):
-        return True
     if at_start and (_LINE_START.match(line) or (how.labels and line.endswith(":"))):
         return True  # a block, or an intro line ("Steps:") that the parse sets apart
     if how.labels and label_start(how.doc, how.aliases).match(line):
@@ -122,6 +131,49 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
     if how.arrow and ACTION_SEPARATORS.search(line):
         return True
     return how.step_input and INPUT_SEPARATORS.search(line) is not None
+
+
+def _inline(word: str, how: Esc) -> bool:
+    """Does this text hold a character that Markdown (or the plain read-back) would change?
+    Every pattern it looks for lies within a run of non-blank characters, so a line is safe
+    once each of its words that holds one is in a code span."""
+    active = _PLAIN_ACTIVE if how.plain else _MD_ACTIVE
+    return active.search(word) is not None or _loose_underscore(word, how)
+
+
+_BLANKS = re.compile(r"([ \t]+)")
+
+
+def encode_line(line: str, how: Esc, *, at_start: bool) -> str:
+    """One line as document text: verbatim; whole in a code span when it would read as
+    structure; else with each run of words that Markdown would change in a code span of its
+    own ("Invoices `<draft>` vanish after `*retry*`"), so that prose still reads as prose."""
+    if not line:
+        return line
+    if _structure(line, how, at_start=at_start):
+        return code_span(line)
+    words = _BLANKS.split(line)
+    literal = [i % 2 == 0 and _inline(word, how) for i, word in enumerate(words)]
+    # A first word opening with emphasis marks would be skipped as a label's markup by the
+    # parse ("**Label:** value"); a last one ending in "#" would close a heading.
+    literal[0] = literal[0] or words[0][0] in "*_"
+    literal[-1] = literal[-1] or (how.heading and words[-1].endswith("#"))
+    _join_tags(words, literal)
+    if not any(literal):
+        return line
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if not literal[i]:
+            out.append(words[i])
+            i += 1
+            continue
+        end = i
+        while end + 2 < len(words) and literal[end + 2]:
+            end += 2  # the blanks between two literal words join them in one span
+        out.append(code_span("".join(words[i : end + 1])))
+        i = end + 1
+    return "".join(out)
 
 
 def _loose_underscore(line: str, how: Esc) -> bool:
@@ -155,6 +207,18 @@ def fence(text: str, indent: str) -> str:
     return f"\n{indent}{tick}\n{body}\n{indent}{tick}"
 
 
+def _join_tags(words: list[str], literal: list[bool]) -> None:
+    """A tag spread over words ("<row id=88>") goes into one span, not "`<row` id=88>": a literal
+    word left with an unclosed "<" takes in the words up to the next one holding a ">"."""
+    for i in range(0, len(words), 2):
+        word = words[i]
+        if not literal[i] or word.rfind("<") <= word.rfind(">"):
+            continue
+        close = next((j for j in range(i + 2, len(words), 2) if ">" in words[j]), None)
+        for j in range(i + 2, (close or i) + 1, 2):
+            literal[j] = True
+
+
 def encode(value: str, how: Esc) -> str:
     """`value` (sanitized, not empty) as document text: verbatim lines, a line in a code span
     where it must be, or a fenced block (starting with a newline) for literal text of several
@@ -170,5 +234,6 @@ def encode(value: str, how: Esc) -> str:
     if lines == [""]:
         return ""
     return ("\n" + how.indent).join(
-        code_span(line) if flag else line for line, flag in zip(lines, flags, strict=True)
+        encode_line(line, how, at_start=how.line_start or i > 0) if flag else line
+        for i, (line, flag) in enumerate(zip(lines, flags, strict=True))
     )

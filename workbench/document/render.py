@@ -12,7 +12,7 @@ from datetime import UTC, datetime, tzinfo
 
 from workbench.document.aliases import ASK_LABELS, DEADLINE_LABELS, FIELD_LABEL_ALIASES
 from workbench.document.deadlines import read_deadline
-from workbench.document.escaping import Esc, code_span, encode, fence, label_start, needs_span
+from workbench.document.escaping import Esc, code_span, encode, encode_line, fence, label_start
 from workbench.document.structure import (
     ACTION_SEPARATOR,
     BASELINE_LABELS,
@@ -386,10 +386,7 @@ def _title(r: _Renderer, title: str) -> str:
     text = sanitize(title).replace("\n", " ")
     if not text:
         return r.placeholder
-    how = Esc(r.doc, r.plain)
-    if needs_span(text, how, at_start=False) or (not r.plain and text.endswith("#")):
-        return code_span(text)
-    return text
+    return encode_line(text, Esc(r.doc, r.plain, heading=not r.plain), at_start=False)
 
 
 def _reproduction(r: _Renderer, case: Escalation, now: datetime) -> list[str]:

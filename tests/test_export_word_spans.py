@@ -1,0 +1,131 @@
+"""Prose stays prose: in a line that only renders differently in Markdown (a tag, emphasis marks, a
+link, a backslash, a character reference), just the words that would change go into code spans,
+and the line reads back exactly as typed. A line that would read as structure (a quote, a list
+item, a field) still goes whole into one span."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench.document import parse_markdown, render_markdown, render_plain
+from workbench.models import Escalation, Request
+from workbench.playbook import default_playbook
+from workbench.sanitize import sanitize
+
+PB = default_playbook()
+NOW = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
+
+
+def _case(**fields: object) -> Escalation:
+    base: dict[str, object] = {"title": "Checkout fails", "customer": "Acme"}
+    return Escalation(**{**base, **fields}, created_at=NOW, updated_at=NOW)
+
+
+def _narrative_lines(text: str) -> list[str]:
+    heading = PB.document.headings.narrative
+    section = text.split(heading, 1)[1].split(PB.document.headings.reproduction, 1)[0]
+    return [line for line in section.split("\n") if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        (
+            "Invoices <draft> vanish after *retry*; ~5% of EU runs",
+            "Invoices `<draft>` vanish after `*retry*; ~5%` of EU runs",
+        ),
+        ("The <row id=88> tag is dropped", "The `<row id=88>` tag is dropped"),
+        ("see [the runbook](https://wiki/x) first", "see `[the runbook](https://wiki/x)` first"),
+        (r"C:\Users\me\app.log is 2 GB", r"`C:\Users\me\app.log` is 2 GB"),
+        ("AT&amp;T customers only", "`AT&amp;T` customers only"),
+        ("run `sync --all` nightly", "run `` `sync --all` `` nightly"),
+        ("Cells a|b differ", "Cells `a|b` differ"),
+    ],
+)
+def test_only_the_words_markdown_would_change_are_literal(typed: str, written: str) -> None:
+    text = render_markdown(_case(narrative=typed), PB, NOW, tz=UTC)
+    assert _narrative_lines(text) == [written]
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).narrative == typed
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["x < y for every batch", "snake_case_name is fine", "2 - 1 = 1 -> done", "50% (p99) rows"],
+)
+def test_a_line_markdown_would_not_change_is_written_as_typed(typed: str) -> None:
+    text = render_markdown(_case(narrative=typed), PB, NOW, tz=UTC)
+    assert _narrative_lines(text) == [typed]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["> quoted from the customer, *verbatim*", "- a list item with <b>", "1. first <b>"],
+)
+def test_a_line_that_would_start_a_block_is_one_span(typed: str) -> None:
+    text = render_markdown(_case(narrative=typed), PB, NOW, tz=UTC)
+    assert _narrative_lines(text) == [f"`{typed}`"]
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).narrative == typed
+
+
+def test_a_line_that_would_forge_a_field_is_one_span() -> None:
+    ask = "Severity: <b>Critical</b> please"
+    text = render_markdown(_case(request=Request(ask=ask)), PB, NOW, tz=UTC)
+    assert f"`{ask}`" in text
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).request.ask == ask
+
+
+@pytest.mark.parametrize(
+    ("title", "heading_ends"),
+    [
+        ("Webhooks drop <event> payloads", "Webhooks drop `<event>` payloads"),
+        ("Regression in C#", "Regression in `C#`"),  # a last "#" would close the heading
+        ("Sync stalls for *EU* tenants", "Sync stalls for `*EU*` tenants"),
+    ],
+)
+def test_a_title_keeps_its_prose(title: str, heading_ends: str) -> None:
+    text = render_markdown(_case(title=title), PB, NOW, tz=UTC)
+    assert text.split("\n", 1)[0].endswith(": " + heading_ends)
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).title == title
+
+
+def test_plain_text_writes_markdown_characters_as_typed() -> None:
+    typed = "Invoices <draft> vanish after *retry*; ~5% of EU runs"
+    text = render_plain(_case(narrative=typed), PB, NOW, tz=UTC)
+    assert f"\n{typed}\n" in text
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).narrative == typed
+
+
+_WORDS = st.one_of(
+    st.sampled_from(
+        [
+            *("the", "retry", "5%", "a_b", "Severity:", "->", "#", "1.", "-", "*", ">", "—"),
+            *("input:", "[not provided]", "<row", "id=8>", "&amp;", "\\", "`", "~", "|", "]("),
+            *("<http://a.b>", "**Severity:**", "*Business impact*:", "_Ask_:"),
+        ]
+    ),
+    st.text(st.sampled_from("ab<>*_~`[]()|\\&;#:-!. 1"), min_size=1, max_size=4),
+)
+_LINES = st.lists(st.tuples(_WORDS, st.sampled_from([" ", "  ", "\t", "\n"])), max_size=8).map(
+    lambda pairs: "".join(word + blank for word, blank in pairs).strip()
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_LINES, st.sampled_from(["narrative", "title", "ask"]), st.booleans())
+def test_words_of_markdown_and_structure_read_back_exactly(
+    typed: str, where: str, plain: bool
+) -> None:
+    case = _case(
+        narrative=typed if where == "narrative" else "",
+        title=typed if where == "title" else "",
+        request=Request(ask=typed if where == "ask" else ""),
+    )
+    render = render_plain if plain else render_markdown
+    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)
+    got = {"narrative": back.narrative, "title": back.title, "ask": back.request.ask}[where]
+    expected = sanitize(typed)
+    assert got == (expected.replace("\n", " ") if where == "title" else expected)
