@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input, Static
 
 from screens import breakpoint_class, stylesheets
 from screens.case_list import CaseList
+from screens.compositor import crop_partial_updates
 from screens.home_columns import SORTS, WIDE, PageLayout, SortColumn
 from screens.home_keys import HOME_KEYS
 from screens.home_status import (
@@ -59,6 +60,7 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="home", classes=breakpoint_class(self.app))
+        crop_partial_updates(self)
         self.status_filter: str | None = None
         self.severity_filter: str | None = None
         self.mine = False  # a team database: only the cases this agent owns (m)

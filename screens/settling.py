@@ -16,6 +16,8 @@ from textual import events
 from textual.dom import DOMNode
 from textual.screen import Screen, ScreenResultType
 
+from screens.compositor import crop_partial_updates
+
 
 def after_queues(nodes: Iterable[DOMNode], then: Callable[[], Any]) -> None:
     """Call `then` once each of `nodes`, in turn, has handled what was queued for it: a callback
@@ -37,6 +39,12 @@ class SettlingScreen(Screen[ScreenResultType]):
     """Takes keys once its own on_mount has run and its focus has landed."""
 
     _settled = False
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        crop_partial_updates(self)
 
     def _on_mount(self, event: events.Mount) -> None:
         # Dispatched after the subclasses' on_mount, whose focus() is queued on the app ahead of
