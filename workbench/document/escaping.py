@@ -5,10 +5,11 @@ read back as structure (a block, a field, a section) goes whole into a code span
 would otherwise only render differently (Markdown) or read back differently (either format), each
 run of words holding such a character goes into a code span of its own, so prose stays prose. A
 code span takes a longer backtick fence when it holds backticks and a space pad when it starts or
-ends with one. A value of several lines with more than one such line, or with empty lines, goes into a
-fenced code block. The parse reads code spans and code blocks back as literal text, so nothing
-inside them is structure: a line that would forge a section, a list item or a label is neutralised
-by being in one. `needs_span` is the single place that decides."""
+ends with one. A value of several lines with more than one such line, or with empty lines, goes
+into a fenced code block. The parse reads code spans and code blocks back as literal text, so
+nothing inside them is structure: a line that would forge a section, a list item or a label is
+neutralised by being in one. `needs_span` decides whether a line needs a span, `encode_line`
+where."""
 
 from __future__ import annotations
 
