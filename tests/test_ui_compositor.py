@@ -111,6 +111,16 @@ async def _full_frame(pilot: Pilot[None], terminal: Terminal) -> None:
     assert terminal.frames["full"]
 
 
+async def _step_watched(pilot: Pilot[None], case_id: int | None, step: str) -> Terminal:
+    """Open the case's step, then watch its frames from a whole one."""
+    app: WorkbenchApp = pilot.app  # type: ignore[assignment]
+    assert case_id is not None and app.open_case(case_id, step)
+    await settle_until(pilot, lambda: app.screen.id != "home")
+    terminal = _watch(app)
+    await _full_frame(pilot, terminal)
+    return terminal
+
+
 async def test_the_step_screens_and_the_list_use_it(make_app: AppFactory, store: Store) -> None:
     case = new_case(store, customer="Acme")
     app = make_app()
@@ -128,10 +138,7 @@ async def test_typing_in_the_narrative_draws_what_a_full_redraw_draws(
     case = new_case(store, customer="Acme", narrative="Exports fail. " * 30)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.open_case(case.id, "details")  # type: ignore[arg-type]
-        await settle_until(pilot, lambda: app.screen.id != "home")
-        terminal = _watch(app)
-        await _full_frame(pilot, terminal)
+        terminal = await _step_watched(pilot, case.id, "details")
         area = app.screen.query_one("#narrative")
         area.focus()
         await pilot.press("end", "ctrl+end")
@@ -153,10 +160,7 @@ async def test_ticking_on_triage_draws_what_a_full_redraw_draws(
     )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        assert app.open_case(case.id, "triage")  # type: ignore[arg-type]
-        await settle_until(pilot, lambda: app.screen.id != "home")
-        terminal = _watch(app)
-        await _full_frame(pilot, terminal)
+        terminal = await _step_watched(pilot, case.id, "triage")
         for key in ["space", "down", "space", "down", "down", "space", "up", "space", "space"]:
             await pilot.press(key)
             await _same_as_whole(pilot, terminal)
