@@ -6,13 +6,14 @@ item, a field) still goes whole into one span."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.document import parse_markdown, render_markdown, render_plain
-from workbench.models import Escalation, Request
+from workbench.models import Environment, Escalation, Reproduction, Request
 from workbench.playbook import default_playbook
 from workbench.sanitize import sanitize
 
@@ -129,3 +130,44 @@ def test_words_of_markdown_and_structure_read_back_exactly(
     got = {"narrative": back.narrative, "title": back.title, "ask": back.request.ask}[where]
     expected = sanitize(typed)
     assert got == (expected.replace("\n", " ") if where == "title" else expected)
+
+
+@pytest.mark.parametrize(
+    "typed", ["x <!-- &amp; -->", "x <?php `x` ?>", 'see <span title="a `b`"> here']
+)
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+def test_markup_inside_raw_html_reads_back_in_either_format(typed: str, render: Any) -> None:
+    # Plain text keeps raw HTML as typed, backticks and all: no span may sit inside it.
+    for case, read in (
+        (_case(narrative=typed), lambda back: back.narrative),
+        (_case(request=Request(ask=typed)), lambda back: back.request.ask),
+    ):
+        text = render(case, PB, NOW, tz=UTC)
+        assert read(parse_markdown(text, PB, now=NOW, tz=UTC)) == typed
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+def test_raw_html_left_open_does_not_swallow_the_fields_below(render: Any) -> None:
+    case = _case(
+        reproduction=Reproduction(
+            observed="x <?php", environment=Environment(browser="?> Chrome", os="<!-- Linux")
+        )
+    )
+    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC).reproduction
+    assert (back.observed, back.environment.browser, back.environment.os) == (
+        "x <?php",
+        "?> Chrome",
+        "<!-- Linux",
+    )
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+@pytest.mark.parametrize("reference", ["&copy", "&#65", "&#x41", "AT&T"])
+def test_a_part_ending_like_a_character_reference_keeps_its_separator(
+    render: Any, reference: str
+) -> None:
+    # The ";" joining two parts would close "&copy" into ©.
+    case = _case(reproduction=Reproduction(environment=Environment(browser=reference, os="Linux")))
+    text = render(case, PB, NOW, tz=UTC)
+    back = parse_markdown(text, PB, now=NOW, tz=UTC).reproduction.environment
+    assert (back.browser, back.os) == (reference, "Linux")

@@ -111,6 +111,8 @@ def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
         return False
     if line[0] in "*_" or (how.heading and line.endswith("#")):
         return True  # see `encode_line`
+    if ";" in how.extra and _OPEN_REFERENCE.search(line):
+        return True  # see `encode_line`
     return _structure(line, how, at_start=at_start) or _inline(line, how)
 
 
@@ -125,6 +127,8 @@ def _structure(line: str, how: Esc, *, at_start: bool) -> bool:
         return True  # a field of its own (or a part of its own, after a ";")
     if how.doc.placeholder in line:
         return True
+    if how.plain and _unclosed_html(line):
+        return True  # raw HTML running on into the lines below takes them as its text
     if names_section(how.doc, line):
         return True  # a heading, or another name for one: it would start a section
     if any(ch in line for ch in how.extra):
@@ -143,6 +147,10 @@ def _inline(word: str, how: Esc) -> bool:
 
 
 _BLANKS = re.compile(r"([ \t]+)")
+# What opens raw HTML (a tag, a closing tag, a comment, a declaration, an instruction).
+_HTML_OPENER = re.compile(r"<[A-Za-z/!?]")
+# A character reference but for its closing ";".
+_OPEN_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*)$")
 
 
 def encode_line(line: str, how: Esc, *, at_start: bool) -> str:
@@ -159,9 +167,18 @@ def encode_line(line: str, how: Esc, *, at_start: bool) -> str:
     # parse ("**Label:** value"); a last one ending in "#" would close a heading.
     literal[0] = literal[0] or words[0][0] in "*_"
     literal[-1] = literal[-1] or (how.heading and words[-1].endswith("#"))
+    # A value ending in "&copy" or "&#65" before the ";" that joins it to the next part would
+    # end in a character reference there.
+    literal[-1] = literal[-1] or (
+        ";" in how.extra and _OPEN_REFERENCE.search(words[-1]) is not None
+    )
     _join_tags(words, literal)
     if not any(literal):
         return line
+    if how.plain and _HTML_OPENER.search(line):
+        # The plain read-back keeps raw HTML as typed, backticks included: a span inside a tag or
+        # a comment ("<!-- `&amp;` -->") would come back with its backticks. The line is one span.
+        return code_span(line)
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -175,6 +192,21 @@ def encode_line(line: str, how: Esc, *, at_start: bool) -> str:
         out.append(code_span("".join(words[i : end + 1])))
         i = end + 1
     return "".join(out)
+
+
+# Each opener of raw HTML with what closes it, the longer openers first.
+_HTML_CLOSERS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">"), ("<", ">"))
+
+
+def _unclosed_html(line: str) -> bool:
+    """Does raw HTML open on this line and not close on it? (Markdown puts the `<` of every
+    line it would read as HTML into a span; the plain read-back takes raw HTML as typed.)"""
+    for match in _HTML_OPENER.finditer(line):
+        at = match.start()
+        opener, closer = next(pair for pair in _HTML_CLOSERS if line.startswith(pair[0], at))
+        if line.find(closer, at + len(opener)) < 0:
+            return True
+    return False
 
 
 def _loose_underscore(line: str, how: Esc) -> bool:
