@@ -171,3 +171,31 @@ def test_a_part_ending_like_a_character_reference_keeps_its_separator(
     text = render(case, PB, NOW, tz=UTC)
     back = parse_markdown(text, PB, now=NOW, tz=UTC).reproduction.environment
     assert (back.browser, back.os) == (reference, "Linux")
+
+
+def test_lines_of_prose_with_words_in_spans_stay_lines_not_a_block() -> None:
+    typed = "Retrying a <draft> invoice deletes it.\nSupport sees *no* error, for ~5% of tenants."
+    text = render_markdown(_case(narrative=typed), PB, NOW, tz=UTC)
+    assert _narrative_lines(text) == [
+        "Retrying a `<draft>` invoice deletes it.",
+        "Support sees `*no*` error, for `~5%` of tenants.",
+    ]
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).narrative == typed
+
+
+def test_lines_that_would_each_be_structure_are_one_block() -> None:
+    typed = "- first <b>\n- second\nplain words"
+    text = render_markdown(_case(narrative=typed), PB, NOW, tz=UTC)
+    assert _narrative_lines(text) == ["```", *typed.split("\n"), "```"]
+    assert parse_markdown(text, PB, now=NOW, tz=UTC).narrative == typed
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+def test_a_quoted_attribute_left_open_does_not_swallow_the_fields_below(render: Any) -> None:
+    case = _case(
+        reproduction=Reproduction(
+            observed="<span title='a -> b", environment=Environment(browser="c'> Chrome")
+        )
+    )
+    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC).reproduction
+    assert (back.observed, back.environment.browser) == ("<span title='a -> b", "c'> Chrome")

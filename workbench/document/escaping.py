@@ -5,11 +5,11 @@ read back as structure (a block, a field, a section) goes whole into a code span
 would otherwise only render differently (Markdown) or read back differently (either format), each
 run of words holding such a character goes into a code span of its own, so prose stays prose. A
 code span takes a longer backtick fence when it holds backticks and a space pad when it starts or
-ends with one. A value of several lines with more than one such line, or with empty lines, goes
-into a fenced code block. The parse reads code spans and code blocks back as literal text, so
-nothing inside them is structure: a line that would forge a section, a list item or a label is
-neutralised by being in one. `needs_span` decides whether a line needs a span, `encode_line`
-where."""
+ends with one. A value of several lines with more than one line of structure, or with empty
+lines, goes into a fenced code block. The parse reads code spans and code blocks back as literal
+text, so nothing inside them is structure: a line that would forge a section, a list item or a
+label is neutralised by being in one. `needs_span` decides whether a line needs a span,
+`encode_line` where."""
 
 from __future__ import annotations
 
@@ -204,8 +204,11 @@ def _unclosed_html(line: str) -> bool:
     for match in _HTML_OPENER.finditer(line):
         at = match.start()
         opener, closer = next(pair for pair in _HTML_CLOSERS if line.startswith(pair[0], at))
-        if line.find(closer, at + len(opener)) < 0:
+        end = line.find(closer, at + len(opener))
+        if end < 0:
             return True
+        if opener == "<" and ('"' in line[at:end] or "'" in line[at:end]):
+            return True  # a quoted attribute may hold the ">" or run on past the line
     return False
 
 
@@ -262,7 +265,13 @@ def encode(value: str, how: Esc) -> str:
     flags = [
         needs_span(line, how, at_start=how.line_start or i > 0) for i, line in enumerate(lines)
     ]
-    if how.block_ok and len(lines) > 1 and ("" in lines or sum(flags) > 1):
+    # Lines that are prose with a few words in spans read well as lines; more than one line
+    # that would be one span whole (a list, a quote, fields) reads better as a block.
+    whole = sum(
+        flag and _structure(line, how, at_start=how.line_start or i > 0)
+        for i, (line, flag) in enumerate(zip(lines, flags, strict=True))
+    )
+    if how.block_ok and len(lines) > 1 and ("" in lines or whole > 1):
         return fence(value, how.indent)
     if lines == [""]:
         return ""
