@@ -173,12 +173,18 @@ def test_a_part_ending_like_a_character_reference_keeps_its_separator(
     assert (back.browser, back.os) == (reference, "Linux")
 
 
-def test_lines_of_prose_with_words_in_spans_stay_lines_not_a_block() -> None:
-    typed = "Retrying a <draft> invoice deletes it.\nSupport sees *no* error, for ~5% of tenants."
+def test_lines_of_a_paste_needing_spans_are_one_block_a_lone_one_stays_a_line() -> None:
+    # Rendered in a paragraph, a pasted log's lines would run together.
+    log = (
+        "10:01:22 ERROR [dispatch-4] <event id=991> dropped\n10:01:23 WARN [dispatch-4] depth 1,204"
+    )
+    text = render_markdown(_case(narrative=log), PB, NOW, tz=UTC)
+    assert _narrative_lines(text) == ["```", *log.split("\n"), "```"]
+    typed = "Retrying a <draft> invoice deletes it.\nSupport sees no error."
     text = render_markdown(_case(narrative=typed), PB, NOW, tz=UTC)
     assert _narrative_lines(text) == [
         "Retrying a `<draft>` invoice deletes it.",
-        "Support sees `*no*` error, for `~5%` of tenants.",
+        "Support sees no error.",
     ]
     assert parse_markdown(text, PB, now=NOW, tz=UTC).narrative == typed
 

@@ -5,7 +5,7 @@ read back as structure (a block, a field, a section) goes whole into a code span
 would otherwise only render differently (Markdown) or read back differently (either format), each
 run of words holding such a character goes into a code span of its own, so prose stays prose. A
 code span takes a longer backtick fence when it holds backticks and a space pad when it starts or
-ends with one. A value of several lines with more than one line of structure, or with empty
+ends with one. A value of several lines with more than one line that needs a span, or with empty
 lines, goes into a fenced code block. The parse reads code spans and code blocks back as literal
 text, so nothing inside them is structure: a line that would forge a section, a list item or a
 label is neutralised by being in one. `needs_span` decides whether a line needs a span,
@@ -265,13 +265,9 @@ def encode(value: str, how: Esc) -> str:
     flags = [
         needs_span(line, how, at_start=how.line_start or i > 0) for i, line in enumerate(lines)
     ]
-    # Lines that are prose with a few words in spans read well as lines; more than one line
-    # that would be one span whole (a list, a quote, fields) reads better as a block.
-    whole = sum(
-        flag and _structure(line, how, at_start=how.line_start or i > 0)
-        for i, (line, flag) in enumerate(zip(lines, flags, strict=True))
-    )
-    if how.block_ok and len(lines) > 1 and ("" in lines or whole > 1):
+    # More than one such line is most often a paste (a log, a stack trace, a list), whose lines
+    # a reader needs as lines: in a paragraph, Markdown would run them together.
+    if how.block_ok and len(lines) > 1 and ("" in lines or sum(flags) > 1):
         return fence(value, how.indent)
     if lines == [""]:
         return ""
