@@ -205,3 +205,30 @@ def test_a_quoted_attribute_left_open_does_not_swallow_the_fields_below(render: 
     )
     back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC).reproduction
     assert (back.observed, back.environment.browser) == ("<span title='a -> b", "c'> Chrome")
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "N/A - works as designed\n2) the export is capped\n3) by design",
+        "N/A - not a defect\nSee:\nthe spec:",
+    ],
+)
+def test_a_reproduction_not_applicable_over_lines_of_structure_stays_that(
+    render: Any, said: str
+) -> None:
+    # As a fenced block it read back as a step; the import reads it from one paragraph.
+    text = render(_case(reproduction=Reproduction(not_applicable=said)), PB, NOW, tz=UTC)
+    back = parse_markdown(text, PB, now=NOW, tz=UTC)
+    assert (back.reproduction.not_applicable, back.reproduction.steps) == (said, [])
+    assert render(back, PB, NOW, tz=UTC) == text
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+@pytest.mark.parametrize("typed", ["2026-12-15 `", "Friday `", "Friday ``"])
+def test_a_deadline_ending_in_backticks_comes_back_as_typed(render: Any, typed: str) -> None:
+    # Its first line written with a span began with the typed text: it was wrapped again.
+    case = _case(request=Request(ask="Investigate", deadline_text=typed))
+    back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)
+    assert back.request.deadline_text == typed

@@ -342,8 +342,10 @@ def _request(r: _Renderer, request: Request) -> str:
     else:
         text = sanitize(request.deadline_text)
         encoded = r.enc(text, indent="  ")
-        first, rest = text.split("\n", 1)[0], encoded[len(text.split("\n", 1)[0]) :]
-        if first and encoded.startswith(first) and _reads_otherwise(r, text, request):
+        first = text.split("\n", 1)[0]
+        rest = encoded[len(first) :]
+        # Only a first line written as typed (one with spans already reads no date).
+        if first and encoded.split("\n", 1)[0] == first and _reads_otherwise(r, text, request):
             # Typed text that reads like a time stays text: one literal character is enough
             # for the import not to read a deadline out of it.
             encoded = code_span(first) + rest
@@ -392,8 +394,10 @@ def _title(r: _Renderer, title: str) -> str:
 def _reproduction(r: _Renderer, case: Escalation, now: datetime) -> list[str]:
     """The section's blocks: the template's lines, the optional ones only when filled in."""
     if case.reproduction.not_applicable.strip():
-        # What the document the case came from said ("N/A - works as designed"), as it said it.
-        return [_start(r.enc(case.reproduction.not_applicable, line_start=True), "")]
+        # What the document the case came from said ("N/A - works as designed"), as it said it:
+        # one paragraph, as the import reads it (a fenced block would read back as a step).
+        text = r.enc(case.reproduction.not_applicable, line_start=True, block_ok=False)
+        return [_start(text, "")]
     reason = reproduction_not_applicable(case, r.playbook, now)
     if reason is not None:
         return [f"{NOT_APPLICABLE_LABEL}: {reason}"]
