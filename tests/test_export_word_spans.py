@@ -5,7 +5,7 @@ item, a field) still goes whole into one span."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -232,3 +232,17 @@ def test_a_deadline_ending_in_backticks_comes_back_as_typed(render: Any, typed: 
     case = _case(request=Request(ask="Investigate", deadline_text=typed))
     back = parse_markdown(render(case, PB, NOW, tz=UTC), PB, now=NOW, tz=UTC)
     assert back.request.deadline_text == typed
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+@pytest.mark.parametrize("typed", ["2026-12-15 *urgent*", "2026-12-15\n**x**"])
+@pytest.mark.parametrize("day", [date(2026, 12, 15), None])
+def test_a_deadline_with_words_in_spans_keeps_its_date_or_its_lack_of_one(
+    render: Any, typed: str, day: date | None
+) -> None:
+    # Words in spans are Markdown's; a value starting with a span is one to read no date from.
+    case = _case(request=Request(ask="Investigate", deadline_text=typed, deadline_date=day))
+    text = render(case, PB, NOW, tz=UTC)
+    back = parse_markdown(text, PB, now=NOW, tz=UTC).request
+    assert (back.deadline_text, back.deadline_date) == (typed, day)
+    assert render(_case(request=back), PB, NOW, tz=UTC) == text

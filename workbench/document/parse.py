@@ -298,14 +298,17 @@ class _Parser(HeaderParser):
         request = Request(ask_type=ask_type, ask=ask)
         if deadline is not None:
             value = self.value(deadline)
-            when = parse_time(value, self.tz) if deadline.strip().all_raw() else None
+            # A value starting with literal text (a code span) was kept as text by the export:
+            # no deadline is read out of it. Words in spans further on are Markdown's, not that.
+            readable = deadline.strip().all_raw(0, 1)
+            when = parse_time(value, self.tz) if readable else None
             request.deadline_text = value
             if when is not None:
                 request.hard_deadline = when
                 self.report.read("request.hard_deadline", when.isoformat(), "request", value,
                                  "the template's own form")  # fmt: skip
                 return request
-            read = read_deadline(value, self.tz, self.now) if deadline.strip().all_raw() else None
+            read = read_deadline(value, self.tz, self.now) if readable else None
             if read is None:
                 if value:
                     self.report.warn(f"deadline {value!r} states no date: kept as text")

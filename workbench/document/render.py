@@ -343,12 +343,11 @@ def _request(r: _Renderer, request: Request) -> str:
         text = sanitize(request.deadline_text)
         encoded = r.enc(text, indent="  ")
         first = text.split("\n", 1)[0]
-        rest = encoded[len(first) :]
-        # Only a first line written as typed (one with spans already reads no date).
-        if first and encoded.split("\n", 1)[0] == first and _reads_otherwise(r, text, request):
-            # Typed text that reads like a time stays text: one literal character is enough
-            # for the import not to read a deadline out of it.
-            encoded = code_span(first) + rest
+        lead = encoded.split("\n", 1)[0]  # "" when the text is a fenced block
+        if first and lead and not lead.startswith("`") and _reads_otherwise(r, text, request):
+            # Typed text that reads like a time stays text: a value starting with literal text
+            # is one the import reads no deadline out of (the first line whole in one span).
+            encoded = code_span(first) + encoded[len(lead) :]
         deadline = _after(label, encoded)
     return f"{ask}\n{deadline}"
 
