@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.document import parse_markdown, render_markdown, render_plain
-from workbench.models import Environment, Escalation, Reproduction, Request
+from workbench.models import (
+    DeEscalationRecord,
+    Environment,
+    Escalation,
+    Reproduction,
+    Request,
+    ResolutionRecord,
+)
 from workbench.playbook import default_playbook
 from workbench.sanitize import sanitize
 
@@ -246,3 +253,20 @@ def test_a_deadline_with_words_in_spans_keeps_its_date_or_its_lack_of_one(
     back = parse_markdown(text, PB, now=NOW, tz=UTC).request
     assert (back.deadline_text, back.deadline_date) == (typed, day)
     assert render(_case(request=back), PB, NOW, tz=UTC) == text
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_plain])
+@pytest.mark.parametrize("found", ["cache key shared\n\nfix in 2.5", "a\n\n\nb", "one line"])
+def test_findings_and_lessons_over_paragraphs_export_the_same_document_again(
+    render: Any, found: str
+) -> None:
+    # They follow the narrative as its paragraphs: read back, they are its paragraphs again.
+    case = _case(
+        narrative="Story.",
+        de_escalation=DeEscalationRecord(findings=found),
+        resolution=ResolutionRecord(lessons_learned=found),
+    )
+    text = render(case, PB, NOW, tz=UTC)
+    back = parse_markdown(text, PB, now=NOW, tz=UTC)
+    assert render(back, PB, NOW, tz=UTC) == text
+    assert f"De-escalation findings: {found}" in back.narrative

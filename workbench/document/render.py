@@ -226,21 +226,29 @@ def _splits_back(text: str, labels: re.Pattern[str]) -> bool:
     )
 
 
-def _narrative(r: _Renderer, case: Escalation) -> str:
-    text = sanitize(case.narrative)
+def _paragraphs(text: str) -> list[str]:
+    """The text's paragraphs (split at its empty lines), or the text whole when its empty lines
+    are more than paragraphs can carry (one block keeps them)."""
     pieces = text.split("\n\n") if text else []
     if len(pieces) > 1 and not all(p and p[0] != "\n" and p[-1] != "\n" for p in pieces):
-        pieces = [text]  # blank lines the paragraphs cannot carry: one block keeps them
-    extras = []
+        return [text]
+    return pieces
+
+
+def _narrative(r: _Renderer, case: Escalation) -> str:
+    # What the de-escalation found and the lessons learned follow as paragraphs of the
+    # narrative, which is how the import reads them back: one text, the same paragraphs again.
+    parts = [sanitize(case.narrative)]
     if case.de_escalation is not None and sanitize(case.de_escalation.findings).strip():
-        extras.append(f"De-escalation findings: {sanitize(case.de_escalation.findings)}")
+        parts.append(f"De-escalation findings: {sanitize(case.de_escalation.findings)}")
     if case.resolution is not None and sanitize(case.resolution.lessons_learned).strip():
-        extras.append(f"Lessons learned: {sanitize(case.resolution.lessons_learned)}")
-    if not pieces and not extras:
+        parts.append(f"Lessons learned: {sanitize(case.resolution.lessons_learned)}")
+    pieces = _paragraphs("\n\n".join(part for part in parts if part))
+    if not pieces:
         return r.placeholder
     # The narrative is read back as text whatever its lines start or end with: "Customer: Acme"
     # is no field there, nor "The worker log shows:" an intro; both stay prose.
-    out = [_start(r.enc(piece, line_start=True, labels=False), "") for piece in [*pieces, *extras]]
+    out = [_start(r.enc(piece, line_start=True, labels=False), "") for piece in pieces]
     return "\n\n".join(out)
 
 
