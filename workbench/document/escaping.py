@@ -8,8 +8,7 @@ code span takes a longer backtick fence when it holds backticks and a space pad 
 ends with one. A value of several lines with more than one line that needs a span, or with empty
 lines, goes into a fenced code block. The parse reads code spans and code blocks back as literal
 text, so nothing inside them is structure: a line that would forge a section, a list item or a
-label is neutralised by being in one. `needs_span` decides whether a line needs a span,
-`encode_line` where."""
+label is neutralised by being in one. `encode_line` is the single place that decides."""
 
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ from workbench.document.structure import (
 if TYPE_CHECKING:
     from workbench.playbook import Document
 
-__all__ = ["Esc", "code_span", "encode", "encode_line", "fence", "label_start", "needs_span"]
+__all__ = ["Esc", "code_span", "encode", "encode_line", "fence", "label_start"]
 
 # Markdown: characters that change how a line renders (code, emphasis, links, HTML and autolinks,
 # backslash escapes, GFM strikethrough and tables) and character references.
@@ -105,17 +104,6 @@ class Esc:
     heading: bool = False  # the value ends a Markdown heading: a last "#" would close it
 
 
-def needs_span(line: str, how: Esc, *, at_start: bool) -> bool:
-    """Would this line, written plainly, render or read back differently from what was typed?"""
-    if not line:
-        return False
-    if line[0] in "*_" or (how.heading and line.endswith("#")):
-        return True  # see `encode_line`
-    if ";" in how.extra and _OPEN_REFERENCE.search(line):
-        return True  # see `encode_line`
-    return _structure(line, how, at_start=at_start) or _inline(line, how)
-
-
 def _structure(line: str, how: Esc, *, at_start: bool) -> bool:
     """Would this line, written plainly, read as structure (a block, a field, a section, a part
     of its own) or lose its edges? Such a line goes whole into one code span."""
@@ -139,9 +127,9 @@ def _structure(line: str, how: Esc, *, at_start: bool) -> bool:
 
 
 def _inline(word: str, how: Esc) -> bool:
-    """Does this text hold a character that Markdown (or the plain read-back) would change?
-    Every pattern it looks for lies within a run of non-blank characters, so a line is safe
-    once each of its words that holds one is in a code span."""
+    """Does this word (with the blank after it, if any) hold a character that Markdown (or the
+    plain read-back) would change? Every pattern looked for lies within a run of non-blank
+    characters and what follows it, so a line is safe once each such word is in a code span."""
     active = _PLAIN_ACTIVE if how.plain else _MD_ACTIVE
     return active.search(word) is not None or _loose_underscore(word, how)
 
@@ -162,7 +150,10 @@ def encode_line(line: str, how: Esc, *, at_start: bool) -> str:
     if _structure(line, how, at_start=at_start):
         return code_span(line)
     words = _BLANKS.split(line)
-    literal = [i % 2 == 0 and _inline(word, how) for i, word in enumerate(words)]
+    literal = [
+        i % 2 == 0 and _inline(word + "".join(words[i + 1 : i + 2])[:1], how)
+        for i, word in enumerate(words)
+    ]
     # A first word opening with emphasis marks would be skipped as a label's markup by the
     # parse ("**Label:** value"); a last one ending in "#" would close a heading.
     literal[0] = literal[0] or words[0][0] in "*_"
@@ -262,16 +253,14 @@ def encode(value: str, how: Esc) -> str:
     lines = value.split("\n")
     if not how.block_ok and len(lines) > 1:
         lines = [line for line in lines if line] or [""]
-    flags = [
-        needs_span(line, how, at_start=how.line_start or i > 0) for i, line in enumerate(lines)
+    written = [
+        encode_line(line, how, at_start=how.line_start or i > 0) for i, line in enumerate(lines)
     ]
-    # More than one such line is most often a paste (a log, a stack trace, a list), whose lines
-    # a reader needs as lines: in a paragraph, Markdown would run them together.
-    if how.block_ok and len(lines) > 1 and ("" in lines or sum(flags) > 1):
+    # More than one line needing a span is most often a paste (a log, a stack trace, a list),
+    # whose lines a reader needs as lines: in a paragraph, Markdown would run them together.
+    spanned = sum(out != line for out, line in zip(written, lines, strict=True))
+    if how.block_ok and len(lines) > 1 and ("" in lines or spanned > 1):
         return fence(value, how.indent)
     if lines == [""]:
         return ""
-    return ("\n" + how.indent).join(
-        encode_line(line, how, at_start=how.line_start or i > 0) if flag else line
-        for i, (line, flag) in enumerate(zip(lines, flags, strict=True))
-    )
+    return ("\n" + how.indent).join(written)
