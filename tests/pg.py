@@ -7,6 +7,7 @@ xdist worker starts its own); each test gets a fresh database of its own."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -58,6 +59,21 @@ def _binaries_server(base: Path) -> Iterator[str]:
         subprocess.run([pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
 
 
+def _pgserver_user_once() -> None:
+    """Run as root, pgserver runs the server as a system user it adds on first use. Every xdist
+    worker starts a server at once, and on a fresh machine their `useradd`s raced: one worker's
+    initdb ran as a user id another's had replaced ("could not look up effective user ID").
+    The first worker adds the user under a lock; the others find it there."""
+    if os.geteuid() != 0:
+        return
+    from pgserver.utils import ensure_user_exists
+
+    lock = Path(tempfile.gettempdir()) / "workbench-pgserver-user.lock"
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        ensure_user_exists("pgserver")
+
+
 @contextlib.contextmanager
 def pg_test_server() -> Iterator[str]:
     """The admin URL of a server for this test run (see the module's docstring). Its files are
@@ -75,6 +91,7 @@ def pg_test_server() -> Iterator[str]:
             with _binaries_server(base) as url:
                 yield url
             return
+        _pgserver_user_once()
         server = pgserver.get_server(base / "pgdata", cleanup_mode="stop")
         try:
             yield server.get_uri()
