@@ -36,6 +36,14 @@ def latency_verdict(wall: float, cpu: float, limit: float) -> str:
     return "cpu only" if cpu <= limit else "no"
 
 
+def keystroke_verdict(wall: float, cpu: float, limit: float, cpu_limit: float) -> str:
+    """A keystroke has two lines: its wall clock under `limit`, and the event loop's CPU time at
+    most `cpu_limit` (the headroom that keeps the wall line on a busy machine)."""
+    if cpu > cpu_limit:
+        return "no"
+    return "yes" if wall <= limit else "cpu only"
+
+
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:

@@ -7,7 +7,7 @@ import statistics
 from typing import Any
 
 from bench import startup, switch, workday
-from bench.report import Row, latency_verdict, verdict
+from bench.report import Row, keystroke_verdict, latency_verdict, verdict
 
 # Targets (issue: "Performance: a benchmark suite with targets").
 START_RATIO = 1.25
@@ -15,6 +15,7 @@ START_GROWTH = 1.10  # start-up at the largest size over start-up at 0 cases: "m
 RSS_RATIO = 1.3
 RSS_FLAT = 1.05  # peak RSS at the largest size over the smallest: "flat from 0 to 100,000 cases"
 KEY_MS = 16.0
+KEY_CPU_MS = 12.0  # the event loop's CPU time per keystroke, p99: headroom under KEY_MS
 SEARCH_MS = 30.0
 LIST_MS = 100.0
 RENDER_MS = 5.0
@@ -169,30 +170,38 @@ def latency_rows(latencies: dict[str, Any], largest: int, *, team: bool = False)
         else:
             name = figure[0].upper() + figure[1:]
         stats = latencies[key]
+        if key in _KEYSTROKES:
+            target = f"p99 < {limit:.0f} ms; cpu p99 <= {KEY_CPU_MS:.0f} ms"
+            met = keystroke_verdict(stats["p99_ms"], stats["cpu_p99_ms"], limit, KEY_CPU_MS)
+        else:
+            target = f"p99 < {limit:.0f} ms"
+            met = latency_verdict(stats["p99_ms"], stats["cpu_p99_ms"], limit)
         rows.append(
-            Row(
-                f"{name}, {largest:,} cases",
-                _latency(stats),
-                f"p99 < {limit:.0f} ms",
-                latency_verdict(stats["p99_ms"], stats["cpu_p99_ms"], limit),
-                stats["p99_ms"],
-                limit,
-            )
+            Row(f"{name}, {largest:,} cases", _latency(stats), target, met, stats["p99_ms"], limit)
         )
     if not team:
-        for key, figure in (
-            (
-                "toggle_during_look",
+        stats = latencies["toggle_during_look"]
+        rows.append(
+            Row(
                 "Keystroke: toggle while the follow-up look runs (back to back, not waiting for "
                 "a pause)",
-            ),
-            (
-                "type_debounced",
+                _latency(stats),
+                f"p99 < {KEY_MS:.0f} ms",
+                latency_verdict(stats["p99_ms"], stats["cpu_p99_ms"], KEY_MS),
+                stats["p99_ms"],
+                KEY_MS,
+            )
+        )
+        stats = latencies["type_debounced"]
+        rows.append(
+            Row(
                 "Keystroke: type in the narrative (saved after the pause, as shipped)",
-            ),
-        ):
-            stats = latencies[key]
-            rows.append(Row(figure, _latency(stats), "-", "-", stats["p99_ms"]))
+                _latency(stats),
+                "-",
+                "-",
+                stats["p99_ms"],
+            )
+        )
     opened = latencies["open_case"]
     prefix = "Team database: open" if team else "Open"
     rows.append(
