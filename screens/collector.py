@@ -9,7 +9,10 @@ toggles and keystrokes.
 So, once the app is warmed up: what start-up built is frozen (it lives as long as the app, and no
 collection walks it again), automatic collections of the two older generations are switched off,
 and a full one runs when no key or click has come, and no step screen has been built ahead, for
-`QUIET` seconds (at most `LONGEST` apart, should the typing never pause).
+`QUIET` seconds (at most `LONGEST` apart, should the typing never pause). After it, the C
+allocator is asked to give the memory it freed back to the system (`malloc_trim`, glibc): it keeps
+freed pages for itself, and over a working day of cases opened and closed they were a third of
+the process's heap (20 MiB free in a 42 MiB heap by case 50 at 100,000 cases), growing with it.
 Only the youngest generation's collections stay automatic: they are quick (0.1-0.6 ms at 100,000
 cases) and free most garbage. The middle one's, every tenth of them by default, walked what the
 last few keys left (0.7-1.4 ms, one key in three to eight while toggling): the slowest
@@ -21,6 +24,7 @@ collections in pauses.)
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import time
 from collections.abc import Callable
@@ -100,10 +104,31 @@ class QuietCollector:
         if not (paused and changed) and now - self.last_full < LONGEST:
             return False
         gc.collect()
+        give_back_freed_memory()
         self.full_collections += 1
         self.last_full = self.clock()
         self._young_seen = _young_collections()
         return True
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_freed_memory() -> bool:
+    """Return the heap's free pages to the system (1-3 ms for the app's heap). True when the
+    allocator could; False where it cannot be asked or had nothing to give back."""
+    return _TRIM is not None and bool(_TRIM(0))
 
 
 def _young_collections() -> int:

@@ -43,7 +43,7 @@ def gc_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """gc.freeze, gc.unfreeze and gc.collect recorded, not done (this process runs the whole
     suite, frozen since its collection: tests/conftest.py); the count of young collections since
     the last full one under the test's control."""
-    calls: dict[str, Any] = {"freeze": 0, "unfreeze": 0, "collect": 0, "middle": 0}
+    calls: dict[str, Any] = {"freeze": 0, "unfreeze": 0, "collect": 0, "middle": 0, "trim": 0}
     monkeypatch.setattr(gc, "freeze", lambda: calls.__setitem__("freeze", calls["freeze"] + 1))
     monkeypatch.setattr(
         gc, "unfreeze", lambda: calls.__setitem__("unfreeze", calls["unfreeze"] + 1)
@@ -52,6 +52,11 @@ def gc_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         gc, "collect", lambda *a: calls.__setitem__("collect", calls["collect"] + 1) or 0
     )
     monkeypatch.setattr(collector, "_young_collections", lambda: calls["middle"])
+    monkeypatch.setattr(
+        collector,
+        "give_back_freed_memory",
+        lambda: calls.__setitem__("trim", calls["trim"] + 1) or True,
+    )
     return calls
 
 
@@ -173,3 +178,41 @@ def test_young_collections_are_what_may_wait_in_the_middle_generation() -> None:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_each_full_collection_gives_the_freed_memory_back(gc_calls: dict[str, Any]) -> None:
+    clock = _Clock()
+    quiet = QuietCollector(clock)
+    quiet.start(_App())  # type: ignore[arg-type]
+    try:
+        clock.now += QUIET
+        assert not quiet.tick() and gc_calls["trim"] == 0  # nothing new: no collection, no trim
+        gc_calls["middle"] += 1
+        assert quiet.tick() and gc_calls["trim"] == 1
+        clock.now += LONGEST
+        assert quiet.tick() and gc_calls["trim"] == 2  # the one at least every LONGEST seconds
+    finally:
+        quiet.stop()
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.skipif(collector._TRIM is None, reason="the C library has no malloc_trim")
+def test_the_allocator_gives_freed_pages_back_to_the_system() -> None:
+    """What a day of cases left: blocks too big for Python's own allocator (case documents,
+    rendered text), most of them freed between others still in use. Without the trim the
+    process keeps every freed page."""
+    blocks = [bytes(600 + (i * 7919) % 20000) for i in range(12000)]  # about 120 MiB
+    del blocks[::2]
+    del blocks[len(blocks) // 3 :]  # a sixth kept, spread over the heap
+    before = _rss_kib()
+    assert collector.give_back_freed_memory()
+    after = _rss_kib()
+    assert before - after > 50 * 1024, (before, after)
+    del blocks

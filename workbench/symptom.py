@@ -45,7 +45,14 @@ _STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 
 
-@lru_cache(maxsize=65536)
+# The words of the case in hand and of its similar-case pool stay cached; a working day's long
+# tail of rare words would not: at 65,536 entries the cache filled over the first 150 cases
+# opened at 100,000 cases (11.6 MiB, half a day's RSS growth), with no measurable gain over
+# 8,192 (30 rankings of the similar-case pool, 185 ms median either way, or uncached).
+STEM_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match "exports"/"exporting"/"exported" to "export"."""
     if len(word) <= 3 or word.isdigit():
