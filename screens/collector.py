@@ -24,10 +24,10 @@ collections in pauses.)
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -111,8 +111,12 @@ class QuietCollector:
         return True
 
 
+@cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl)."""
+    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl). Looked up at
+    the first full collection in a pause, not at start-up (ctypes is not otherwise imported)."""
+    import ctypes
+
     try:
         trim = ctypes.CDLL(None).malloc_trim
     except (AttributeError, OSError):
@@ -122,13 +126,11 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-_TRIM = _malloc_trim()
-
-
 def give_back_freed_memory() -> bool:
-    """Return the heap's free pages to the system (1-3 ms for the app's heap). True when the
-    allocator could; False where it cannot be asked or had nothing to give back."""
-    return _TRIM is not None and bool(_TRIM(0))
+    """Return the heap's free pages to the system. True when the allocator could; False where it
+    cannot be asked or had nothing to give back."""
+    trim = _malloc_trim()
+    return trim is not None and bool(trim(0))
 
 
 def _young_collections() -> int:

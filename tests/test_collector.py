@@ -203,7 +203,7 @@ def _rss_kib() -> int:
     raise AssertionError("no VmRSS")
 
 
-@pytest.mark.skipif(collector._TRIM is None, reason="the C library has no malloc_trim")
+@pytest.mark.skipif(collector._malloc_trim() is None, reason="the C library has no malloc_trim")
 def test_the_allocator_gives_freed_pages_back_to_the_system() -> None:
     """What a day of cases left: blocks too big for Python's own allocator (case documents,
     rendered text), most of them freed between others still in use. Without the trim the
